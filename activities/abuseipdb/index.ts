@@ -1,0 +1,53 @@
+// AbuseIPDB v2 reputation for IP addresses, as the shared verdict shape.
+import { isIP } from 'node:net';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Observable } from '../../core/alert.ts';
+import type { EnrichmentVerdict, VerdictLevel } from '../../core/verdict.ts';
+import { ErrorType } from '../shared/errors.ts';
+import type { AbuseIpDbClient } from './client.ts';
+import type { AbuseIpDbCheck, CheckIpInput, CheckIpResult } from './types.ts';
+
+export const descriptor = {
+  name: 'abuseipdb',
+  activities: ['abuseipdbCheckIp'],
+  secrets: ['ABUSEIPDB_API_KEY'],
+  docUrl: 'https://docs.abuseipdb.com/#check-endpoint',
+} as const;
+
+export function createAbuseIpDbActivities(deps: { client?: AbuseIpDbClient }) {
+  return {
+    async abuseipdbCheckIp({ ip }: CheckIpInput): Promise<CheckIpResult> {
+      if (!isIP(ip)) throw ApplicationFailure.nonRetryable(`not an IP address: ${JSON.stringify(ip).slice(0, 80)}`, ErrorType.invalidInput);
+      const observable: Observable = { type: 'ip', value: ip };
+      if (!deps.client) {
+        return { source: 'abuseipdb', observable, status: 'skipped', reason: 'AbuseIPDB is not configured (ABUSEIPDB_API_KEY unset)' };
+      }
+      const report = await deps.client.check(ip);
+      return { source: 'abuseipdb', observable, status: 'ok', verdict: toVerdict(observable, report) };
+    },
+  };
+}
+
+/**
+ * Score = abuseConfidenceScore (0–100). Level: whitelisted → safe; ≥75 → malicious;
+ * ≥25 → suspicious; otherwise info (few or no reports is not proof of safety).
+ */
+export function toVerdict(observable: Observable, report: AbuseIpDbCheck | null): EnrichmentVerdict {
+  if (!report) {
+    return { source: 'abuseipdb', observable, level: 'info', score: 0, summary: 'unknown to AbuseIPDB', found: false, tags: [], related: [] };
+  }
+  const d = report.data;
+  const score = Math.max(0, Math.min(100, d.abuseConfidenceScore ?? 0));
+  const level: VerdictLevel = d.isWhitelisted ? 'safe' : score >= 75 ? 'malicious' : score >= 25 ? 'suspicious' : 'info';
+  const tags = [d.usageType, d.countryCode, d.isTor ? 'tor' : undefined].filter((t): t is string => Boolean(t));
+  return {
+    source: 'abuseipdb',
+    observable,
+    level,
+    score: d.isWhitelisted ? 0 : score,
+    summary: `abuse confidence ${score}%, ${d.totalReports ?? 0} reports from ${d.numDistinctUsers ?? 0} users${d.isp ? `; ISP ${d.isp}` : ''}`,
+    found: (d.totalReports ?? 0) > 0 || Boolean(d.isWhitelisted),
+    tags,
+    related: d.domain ? [{ type: 'domain', value: d.domain }] : [],
+  };
+}

@@ -1,0 +1,62 @@
+// Resolve a domain with real DNS (node:dns), through the configured resolvers.
+// NXDOMAIN and "no data" are answers, not errors; SERVFAIL and timeouts are retried.
+import { Resolver } from 'node:dns/promises';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Observable } from '../../core/alert.ts';
+import { ErrorType } from '../shared/errors.ts';
+import { assertDomain } from '../shared/validate.ts';
+import type { ResolveDomainInput, ResolveDomainResult } from './types.ts';
+
+export const descriptor = {
+  name: 'dns',
+  activities: ['dnsResolveDomain'],
+  secrets: [],
+  docUrl: 'https://nodejs.org/api/dns.html',
+} as const;
+
+export interface DnsOptions {
+  /** "ip" or "ip:port"; unset uses the system resolvers. */
+  servers?: string[];
+  timeoutMs: number;
+}
+
+const NOT_FOUND = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN']);
+
+export function createDnsActivities(opts: DnsOptions) {
+  const resolver = new Resolver({ timeout: opts.timeoutMs, tries: 2 });
+  if (opts.servers?.length) resolver.setServers(opts.servers);
+
+  async function lookup(kind: 'A' | 'AAAA', domain: string): Promise<string[]> {
+    try {
+      return kind === 'A' ? await resolver.resolve4(domain) : await resolver.resolve6(domain);
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (NOT_FOUND.has(code)) return [];
+      throw ApplicationFailure.create({ type: ErrorType.unavailable, message: `dns: ${kind} lookup of ${domain} failed (${code || 'error'})` });
+    }
+  }
+
+  return {
+    async dnsResolveDomain({ domain }: ResolveDomainInput): Promise<ResolveDomainResult> {
+      const name = assertDomain(domain);
+      const observable: Observable = { type: 'domain', value: name };
+      const [v4, v6] = await Promise.all([lookup('A', name), lookup('AAAA', name)]);
+      const addresses = [...v4, ...v6];
+      return {
+        source: 'dns',
+        observable,
+        status: 'ok',
+        verdict: {
+          source: 'dns',
+          observable,
+          level: 'info',
+          score: 0,
+          summary: addresses.length ? `resolves to ${addresses.join(', ')}` : 'does not resolve',
+          found: addresses.length > 0,
+          tags: [],
+          related: addresses.map((value) => ({ type: 'ip', value, role: 'dst' }) as Observable),
+        },
+      };
+    },
+  };
+}

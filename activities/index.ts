@@ -1,0 +1,31 @@
+// Every activity the worker registers: one spread line per integration.
+// Workflows import only the *type* `Activities` from here, never the code.
+import { createAbuseIpDbActivities } from './abuseipdb/index.ts';
+import type { AbuseIpDbClient } from './abuseipdb/client.ts';
+import { createContainmentActivities } from './containment/index.ts';
+import type { EgressBlocker } from './containment/types.ts';
+import { createDnsActivities, type DnsOptions } from './dns/index.ts';
+import { createTicketingActivities } from './ticketing/index.ts';
+import type { TicketSystem } from './ticketing/types.ts';
+import { createVirusTotalActivities } from './virustotal/index.ts';
+import type { VirusTotalClient } from './virustotal/client.ts';
+
+export interface ActivityDeps {
+  dns: DnsOptions;
+  virustotal?: VirusTotalClient;
+  abuseipdb?: AbuseIpDbClient;
+  tickets?: TicketSystem;
+  egress: EgressBlocker;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createDnsActivities(deps.dns),
+    ...createVirusTotalActivities({ client: deps.virustotal }),
+    ...createAbuseIpDbActivities({ client: deps.abuseipdb }),
+    ...createTicketingActivities({ system: deps.tickets }),
+    ...createContainmentActivities({ egress: deps.egress }),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

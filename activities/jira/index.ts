@@ -1,0 +1,66 @@
+// Jira Cloud as Riposte's ticket system: an issue per case, a comment per step.
+// Idempotent: the issue carries a label derived from the idempotency key, and each comment an
+// entity property holding its key, so a retried activity finds what it already did.
+import { createHash } from 'node:crypto';
+import type { TicketSystem } from '../ticketing/types.ts';
+import type { JiraClient } from './client.ts';
+import type { AdfDoc } from './types.ts';
+
+export const descriptor = {
+  name: 'jira',
+  activities: ['ticketingOpenTicket', 'ticketingAddNote'],
+  secrets: ['JIRA_API_TOKEN'],
+  docUrl: 'https://developer.atlassian.com/cloud/jira/platform/rest/v3/',
+} as const;
+
+export const COMMENT_PROPERTY = 'riposte';
+
+export function idempotencyLabel(key: string): string {
+  return `riposte-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+}
+
+export function jiraTicketSystem(client: JiraClient, opts: { projectKey: string; issueType: string }): TicketSystem {
+  return {
+    name: 'jira',
+    async open(input) {
+      const label = idempotencyLabel(input.idempotencyKey);
+      const existing = await client.findIssueByLabel(label);
+      const issue =
+        existing ??
+        (await client.createIssue({
+          projectKey: opts.projectKey,
+          issueType: opts.issueType,
+          summary: input.title,
+          description: toAdf(input.description),
+          labels: ['riposte', `riposte-case-${input.caseId}`.slice(0, 255), label],
+        }));
+      return { ticket: { system: 'jira', key: issue.key, url: client.browseUrl(issue.key) }, existed: existing !== null };
+    },
+    async addNote(input) {
+      const comments = await client.commentsWithProperties(input.ticket.key);
+      const done = comments.find((c) =>
+        c.properties?.some((p) => p.key === COMMENT_PROPERTY && (p.value as { idempotencyKey?: string } | null)?.idempotencyKey === input.idempotencyKey)
+      );
+      if (done) return { noteId: done.id, existed: true };
+      const created = await client.addComment(input.ticket.key, toAdf(input.text), [
+        { key: COMMENT_PROPERTY, value: { idempotencyKey: input.idempotencyKey } },
+      ]);
+      return { noteId: created.id, existed: false };
+    },
+  };
+}
+
+/** Plain text → ADF: blank lines separate paragraphs, single newlines become hard breaks. */
+export function toAdf(text: string): AdfDoc {
+  const paragraphs = text.split(/\n{2,}/).filter((p) => p.trim() !== '');
+  return {
+    type: 'doc',
+    version: 1,
+    content: (paragraphs.length ? paragraphs : ['']).map((p) => ({
+      type: 'paragraph' as const,
+      content: p
+        .split('\n')
+        .flatMap((line, i) => [...(i > 0 ? [{ type: 'hardBreak' as const }] : []), ...(line ? [{ type: 'text' as const, text: line }] : [])]),
+    })),
+  };
+}

@@ -1,0 +1,69 @@
+// VirusTotal v3 reputation for domains and IPs, as the shared verdict shape.
+import { isIP } from 'node:net';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Observable } from '../../core/alert.ts';
+import type { EnrichmentVerdict, VerdictLevel } from '../../core/verdict.ts';
+import { ErrorType } from '../shared/errors.ts';
+import { assertDomain } from '../shared/validate.ts';
+import type { VirusTotalClient } from './client.ts';
+import type { LookupDomainInput, LookupIpInput, LookupResult, VtObject } from './types.ts';
+
+export const descriptor = {
+  name: 'virustotal',
+  activities: ['virustotalLookupDomain', 'virustotalLookupIp'],
+  secrets: ['VIRUSTOTAL_API_KEY'],
+  docUrl: 'https://docs.virustotal.com/reference/overview',
+} as const;
+
+export function createVirusTotalActivities(deps: { client?: VirusTotalClient }) {
+  const skipped = (observable: Observable): LookupResult => ({
+    source: 'virustotal',
+    observable,
+    status: 'skipped',
+    reason: 'VirusTotal is not configured (VIRUSTOTAL_API_KEY unset)',
+  });
+  return {
+    async virustotalLookupDomain({ domain }: LookupDomainInput): Promise<LookupResult> {
+      const observable: Observable = { type: 'domain', value: assertDomain(domain) };
+      if (!deps.client) return skipped(observable);
+      const report = await deps.client.getDomain(observable.value);
+      return { source: 'virustotal', observable, status: 'ok', verdict: toVerdict(observable, report) };
+    },
+    async virustotalLookupIp({ ip }: LookupIpInput): Promise<LookupResult> {
+      if (!isIP(ip)) throw ApplicationFailure.nonRetryable(`not an IP address: ${JSON.stringify(ip).slice(0, 80)}`, ErrorType.invalidInput);
+      const observable: Observable = { type: 'ip', value: ip };
+      if (!deps.client) return skipped(observable);
+      const report = await deps.client.getIpAddress(ip);
+      return { source: 'virustotal', observable, status: 'ok', verdict: toVerdict(observable, report) };
+    },
+  };
+}
+
+/**
+ * Score = 20 per engine flagging malicious + 10 per engine flagging suspicious, capped at 100.
+ * Level: ≥3 malicious → malicious; any malicious or suspicious → suspicious; otherwise info.
+ * "No engine flags it" is absence of evidence, not proof of safety, so it is never `safe`.
+ */
+export function toVerdict(observable: Observable, report: VtObject | null): EnrichmentVerdict {
+  if (!report) {
+    return { source: 'virustotal', observable, level: 'info', score: 0, summary: 'unknown to VirusTotal', found: false, tags: [], related: [] };
+  }
+  const a = report.data.attributes;
+  const stats = a.last_analysis_stats ?? {};
+  const malicious = stats.malicious ?? 0;
+  const suspicious = stats.suspicious ?? 0;
+  const engines = malicious + suspicious + (stats.harmless ?? 0) + (stats.undetected ?? 0) + (stats.timeout ?? 0);
+  const level: VerdictLevel = malicious >= 3 ? 'malicious' : malicious + suspicious > 0 ? 'suspicious' : 'info';
+  const first = a.first_submission_date ?? a.creation_date;
+  return {
+    source: 'virustotal',
+    observable,
+    level,
+    score: Math.min(100, malicious * 20 + suspicious * 10),
+    summary: `${malicious}/${engines} engines flag it malicious, ${suspicious} suspicious; reputation ${a.reputation ?? 0}`,
+    found: true,
+    firstSeen: first ? new Date(first * 1000).toISOString() : undefined,
+    tags: (a.tags ?? []).slice(0, 20),
+    related: [],
+  };
+}

@@ -1,0 +1,140 @@
+// Routes are declared once, as OpenAPI operations with TypeBox (JSON Schema 2020-12) schemas.
+// The same declaration serves GET /v1/openapi.json and validates every request, so the
+// description and the behaviour cannot drift apart.
+import type { TSchema } from '@sinclair/typebox';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { isIP } from 'node:net';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Role } from '../config/index.ts';
+import { HttpError, type FieldError } from './problem.ts';
+
+export interface RouteSpec {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** OpenAPI path template, e.g. /v1/cases/{caseId}. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  /** Roles allowed to call it; `public` needs no token. */
+  roles: Role[] | 'public';
+  params?: TSchema;
+  query?: TSchema;
+  body?: TSchema;
+  /** Extra request headers worth documenting. */
+  headers?: Array<{ name: string; description: string; required?: boolean }>;
+  responses: Record<number, { description: string; schema?: TSchema; headers?: Record<string, string> }>;
+  handler: (req: Request, res: Response) => Promise<void> | void;
+}
+
+type AddFormats = (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
+
+export function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false });
+  addFormats(ajv);
+  ajv.addFormat('ip', (v: string) => isIP(v) !== 0);
+  return ajv;
+}
+
+/** /v1/cases/{caseId} → /v1/cases/:caseId */
+export function expressPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
+export function requestValidator(ajv: Ajv2020, spec: RouteSpec): RequestHandler {
+  const checks: Array<[keyof Request & ('params' | 'query' | 'body'), ValidateFunction]> = [];
+  if (spec.params) checks.push(['params', ajv.compile(spec.params)]);
+  if (spec.query) checks.push(['query', ajv.compile(spec.query)]);
+  if (spec.body) checks.push(['body', ajv.compile(spec.body)]);
+  return (req: Request, _res: Response, next: NextFunction) => {
+    for (const [part, validate] of checks) {
+      const value = part === 'query' ? { ...req.query } : req[part];
+      if (part === 'body' && value === undefined) {
+        return next(new HttpError(400, 'the request needs a JSON body (Content-Type: application/json)'));
+      }
+      if (!validate(value)) {
+        const errors = toFieldErrors(part, validate.errors ?? []);
+        return next(new HttpError(400, `invalid ${part}: ${errors.slice(0, 3).map((e) => `${e.path} ${e.message}`).join('; ')}`, errors));
+      }
+    }
+    next();
+  };
+}
+
+function toFieldErrors(part: string, errors: ErrorObject[]): FieldError[] {
+  const root = part === 'body' ? '' : part;
+  return errors.slice(0, 20).map((e) => {
+    let path = `${root}${e.instancePath.replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.')}` || part;
+    let message = e.message ?? 'is invalid';
+    if (e.keyword === 'required') {
+      path = `${path === part ? (root ? root + '.' : '') : path + '.'}${(e.params as { missingProperty: string }).missingProperty}`.replace(/^\./, '');
+      message = 'is required';
+    } else if (e.keyword === 'additionalProperties') {
+      message = `has unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    } else if (e.keyword === 'enum' || e.keyword === 'const') {
+      const allowed = (e.params as { allowedValues?: unknown[]; allowedValue?: unknown }).allowedValues ?? [(e.params as { allowedValue?: unknown }).allowedValue];
+      message = `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    return { path: path.replace(/^\./, '') || part, message };
+  });
+}
+
+export function openApiDocument(specs: RouteSpec[], info: { version: string; serverUrl?: string }): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const s of specs) {
+    const parameters = [
+      ...objectParams(s.params, 'path'),
+      ...objectParams(s.query, 'query'),
+      ...(s.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string' } })),
+    ];
+    const responses: Record<string, unknown> = {};
+    for (const [status, r] of Object.entries(s.responses)) {
+      responses[status] = {
+        description: r.description,
+        ...(r.headers ? { headers: Object.fromEntries(Object.entries(r.headers).map(([k, d]) => [k, { description: d, schema: { type: 'string' } }])) } : {}),
+        ...(r.schema ? { content: { [Number(status) >= 400 ? 'application/problem+json' : 'application/json']: { schema: r.schema } } } : {}),
+      };
+    }
+    (paths[s.path] ??= {})[s.method] = {
+      operationId: s.operationId,
+      summary: s.summary,
+      ...(s.description ? { description: s.description } : {}),
+      tags: s.tags,
+      security: s.roles === 'public' ? [] : [{ bearer: [] }],
+      ...(s.roles === 'public' ? {} : { 'x-riposte-roles': s.roles }),
+      ...(parameters.length ? { parameters } : {}),
+      ...(s.body ? { requestBody: { required: true, content: { 'application/json': { schema: s.body } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Riposte API',
+      version: info.version,
+      description: 'Alert sources post alerts; analysts read cases and decide approvals. Errors are RFC 9457 problem details.',
+    },
+    ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A token from RIPOSTE_TOKENS (or data/tokens.json). Roles: source, analyst.' },
+      },
+    },
+    paths,
+  };
+}
+
+function objectParams(schema: TSchema | undefined, where: 'path' | 'query'): unknown[] {
+  if (!schema) return [];
+  const props = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
+  const required = new Set((schema as { required?: string[] }).required ?? []);
+  return Object.entries(props).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' ? true : required.has(name),
+    ...(s.description ? { description: s.description } : {}),
+    schema: s,
+  }));
+}

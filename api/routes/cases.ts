@@ -1,0 +1,118 @@
+// GET /v1/cases/{caseId} and POST /v1/cases/{caseId}/approvals/{approvalId} — analysts read
+// a case and decide its pending approvals. The case lives in its playbook's workflow; reads
+// are queries, decisions are validated updates.
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { CaseView } from '../../core/case.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import { ApprovalErrorType, Playbook, approvalUpdate, caseViewQuery, playbookWorkflowId } from '../../workflows/definitions.ts';
+import type { RouteSpec } from '../openapi.ts';
+import { HttpError } from '../problem.ts';
+import { ApprovalDecisionBody, ApprovalParams, ApprovalRecorded, CaseIdParams, CaseResponse, Problem } from '../schemas.ts';
+
+export interface CaseRouteDeps {
+  client: Client;
+  logger: Logger;
+}
+
+const CLOSED_BADLY = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
+
+export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
+  const handleFor = (caseId: string) => deps.client.workflow.getHandle(playbookWorkflowId(Playbook.suspectedC2, caseId));
+
+  return [
+    {
+      method: 'get',
+      path: '/v1/cases/{caseId}',
+      operationId: 'getCase',
+      summary: 'Read a case: status, enrichment, ticket, pending approvals, timeline',
+      tags: ['cases'],
+      roles: ['analyst'],
+      params: CaseIdParams,
+      responses: {
+        200: { description: 'The case', schema: CaseResponse },
+        400: { description: 'Malformed case id', schema: Problem },
+        401: { description: 'No or bad token', schema: Problem },
+        403: { description: 'The token lacks the analyst role', schema: Problem },
+        404: { description: 'No such case', schema: Problem },
+      },
+      handler: async (req, res) => {
+        const caseId = req.params.caseId as string;
+        const view = await readCase(handleFor(caseId), caseId);
+        res.json({ ...view, pendingApprovals: view.approvals.filter((a) => a.status === 'pending') });
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/cases/{caseId}/approvals/{approvalId}',
+      operationId: 'decideApproval',
+      summary: 'Approve or reject a pending approval',
+      description: 'The decision is recorded with the name of the token that made it. A decision is final: deciding again answers 409.',
+      tags: ['cases'],
+      roles: ['analyst'],
+      params: ApprovalParams,
+      body: ApprovalDecisionBody,
+      responses: {
+        200: { description: 'Recorded', schema: ApprovalRecorded },
+        400: { description: 'Malformed ids or body', schema: Problem },
+        401: { description: 'No or bad token', schema: Problem },
+        403: { description: 'The token lacks the analyst role', schema: Problem },
+        404: { description: 'No such case, or no such approval in it', schema: Problem },
+        409: { description: 'Already decided, timed out, or the case has ended', schema: Problem },
+      },
+      handler: async (req, res) => {
+        const { caseId, approvalId } = req.params as { caseId: string; approvalId: string };
+        const body = req.body as ApprovalDecisionBody;
+        const actor = req.principal?.name ?? 'unknown';
+        const audit = { caseId, approvalId, decision: body.decision, actor };
+        const handle = handleFor(caseId);
+        try {
+          const approval = await handle.executeUpdate(approvalUpdate, {
+            args: [{ approvalId, decision: body.decision, comment: body.comment, actor }],
+          });
+          deps.logger.info({ audit: { ...audit, outcome: 'recorded' } }, 'approval decided');
+          res.json({ caseId, approval });
+        } catch (err) {
+          const refusal = await explainRefusal(handle, caseId, approvalId, err);
+          deps.logger.warn({ audit: { ...audit, outcome: 'refused', status: refusal.status } }, `approval refused: ${refusal.message}`);
+          throw refusal;
+        }
+      },
+    },
+  ];
+}
+
+async function readCase(handle: WorkflowHandle, caseId: string): Promise<CaseView> {
+  let status: string;
+  try {
+    status = (await handle.describe()).status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no case ${caseId}`);
+    throw err;
+  }
+  const view = await handle.query(caseViewQuery);
+  return CLOSED_BADLY.has(status) ? { ...view, status: 'failed' } : view;
+}
+
+/** Turns a refused update into 404 or 409; anything unexpected is rethrown. */
+async function explainRefusal(handle: WorkflowHandle, caseId: string, approvalId: string, err: unknown): Promise<HttpError> {
+  if (err instanceof WorkflowUpdateFailedError) {
+    const type = (err.cause as { type?: string } | undefined)?.type;
+    const detail = err.cause?.message ?? 'refused';
+    if (type === ApprovalErrorType.notFound) return new HttpError(404, detail);
+    if (type === ApprovalErrorType.notPending) return new HttpError(409, detail);
+    throw err;
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    // Either there is no such case, or its playbook has ended and takes no more updates.
+    const view = await readCase(handle, caseId);
+    const approval = view.approvals.find((a) => a.id === approvalId);
+    if (!approval) return new HttpError(404, `no approval ${approvalId} in case ${caseId}`);
+    return new HttpError(409, `approval ${approvalId} is ${approval.status === 'pending' ? 'no longer pending: the case has ended' : `already ${approval.status}`}`);
+  }
+  throw err;
+}

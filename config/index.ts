@@ -1,0 +1,215 @@
+// Configuration for every Riposte process, from the environment, validated at start-up.
+// Problems are collected and reported together; secrets are wrapped so they never print.
+import path from 'node:path';
+import { Secret } from './secret.ts';
+
+export { Secret };
+
+export const ContainmentDriver = { logOnly: 'log-only', nftables: 'nftables' } as const;
+export type ContainmentDriver = (typeof ContainmentDriver)[keyof typeof ContainmentDriver];
+
+export const Role = { source: 'source', analyst: 'analyst' } as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+export interface TokenEntry {
+  token: Secret;
+  role: Role;
+  /** Who holds it, for the audit trail (`token:role:name`; defaults to the role). */
+  name: string;
+}
+
+export interface TemporalConfig {
+  /** Set when pointing at an existing cluster; unset means the embedded dev server. */
+  address?: string;
+  namespace: string;
+  taskQueue: string;
+  apiKey?: Secret;
+  tls?: { serverName?: string; serverRootCaPath?: string; clientCertPath?: string; clientKeyPath?: string };
+  devServer: { port: number; uiPort: number };
+}
+
+export interface VirusTotalConfig { baseUrl: string; apiKey: Secret }
+export interface AbuseIpDbConfig { baseUrl: string; apiKey: Secret; maxAgeInDays: number }
+export interface JiraConfig { baseUrl: string; email: string; apiToken: Secret; projectKey: string; issueType: string }
+
+export interface RiposteConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  tokens?: TokenEntry[];
+  logLevel: string;
+  maxBodyBytes: number;
+  temporal: TemporalConfig;
+  containment: { driver: ContainmentDriver; nftNetns?: string; nftTable: string };
+  dns: { servers?: string[]; timeoutMs: number };
+  playbooks: { approvalTimeout: string; c2OnTimeout: 'contain' | 'none' };
+  integrations: { virustotal?: VirusTotalConfig; abuseipdb?: AbuseIpDbConfig; jira?: JiraConfig };
+  telemetry: { exporter: 'none' | 'otlp'; otlpEndpoint?: string; serviceName: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Temporal-style durations: "90s", "30m", "2h", "1d", or plain milliseconds. */
+export const DURATION_PATTERN = /^\d+(ms|s|m|h|d)?$/;
+
+export function loadConfig(env: Env = process.env): RiposteConfig {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const int = (name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  };
+  const url = (name: string, fallback?: string): string | undefined => {
+    const raw = get(name) ?? fallback;
+    if (raw === undefined) return undefined;
+    try {
+      const u = new URL(raw);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+      return raw.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be an http(s) URL (got "${raw}")`);
+      return undefined;
+    }
+  };
+  const duration = (name: string, fallback: string): string => {
+    const raw = get(name) ?? fallback;
+    if (!DURATION_PATTERN.test(raw)) problems.push(`${name} must be a duration like 90s, 30m, 2h (got "${raw}")`);
+    return raw;
+  };
+  /** All-or-nothing groups: none set means "not configured"; some set means a mistake. */
+  const group = (label: string, required: string[]): Record<string, string> | undefined => {
+    const present = required.filter((n) => get(n) !== undefined);
+    if (present.length === 0) return undefined;
+    const missing = required.filter((n) => get(n) === undefined);
+    if (missing.length > 0) {
+      problems.push(`${label} is partly configured: set ${missing.join(', ')} too, or unset ${present.join(', ')}`);
+      return undefined;
+    }
+    return Object.fromEntries(required.map((n) => [n, get(n) as string]));
+  };
+
+  const dataDir = path.resolve(get('RIPOSTE_DATA_DIR') ?? 'data');
+  const tokens = parseTokens(get('RIPOSTE_TOKENS'), problems);
+
+  const tlsOn = get('TEMPORAL_TLS') === 'true' || get('TEMPORAL_TLS_CERT_PATH') !== undefined;
+  const apiKey = get('TEMPORAL_API_KEY');
+  const temporal: TemporalConfig = {
+    address: get('TEMPORAL_ADDRESS'),
+    namespace: get('TEMPORAL_NAMESPACE') ?? 'default',
+    taskQueue: get('RIPOSTE_TASK_QUEUE') ?? 'riposte',
+    apiKey: apiKey ? new Secret(apiKey) : undefined,
+    tls:
+      tlsOn || apiKey
+        ? {
+            serverName: get('TEMPORAL_TLS_SERVER_NAME'),
+            serverRootCaPath: get('TEMPORAL_TLS_SERVER_CA_CERT_PATH'),
+            clientCertPath: get('TEMPORAL_TLS_CERT_PATH'),
+            clientKeyPath: get('TEMPORAL_TLS_KEY_PATH'),
+          }
+        : undefined,
+    devServer: { port: int('RIPOSTE_TEMPORAL_PORT', 7233, 1, 65535), uiPort: int('RIPOSTE_TEMPORAL_UI_PORT', 8233, 1, 65535) },
+  };
+  if (temporal.tls && Boolean(temporal.tls.clientCertPath) !== Boolean(temporal.tls.clientKeyPath)) {
+    problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
+  }
+
+  const driver = oneOf('RIPOSTE_CONTAINMENT', Object.values(ContainmentDriver), ContainmentDriver.logOnly);
+  const nftNetns = get('RIPOSTE_NFT_NETNS');
+  if (nftNetns !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(nftNetns)) problems.push('RIPOSTE_NFT_NETNS is not a valid namespace name');
+  const nftTable = get('RIPOSTE_NFT_TABLE') ?? 'riposte';
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(nftTable)) problems.push('RIPOSTE_NFT_TABLE must be a plain identifier');
+
+  const dnsServers = get('RIPOSTE_DNS_SERVERS')?.split(',').map((s) => s.trim()).filter(Boolean);
+
+  const vt = group('VirusTotal', ['VIRUSTOTAL_API_KEY']);
+  const abuse = group('AbuseIPDB', ['ABUSEIPDB_API_KEY']);
+  const jira = group('Jira', ['JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN', 'JIRA_PROJECT_KEY']);
+  const integrations: RiposteConfig['integrations'] = {};
+  if (vt) {
+    integrations.virustotal = {
+      baseUrl: url('VIRUSTOTAL_BASE_URL', 'https://www.virustotal.com/api/v3') as string,
+      apiKey: new Secret(vt.VIRUSTOTAL_API_KEY as string),
+    };
+  }
+  if (abuse) {
+    integrations.abuseipdb = {
+      baseUrl: url('ABUSEIPDB_BASE_URL', 'https://api.abuseipdb.com/api/v2') as string,
+      apiKey: new Secret(abuse.ABUSEIPDB_API_KEY as string),
+      maxAgeInDays: int('ABUSEIPDB_MAX_AGE_DAYS', 90, 1, 365),
+    };
+  }
+  if (jira) {
+    integrations.jira = {
+      baseUrl: url('JIRA_BASE_URL') as string,
+      email: jira.JIRA_EMAIL as string,
+      apiToken: new Secret(jira.JIRA_API_TOKEN as string),
+      projectKey: jira.JIRA_PROJECT_KEY as string,
+      issueType: get('JIRA_ISSUE_TYPE') ?? 'Task',
+    };
+  }
+
+  const exporter = oneOf('OTEL_TRACES_EXPORTER', ['none', 'otlp'] as const, 'none');
+  const config: RiposteConfig = {
+    port: int('RIPOSTE_PORT', 8080, 0, 65535),
+    host: get('RIPOSTE_HOST') ?? '127.0.0.1',
+    dataDir,
+    tokens,
+    logLevel: oneOf('RIPOSTE_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
+    maxBodyBytes: int('RIPOSTE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    temporal,
+    containment: { driver, nftNetns, nftTable },
+    dns: { servers: dnsServers, timeoutMs: int('RIPOSTE_DNS_TIMEOUT_MS', 3000, 100, 60000) },
+    playbooks: {
+      approvalTimeout: duration('RIPOSTE_APPROVAL_TIMEOUT', '30m'),
+      c2OnTimeout: oneOf('RIPOSTE_C2_ON_TIMEOUT', ['contain', 'none'] as const, 'none'),
+    },
+    integrations,
+    telemetry: {
+      exporter,
+      otlpEndpoint: url('OTEL_EXPORTER_OTLP_ENDPOINT'),
+      serviceName: get('OTEL_SERVICE_NAME') ?? 'riposte',
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseTokens(raw: string | undefined, problems: string[]): TokenEntry[] | undefined {
+  if (raw === undefined) return undefined;
+  const entries: TokenEntry[] = [];
+  raw.split(',').forEach((pair, i) => {
+    const [token, role, name] = pair.trim().split(':');
+    if (!token || !role || !(Object.values(Role) as string[]).includes(role)) {
+      problems.push(`RIPOSTE_TOKENS entry ${i + 1} must be token:role with role one of ${Object.values(Role).join(', ')}`);
+      return;
+    }
+    if (token.length < 16) problems.push(`RIPOSTE_TOKENS entry ${i + 1}: tokens must be at least 16 characters`);
+    entries.push({ token: new Secret(token), role: role as Role, name: name || role });
+  });
+  return entries;
+}

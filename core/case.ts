@@ -1,0 +1,70 @@
+// The case as analysts see it: status, findings, approvals, timeline. Pure types.
+import type { EnrichmentOutcome, Assessment } from './verdict.ts';
+
+export const CaseStatus = {
+  running: 'running',
+  awaitingApproval: 'awaiting_approval',
+  contained: 'contained',
+  closed: 'closed',
+  failed: 'failed',
+} as const;
+export type CaseStatus = (typeof CaseStatus)[keyof typeof CaseStatus];
+
+export const ApprovalDecision = { approve: 'approve', reject: 'reject' } as const;
+export type ApprovalDecision = (typeof ApprovalDecision)[keyof typeof ApprovalDecision];
+
+export interface Approval {
+  id: string;
+  /** What will happen if approved, in words. */
+  action: string;
+  reason: string;
+  requestedAt: string;
+  /** When the gate gives up and follows the playbook's default. */
+  expiresAt: string;
+  status: 'pending' | 'approved' | 'rejected' | 'timed_out';
+  decidedBy?: string;
+  decidedAt?: string;
+  comment?: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  /** The playbook step: enrich, verdict, ticket, approval, contain, escalate, report … */
+  step: string;
+  message: string;
+  actor?: string;
+}
+
+export interface TicketRef {
+  system: string;
+  key: string;
+  url?: string;
+}
+
+export interface ContainmentRecord {
+  driver: string;
+  action: string;
+  targets: string[];
+  at: string;
+  /** Ids the driver needs to undo it (rule handles, comment tags). */
+  refs: string[];
+}
+
+export interface CaseView {
+  caseId: string;
+  playbook: string;
+  status: CaseStatus;
+  alertIds: string[];
+  title: string;
+  severity_id: number;
+  host: { hostname?: string; ip?: string };
+  remote: { ips: string[]; domains: string[] };
+  enrichment: EnrichmentOutcome[];
+  assessment?: Assessment;
+  ticket: TicketRef | null;
+  approvals: Approval[];
+  containment: ContainmentRecord | null;
+  timeline: TimelineEntry[];
+  startedAt: string;
+  closedAt?: string;
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Installs what Riposte needs on a fresh clone, and nothing that is already there:
+//   npm packages (npm ci), the Temporal CLI (scripts/temporal-cli.mjs), and for `test` the
+//   local peers the tests run for real (nftables, iproute2, dnsmasq) from Debian packages.
+// Usage: node scripts/setup.mjs [start|test]
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureTemporalCli } from './temporal-cli.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const mode = process.argv[2] ?? 'start';
+const log = (m) => console.error(`riposte: ${m}`);
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
+}
+
+function npmDependencies() {
+  const lock = path.join(root, 'package-lock.json');
+  const installed = path.join(root, 'node_modules', '.package-lock.json');
+  const stale = !fs.existsSync(installed) || fs.statSync(lock).mtimeMs > fs.statSync(installed).mtimeMs + 1000;
+  if (stale) {
+    log('installing npm packages (npm ci)…');
+    run('npm', ['ci', '--no-audit', '--no-fund']);
+  }
+  // Native modules must have really built (npm 11 skips install scripts not in allowScripts).
+  const probe = spawnSync(process.execPath, ['-e', "require('@temporalio/core-bridge'); require('@swc/core')"], { cwd: root, encoding: 'utf8' });
+  if (probe.status !== 0) {
+    log('native modules are missing; rebuilding…');
+    run('npm', ['rebuild']);
+  }
+}
+
+function testPeers() {
+  const need = [
+    ['nft', 'nftables'],
+    ['ip', 'iproute2'],
+    ['dnsmasq', 'dnsmasq-base'],
+  ].filter(([bin]) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`]).status !== 0);
+  if (need.length === 0) return;
+  const pkgs = need.map(([, pkg]) => pkg);
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || spawnSync('sh', ['-c', 'command -v apt-get']).status !== 0) {
+    throw new Error(`the tests need ${pkgs.join(', ')}; install them (Debian: apt-get install ${pkgs.join(' ')}) and run again`);
+  }
+  log(`installing test peers from Debian packages: ${pkgs.join(', ')}…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env }).status !== 0) {
+    run('apt-get', ['update'], { env });
+    run('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { env });
+  }
+}
+
+try {
+  npmDependencies();
+  ensureTemporalCli(log);
+  if (mode === 'test') testPeers();
+} catch (err) {
+  log(`setup failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}

@@ -1,0 +1,107 @@
+// `npm start`: the embedded stack — Temporal dev server (data under RIPOSTE_DATA_DIR), worker
+// and API — or, with TEMPORAL_ADDRESS set, just the worker and API against that cluster.
+// Ctrl-C stops the API, then the worker (letting running activities finish), then Temporal.
+// Running playbooks resume on the next start: their state is in Temporal's SQLite file.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from '../config/index.ts';
+import { resolveTokens } from '../config/tokens.ts';
+import { startDevServer, stopChild, type DevServer } from './dev-server.ts';
+import { findTemporalCli } from './temporal-cli.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Managed {
+  name: string;
+  entry: string;
+  child?: ChildProcess;
+  restarts: number[];
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const tokens = resolveTokens(config);
+  const env: NodeJS.ProcessEnv = { ...process.env, RIPOSTE_DATA_DIR: config.dataDir };
+
+  let temporal: DevServer | undefined;
+  if (!config.temporal.address) {
+    const cli = findTemporalCli();
+    if (!cli) throw new Error('the Temporal CLI is missing: run `node scripts/setup.mjs` (npm start does this first)');
+    temporal = await startDevServer({
+      cli: cli.bin,
+      port: config.temporal.devServer.port,
+      uiPort: config.temporal.devServer.uiPort,
+      dbFile: path.join(config.dataDir, 'temporal.db'),
+      logFile: path.join(config.dataDir, 'temporal.log'),
+    });
+    env.TEMPORAL_ADDRESS = temporal.address;
+  }
+
+  let stopping = false;
+  const processes: Managed[] = [
+    { name: 'worker', entry: 'worker/index.ts', restarts: [] },
+    { name: 'api', entry: 'api/server.ts', restarts: [] },
+  ];
+  const launch = (m: Managed) => {
+    m.child = spawn(process.execPath, ['--import', 'tsx', m.entry], { cwd: root, env, stdio: 'inherit', detached: true });
+    m.child.once('exit', (code, signal) => {
+      if (stopping) return;
+      const now = Date.now();
+      m.restarts = [...m.restarts.filter((t) => now - t < 60_000), now];
+      if (m.restarts.length > 5) {
+        console.error(`riposte: the ${m.name} keeps exiting (${code ?? signal}); stopping`);
+        void shutdown(1);
+        return;
+      }
+      console.error(`riposte: the ${m.name} exited (${code ?? signal}); restarting it`);
+      setTimeout(() => !stopping && launch(m), 1000);
+    });
+  };
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.error('riposte: stopping…');
+    const [worker, api] = processes;
+    if (api?.child) await stopChild(api.child);
+    if (worker?.child) await stopChild(worker.child, 30_000);
+    if (temporal) await temporal.stop();
+    console.error('riposte: stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  processes.forEach(launch);
+
+  const api = `http://${config.host}:${config.port}`;
+  await waitForHealth(`${api}/v1/health`);
+  const lines = [
+    '',
+    'Riposte is running.',
+    `  API          ${api}   (OpenAPI: ${api}/v1/openapi.json)`,
+    temporal ? `  Temporal UI  ${temporal.uiUrl}   (dev server ${temporal.address}, data in ${path.join(config.dataDir, 'temporal.db')})` : `  Temporal     ${config.temporal.address}, namespace ${config.temporal.namespace}`,
+    tokens.file ? `  Tokens       ${tokens.file}   (one per role: source, analyst)` : '  Tokens       from RIPOSTE_TOKENS',
+    `  Containment  ${config.containment.driver}${config.containment.driver === 'log-only' ? ' (records what it would block; changes nothing)' : ''}`,
+    '  Ctrl-C stops everything; running playbooks resume on the next start.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`the API did not answer at ${url}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`riposte: ${err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

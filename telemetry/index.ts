@@ -1,0 +1,43 @@
+// OpenTelemetry for every Riposte process: one tracer provider, an optional OTLP exporter
+// (OTEL_TRACES_EXPORTER=otlp), and the Temporal plugin that carries the trace from the API
+// through the workflow into each activity.
+import { trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { Resource } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
+import type { RiposteConfig } from '../config/index.ts';
+
+export interface Telemetry {
+  resource: Resource;
+  spanProcessor: SpanProcessor;
+  temporalPlugin: OpenTelemetryPlugin;
+  shutdown(): Promise<void>;
+}
+
+export function setupTelemetry(
+  cfg: RiposteConfig['telemetry'],
+  component: string,
+  spanProcessor?: SpanProcessor
+): Telemetry {
+  const resource = new Resource({ [ATTR_SERVICE_NAME]: cfg.serviceName, 'riposte.component': component });
+  const processor =
+    spanProcessor ??
+    (cfg.exporter === 'otlp'
+      ? new BatchSpanProcessor(new OTLPTraceExporter(cfg.otlpEndpoint ? { url: `${cfg.otlpEndpoint}/v1/traces` } : {}))
+      : new NoopSpanProcessor());
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
+  provider.register();
+  return {
+    resource,
+    spanProcessor: processor,
+    temporalPlugin: new OpenTelemetryPlugin({ resource, spanProcessor: processor }),
+    async shutdown() {
+      await provider.shutdown();
+    },
+  };
+}
+
+export const tracer = trace.getTracer('riposte');

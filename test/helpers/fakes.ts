@@ -1,0 +1,36 @@
+// In-memory stand-ins for Riposte's own driver interfaces (not for vendors: those are nock or
+// loopback servers built from vendor docs). They record what a playbook asked for.
+import type { BlockEgressInput, EgressBlocker } from '../../activities/containment/types.ts';
+import type { AddNoteInput, OpenTicketInput, TicketSystem } from '../../activities/ticketing/types.ts';
+
+export class RecordingTickets implements TicketSystem {
+  readonly name = 'recording';
+  readonly opened: OpenTicketInput[] = [];
+  readonly notes: AddNoteInput[] = [];
+  async open(input: OpenTicketInput) {
+    const existed = this.opened.some((o) => o.idempotencyKey === input.idempotencyKey);
+    if (!existed) this.opened.push(input);
+    return { ticket: { system: 'recording', key: `REC-${this.opened.length}` }, existed };
+  }
+  async addNote(input: AddNoteInput) {
+    const i = this.notes.findIndex((n) => n.idempotencyKey === input.idempotencyKey);
+    if (i >= 0) return { noteId: String(i), existed: true };
+    this.notes.push(input);
+    return { noteId: String(this.notes.length - 1), existed: false };
+  }
+  noteKeys(): string[] {
+    return this.notes.map((n) => n.idempotencyKey.split(':ticket:')[1] ?? n.idempotencyKey);
+  }
+}
+
+export class RecordingEgress implements EgressBlocker {
+  readonly name = 'recording';
+  readonly blocks: BlockEgressInput[] = [];
+  async block(input: BlockEgressInput) {
+    this.blocks.push(input);
+    return { driver: 'recording', actions: input.addresses.map((a) => `blocked ${a}`), refs: input.addresses, alreadyPresent: 0 };
+  }
+  async unblock() {
+    return { driver: 'recording', removed: 0 };
+  }
+}

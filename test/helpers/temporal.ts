@@ -1,0 +1,82 @@
+// Workers and clients against the test run's real Temporal dev server (started by scripts/test.ts).
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
+import type { ActivityDeps } from '../../activities/index.ts';
+import { setupTelemetry, type Telemetry } from '../../telemetry/index.ts';
+import { createRiposteWorker } from '../../worker/create-worker.ts';
+
+export function temporalAddress(): string {
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_ADDRESS is unset: run tests through `npm test`, which starts a dev server');
+  return address;
+}
+
+/** A task queue no other test shares. */
+export function uniqueQueue(name: string): string {
+  return `test-${name}-${randomUUID().slice(0, 8)}`;
+}
+
+let sharedTelemetry: Telemetry | undefined;
+export function testTelemetry(): Telemetry {
+  sharedTelemetry ??= setupTelemetry({ exporter: 'none', serviceName: 'riposte-test' }, 'test');
+  return sharedTelemetry;
+}
+
+export async function testClient(telemetry = testTelemetry()): Promise<{ client: Client; close(): Promise<void> }> {
+  const connection = await Connection.connect({ address: temporalAddress() });
+  const client = new Client({ connection, namespace: 'default', plugins: [telemetry.temporalPlugin] });
+  return { client, close: () => connection.close() };
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a worker with the test run's prebuilt bundle. Caching is off so every task replays. */
+export async function startWorker(opts: {
+  deps: ActivityDeps;
+  taskQueue: string;
+  telemetry?: Telemetry;
+  overrides?: Partial<WorkerOptions>;
+}): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address: temporalAddress() });
+  const worker = await createRiposteWorker({
+    connection,
+    namespace: 'default',
+    taskQueue: opts.taskQueue,
+    deps: opts.deps,
+    telemetry: opts.telemetry ?? testTelemetry(),
+    workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE,
+    overrides: { maxCachedWorkflows: 0, ...opts.overrides },
+  });
+  const running = worker.run();
+  return {
+    worker,
+    taskQueue: opts.taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+/** Polls `read` until `done` holds, or fails after `timeoutMs` with the last value seen. */
+export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000, label = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastErr: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await read();
+      if (done(last)) return last;
+    } catch (err) {
+      lastErr = err;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out waiting for ${label}; last value: ${JSON.stringify(last)?.slice(0, 1500)}${lastErr ? `; last error: ${String(lastErr)}` : ''}`);
+}

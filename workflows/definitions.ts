@@ -1,0 +1,49 @@
+// Runs in the Temporal sandbox: no I/O, no Node APIs, no environment access.
+// The public names of Riposte's workflows: task queue, messages, inputs, workflow IDs.
+// The API imports these too, so client and workflow cannot disagree on a name.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { NativeAlert } from '../core/alert.ts';
+import type { Approval, ApprovalDecision, CaseView } from '../core/case.ts';
+
+export const DEFAULT_TASK_QUEUE = 'riposte';
+
+/** The whole case as the analyst sees it. */
+export const caseViewQuery = defineQuery<CaseView>('caseViewQuery');
+
+export interface ApprovalUpdateInput {
+  approvalId: string;
+  decision: ApprovalDecision;
+  comment?: string;
+  /** Who decided (the API fills it from the caller's token, never from the request body). */
+  actor: string;
+}
+
+/** An analyst's decision on a pending approval. Validated before it enters history. */
+export const approvalUpdate = defineUpdate<Approval, [ApprovalUpdateInput]>('approvalUpdate');
+
+/** Failure types the approval validator raises; the API maps them to 404 and 409. */
+export const ApprovalErrorType = {
+  notFound: 'ApprovalNotFoundError',
+  notPending: 'ApprovalNotPendingError',
+} as const;
+
+export interface PlaybookSettings {
+  /** How long an approval waits before escalating, e.g. "30m". */
+  approvalTimeout: string;
+  /** What the playbook does when nobody decides in time. */
+  onApprovalTimeout: 'contain' | 'none';
+}
+
+export interface PlaybookInput {
+  caseId: string;
+  alert: NativeAlert;
+  settings: PlaybookSettings;
+}
+
+export const Playbook = { suspectedC2: 'suspected-c2' } as const;
+export type Playbook = (typeof Playbook)[keyof typeof Playbook];
+
+/** A playbook's workflow ID derives from its case, so a re-sent alert cannot start it twice. */
+export function playbookWorkflowId(playbook: Playbook, caseId: string): string {
+  return `${playbook}-${caseId}`;
+}

@@ -5,7 +5,7 @@ import { JiraClient } from '../../activities/jira/client.ts';
 import { idempotencyLabel, jiraTicketSystem } from '../../activities/jira/index.ts';
 import { createTicketingActivities } from '../../activities/ticketing/index.ts';
 import { Secret } from '../../config/secret.ts';
-import { rejection, silentLogger } from '../helpers/fixtures.ts';
+import { rejection, silentLogger, runActivity } from '../helpers/fixtures.ts';
 import { checkNock, nock, setupNock } from '../helpers/nock.ts';
 
 const BASE = 'https://acme.atlassian.net';
@@ -32,7 +32,7 @@ describe('jira ticketing (Cloud REST v3, nock from the documented shapes)', () =
       .post('/rest/api/3/issue', (b) => ((created = b), true))
       .matchHeader('authorization', BASIC)
       .reply(201, { id: '10042', key: 'SEC-42', self: `${BASE}/rest/api/3/issue/10042` });
-    const out = await env.run(acts.ticketingOpenTicket, open);
+    const out = await runActivity(env, acts.ticketingOpenTicket, open);
     assert.deepEqual(out, { status: 'ok', ticket: { system: 'jira', key: 'SEC-42', url: `${BASE}/browse/SEC-42` }, existed: false });
     assert.equal(created?.fields.project.key, 'SEC');
     assert.equal(created?.fields.issuetype.name, 'Task');
@@ -43,7 +43,7 @@ describe('jira ticketing (Cloud REST v3, nock from the documented shapes)', () =
 
   it('a retried open finds the issue it already created and creates nothing', async () => {
     nock(BASE).post('/rest/api/3/search/jql').reply(200, { issues: [{ id: '10042', key: 'SEC-42' }], isLast: true });
-    const out = await env.run(acts.ticketingOpenTicket, open);
+    const out = await runActivity(env, acts.ticketingOpenTicket, open);
     assert.ok(out.status === 'ok');
     assert.equal(out.existed, true);
     assert.equal(out.ticket.key, 'SEC-42');
@@ -60,7 +60,7 @@ describe('jira ticketing (Cloud REST v3, nock from the documented shapes)', () =
       .reply(200, { values: [{ id: '900', properties: [{ key: 'riposte', value: { idempotencyKey: 'other' } }] }], isLast: true })
       .post('/rest/api/3/issue/SEC-42/comment', (b) => ((posted = b), true))
       .reply(201, { id: '901' });
-    const out = await env.run(acts.ticketingAddNote, { ticket, idempotencyKey: 'k:containment', text: 'Contained.' });
+    const out = await runActivity(env, acts.ticketingAddNote, { ticket, idempotencyKey: 'k:containment', text: 'Contained.' });
     assert.deepEqual(out, { status: 'ok', noteId: '901', existed: false });
     assert.deepEqual(posted?.properties, [{ key: 'riposte', value: { idempotencyKey: 'k:containment' } }]);
     assert.equal(posted?.body.content[0].content[0].text, 'Contained.');
@@ -74,13 +74,13 @@ describe('jira ticketing (Cloud REST v3, nock from the documented shapes)', () =
       .post('/rest/api/3/comment/list')
       .query({ expand: 'properties' })
       .reply(200, { values: [{ id: '901', properties: [{ key: 'riposte', value: { idempotencyKey: 'k:containment' } }] }] });
-    const out = await env.run(acts.ticketingAddNote, { ticket, idempotencyKey: 'k:containment', text: 'Contained.' });
+    const out = await runActivity(env, acts.ticketingAddNote, { ticket, idempotencyKey: 'k:containment', text: 'Contained.' });
     assert.deepEqual(out, { status: 'ok', noteId: '901', existed: true });
   });
 
   it('fails 403 as a non-retryable IntegrationAuthError without the token', async () => {
     nock(BASE).post('/rest/api/3/search/jql').reply(403, { errorMessages: ['You do not have permission to create issues in this project.'], errors: {} });
-    const err = await rejection(() => env.run(acts.ticketingOpenTicket, open));
+    const err = await rejection(() => runActivity(env, acts.ticketingOpenTicket, open));
     assert.equal(err.type, 'IntegrationAuthError');
     assert.equal(err.nonRetryable, true);
     assert.match(err.message, /permission/);
@@ -93,22 +93,22 @@ describe('jira ticketing (Cloud REST v3, nock from the documented shapes)', () =
       .reply(200, { issues: [] })
       .post('/rest/api/3/issue')
       .reply(400, { errorMessages: [], errors: { issuetype: 'Specify a valid issue type' } });
-    const err = await rejection(() => env.run(acts.ticketingOpenTicket, open));
+    const err = await rejection(() => runActivity(env, acts.ticketingOpenTicket, open));
     assert.equal(err.type, 'IntegrationRequestError');
   });
 
   it('fails 429 retryably after Retry-After, and 5xx retryably', async () => {
     nock(BASE).post('/rest/api/3/search/jql').reply(429, '', { 'Retry-After': '5' });
-    const limited = await rejection(() => env.run(acts.ticketingOpenTicket, open));
+    const limited = await rejection(() => runActivity(env, acts.ticketingOpenTicket, open));
     assert.equal(limited.type, 'RateLimitedError');
     assert.equal(limited.nextRetryDelay, 5000);
     nock(BASE).post('/rest/api/3/search/jql').reply(502, '<html>bad gateway</html>');
-    const down = await rejection(() => env.run(acts.ticketingOpenTicket, open));
+    const down = await rejection(() => runActivity(env, acts.ticketingOpenTicket, open));
     assert.equal(down.type, 'IntegrationUnavailableError');
   });
 
   it('records a skip when no ticket system is configured', async () => {
-    const out = await env.run(createTicketingActivities({}).ticketingOpenTicket, open);
+    const out = await runActivity(env, createTicketingActivities({}).ticketingOpenTicket, open);
     assert.equal(out.status, 'skipped');
   });
 });

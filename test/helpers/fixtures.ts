@@ -1,3 +1,4 @@
+import type { MockActivityEnvironment } from '@temporalio/testing';
 import { readFileSync } from 'node:fs';
 
 export function fixture<T = unknown>(name: string): T {
@@ -16,3 +17,8 @@ export async function rejection(fn: () => Promise<unknown>): Promise<Record<stri
 
 /** A Temporal logger that keeps test output clean (failures are asserted, not printed). */
 export const silentLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** Runs an activity function in a mock activity context, keeping its return type. */
+export async function runActivity<I, O>(env: MockActivityEnvironment, fn: (input: I) => Promise<O>, input: I): Promise<O> {
+  return (await env.run(fn, input)) as O;
+}

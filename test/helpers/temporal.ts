@@ -1,10 +1,17 @@
 // Workers and clients against the test run's real Temporal dev server (started by scripts/test.ts).
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/index.ts';
 import { setupTelemetry, type Telemetry } from '../../telemetry/index.ts';
 import { createRiposteWorker } from '../../worker/create-worker.ts';
+
+// Workers log errors only in tests: state changes are noise; failures are asserted.
+try {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+} catch {
+  // already installed by this process
+}
 
 export function temporalAddress(): string {
   const address = process.env.TEMPORAL_ADDRESS;

@@ -2,6 +2,8 @@
 // a case and decide its pending approvals. The case lives in its playbook's workflow; reads
 // are queries, decisions are validated updates.
 import {
+  isGrpcServiceError,
+  ServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -19,6 +21,9 @@ export interface CaseRouteDeps {
   logger: Logger;
 }
 
+/** gRPC statuses a query ends with when no worker answers: none polling (9), or none in time (4). */
+const NO_WORKER_ANSWER = new Set([4, 9]);
+const QUERY_DEADLINE_MS = 5000;
 const CLOSED_BADLY = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
 
 export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
@@ -39,10 +44,11 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
         401: { description: 'No or bad token', schema: Problem },
         403: { description: 'The token lacks the analyst role', schema: Problem },
         404: { description: 'No such case', schema: Problem },
+        503: { description: 'No worker is running to answer for the case; retry later', schema: Problem },
       },
       handler: async (req, res) => {
         const caseId = req.params.caseId as string;
-        const view = await readCase(handleFor(caseId), caseId);
+        const view = await readCase(deps.client, handleFor(caseId), caseId);
         res.json({ ...view, pendingApprovals: view.approvals.filter((a) => a.status === 'pending') });
       },
     },
@@ -77,7 +83,7 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
           deps.logger.info({ audit: { ...audit, outcome: 'recorded' } }, 'approval decided');
           res.json({ caseId, approval });
         } catch (err) {
-          const refusal = await explainRefusal(handle, caseId, approvalId, err);
+          const refusal = await explainRefusal(deps.client, handle, caseId, approvalId, err);
           deps.logger.warn({ audit: { ...audit, outcome: 'refused', status: refusal.status } }, `approval refused: ${refusal.message}`);
           throw refusal;
         }
@@ -86,7 +92,7 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
   ];
 }
 
-async function readCase(handle: WorkflowHandle, caseId: string): Promise<CaseView> {
+async function readCase(client: Client, handle: WorkflowHandle, caseId: string): Promise<CaseView> {
   let status: string;
   try {
     status = (await handle.describe()).status.name;
@@ -94,12 +100,21 @@ async function readCase(handle: WorkflowHandle, caseId: string): Promise<CaseVie
     if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no case ${caseId}`);
     throw err;
   }
-  const view = await handle.query(caseViewQuery);
-  return CLOSED_BADLY.has(status) ? { ...view, status: 'failed' } : view;
+  try {
+    const view = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(caseViewQuery));
+    return CLOSED_BADLY.has(status) ? { ...view, status: 'failed' } : view;
+  } catch (err) {
+    // Reading a case replays its playbook on a worker; with none running there is no answer yet.
+    const cause = err instanceof ServiceError ? err.cause : err;
+    if (isGrpcServiceError(cause) && NO_WORKER_ANSWER.has(cause.code)) {
+      throw new HttpError(503, `case ${caseId} cannot be read right now: no worker answered for it (is the worker running?)`, undefined, { 'Retry-After': '5' });
+    }
+    throw err;
+  }
 }
 
 /** Turns a refused update into 404 or 409; anything unexpected is rethrown. */
-async function explainRefusal(handle: WorkflowHandle, caseId: string, approvalId: string, err: unknown): Promise<HttpError> {
+async function explainRefusal(client: Client, handle: WorkflowHandle, caseId: string, approvalId: string, err: unknown): Promise<HttpError> {
   if (err instanceof WorkflowUpdateFailedError) {
     const type = (err.cause as { type?: string } | undefined)?.type;
     const detail = err.cause?.message ?? 'refused';
@@ -109,7 +124,7 @@ async function explainRefusal(handle: WorkflowHandle, caseId: string, approvalId
   }
   if (err instanceof WorkflowNotFoundError) {
     // Either there is no such case, or its playbook has ended and takes no more updates.
-    const view = await readCase(handle, caseId);
+    const view = await readCase(client, handle, caseId);
     const approval = view.approvals.find((a) => a.id === approvalId);
     if (!approval) return new HttpError(404, `no approval ${approvalId} in case ${caseId}`);
     return new HttpError(409, `approval ${approvalId} is ${approval.status === 'pending' ? 'no longer pending: the case has ended' : `already ${approval.status}`}`);

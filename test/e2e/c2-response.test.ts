@@ -1,0 +1,104 @@
+// End to end: an alert over HTTP, an approval over HTTP, and a real nftables rule that cuts
+// a connection which worked before — inside network namespaces this test builds.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { loadConfig } from '../../config/index.ts';
+import { createLogger } from '../../telemetry/logger.ts';
+import { buildActivityDeps } from '../../worker/deps.ts';
+import { playbookWorkflowId } from '../../workflows/definitions.ts';
+import { c2Finding } from '../helpers/alerts.ts';
+import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
+import { startDnsmasq, type Dnsmasq } from '../helpers/dnsmasq.ts';
+import { startFakeJira, type FakeJira } from '../helpers/fake-jira.ts';
+import { createC2Lab, dropRules, type C2Lab } from '../helpers/netns.ts';
+import { startWorker, testClient, uniqueQueue, waitFor, type RunningWorker } from '../helpers/temporal.ts';
+
+describe('suspected C2, end to end: HTTP alert → HTTP approval → nftables block', () => {
+  let lab: C2Lab;
+  let dns: Dnsmasq;
+  let jira: FakeJira;
+  let client: Client;
+  let closeClient: () => Promise<void>;
+  let worker: RunningWorker;
+  let api: TestApi;
+
+  before(async () => {
+    lab = await createC2Lab();
+    dns = await startDnsmasq({ 'c2-never-seen.test': lab.c2Ip });
+    jira = await startFakeJira();
+    ({ client, close: closeClient } = await testClient());
+    const taskQueue = uniqueQueue('e2e');
+    // The worker is configured the way an operator would: through the environment.
+    const config = loadConfig({
+      RIPOSTE_CONTAINMENT: 'nftables',
+      RIPOSTE_NFT_NETNS: lab.hostNs,
+      RIPOSTE_DNS_SERVERS: dns.server,
+      JIRA_BASE_URL: jira.baseUrl,
+      JIRA_EMAIL: jira.email,
+      JIRA_API_TOKEN: jira.token,
+      JIRA_PROJECT_KEY: 'SEC',
+    });
+    const { deps } = buildActivityDeps(config, createLogger('silent', 'e2e'));
+    worker = await startWorker({ taskQueue, deps });
+    api = await startApi({ client, taskQueue });
+  });
+  after(async () => {
+    await api?.close();
+    await worker?.stop();
+    await closeClient?.();
+    await jira?.close();
+    await dns?.stop();
+    await lab?.cleanup();
+  });
+
+  it('blocks the C2 connection once an analyst approves, and tells the ticket every step', async () => {
+    assert.equal(await lab.probe(), true, 'before: the host reaches the C2 server');
+
+    const posted = await api.request('POST', '/v1/alerts', {
+      token: TOKENS.source,
+      body: c2Finding({ uid: `e2e-${Date.now()}`, hostIp: lab.hostIp, hostname: 'web-1', domain: 'c2-never-seen.test', severity_id: 4 }),
+    });
+    assert.equal(posted.status, 202);
+    const { caseId } = posted.body;
+
+    const waiting = await waitFor(
+      () => api.request('GET', `/v1/cases/${caseId}`, { token: TOKENS.analyst }),
+      (r) => r.body?.status === 'awaiting_approval',
+      30_000,
+      'the approval request'
+    );
+    const approval = waiting.body.pendingApprovals[0];
+    assert.equal(approval.action, `block egress from ${lab.hostIp} to ${lab.c2Ip}`, 'the domain was resolved through real DNS');
+    assert.ok(dns.queries().includes('c2-never-seen.test'));
+    assert.equal(await lab.probe(), true, 'nothing is blocked before the approval');
+
+    const decided = await api.request('POST', `/v1/cases/${caseId}/approvals/${approval.id}`, {
+      token: TOKENS.analyst,
+      body: { decision: 'approve', comment: 'beaconing confirmed in proxy logs' },
+    });
+    assert.equal(decided.status, 200);
+
+    await client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId)).result();
+    const contained = await waitFor(
+      () => api.request('GET', `/v1/cases/${caseId}`, { token: TOKENS.analyst }),
+      (r) => r.body?.status === 'contained' && r.body?.timeline.some((t: { step: string }) => t.step === 'report'),
+      30_000,
+      'containment'
+    );
+    assert.equal(contained.body.containment.driver, 'nftables');
+    assert.ok(contained.body.timeline.some((t: { step: string; message: string }) => t.step === 'contain' && t.message.startsWith('nftables:')));
+
+    const drops = dropRules(await lab.ruleset());
+    assert.deepEqual(drops.map((d) => [d.saddr, d.daddr]), [[lab.hostIp, lab.c2Ip]]);
+    assert.equal(await lab.probe(), false, 'after: the connection to the C2 server fails');
+
+    assert.equal(jira.issues.length, 1);
+    assert.equal(contained.body.ticket.key, jira.issues[0]?.key);
+    const steps = jira.commentKeys().map((k) => k.split(':ticket:')[1]);
+    assert.deepEqual(steps, ['approval-requested', 'approval-decided', 'containment', 'report']);
+    const report = JSON.stringify(jira.comments.at(-1)?.body);
+    assert.match(report, /approved by alice/);
+    assert.match(report, /beaconing confirmed in proxy logs/);
+  });
+});

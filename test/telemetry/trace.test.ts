@@ -1,0 +1,54 @@
+// One trace per alert: the ingest span in the API, the workflow, and each activity share a trace.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Client, Connection } from '@temporalio/client';
+import { setupTelemetry, type Telemetry } from '../../telemetry/index.ts';
+import { playbookWorkflowId } from '../../workflows/definitions.ts';
+import { c2Finding } from '../helpers/alerts.ts';
+import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
+import { RecordingEgress, RecordingTickets } from '../helpers/fakes.ts';
+import { startWorker, temporalAddress, uniqueQueue, waitFor, type RunningWorker } from '../helpers/temporal.ts';
+
+describe('OpenTelemetry: API → workflow → activities in one trace', () => {
+  const exporter = new InMemorySpanExporter();
+  let telemetry: Telemetry;
+  let connection: Connection;
+  let worker: RunningWorker;
+  let api: TestApi;
+
+  before(async () => {
+    telemetry = setupTelemetry({ exporter: 'none', serviceName: 'riposte-trace-test' }, 'test', new SimpleSpanProcessor(exporter));
+    connection = await Connection.connect({ address: temporalAddress() });
+    const client = new Client({ connection, plugins: [telemetry.temporalPlugin] });
+    const taskQueue = uniqueQueue('trace');
+    worker = await startWorker({ taskQueue, telemetry, deps: { dns: { servers: ['127.0.0.1:9'], timeoutMs: 100 }, tickets: new RecordingTickets(), egress: new RecordingEgress() } });
+    api = await startApi({ client, taskQueue });
+  });
+  after(async () => {
+    await api.close();
+    await worker.stop();
+    await connection.close();
+  });
+
+  it('the ingest span is the root of the workflow and activity spans', async () => {
+    const res = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ severity_id: 2 }) });
+    assert.equal(res.status, 202);
+    const workflowId = playbookWorkflowId('suspected-c2', res.body.caseId);
+    const spans = await waitFor(
+      async () => exporter.getFinishedSpans(),
+      (s) => s.some((x) => x.name === `RunWorkflow:suspectedC2Playbook`) && s.some((x) => x.name === 'RunActivity:ticketingAddNote'),
+      20_000,
+      'workflow and activity spans'
+    );
+    const ingest = spans.find((s) => s.name === 'ingest alert');
+    assert.ok(ingest, 'the API made an ingest span');
+    const traceId = ingest.spanContext().traceId;
+    const inTrace = spans.filter((s) => s.spanContext().traceId === traceId).map((s) => s.name);
+    assert.ok(inTrace.includes('StartWorkflow:suspectedC2Playbook'), inTrace.join(', '));
+    assert.ok(inTrace.includes('RunWorkflow:suspectedC2Playbook'), inTrace.join(', '));
+    assert.ok(inTrace.includes('RunActivity:virustotalLookupIp'), inTrace.join(', '));
+    assert.ok(inTrace.includes('RunActivity:ticketingOpenTicket'), inTrace.join(', '));
+    assert.ok(spans.some((s) => s.attributes['temporalWorkflowId'] === workflowId || s.name.endsWith('suspectedC2Playbook')));
+  });
+});

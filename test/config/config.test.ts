@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inspect } from 'node:util';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../config/index.ts';
+import { resolveTokens } from '../../config/tokens.ts';
+import { createLogger } from '../../telemetry/logger.ts';
+
+describe('configuration from the environment', () => {
+  it('defaults to the embedded stack: port 8080, ./data, log-only containment, no integrations', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 8080);
+    assert.equal(c.dataDir, path.resolve('data'));
+    assert.equal(c.containment.driver, 'log-only');
+    assert.equal(c.temporal.address, undefined);
+    assert.deepEqual(c.integrations, {});
+    assert.equal(c.telemetry.exporter, 'none');
+  });
+
+  it('reports every problem at once, naming the variable', () => {
+    const err = (() => {
+      try {
+        loadConfig({ RIPOSTE_PORT: 'eighty', RIPOSTE_CONTAINMENT: 'iptables', RIPOSTE_APPROVAL_TIMEOUT: 'soon', JIRA_BASE_URL: 'https://acme.atlassian.net' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.problems.length, 4, err.message);
+    assert.match(err.message, /RIPOSTE_PORT must be an integer/);
+    assert.match(err.message, /RIPOSTE_CONTAINMENT must be one of log-only, nftables/);
+    assert.match(err.message, /RIPOSTE_APPROVAL_TIMEOUT must be a duration/);
+    assert.match(err.message, /Jira is partly configured: set JIRA_EMAIL, JIRA_API_TOKEN, JIRA_PROJECT_KEY too/);
+  });
+
+  it('parses RIPOSTE_TOKENS as token:role[:name] and refuses unknown roles', () => {
+    const c = loadConfig({ RIPOSTE_TOKENS: 'aaaaaaaaaaaaaaaa1:source,bbbbbbbbbbbbbbbb2:analyst:alice' });
+    assert.deepEqual(c.tokens?.map((t) => [t.role, t.name]), [['source', 'source'], ['analyst', 'alice']]);
+    assert.throws(() => loadConfig({ RIPOSTE_TOKENS: 'aaaaaaaaaaaaaaaa1:admin' }), /role one of source, analyst/);
+    assert.throws(() => loadConfig({ RIPOSTE_TOKENS: 'short:source' }), /at least 16 characters/);
+  });
+
+  it('never prints a secret: JSON, inspect, string and logs all say [redacted]', () => {
+    const secret = 'super-secret-vt-key-0123456789';
+    const c = loadConfig({ VIRUSTOTAL_API_KEY: secret, RIPOSTE_TOKENS: 'tttttttttttttttttttt:analyst' });
+    assert.ok(!JSON.stringify(c).includes(secret));
+    assert.ok(!inspect(c, { depth: 10 }).includes(secret));
+    assert.ok(!`${c.integrations.virustotal?.apiKey}`.includes(secret));
+    assert.equal(c.integrations.virustotal?.apiKey.reveal(), secret);
+    const lines: string[] = [];
+    const logger = createLogger('info', 'test');
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      logger.info({ config: c, headers: { authorization: 'Bearer tttttttttttttttttttt' } }, 'config loaded');
+      logger.flush();
+    } finally {
+      process.stdout.write = write;
+    }
+    const out = lines.join('');
+    assert.ok(!out.includes(secret) && !out.includes('tttttttttttttttttttt'), out);
+  });
+
+  it('with RIPOSTE_TOKENS unset, generates one token per role once, in a 0600 file under the data dir', () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-tokens-'));
+    try {
+      const first = resolveTokens({ dataDir });
+      assert.equal(first.generated, true);
+      assert.equal(first.file, path.join(dataDir, 'tokens.json'));
+      assert.deepEqual(first.entries.map((e) => e.role), ['source', 'analyst']);
+      assert.equal(fs.statSync(first.file).mode & 0o777, 0o600);
+      const again = resolveTokens({ dataDir });
+      assert.equal(again.generated, false);
+      assert.deepEqual(again.entries.map((e) => e.token.reveal()), first.entries.map((e) => e.token.reveal()));
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('points at an existing cluster with TEMPORAL_ADDRESS, namespace and API key (TLS implied)', () => {
+    const c = loadConfig({ TEMPORAL_ADDRESS: 'acme.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'acme.ir', TEMPORAL_API_KEY: 'k'.repeat(40) });
+    assert.equal(c.temporal.address, 'acme.tmprl.cloud:7233');
+    assert.equal(c.temporal.namespace, 'acme.ir');
+    assert.ok(c.temporal.tls, 'an API key implies TLS');
+  });
+});

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     logger.info({ port }, `API listening on http://${config.host}:${port} (OpenAPI at /v1/openapi.json)`);
+    process.send?.('ready'); // tells `npm start` (scripts/start.ts) the API is listening
   });
   server.on('error', (err) => {
     logger.fatal({ err }, 'API could not listen');
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.once('disconnect', stop); // the launcher (npm start) is gone: stop, do not linger
 }
 
 main().catch((err: unknown) => {

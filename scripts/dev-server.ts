@@ -1,6 +1,6 @@
 // Starts the Temporal CLI dev server (the embedded durable executor) and waits until it
 // answers. Used by `npm start` (persistent, with UI) and `npm test` (a throwaway one).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { Connection } from '@temporalio/client';
@@ -32,7 +32,9 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   else if (o.uiPort) args.push('--ui-port', String(o.uiPort));
   const out = o.logFile ? fs.openSync(o.logFile, 'a') : 'ignore';
   // Own process group: Ctrl-C reaches the launcher, which stops the worker before Temporal.
-  const child = spawn(o.cli, args, { stdio: ['ignore', out, out], detached: true });
+  // setpriv --pdeathsig: if the launcher itself dies (kill -9), the server goes with it.
+  const [file, argv] = hasSetpriv() ? ['setpriv', ['--pdeathsig', 'TERM', '--', o.cli, ...args]] : [o.cli, args];
+  const child = spawn(file, argv, { stdio: ['ignore', out, out], detached: true });
   const address = `127.0.0.1:${o.port}`;
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
@@ -54,6 +56,12 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     process: child,
     stop: () => stopChild(child),
   };
+}
+
+let setprivFound: boolean | undefined;
+function hasSetpriv(): boolean {
+  setprivFound ??= spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
+  return setprivFound;
 }
 
 export function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {

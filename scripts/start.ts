@@ -18,6 +18,15 @@ interface Managed {
   entry: string;
   child?: ChildProcess;
   restarts: number[];
+  /** Resolves when the process first says it is ready (over the IPC channel). */
+  ready: Promise<void>;
+  markReady?: () => void;
+}
+
+function managed(name: string, entry: string): Managed {
+  const m: Managed = { name, entry, restarts: [], ready: Promise.resolve() };
+  m.ready = new Promise((resolve) => (m.markReady = resolve));
+  return m;
 }
 
 async function main(): Promise<void> {
@@ -41,12 +50,10 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
-  const processes: Managed[] = [
-    { name: 'worker', entry: 'worker/index.ts', restarts: [] },
-    { name: 'api', entry: 'api/server.ts', restarts: [] },
-  ];
+  const processes: Managed[] = [managed('worker', 'worker/index.ts'), managed('api', 'api/server.ts')];
   const launch = (m: Managed) => {
-    m.child = spawn(process.execPath, ['--import', 'tsx', m.entry], { cwd: root, env, stdio: 'inherit', detached: true });
+    m.child = spawn(process.execPath, ['--import', 'tsx', m.entry], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+    m.child.on('message', (msg) => msg === 'ready' && m.markReady?.());
     m.child.once('exit', (code, signal) => {
       if (stopping) return;
       const now = Date.now();
@@ -71,12 +78,14 @@ async function main(): Promise<void> {
     console.error('riposte: stopped');
     process.exit(code);
   };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
   processes.forEach(launch);
 
   const api = `http://${config.host}:${config.port}`;
-  await waitForHealth(`${api}/v1/health`);
+  await Promise.race([
+    Promise.all(processes.map((m) => m.ready)),
+    new Promise((_, reject) => setTimeout(() => reject(new Error('the worker or the API did not start within 120 s')), 120_000).unref()),
+  ]);
   const lines = [
     '',
     'Riposte is running.',
@@ -88,17 +97,6 @@ async function main(): Promise<void> {
     '',
   ];
   console.log(lines.join('\n'));
-}
-
-async function waitForHealth(url: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`the API did not answer at ${url}`);
 }
 
 main().catch((err: unknown) => {

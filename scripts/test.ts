@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../worker/create-worker.ts';
+import { bundleWorkflows } from '../worker/create-worker.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { freePort, startDevServer } from './dev-server.ts';
 import { findTemporalCli } from './temporal-cli.mjs';
@@ -55,7 +54,7 @@ async function main(): Promise<void> {
 
   // One workflow bundle for every worker the tests start (bundling takes seconds each time).
   const telemetry = setupTelemetry({ exporter: 'none', serviceName: 'riposte-test' }, 'bundler');
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, plugins: [telemetry.temporalPlugin], logger: quietLogger });
+  const { code } = await bundleWorkflows(telemetry);
   const bundlePath = path.join(work, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);
 
@@ -73,15 +72,6 @@ async function main(): Promise<void> {
   fs.rmSync(work, { recursive: true, force: true });
   process.exit(exitCode);
 }
-
-const quietLogger = {
-  log() {},
-  trace() {},
-  debug() {},
-  info() {},
-  warn: (m: string) => console.error(m),
-  error: (m: string) => console.error(m),
-};
 
 main().catch((err: unknown) => {
   console.error(`riposte: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,7 +1,7 @@
 // OpenTelemetry for every Riposte process: one tracer provider, an optional OTLP exporter
 // (OTEL_TRACES_EXPORTER=otlp), and the Temporal plugin that carries the trace from the API
 // through the workflow into each activity.
-import { trace } from '@opentelemetry/api';
+import { trace, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -14,6 +14,8 @@ export interface Telemetry {
   resource: Resource;
   spanProcessor: SpanProcessor;
   temporalPlugin: OpenTelemetryPlugin;
+  /** This provider's tracer (the global `tracer` below is the first provider registered in the process). */
+  tracer: Tracer;
   shutdown(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export function setupTelemetry(
     resource,
     spanProcessor: processor,
     temporalPlugin: new OpenTelemetryPlugin({ resource, spanProcessor: processor }),
+    tracer: provider.getTracer('riposte'),
     async shutdown() {
       await provider.shutdown();
     },

@@ -1,6 +1,6 @@
 // One place that assembles a Riposte worker, used by the worker process and by tests.
 import { fileURLToPath } from 'node:url';
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 
@@ -17,12 +17,18 @@ export interface RiposteWorkerOptions {
   overrides?: Partial<WorkerOptions>;
 }
 
-export function createRiposteWorker(o: RiposteWorkerOptions): Promise<Worker> {
+/** Bundles the workflow code with the same plugins the worker uses; webpack's chatter is dropped. */
+export async function bundleWorkflows(telemetry: Telemetry): Promise<{ code: string }> {
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, plugins: [telemetry.temporalPlugin], logger: quiet });
+}
+
+export async function createRiposteWorker(o: RiposteWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    ...(o.workflowBundlePath ? { workflowBundle: { codePath: o.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: o.workflowBundlePath ? { codePath: o.workflowBundlePath } : await bundleWorkflows(o.telemetry),
     activities: createActivities(o.deps),
     plugins: [o.telemetry.temporalPlugin],
     ...o.overrides,

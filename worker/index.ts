@@ -12,14 +12,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
   const telemetry = setupTelemetry(config.telemetry, 'worker');
+  // The SDK's own info lines (state changes, pollers) are debug detail for an operator.
+  const sdk = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, meta?: Record<string, unknown>) => logger[level](meta ?? {}, msg);
   Runtime.install({
     logger: {
-      log: (level, msg, meta) => logger[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error')](meta ?? {}, msg),
-      trace: (msg, meta) => logger.trace(meta ?? {}, msg),
-      debug: (msg, meta) => logger.debug(meta ?? {}, msg),
-      info: (msg, meta) => logger.info(meta ?? {}, msg),
-      warn: (msg, meta) => logger.warn(meta ?? {}, msg),
-      error: (msg, meta) => logger.error(meta ?? {}, msg),
+      log: (level, msg, meta) => sdk(level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : 'debug')(msg, meta),
+      trace: () => undefined,
+      debug: sdk('debug'),
+      info: sdk('debug'),
+      warn: sdk('warn'),
+      error: sdk('error'),
     },
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
@@ -36,6 +38,8 @@ async function main(): Promise<void> {
     workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE,
   });
   logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker ready');
+  process.send?.('ready'); // tells `npm start` (scripts/start.ts) the worker is polling
+  process.once('disconnect', () => worker.shutdown()); // the launcher is gone: stop, do not linger
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {

@@ -1,16 +1,24 @@
 // Workers and clients against the test run's real Temporal dev server (started by scripts/test.ts).
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/index.ts';
 import { setupTelemetry, type Telemetry } from '../../telemetry/index.ts';
 import { createRiposteWorker } from '../../worker/create-worker.ts';
 
-// Workers log errors only in tests: state changes are noise; failures are asserted.
-try {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-} catch {
-  // already installed by this process
+/**
+ * Workers log errors only in tests: state changes are noise; failures are asserted.
+ * Installed on the first worker, not at import: an installed runtime with no worker to shut
+ * down keeps the process alive and swallows SIGTERM.
+ */
+let runtimeInstalled = false;
+function ensureRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+  });
 }
 
 export function temporalAddress(): string {
@@ -49,6 +57,7 @@ export async function startWorker(opts: {
   telemetry?: Telemetry;
   overrides?: Partial<WorkerOptions>;
 }): Promise<RunningWorker> {
+  ensureRuntime();
   const connection = await NativeConnection.connect({ address: temporalAddress() });
   const worker = await createRiposteWorker({
     connection,
@@ -71,19 +80,4 @@ export async function startWorker(opts: {
   };
 }
 
-/** Polls `read` until `done` holds, or fails after `timeoutMs` with the last value seen. */
-export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000, label = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastErr: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await read();
-      if (done(last)) return last;
-    } catch (err) {
-      lastErr = err;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${label}; last value: ${JSON.stringify(last)?.slice(0, 1500)}${lastErr ? `; last error: ${String(lastErr)}` : ''}`);
-}
+export { waitFor } from './wait.ts';

@@ -1,5 +1,7 @@
 // One trace per alert: the ingest span in the API, the workflow, and each activity share a trace.
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Client, Connection } from '@temporalio/client';
@@ -50,5 +52,29 @@ describe('OpenTelemetry: API → workflow → activities in one trace', () => {
     assert.ok(inTrace.includes('RunActivity:virustotalLookupIp'), inTrace.join(', '));
     assert.ok(inTrace.includes('RunActivity:ticketingOpenTicket'), inTrace.join(', '));
     assert.ok(spans.some((s) => s.attributes['temporalWorkflowId'] === workflowId || s.name.endsWith('suspectedC2Playbook')));
+  });
+
+  it('with OTEL_TRACES_EXPORTER=otlp, spans are sent to the OTLP endpoint', async () => {
+    const received: Array<{ path?: string; body: string }> = [];
+    const collector = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += String(d)));
+      req.on('end', () => {
+        received.push({ path: req.url, body });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+    try {
+      const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+      const otlp = setupTelemetry({ exporter: 'otlp', otlpEndpoint: endpoint, serviceName: 'riposte-otlp-test' }, 'test');
+      otlp.tracer.startSpan('ingest alert').end();
+      await otlp.shutdown();
+      assert.equal(received[0]?.path, '/v1/traces');
+      assert.match(received[0]?.body ?? '', /ingest alert/);
+      assert.match(received[0]?.body ?? '', /riposte-otlp-test/);
+    } finally {
+      collector.close();
+    }
   });
 });

@@ -1,0 +1,91 @@
+// `npm start` for real: the embedded stack comes up, Ctrl-C stops all of it, and starting
+// again resumes a playbook that was waiting for approval.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { freePort, portFree } from '../../scripts/dev-server.ts';
+import { c2Finding } from '../helpers/alerts.ts';
+import { waitFor } from '../helpers/temporal.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('npm start: the embedded stack', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-start-'));
+  let ports: { api: number; temporal: number; ui: number };
+  let current: { child: ChildProcess; output: () => string } | undefined;
+
+  after(() => {
+    current?.child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function start() {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        RIPOSTE_TEMPORAL_CLI: process.env.RIPOSTE_TEMPORAL_CLI,
+        RIPOSTE_DATA_DIR: dataDir,
+        RIPOSTE_PORT: String(ports.api),
+        RIPOSTE_TEMPORAL_PORT: String(ports.temporal),
+        RIPOSTE_TEMPORAL_UI_PORT: String(ports.ui),
+        RIPOSTE_LOG_FORMAT: 'json',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout?.on('data', (d) => (out += String(d)));
+    child.stderr?.on('data', (d) => (out += String(d)));
+    current = { child, output: () => out };
+    await waitFor(async () => out, (o) => o.includes('Riposte is running.') || child.exitCode !== null, 120_000, 'the start banner');
+    assert.ok(out.includes('Riposte is running.'), out);
+    return current;
+  }
+
+  async function stop(proc: { child: ChildProcess; output: () => string }) {
+    const exited = new Promise<number | null>((resolve) => proc.child.once('exit', (code) => resolve(code)));
+    proc.child.kill('SIGINT');
+    return exited;
+  }
+
+  const api = (p: string, token: string, body?: unknown) =>
+    fetch(`http://127.0.0.1:${ports.api}${p}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+
+  it('starts, prints where everything is, stops on Ctrl-C, and resumes a waiting playbook on restart', async () => {
+    ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    const first = await start();
+    const banner = first.output();
+    assert.match(banner, new RegExp(`API +http://127\\.0\\.0\\.1:${ports.api}`));
+    assert.match(banner, new RegExp(`Temporal UI +http://127\\.0\\.0\\.1:${ports.ui}`));
+    assert.match(banner, new RegExp(`Tokens +${path.join(dataDir, 'tokens.json').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    assert.match(banner, /Containment +log-only/);
+    const tokens = JSON.parse(fs.readFileSync(path.join(dataDir, 'tokens.json'), 'utf8'));
+    assert.ok(!banner.includes(tokens.analyst) && !banner.includes(tokens.source), 'tokens are never printed');
+
+    const posted = await api('/v1/alerts', tokens.source, c2Finding({ uid: 'npm-start-resume' }));
+    assert.equal(posted.status, 202);
+    const caseId = posted.body.caseId;
+    await waitFor(() => api(`/v1/cases/${caseId}`, tokens.analyst), (r) => r.body.status === 'awaiting_approval', 30_000, 'awaiting_approval');
+
+    assert.equal(await stop(first), 0, first.output());
+    for (const port of Object.values(ports)) assert.equal(await portFree(port), true, `port ${port} is released`);
+
+    const second = await start();
+    const resumed = await waitFor(() => api(`/v1/cases/${caseId}`, tokens.analyst), (r) => r.status === 200, 30_000, 'the case after restart');
+    assert.equal(resumed.body.status, 'awaiting_approval', 'the playbook is still waiting where it was');
+    const decided = await api(`/v1/cases/${caseId}/approvals/contain-egress`, tokens.analyst, { decision: 'approve' });
+    assert.equal(decided.status, 200);
+    const done = await waitFor(() => api(`/v1/cases/${caseId}`, tokens.analyst), (r) => r.body.status === 'contained', 30_000, 'contained');
+    assert.ok(done.body.timeline.some((t: { message: string }) => /log-only/.test(t.message)), 'the timeline says which driver acted');
+    assert.equal(await stop(second), 0);
+  });
+});

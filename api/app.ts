@@ -8,6 +8,7 @@ import type { PlaybookSettings } from '../workflows/definitions.ts';
 import { authenticator } from './auth.ts';
 import { createAjv, expressPath, openApiDocument, requestValidator, type RouteSpec } from './openapi.ts';
 import { HttpError, sendProblem } from './problem.ts';
+import { Problem } from './schemas.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { caseRoutes } from './routes/cases.ts';
 
@@ -45,7 +46,7 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
     },
   ];
   const specs = [...meta, ...alertRoutes(deps), ...caseRoutes(deps)];
-  const document = openApiDocument(specs, { version: deps.version });
+  const document = openApiDocument(specs, { version: deps.version }, Problem);
   return specs;
 }
 

@@ -81,7 +81,22 @@ function toFieldErrors(part: string, errors: ErrorObject[]): FieldError[] {
   });
 }
 
-export function openApiDocument(specs: RouteSpec[], info: { version: string; serverUrl?: string }): Record<string, unknown> {
+/**
+ * The answers every route shares, added so no route can forget them: 400 where there is input to
+ * validate, 401/403 where a role is needed. A route's own entry for the same status wins.
+ */
+export function withCommonResponses(s: RouteSpec, problem: TSchema): RouteSpec['responses'] {
+  const common: RouteSpec['responses'] = {};
+  if (s.params || s.query || s.body) common[400] = { description: 'Malformed input; `errors[]` names each field', schema: problem };
+  if (s.body) common[415] = { description: 'The body is not JSON', schema: problem };
+  if (s.roles !== 'public') {
+    common[401] = { description: 'No or unknown bearer token', schema: problem, headers: { 'WWW-Authenticate': 'Bearer' } };
+    common[403] = { description: `The token's role is not ${s.roles.join(' or ')}`, schema: problem };
+  }
+  return { ...common, ...s.responses };
+}
+
+export function openApiDocument(specs: RouteSpec[], info: { version: string; serverUrl?: string }, problem: TSchema): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const s of specs) {
     const parameters = [
@@ -90,7 +105,7 @@ export function openApiDocument(specs: RouteSpec[], info: { version: string; ser
       ...(s.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string' } })),
     ];
     const responses: Record<string, unknown> = {};
-    for (const [status, r] of Object.entries(s.responses)) {
+    for (const [status, r] of Object.entries(withCommonResponses(s, problem))) {
       responses[status] = {
         description: r.description,
         ...(r.headers ? { headers: Object.fromEntries(Object.entries(r.headers).map(([k, d]) => [k, { description: d, schema: { type: 'string' } }])) } : {}),

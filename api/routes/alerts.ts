@@ -38,11 +38,8 @@ export function alertRoutes(deps: AlertRouteDeps): RouteSpec[] {
       body: OcsfDetectionFinding,
       responses: {
         202: { description: 'Accepted; the playbook for the case is running', schema: AlertAccepted },
-        400: { description: 'Malformed JSON or a finding that does not fit the schema', schema: Problem },
-        401: { description: 'No or bad token', schema: Problem },
-        403: { description: 'The token lacks the source role', schema: Problem },
+        400: { description: 'Malformed JSON, or a finding that does not fit the schema; `errors[]` names each field', schema: Problem },
         413: { description: 'Body larger than RIPOSTE_MAX_BODY_BYTES', schema: Problem },
-        415: { description: 'Not application/json', schema: Problem },
         422: { description: 'Valid OCSF, but no playbook can act on it (no host or no remote side)', schema: Problem },
       },
       handler: async (req, res) => {

@@ -40,9 +40,6 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
       params: CaseIdParams,
       responses: {
         200: { description: 'The case', schema: CaseResponse },
-        400: { description: 'Malformed case id', schema: Problem },
-        401: { description: 'No or bad token', schema: Problem },
-        403: { description: 'The token lacks the analyst role', schema: Problem },
         404: { description: 'No such case', schema: Problem },
         503: { description: 'No worker is running to answer for the case; retry later', schema: Problem },
       },
@@ -64,9 +61,6 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
       body: ApprovalDecisionBody,
       responses: {
         200: { description: 'Recorded', schema: ApprovalRecorded },
-        400: { description: 'Malformed ids or body', schema: Problem },
-        401: { description: 'No or bad token', schema: Problem },
-        403: { description: 'The token lacks the analyst role', schema: Problem },
         404: { description: 'No such case, or no such approval in it', schema: Problem },
         409: { description: 'Already decided, timed out, or the case has ended', schema: Problem },
       },

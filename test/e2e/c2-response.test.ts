@@ -9,12 +9,14 @@ import { buildActivityDeps } from '../../worker/deps.ts';
 import { playbookWorkflowId } from '../../workflows/definitions.ts';
 import { c2Finding } from '../helpers/alerts.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
-import { startDnsmasq, type Dnsmasq } from '../helpers/dnsmasq.ts';
-import { startFakeJira, type FakeJira } from '../helpers/fake-jira.ts';
-import { createC2Lab, dropRules, type C2Lab } from '../helpers/netns.ts';
+import type { Dnsmasq } from '../helpers/dnsmasq.ts';
+import type { FakeJira } from '../helpers/fake-jira.ts';
+import { dropRules, type C2Lab } from '../helpers/netns.ts';
+import { C2_DOMAIN, startResponsePeers, type ResponsePeers } from '../helpers/peers.ts';
 import { startWorker, testClient, uniqueQueue, waitFor, type RunningWorker } from '../helpers/temporal.ts';
 
 describe('suspected C2, end to end: HTTP alert → HTTP approval → nftables block', () => {
+  let peers: ResponsePeers;
   let lab: C2Lab;
   let dns: Dnsmasq;
   let jira: FakeJira;
@@ -24,21 +26,12 @@ describe('suspected C2, end to end: HTTP alert → HTTP approval → nftables bl
   let api: TestApi;
 
   before(async () => {
-    lab = await createC2Lab();
-    dns = await startDnsmasq({ 'c2-never-seen.test': lab.c2Ip });
-    jira = await startFakeJira();
+    peers = await startResponsePeers();
+    ({ lab, dns, jira } = peers);
     ({ client, close: closeClient } = await testClient());
     const taskQueue = uniqueQueue('e2e');
     // The worker is configured the way an operator would: through the environment.
-    const config = loadConfig({
-      RIPOSTE_CONTAINMENT: 'nftables',
-      RIPOSTE_NFT_NETNS: lab.hostNs,
-      RIPOSTE_DNS_SERVERS: dns.server,
-      JIRA_BASE_URL: jira.baseUrl,
-      JIRA_EMAIL: jira.email,
-      JIRA_API_TOKEN: jira.token,
-      JIRA_PROJECT_KEY: 'SEC',
-    });
+    const config = loadConfig(peers.env);
     const { deps } = buildActivityDeps(config, createLogger('silent', 'e2e'));
     worker = await startWorker({ taskQueue, deps });
     api = await startApi({ client, taskQueue });
@@ -47,9 +40,7 @@ describe('suspected C2, end to end: HTTP alert → HTTP approval → nftables bl
     await api?.close();
     await worker?.stop();
     await closeClient?.();
-    await jira?.close();
-    await dns?.stop();
-    await lab?.cleanup();
+    await peers?.stop();
   });
 
   it('blocks the C2 connection once an analyst approves, and tells the ticket every step', async () => {
@@ -57,7 +48,7 @@ describe('suspected C2, end to end: HTTP alert → HTTP approval → nftables bl
 
     const posted = await api.request('POST', '/v1/alerts', {
       token: TOKENS.source,
-      body: c2Finding({ uid: `e2e-${Date.now()}`, hostIp: lab.hostIp, hostname: 'web-1', domain: 'c2-never-seen.test', severity_id: 4 }),
+      body: c2Finding({ uid: `e2e-${Date.now()}`, hostIp: lab.hostIp, hostname: 'web-1', domain: C2_DOMAIN, severity_id: 4 }),
     });
     assert.equal(posted.status, 202);
     const { caseId } = posted.body;
@@ -70,7 +61,7 @@ describe('suspected C2, end to end: HTTP alert → HTTP approval → nftables bl
     );
     const approval = waiting.body.pendingApprovals[0];
     assert.equal(approval.action, `block egress from ${lab.hostIp} to ${lab.c2Ip}`, 'the domain was resolved through real DNS');
-    assert.ok(dns.queries().includes('c2-never-seen.test'));
+    assert.ok(dns.queries().includes(C2_DOMAIN));
     assert.equal(await lab.probe(), true, 'nothing is blocked before the approval');
 
     const decided = await api.request('POST', `/v1/cases/${caseId}/approvals/${approval.id}`, {

@@ -6,15 +6,15 @@ import type { Client } from '@temporalio/client';
 import { playbookWorkflowId } from '../../workflows/definitions.ts';
 import { c2Finding } from '../helpers/alerts.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
-import { startDnsmasq, type Dnsmasq } from '../helpers/dnsmasq.ts';
-import { startFakeJira, type FakeJira } from '../helpers/fake-jira.ts';
-import { createC2Lab, dropRules, type C2Lab } from '../helpers/netns.ts';
+import type { FakeJira } from '../helpers/fake-jira.ts';
+import { dropRules, type C2Lab } from '../helpers/netns.ts';
+import { C2_DOMAIN, startResponsePeers, type ResponsePeers } from '../helpers/peers.ts';
 import { testClient, uniqueQueue, waitFor } from '../helpers/temporal.ts';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process.ts';
 
 describe('a worker killed mid-playbook', () => {
+  let peers: ResponsePeers;
   let lab: C2Lab;
-  let dns: Dnsmasq;
   let jira: FakeJira;
   let client: Client;
   let closeClient: () => Promise<void>;
@@ -23,9 +23,8 @@ describe('a worker killed mid-playbook', () => {
   const taskQueue = uniqueQueue('crash');
 
   before(async () => {
-    lab = await createC2Lab();
-    dns = await startDnsmasq({ 'c2-never-seen.test': lab.c2Ip });
-    jira = await startFakeJira();
+    peers = await startResponsePeers();
+    ({ lab, jira } = peers);
     ({ client, close: closeClient } = await testClient());
     api = await startApi({ client, taskQueue });
   });
@@ -33,21 +32,10 @@ describe('a worker killed mid-playbook', () => {
     for (const w of workers) await w.stop();
     await api?.close();
     await closeClient?.();
-    await jira?.close();
-    await dns?.stop();
-    await lab?.cleanup();
+    await peers?.stop();
   });
 
-  const workerEnv = () => ({
-    RIPOSTE_TASK_QUEUE: taskQueue,
-    RIPOSTE_CONTAINMENT: 'nftables',
-    RIPOSTE_NFT_NETNS: lab.hostNs,
-    RIPOSTE_DNS_SERVERS: dns.server,
-    JIRA_BASE_URL: jira.baseUrl,
-    JIRA_EMAIL: jira.email,
-    JIRA_API_TOKEN: jira.token,
-    JIRA_PROJECT_KEY: 'SEC',
-  });
+  const workerEnv = () => ({ ...peers.env, RIPOSTE_TASK_QUEUE: taskQueue });
 
   it('resumes on a new worker and does each side effect exactly once', async () => {
     workers.push(await spawnWorker(workerEnv()));
@@ -68,7 +56,7 @@ describe('a worker killed mid-playbook', () => {
 
     const posted = await api.request('POST', '/v1/alerts', {
       token: TOKENS.source,
-      body: c2Finding({ uid: `crash-${Date.now()}`, hostIp: lab.hostIp, domain: 'c2-never-seen.test', severity_id: 5 }),
+      body: c2Finding({ uid: `crash-${Date.now()}`, hostIp: lab.hostIp, domain: C2_DOMAIN, severity_id: 5 }),
     });
     assert.equal(posted.status, 202);
     const { caseId } = posted.body;

@@ -1,38 +1,43 @@
 // createApp builds the HTTP API and does not listen: the server entry and tests both use it.
 import { Type } from '@sinclair/typebox';
 import type { Client } from '@temporalio/client';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import type { TokenEntry } from '../config/index.ts';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Secret, TokenEntry } from '../config/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { PlaybookSettings } from '../workflows/definitions.ts';
-import { authenticator } from './auth.ts';
+import { authenticator } from './auth/bearer.ts';
+import { sourceAuthAfter, sourceAuthBefore } from './auth/source.ts';
+import { CaseService } from './cases.ts';
+import type { IngestDeps } from './ingest/accept.ts';
 import { createAjv, expressPath, openApiDocument, requestValidator, type RouteSpec } from './openapi.ts';
 import { HttpError, sendProblem } from './problem.ts';
-import { Problem } from './schemas.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { caseRoutes } from './routes/cases.ts';
+import { sourceRoutes } from './routes/sources.ts';
+import { suppressionRoutes } from './routes/suppressions.ts';
+import { Problem } from './schemas.ts';
+import { SOURCE_NAMES } from './sources/index.ts';
 
 export interface AppDeps {
   client: Client;
   tokens: TokenEntry[];
   logger: Logger;
-  taskQueue: string;
-  settings: PlaybookSettings;
+  ingest: IngestDeps;
   maxBodyBytes: number;
   version: string;
 }
 
 export function routeSpecs(deps: AppDeps): RouteSpec[] {
+  const cases = new CaseService({ client: deps.client, store: deps.ingest.store, rules: deps.ingest.rules });
   const meta: RouteSpec[] = [
     {
       method: 'get',
       path: '/v1/health',
       operationId: 'getHealth',
-      summary: 'Liveness',
+      summary: 'Liveness, and how many alerts wait for dispatch to Temporal',
       tags: ['meta'],
       roles: 'public',
-      responses: { 200: { description: 'Up', schema: Type.Object({ status: Type.Literal('ok') }) } },
-      handler: (_req, res) => void res.json({ status: 'ok' }),
+      responses: { 200: { description: 'Up', schema: Type.Object({ status: Type.Literal('ok'), backlog: Type.Integer() }) } },
+      handler: (_req, res) => void res.json({ status: 'ok', backlog: deps.ingest.store.backlog() }),
     },
     {
       method: 'get',
@@ -45,22 +50,39 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
       handler: (_req, res) => void res.json(document),
     },
   ];
-  const specs = [...meta, ...alertRoutes(deps), ...caseRoutes(deps)];
+  const specs = [
+    ...meta,
+    ...alertRoutes(deps.ingest),
+    ...sourceRoutes(deps.ingest),
+    ...caseRoutes({ cases, store: deps.ingest.store, logger: deps.logger }),
+    ...suppressionRoutes(deps.ingest.rules),
+  ];
   const document = openApiDocument(specs, { version: deps.version }, Problem);
   return specs;
 }
 
 export function createApp(deps: AppDeps): express.Express {
+  const unknown = Object.keys(deps.ingest.config.sourceSecrets).filter((s) => !SOURCE_NAMES.includes(s));
+  if (unknown.length) throw new Error(`RIPOSTE_SOURCE_SECRETS names unknown sources: ${unknown.join(', ')} (known: ${SOURCE_NAMES.join(', ')})`);
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const ajv = createAjv();
   const auth = authenticator(deps.tokens);
   const json = express.json({ limit: deps.maxBodyBytes, type: () => true, strict: true });
+  const raw = express.raw({ limit: deps.maxBodyBytes, type: () => true });
 
   for (const spec of routeSpecs(deps)) {
-    const handlers = [auth(spec.roles)];
-    if (spec.body) handlers.push(requireJson, json);
+    const handlers: RequestHandler[] = [];
+    if (spec.signedBy) {
+      const secrets: Secret[] = deps.ingest.config.sourceSecrets[spec.signedBy] ?? [];
+      handlers.push(sourceAuthBefore(auth(spec.roles)), requireJsonText, raw, sourceAuthAfter(spec.signedBy, secrets, deps.logger));
+    } else {
+      handlers.push(auth(spec.roles));
+      if (spec.rawBody) handlers.push(raw);
+      if (spec.body) handlers.push(requireJson, json);
+    }
     handlers.push(requestValidator(ajv, spec));
     app[spec.method](expressPath(spec.path), ...handlers, async (req: Request, res: Response) => spec.handler(req, res));
   }
@@ -77,6 +99,14 @@ export function createApp(deps: AppDeps): express.Express {
     sendProblem(res, 500, 'internal error; the request was not completed (see the server log)');
   });
   return app;
+}
+
+/** Webhook bodies: JSON or NDJSON; many senders label NDJSON text/plain, some send no type. */
+function requireJsonText(req: Request, _res: Response, next: NextFunction): void {
+  if (req.get('content-type') && !req.is(['application/json', 'application/*+json', 'application/x-ndjson', 'application/jsonl', 'text/plain'])) {
+    return next(new HttpError(415, 'the body must be JSON or NDJSON: send Content-Type: application/json (or application/x-ndjson)'));
+  }
+  next();
 }
 
 function requireJson(req: Request, _res: Response, next: NextFunction): void {

@@ -22,6 +22,13 @@ export interface RouteSpec {
   params?: TSchema;
   query?: TSchema;
   body?: TSchema;
+  /**
+   * A body the route reads itself from raw bytes (signed webhooks verify the bytes before
+   * parsing): documented here, checked by the route. Keys are content types.
+   */
+  rawBody?: Record<string, TSchema>;
+  /** The source whose HMAC secrets may sign this route (X-Riposte-Signature), besides a bearer token. */
+  signedBy?: string;
   /** Extra request headers worth documenting. */
   headers?: Array<{ name: string; description: string; required?: boolean }>;
   responses: Record<number, { description: string; schema?: TSchema; headers?: Record<string, string> }>;
@@ -63,7 +70,7 @@ export function requestValidator(ajv: Ajv2020, spec: RouteSpec): RequestHandler 
   };
 }
 
-function toFieldErrors(part: string, errors: ErrorObject[]): FieldError[] {
+export function toFieldErrors(part: string, errors: ErrorObject[]): FieldError[] {
   const root = part === 'body' ? '' : part;
   return errors.slice(0, 20).map((e) => {
     let path = `${root}${e.instancePath.replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.')}` || part;
@@ -87,10 +94,15 @@ function toFieldErrors(part: string, errors: ErrorObject[]): FieldError[] {
  */
 export function withCommonResponses(s: RouteSpec, problem: TSchema): RouteSpec['responses'] {
   const common: RouteSpec['responses'] = {};
-  if (s.params || s.query || s.body) common[400] = { description: 'Malformed input; `errors[]` names each field', schema: problem };
+  if (s.params || s.query || s.body || s.rawBody) common[400] = { description: 'Malformed input; `errors[]` names each field', schema: problem };
   if (s.body) common[415] = { description: 'The body is not JSON', schema: problem };
+  if (s.body || s.rawBody) common[413] = { description: 'The body is larger than RIPOSTE_MAX_BODY_BYTES', schema: problem };
   if (s.roles !== 'public') {
-    common[401] = { description: 'No or unknown bearer token', schema: problem, headers: { 'WWW-Authenticate': 'Bearer' } };
+    common[401] = {
+      description: s.signedBy ? 'No valid signature and no valid bearer token (nothing more is said)' : 'No or unknown bearer token',
+      schema: problem,
+      headers: { 'WWW-Authenticate': 'Bearer' },
+    };
     common[403] = { description: `The token's role is not ${s.roles.join(' or ')}`, schema: problem };
   }
   return { ...common, ...s.responses };
@@ -117,10 +129,13 @@ export function openApiDocument(specs: RouteSpec[], info: { version: string; ser
       summary: s.summary,
       ...(s.description ? { description: s.description } : {}),
       tags: s.tags,
-      security: s.roles === 'public' ? [] : [{ bearer: [] }],
+      security: s.roles === 'public' ? [] : [{ bearer: [] }, ...(s.signedBy ? [{ signature: [] }] : [])],
       ...(s.roles === 'public' ? {} : { 'x-riposte-roles': s.roles }),
       ...(parameters.length ? { parameters } : {}),
       ...(s.body ? { requestBody: { required: true, content: { 'application/json': { schema: s.body } } } } : {}),
+      ...(s.rawBody
+        ? { requestBody: { required: true, content: Object.fromEntries(Object.entries(s.rawBody).map(([type, schema]) => [type, { schema }])) } }
+        : {}),
       responses,
     };
   }
@@ -135,6 +150,14 @@ export function openApiDocument(specs: RouteSpec[], info: { version: string; ser
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A token from RIPOSTE_TOKENS (or data/tokens.json). Roles: source, analyst.' },
+        signature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Riposte-Signature',
+          description:
+            't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")> with the source\'s secret from RIPOSTE_SOURCE_SECRETS. ' +
+            'Timestamps more than 300 s away are refused; an exact replay within that window gets the first answer.',
+        },
       },
     },
     paths,

@@ -81,10 +81,58 @@ export const OcsfDetectionFinding = Type.Object(
 );
 export type OcsfDetectionFinding = Static<typeof OcsfDetectionFinding>;
 
+const Outcome = Type.Union(['new', 'duplicate', 'deduplicated', 'updated', 'suppressed'].map((s) => Type.Literal(s)), {
+  description:
+    'new; duplicate (this alert was already accepted: the same answer, nothing new); deduplicated (a repeat of a recent alert, counted on it); ' +
+    'updated (the source re-sent it with news: a higher count, resolved); suppressed (a suppression rule matched: stored and counted, no case)',
+});
+
 export const AlertAccepted = Type.Object({
   alertId: Type.String(),
-  caseId: Type.String(),
+  caseId: Type.Union([Type.String(), Type.Null()], { description: 'null when the alert was suppressed' }),
   duplicate: Type.Boolean({ description: 'True when this alert was already accepted; no second playbook starts' }),
+  outcome: Outcome,
+  suppressedBy: Type.Optional(Type.String()),
+});
+
+export const BatchAccepted = Type.Object({
+  accepted: Type.Integer(),
+  rejected: Type.Integer(),
+  results: Type.Array(
+    Type.Object({
+      index: Type.Integer({ description: 'Position of the item in the payload' }),
+      outcome: Type.Union([Outcome, Type.Literal('rejected')]),
+      alertId: Type.Optional(Type.String()),
+      caseId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+      suppressedBy: Type.Optional(Type.String()),
+      at: Type.Optional(Type.String()),
+      errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    })
+  ),
+});
+
+const ObservableOut = Type.Object({ type: Type.String(), value: Type.String(), role: Type.Optional(Type.String()) });
+
+export const AlertIdParams = Type.Object({ alertId: Type.String({ pattern: '^al_[0-9a-f]{16}$', description: 'An alert id, as returned when it was posted' }) });
+
+export const StoredAlertResponse = Type.Object({
+  id: Type.String(),
+  source: Type.String(),
+  sourceUid: Type.String(),
+  time: Type.String(),
+  severity_id: Type.Integer(),
+  title: Type.String(),
+  rule: Type.Union([Type.Null(), Type.Object({ name: Type.String(), uid: Type.Optional(Type.String()) })]),
+  observables: Type.Array(ObservableOut),
+  count: Type.Integer(),
+  firstSeen: Type.String(),
+  lastSeen: Type.String(),
+  receivedAt: Type.String(),
+  caseId: Type.Union([Type.String(), Type.Null()]),
+  suppressedBy: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Optional(Type.Union([Type.Literal('firing'), Type.Literal('resolved')])),
+  raw: Type.Optional(Type.Unknown({ description: 'The item as the source sent it (JSON), or its first RIPOSTE_RAW_MAX_BYTES characters as text when rawTruncated' })),
+  rawTruncated: Type.Optional(Type.Boolean()),
 });
 
 // ---- Cases --------------------------------------------------------------------------------
@@ -107,6 +155,7 @@ export type ApprovalDecisionBody = Static<typeof ApprovalDecisionBody>;
 const Observable = Type.Object({ type: Type.String(), value: Type.String(), role: Type.Optional(Type.String()) });
 
 const Approval = Type.Object({
+  workflowId: Type.Optional(Type.String({ description: 'The playbook that asked' })),
   id: Type.String(),
   action: Type.String(),
   reason: Type.String(),
@@ -139,13 +188,39 @@ const Enrichment = Type.Object({
   errorType: Type.Optional(Type.String()),
 });
 
+const CaseStatusSchema = Type.Union(['running', 'awaiting_approval', 'contained', 'closed', 'failed'].map((s) => Type.Literal(s)));
+
+export const VerdictSchema = Type.Object({
+  verdict: Type.Union([Type.Literal('true_positive'), Type.Literal('false_positive'), Type.Literal('benign')]),
+  by: Type.String(),
+  at: Type.String(),
+  comment: Type.Optional(Type.String()),
+});
+
 export const CaseResponse = Type.Object({
   caseId: Type.String(),
-  playbook: Type.String(),
-  status: Type.Union(['running', 'awaiting_approval', 'contained', 'closed', 'failed'].map((s) => Type.Literal(s))),
-  alertIds: Type.Array(Type.String()),
+  status: CaseStatusSchema,
   title: Type.String(),
   severity_id: Type.Integer(),
+  createdAt: Type.String(),
+  lastAlertAt: Type.String(),
+  alertCount: Type.Integer(),
+  entities: Type.Array(Type.String({ description: 'kind:value, e.g. host:web-1, ip:203.0.113.7' })),
+  verdict: Type.Optional(VerdictSchema),
+  alerts: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      source: Type.String(),
+      title: Type.String(),
+      severity_id: Type.Integer(),
+      time: Type.String(),
+      count: Type.Integer(),
+      receivedAt: Type.String(),
+      status: Type.Optional(Type.String()),
+    })
+  ),
+  playbooks: Type.Array(Type.Object({ workflowId: Type.String(), playbook: Type.String(), status: CaseStatusSchema })),
+  alertIds: Type.Array(Type.String()),
   host: Type.Object({ hostname: Type.Optional(Type.String()), ip: Type.Optional(Type.String()) }),
   remote: Type.Object({ ips: Type.Array(Type.String()), domains: Type.Array(Type.String()) }),
   enrichment: Type.Array(Enrichment),
@@ -165,3 +240,77 @@ export const CaseResponse = Type.Object({
 });
 
 export const ApprovalRecorded = Type.Object({ caseId: Type.String(), approval: Approval });
+
+export const CaseListResponse = Type.Object({
+  cases: Type.Array(
+    Type.Object({
+      caseId: Type.String(),
+      title: Type.String(),
+      severity_id: Type.Integer(),
+      createdAt: Type.String(),
+      lastAlertAt: Type.String(),
+      alertCount: Type.Integer(),
+      verdict: Type.Optional(Type.String()),
+    })
+  ),
+  next: Type.Optional(Type.String({ description: 'Pass as ?before= for the next page' })),
+});
+
+export const CaseListQuery = Type.Object({
+  limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]?|100)$', description: '1–100, default 50' })),
+  before: Type.Optional(Type.String({ format: 'date-time', description: 'Cases created before this time' })),
+});
+
+export const VerdictBody = Type.Object(
+  {
+    verdict: Type.Union([Type.Literal('true_positive'), Type.Literal('false_positive'), Type.Literal('benign')]),
+    comment: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false }
+);
+
+export const SuppressionMatchSchema = Type.Union([
+  Type.Object({ kind: Type.Literal('domain'), value: Type.String({ minLength: 1, maxLength: 253, description: 'example.com (and its subdomains) or *.example.com' }) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('ip'), value: Type.String({ minLength: 1, maxLength: 64, description: 'An address or a CIDR range' }) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('hash'), value: Type.String({ minLength: 32, maxLength: 128 }) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('rule_host'), rule: Type.String({ minLength: 1, maxLength: 256 }), host: Type.String({ minLength: 1, maxLength: 253 }) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      kind: Type.Literal('maintenance'),
+      from: Type.String({ format: 'date-time' }),
+      to: Type.String({ format: 'date-time' }),
+      hosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 100 })),
+      rules: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 100 })),
+    },
+    { additionalProperties: false }
+  ),
+]);
+
+export const SuppressionBody = Type.Object(
+  {
+    match: SuppressionMatchSchema,
+    reason: Type.String({ minLength: 3, maxLength: 1000 }),
+    expiresAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the rule stops matching; recommended' })),
+  },
+  { additionalProperties: false }
+);
+
+export const SuppressionResponse = Type.Object({
+  id: Type.String(),
+  origin: Type.Union([Type.Literal('config'), Type.Literal('api'), Type.Literal('suggested')]),
+  status: Type.Union([Type.Literal('active'), Type.Literal('suggested'), Type.Literal('revoked')]),
+  match: SuppressionMatchSchema,
+  reason: Type.String(),
+  author: Type.String(),
+  createdAt: Type.String(),
+  expiresAt: Type.Optional(Type.String()),
+  fromCase: Type.Optional(Type.String()),
+  hits: Type.Integer(),
+  lastHitAt: Type.Optional(Type.String()),
+  activatedBy: Type.Optional(Type.String()),
+  revokedBy: Type.Optional(Type.String()),
+});
+
+export const SuppressionIdParams = Type.Object({ id: Type.String({ pattern: '^(sup|cfg)-[0-9a-f]{8,12}$' }) });
+
+export const VerdictResponse = Type.Object({ caseId: Type.String(), verdict: VerdictSchema, suggestedSuppressions: Type.Array(SuppressionResponse) });

@@ -1,14 +1,20 @@
-// The API process: one Temporal connection at start-up, then listen; SIGINT/SIGTERM close it.
+// The API process: the alert store, the suppression rules, the dispatcher to Temporal, and the
+// HTTP API. SIGINT/SIGTERM stop accepting, finish in-flight requests, and close the store;
+// anything not yet dispatched stays in the store's outbox for the next start.
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { temporalConnectionSettings } from '../config/temporal.ts';
 import { resolveTokens } from '../config/tokens.ts';
+import { SqliteAlertStore } from '../store/sqlite.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { createApp } from './app.ts';
+import { Dispatcher } from './ingest/dispatcher.ts';
+import { SuppressionRules } from './ingest/rules.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const DAY_MS = 86_400_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,14 +23,34 @@ async function main(): Promise<void> {
   const tokens = resolveTokens(config);
   if (tokens.file) logger.info({ file: tokens.file }, `API tokens (one per role) are in ${tokens.file}${tokens.generated ? ' (generated now)' : ''}`);
 
+  const store = new SqliteAlertStore(config.ingest.storeFile, { synchronous: config.ingest.storeSync });
+  const rules = new SuppressionRules(store, config.ingest.suppressionsFile, logger);
+  await rules.start();
+  logger.info({ store: config.ingest.storeFile, backlog: store.backlog(), suppressions: rules.matcher().size }, 'alert store open');
+
   const connection = await Connection.connect(temporalConnectionSettings(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace, plugins: [telemetry.temporalPlugin] });
+  const dispatcher = new Dispatcher({
+    store,
+    client,
+    taskQueue: config.temporal.taskQueue,
+    settings: {
+      approvalTimeout: config.playbooks.approvalTimeout,
+      onApprovalTimeout: config.playbooks.c2OnTimeout,
+      idleTimeout: `${config.ingest.correlationWindowMs + 10 * 60_000}ms`,
+    },
+    intervalMs: config.ingest.dispatchIntervalMs,
+    logger,
+  });
+  dispatcher.start();
+  const pruner = setInterval(() => void store.prune(new Date(), { requestsMs: DAY_MS, entitiesMs: config.ingest.correlationWindowMs * 2 }), 600_000);
+  pruner.unref();
+
   const app = createApp({
     client,
     tokens: tokens.entries,
     logger,
-    taskQueue: config.temporal.taskQueue,
-    settings: { approvalTimeout: config.playbooks.approvalTimeout, onApprovalTimeout: config.playbooks.c2OnTimeout },
+    ingest: { store, rules, config: config.ingest, onQueued: () => dispatcher.wake() },
     maxBodyBytes: config.maxBodyBytes,
     version,
   });
@@ -45,6 +71,10 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('API stopping');
     server.close(async () => {
+      clearInterval(pruner);
+      rules.stop();
+      await dispatcher.stop();
+      await store.close();
       await connection.close();
       await telemetry.shutdown();
       process.exit(0);

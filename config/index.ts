@@ -1,6 +1,7 @@
 // Configuration for every Riposte process, from the environment, validated at start-up.
 // Problems are collected and reported together; secrets are wrapped so they never print.
 import path from 'node:path';
+import { parseDuration } from '../core/duration.ts';
 import { Secret } from './secret.ts';
 
 export { Secret };
@@ -44,7 +45,26 @@ export interface RiposteConfig {
   dns: { servers?: string[]; timeoutMs: number };
   playbooks: { approvalTimeout: string; c2OnTimeout: 'contain' | 'none' };
   integrations: { virustotal?: VirusTotalConfig; abuseipdb?: AbuseIpDbConfig; jira?: JiraConfig };
+  ingest: IngestConfig;
   telemetry: { exporter: 'none' | 'otlp'; otlpEndpoint?: string; serviceName: string };
+}
+
+export interface IngestConfig {
+  /** The alert store (SQLite) file. */
+  storeFile: string;
+  storeSync: 'full' | 'normal';
+  /** Per-source HMAC secrets; several per source allow rotation. */
+  sourceSecrets: Record<string, Secret[]>;
+  /** JSON file of suppression rules, re-read when it changes. */
+  suppressionsFile?: string;
+  dedupWindowMs: number;
+  correlationWindowMs: number;
+  /** Undispatched alerts beyond which ingest answers 429. */
+  maxBacklog: number;
+  /** Raw payload kept per alert, at most. */
+  rawMaxBytes: number;
+  /** Least time between two batches to one case. */
+  dispatchIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -56,8 +76,6 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Temporal-style durations: "90s", "30m", "2h", "1d", or plain milliseconds. */
-export const DURATION_PATTERN = /^\d+(ms|s|m|h|d)?$/;
 
 export function loadConfig(env: Env = process.env): RiposteConfig {
   const problems: string[] = [];
@@ -98,9 +116,10 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
   };
   const duration = (name: string, fallback: string): string => {
     const raw = get(name) ?? fallback;
-    if (!DURATION_PATTERN.test(raw)) problems.push(`${name} must be a duration like 90s, 30m, 2h (got "${raw}")`);
+    if (parseDuration(raw) === undefined) problems.push(`${name} must be a duration like 90s, 30m, 2h (got "${raw}")`);
     return raw;
   };
+  const durationMs = (name: string, fallback: string): number => parseDuration(duration(name, fallback)) ?? 0;
   /** All-or-nothing groups: none set means "not configured"; some set means a mistake. */
   const group = (label: string, required: string[]): Record<string, string> | undefined => {
     const present = required.filter((n) => get(n) !== undefined);
@@ -173,6 +192,29 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     };
   }
 
+  const sourceSecrets: Record<string, Secret[]> = {};
+  get('RIPOSTE_SOURCE_SECRETS')?.split(',').forEach((pair, i) => {
+    const at = pair.indexOf(':');
+    const source = pair.slice(0, at).trim();
+    const secret = pair.slice(at + 1).trim();
+    if (at <= 0 || !/^[a-z0-9-]+$/.test(source) || secret.length < 16) {
+      problems.push(`RIPOSTE_SOURCE_SECRETS entry ${i + 1} must be source:secret with a secret of at least 16 characters`);
+      return;
+    }
+    (sourceSecrets[source] ??= []).push(new Secret(secret));
+  });
+  const ingest: IngestConfig = {
+    storeFile: path.resolve(get('RIPOSTE_STORE_FILE') ?? path.join(dataDir, 'riposte.db')),
+    storeSync: oneOf('RIPOSTE_STORE_SYNC', ['full', 'normal'] as const, 'full'),
+    sourceSecrets,
+    suppressionsFile: get('RIPOSTE_SUPPRESSIONS') ? path.resolve(get('RIPOSTE_SUPPRESSIONS') as string) : undefined,
+    dedupWindowMs: durationMs('RIPOSTE_DEDUP_WINDOW', '24h'),
+    correlationWindowMs: durationMs('RIPOSTE_CORRELATION_WINDOW', '1h'),
+    maxBacklog: int('RIPOSTE_MAX_BACKLOG', 10_000, 1),
+    rawMaxBytes: int('RIPOSTE_RAW_MAX_BYTES', 64 * 1024, 0, 16 * 1024 * 1024),
+    dispatchIntervalMs: durationMs('RIPOSTE_DISPATCH_INTERVAL', '500ms'),
+  };
+
   const exporter = oneOf('OTEL_TRACES_EXPORTER', ['none', 'otlp'] as const, 'none');
   const config: RiposteConfig = {
     port: int('RIPOSTE_PORT', 8080, 0, 65535),
@@ -189,6 +231,7 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
       c2OnTimeout: oneOf('RIPOSTE_C2_ON_TIMEOUT', ['contain', 'none'] as const, 'none'),
     },
     integrations,
+    ingest,
     telemetry: {
       exporter,
       otlpEndpoint: url('OTEL_EXPORTER_OTLP_ENDPOINT'),

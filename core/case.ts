@@ -50,7 +50,8 @@ export interface ContainmentRecord {
   refs: string[];
 }
 
-export interface CaseView {
+/** What one playbook run records: its findings, approvals, actions and timeline. */
+export interface PlaybookView {
   caseId: string;
   playbook: string;
   status: CaseStatus;
@@ -63,6 +64,60 @@ export interface CaseView {
   assessment?: Assessment;
   ticket: TicketRef | null;
   approvals: Approval[];
+  containment: ContainmentRecord | null;
+  timeline: TimelineEntry[];
+  startedAt: string;
+  closedAt?: string;
+}
+
+export interface CaseVerdict {
+  verdict: 'true_positive' | 'false_positive' | 'benign';
+  by: string;
+  at: string;
+  comment?: string;
+}
+
+export interface CaseAlertSummary {
+  id: string;
+  source: string;
+  title: string;
+  severity_id: number;
+  time: string;
+  count: number;
+  receivedAt: string;
+  status?: 'firing' | 'resolved';
+}
+
+export interface PlaybookSummary {
+  workflowId: string;
+  playbook: string;
+  status: CaseStatus;
+}
+
+/**
+ * A case as the API shows it: the case itself (from the alert store) and what its playbooks
+ * found and did (from their workflows). With one playbook, the playbook fields are its own.
+ */
+export interface CaseView {
+  caseId: string;
+  status: CaseStatus;
+  title: string;
+  severity_id: number;
+  createdAt: string;
+  lastAlertAt: string;
+  alertCount: number;
+  entities: string[];
+  verdict?: CaseVerdict;
+  alerts: CaseAlertSummary[];
+  playbooks: PlaybookSummary[];
+  alertIds: string[];
+  host: { hostname?: string; ip?: string };
+  remote: { ips: string[]; domains: string[] };
+  enrichment: EnrichmentOutcome[];
+  assessment?: Assessment;
+  ticket: TicketRef | null;
+  approvals: Array<Approval & { workflowId: string }>;
+  pendingApprovals: Array<Approval & { workflowId: string }>;
   containment: ContainmentRecord | null;
   timeline: TimelineEntry[];
   startedAt: string;

@@ -12,7 +12,7 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { createRequire } from 'node:module';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createRiposteWorker } from '../worker/create-worker.ts';
-import { approvalUpdate, caseViewQuery, type PlaybookInput } from '../workflows/definitions.ts';
+import { approvalUpdate, playbookViewQuery, type PlaybookInput } from '../workflows/definitions.ts';
 import { c2Alert, playbookInput } from '../test/helpers/alerts.ts';
 import { RecordingEgress, RecordingTickets } from '../test/helpers/fakes.ts';
 import { freePort, startDevServer } from './dev-server.ts';
@@ -30,7 +30,7 @@ interface Scenario {
 
 const waitForApproval = async (h: WorkflowHandle) => {
   for (let i = 0; i < 200; i++) {
-    if ((await h.query(caseViewQuery)).status === 'awaiting_approval') return;
+    if ((await h.query(playbookViewQuery)).status === 'awaiting_approval') return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('never asked for approval');

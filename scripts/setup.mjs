@@ -27,7 +27,7 @@ function npmDependencies() {
     run('npm', ['ci', '--no-audit', '--no-fund']);
   }
   // Native modules must have really built (npm 11 skips install scripts not in allowScripts).
-  const probe = spawnSync(process.execPath, ['-e', "require('@temporalio/core-bridge'); require('@swc/core')"], { cwd: root, encoding: 'utf8' });
+  const probe = spawnSync(process.execPath, ['-e', "require('@temporalio/core-bridge'); require('@swc/core'); new (require('better-sqlite3'))(':memory:').close()"], { cwd: root, encoding: 'utf8' });
   if (probe.status !== 0) {
     log('native modules are missing; rebuilding…');
     run('npm', ['rebuild']);

@@ -1,14 +1,14 @@
 // Runs in the Temporal sandbox: no I/O, no Node APIs, no environment access.
 // The public names of Riposte's workflows: task queue, messages, inputs, workflow IDs.
 // The API imports these too, so client and workflow cannot disagree on a name.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { NativeAlert } from '../core/alert.ts';
-import type { Approval, ApprovalDecision, CaseView } from '../core/case.ts';
+import type { Approval, ApprovalDecision, PlaybookView } from '../core/case.ts';
 
 export const DEFAULT_TASK_QUEUE = 'riposte';
 
 /** The whole case as the analyst sees it. */
-export const caseViewQuery = defineQuery<CaseView>('caseViewQuery');
+export const playbookViewQuery = defineQuery<PlaybookView>('playbookViewQuery');
 
 export interface ApprovalUpdateInput {
   approvalId: string;
@@ -38,6 +38,49 @@ export interface PlaybookInput {
   caseId: string;
   alert: NativeAlert;
   settings: PlaybookSettings;
+}
+
+// ---- Cases --------------------------------------------------------------------------------
+
+export interface CaseSettings extends PlaybookSettings {
+  /** A case with no running playbook and no new alert for this long ends, e.g. "1h". */
+  idleTimeout: string;
+}
+
+export interface CaseInput {
+  caseId: string;
+  settings: CaseSettings;
+  /** State handed over by continue-as-new. */
+  carried?: CaseState;
+}
+
+export interface CaseState {
+  /** The highest outbox sequence number handled: lower ones are re-deliveries and are ignored. */
+  lastSeq: number;
+  alerts: number;
+  resolved: number;
+  /** Playbooks this case started, by workflow ID. */
+  playbooks: Record<string, 'running' | 'done'>;
+  runs: number;
+}
+
+/** One alert (or news about one) from the alert store's outbox, in sequence order. */
+export interface CaseAlertItem {
+  seq: number;
+  kind: 'new' | 'resolved';
+  alert: NativeAlert;
+}
+
+/** Alerts reach a case in coalesced batches: at most a few signals a second, whatever the alert rate. */
+export const alertsSignal = defineSignal<[{ items: CaseAlertItem[] }]>('alertsSignal');
+
+/** A playbook tells its case it has ended. */
+export const playbookFinishedSignal = defineSignal<[{ workflowId: string; status: string }]>('playbookFinishedSignal');
+
+export const caseStateQuery = defineQuery<CaseState>('caseStateQuery');
+
+export function caseWorkflowId(caseId: string): string {
+  return `case-${caseId}`;
 }
 
 export const Playbook = { suspectedC2: 'suspected-c2' } as const;

@@ -1,28 +1,13 @@
-// POST /v1/alerts — alert sources post OCSF Detection Findings; each starts (at most once)
-// the playbook for its case.
-import { SpanStatusCode } from '@opentelemetry/api';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { alertHost, alertRemote, type NativeAlert } from '../../core/alert.ts';
-import { tracer } from '../../telemetry/index.ts';
-import type { suspectedC2Playbook } from '../../workflows/playbooks/suspected-c2.ts';
-import { Playbook, playbookWorkflowId, type PlaybookInput, type PlaybookSettings } from '../../workflows/definitions.ts';
+// POST /v1/alerts — one OCSF Detection Finding (the native format; schema errors are 400), and
+// GET /v1/alerts/{alertId} — an alert as stored: counts, first/last seen, case, suppression.
+import type { Request, Response } from 'express';
+import { acceptAlerts, type IngestDeps } from '../ingest/accept.ts';
 import type { RouteSpec } from '../openapi.ts';
 import { HttpError } from '../problem.ts';
-import { AlertAccepted, OcsfDetectionFinding, Problem, type OcsfDetectionFinding as Finding } from '../schemas.ts';
-import { NormalizationError, normalizeOcsf } from '../sources/ocsf.ts';
+import { ocsf } from '../sources/ocsf.ts';
+import { AlertAccepted, AlertIdParams, OcsfDetectionFinding, Problem, StoredAlertResponse } from '../schemas.ts';
 
-export interface AlertRouteDeps {
-  client: Client;
-  taskQueue: string;
-  settings: PlaybookSettings;
-}
-
-/** In this release a case is one alert: its id derives from the alert's own id. */
-export function caseIdFor(alert: Pick<NativeAlert, 'id'>): string {
-  return `cs_${alert.id.slice(3)}`;
-}
-
-export function alertRoutes(deps: AlertRouteDeps): RouteSpec[] {
+export function alertRoutes(ingest: IngestDeps): RouteSpec[] {
   return [
     {
       method: 'post',
@@ -30,63 +15,48 @@ export function alertRoutes(deps: AlertRouteDeps): RouteSpec[] {
       operationId: 'postAlert',
       summary: 'Post an alert (OCSF Detection Finding)',
       description:
-        'Accepts one OCSF Detection Finding (class_uid 2004). The alert needs an internal host (src_endpoint, or a src_endpoint/device observable) ' +
-        'and a remote IP or domain (dst_endpoint, query.hostname, or a dst_endpoint/query observable). Re-sending the same finding_info.uid ' +
-        'answers with the same ids and starts nothing new.',
+        'Accepts one OCSF Detection Finding (class_uid 2004), commits it to the alert store, and answers once it is committed. ' +
+        'Re-sending the same finding_info.uid (or the same Idempotency-Key) answers with the first answer and starts nothing new. ' +
+        'Sign with the `ocsf` secret (X-Riposte-Signature) or send a `source` bearer token.',
       tags: ['alerts'],
       roles: ['source'],
-      body: OcsfDetectionFinding,
+      signedBy: 'ocsf',
+      rawBody: { 'application/json': OcsfDetectionFinding },
+      headers: [{ name: 'Idempotency-Key', description: 'Makes a re-sent request return the first answer (kept 24 h)' }],
       responses: {
-        202: { description: 'Accepted; the playbook for the case is running', schema: AlertAccepted },
-        400: { description: 'Malformed JSON, or a finding that does not fit the schema; `errors[]` names each field', schema: Problem },
-        413: { description: 'Body larger than RIPOSTE_MAX_BODY_BYTES', schema: Problem },
-        422: { description: 'Valid OCSF, but no playbook can act on it (no host or no remote side)', schema: Problem },
+        202: { description: 'Committed; its case will run the playbooks its alerts call for', schema: AlertAccepted },
+        409: { description: 'The Idempotency-Key was used with a different body', schema: Problem },
+        429: { description: 'Too many alerts wait for dispatch; retry after Retry-After', schema: Problem, headers: { 'Retry-After': 'seconds' } },
+      },
+      handler: (req, res) => answer(req, res, ingest, 'single'),
+    },
+    {
+      method: 'get',
+      path: '/v1/alerts/{alertId}',
+      operationId: 'getAlert',
+      summary: 'Read a stored alert',
+      tags: ['alerts'],
+      roles: ['analyst'],
+      params: AlertIdParams,
+      responses: {
+        200: { description: 'The alert, normalized, with its raw payload', schema: StoredAlertResponse },
+        404: { description: 'No such alert', schema: Problem },
       },
       handler: async (req, res) => {
-        const result = await tracer.startActiveSpan('ingest alert', async (span) => {
-          try {
-            return await ingest(deps, req.body as Finding);
-          } catch (err) {
-            span.setStatus({ code: SpanStatusCode.ERROR });
-            throw err;
-          } finally {
-            span.end();
-          }
-        });
-        res.status(202).json(result);
+        const alert = await ingest.store.getAlert(req.params.alertId as string);
+        if (!alert) throw new HttpError(404, `no alert ${req.params.alertId}`);
+        const { fingerprint: _fp, raw, rawTruncated, rule, ...rest } = alert;
+        res.json({ ...rest, rule: rule ?? null, ...(raw !== undefined ? { raw: rawTruncated ? raw : JSON.parse(raw), rawTruncated } : {}) });
       },
     },
   ];
 }
 
-async function ingest(deps: AlertRouteDeps, finding: Finding): Promise<{ alertId: string; caseId: string; duplicate: boolean }> {
-  let alert: NativeAlert;
-  try {
-    alert = normalizeOcsf(finding);
-  } catch (err) {
-    if (err instanceof NormalizationError) throw new HttpError(400, `invalid alert: ${err.message}`, err.errors);
-    throw err;
-  }
-  const host = alertHost(alert);
-  const remote = alertRemote(alert);
-  if (!host.ip && !host.hostname) {
-    throw new HttpError(422, 'the alert names no internal host: give evidences[].src_endpoint (ip or hostname) or a src_endpoint observable');
-  }
-  if (remote.ips.length === 0 && remote.domains.length === 0) {
-    throw new HttpError(422, 'the alert names no remote IP or domain: give evidences[].dst_endpoint, evidences[].query.hostname, or a dst_endpoint observable');
-  }
-  const caseId = caseIdFor(alert);
-  const input: PlaybookInput = { caseId, alert, settings: deps.settings };
-  try {
-    await deps.client.workflow.start<typeof suspectedC2Playbook>('suspectedC2Playbook', {
-      workflowId: playbookWorkflowId(Playbook.suspectedC2, caseId),
-      taskQueue: deps.taskQueue,
-      args: [input],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-    return { alertId: alert.id, caseId, duplicate: false };
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { alertId: alert.id, caseId, duplicate: true };
-    throw err;
-  }
+/** Runs the front door for a raw-body route and writes its answer. */
+export async function answer(req: Request, res: Response, ingest: IngestDeps, style: 'single' | 'batch', adapter = ocsf): Promise<void> {
+  const key = req.get('idempotency-key');
+  if (key !== undefined && (key.length === 0 || key.length > 255)) throw new HttpError(400, 'Idempotency-Key must be 1–255 characters');
+  const out = await acceptAlerts(ingest, adapter, { body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), idempotencyKey: key, signature: req.signature }, style);
+  if (out.headers) res.set(out.headers);
+  res.status(out.status).send(JSON.stringify(out.body));
 }

@@ -1,53 +1,63 @@
-// GET /v1/cases/{caseId} and POST /v1/cases/{caseId}/approvals/{approvalId} — analysts read
-// a case and decide its pending approvals. The case lives in its playbook's workflow; reads
-// are queries, decisions are validated updates.
-import {
-  isGrpcServiceError,
-  ServiceError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import type { CaseView } from '../../core/case.ts';
+// Cases: list them, read one (store + playbooks), decide its approvals, give it a verdict.
 import type { Logger } from '../../telemetry/logger.ts';
-import { ApprovalErrorType, Playbook, approvalUpdate, caseViewQuery, playbookWorkflowId } from '../../workflows/definitions.ts';
+import type { AlertStore } from '../../store/types.ts';
+import type { CaseService } from '../cases.ts';
+import type { HttpError as HttpErrorType } from '../problem.ts';
 import type { RouteSpec } from '../openapi.ts';
 import { HttpError } from '../problem.ts';
-import { ApprovalDecisionBody, ApprovalParams, ApprovalRecorded, CaseIdParams, CaseResponse, Problem } from '../schemas.ts';
+import {
+  ApprovalDecisionBody,
+  ApprovalParams,
+  ApprovalRecorded,
+  CaseIdParams,
+  CaseListQuery,
+  CaseListResponse,
+  CaseResponse,
+  Problem,
+  VerdictBody,
+  VerdictResponse,
+} from '../schemas.ts';
 
 export interface CaseRouteDeps {
-  client: Client;
+  cases: CaseService;
+  store: AlertStore;
   logger: Logger;
 }
 
-/** gRPC statuses a query ends with when no worker answers: none polling (9), or none in time (4). */
-const NO_WORKER_ANSWER = new Set([4, 9]);
-const QUERY_DEADLINE_MS = 5000;
-const CLOSED_BADLY = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
-
 export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
-  const handleFor = (caseId: string) => deps.client.workflow.getHandle(playbookWorkflowId(Playbook.suspectedC2, caseId));
-
   return [
+    {
+      method: 'get',
+      path: '/v1/cases',
+      operationId: 'listCases',
+      summary: 'List cases, newest first',
+      tags: ['cases'],
+      roles: ['analyst'],
+      query: CaseListQuery,
+      responses: { 200: { description: 'A page of cases', schema: CaseListResponse } },
+      handler: async (req, res) => {
+        const limit = Number(req.query.limit ?? 50);
+        const list = await deps.store.listCases({ limit, before: req.query.before as string | undefined });
+        res.json({
+          cases: list.map((c) => ({ caseId: c.id, title: c.title, severity_id: c.severity_id, createdAt: c.createdAt, lastAlertAt: c.lastAlertAt, alertCount: c.alertCount, ...(c.verdict ? { verdict: c.verdict.verdict } : {}) })),
+          ...(list.length === limit ? { next: list.at(-1)?.createdAt } : {}),
+        });
+      },
+    },
     {
       method: 'get',
       path: '/v1/cases/{caseId}',
       operationId: 'getCase',
-      summary: 'Read a case: status, enrichment, ticket, pending approvals, timeline',
+      summary: 'Read a case: its alerts, status, findings, ticket, pending approvals and timeline',
       tags: ['cases'],
       roles: ['analyst'],
       params: CaseIdParams,
       responses: {
         200: { description: 'The case', schema: CaseResponse },
         404: { description: 'No such case', schema: Problem },
-        503: { description: 'No worker is running to answer for the case; retry later', schema: Problem },
+        503: { description: 'No worker is running to answer for the case\u2019s playbooks; retry later', schema: Problem, headers: { 'Retry-After': 'seconds' } },
       },
-      handler: async (req, res) => {
-        const caseId = req.params.caseId as string;
-        const view = await readCase(deps.client, handleFor(caseId), caseId);
-        res.json({ ...view, pendingApprovals: view.approvals.filter((a) => a.status === 'pending') });
-      },
+      handler: async (req, res) => void res.json(await deps.cases.read(req.params.caseId as string)),
     },
     {
       method: 'post',
@@ -62,66 +72,45 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
       responses: {
         200: { description: 'Recorded', schema: ApprovalRecorded },
         404: { description: 'No such case, or no such approval in it', schema: Problem },
-        409: { description: 'Already decided, timed out, or the case has ended', schema: Problem },
+        409: { description: 'Already decided, timed out, or the playbook has ended', schema: Problem },
+        503: { description: 'No worker is running to answer for the case; retry later', schema: Problem },
       },
       handler: async (req, res) => {
         const { caseId, approvalId } = req.params as { caseId: string; approvalId: string };
-        const body = req.body as ApprovalDecisionBody;
+        const body = req.body as { decision: 'approve' | 'reject'; comment?: string };
         const actor = req.principal?.name ?? 'unknown';
         const audit = { caseId, approvalId, decision: body.decision, actor };
-        const handle = handleFor(caseId);
         try {
-          const approval = await handle.executeUpdate(approvalUpdate, {
-            args: [{ approvalId, decision: body.decision, comment: body.comment, actor }],
-          });
+          const approval = await deps.cases.decide(caseId, approvalId, { ...body, actor });
           deps.logger.info({ audit: { ...audit, outcome: 'recorded' } }, 'approval decided');
           res.json({ caseId, approval });
         } catch (err) {
-          const refusal = await explainRefusal(deps.client, handle, caseId, approvalId, err);
-          deps.logger.warn({ audit: { ...audit, outcome: 'refused', status: refusal.status } }, `approval refused: ${refusal.message}`);
-          throw refusal;
+          if (err instanceof HttpError) {
+            deps.logger.warn({ audit: { ...audit, outcome: 'refused', status: (err as HttpErrorType).status } }, `approval refused: ${err.message}`);
+          }
+          throw err;
         }
       },
     },
+    {
+      method: 'post',
+      path: '/v1/cases/{caseId}/verdict',
+      operationId: 'setCaseVerdict',
+      summary: "Record the analyst's verdict; a false positive suggests suppression rules for review",
+      tags: ['cases'],
+      roles: ['analyst'],
+      params: CaseIdParams,
+      body: VerdictBody,
+      responses: {
+        200: { description: 'Recorded; suggestedSuppressions do nothing until activated (POST /v1/suppressions/{id}/activate)', schema: VerdictResponse },
+        404: { description: 'No such case', schema: Problem },
+      },
+      handler: async (req, res) => {
+        const caseId = req.params.caseId as string;
+        const body = req.body as { verdict: 'true_positive' | 'false_positive' | 'benign'; comment?: string };
+        const { verdict, suggestions } = await deps.cases.setVerdict(caseId, { ...body, by: req.principal?.name ?? 'unknown' });
+        res.json({ caseId, verdict, suggestedSuppressions: suggestions });
+      },
+    },
   ];
-}
-
-async function readCase(client: Client, handle: WorkflowHandle, caseId: string): Promise<CaseView> {
-  let status: string;
-  try {
-    status = (await handle.describe()).status.name;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no case ${caseId}`);
-    throw err;
-  }
-  try {
-    const view = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(caseViewQuery));
-    return CLOSED_BADLY.has(status) ? { ...view, status: 'failed' } : view;
-  } catch (err) {
-    // Reading a case replays its playbook on a worker; with none running there is no answer yet.
-    const cause = err instanceof ServiceError ? err.cause : err;
-    if (isGrpcServiceError(cause) && NO_WORKER_ANSWER.has(cause.code)) {
-      throw new HttpError(503, `case ${caseId} cannot be read right now: no worker answered for it (is the worker running?)`, undefined, { 'Retry-After': '5' });
-    }
-    throw err;
-  }
-}
-
-/** Turns a refused update into 404 or 409; anything unexpected is rethrown. */
-async function explainRefusal(client: Client, handle: WorkflowHandle, caseId: string, approvalId: string, err: unknown): Promise<HttpError> {
-  if (err instanceof WorkflowUpdateFailedError) {
-    const type = (err.cause as { type?: string } | undefined)?.type;
-    const detail = err.cause?.message ?? 'refused';
-    if (type === ApprovalErrorType.notFound) return new HttpError(404, detail);
-    if (type === ApprovalErrorType.notPending) return new HttpError(409, detail);
-    throw err;
-  }
-  if (err instanceof WorkflowNotFoundError) {
-    // Either there is no such case, or its playbook has ended and takes no more updates.
-    const view = await readCase(client, handle, caseId);
-    const approval = view.approvals.find((a) => a.id === approvalId);
-    if (!approval) return new HttpError(404, `no approval ${approvalId} in case ${caseId}`);
-    return new HttpError(409, `approval ${approvalId} is ${approval.status === 'pending' ? 'no longer pending: the case has ended' : `already ${approval.status}`}`);
-  }
-  throw err;
 }

@@ -1,22 +1,19 @@
 // OCSF Detection Finding (class_uid 2004) → the native alert.
 // Reads time, severity_id, finding_info.{uid,title,analytic}, observables[] and evidences[];
 // everything else in the finding is accepted and ignored.
-import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { NativeAlert, Observable, ObservableRole, ObservableType, SeverityId } from '../../core/alert.ts';
+import { alertIdFor } from '../ingest/entities.ts';
 import type { FieldError } from '../problem.ts';
-import type { OcsfDetectionFinding } from '../schemas.ts';
+import { createAjv, toFieldErrors } from '../openapi.ts';
+import { OcsfDetectionFinding } from '../schemas.ts';
+import { FormatError, type Normalized, type SourceAdapter } from './types.ts';
 
 export class NormalizationError extends Error {
   constructor(readonly errors: FieldError[]) {
     super(errors.map((e) => `${e.path} ${e.message}`).join('; '));
     this.name = 'NormalizationError';
   }
-}
-
-/** Stable ids: the same finding from the same source always gets the same alert id. */
-export function alertIdFor(source: string, sourceUid: string): string {
-  return `al_${createHash('sha256').update(`${source}\n${sourceUid}`).digest('hex').slice(0, 16)}`;
 }
 
 const TYPE_BY_ID: Record<number, ObservableType> = {
@@ -38,6 +35,11 @@ export function roleFromName(name: string): ObservableRole | undefined {
 }
 
 export function normalizeOcsf(f: OcsfDetectionFinding, source = 'ocsf'): NativeAlert {
+  return { id: alertIdFor(source, f.finding_info.uid), source, ...readOcsf(f) };
+}
+
+/** The OCSF fields Riposte reads, checked (types are already schema-valid). */
+function readOcsf(f: OcsfDetectionFinding): Normalized['alert'] {
   const errors: FieldError[] = [];
   const observables: Observable[] = [];
   const add = (type: ObservableType, value: string | undefined, role: ObservableRole | undefined, path: string) => {
@@ -76,8 +78,6 @@ export function normalizeOcsf(f: OcsfDetectionFinding, source = 'ocsf'): NativeA
   const analytic = f.finding_info.analytic;
   const ruleName = analytic?.name ?? f.finding_info.types?.[0];
   return {
-    id: alertIdFor(source, f.finding_info.uid),
-    source,
     sourceUid: f.finding_info.uid,
     time: new Date(f.time).toISOString(),
     severity_id: f.severity_id as SeverityId,
@@ -86,3 +86,36 @@ export function normalizeOcsf(f: OcsfDetectionFinding, source = 'ocsf'): NativeA
     observables,
   };
 }
+
+const validate = createAjv().compile<OcsfDetectionFinding>(OcsfDetectionFinding);
+
+/** OCSF as a source (POST /v1/alerts/ocsf): one finding or an array of them. */
+export const ocsf: SourceAdapter = {
+  name: 'ocsf',
+  title: 'OCSF Detection Finding (class_uid 2004) — the native format',
+  docs: 'https://schema.ocsf.io/classes/detection_finding',
+  canSign: true,
+  schema: OcsfDetectionFinding,
+  items(body) {
+    const list = Array.isArray(body) ? body : [body];
+    return list.map((value, i) => ({ value, at: Array.isArray(body) ? `[${i}]` : 'finding' }));
+  },
+  normalize(value) {
+    if (!validate(value)) {
+      throw new FormatError(toFieldErrors('body', validate.errors ?? []));
+    }
+    try {
+      return { alert: readOcsf(value) };
+    } catch (err) {
+      if (err instanceof NormalizationError) throw new FormatError(err.errors);
+      throw err;
+    }
+  },
+  example: {
+    class_uid: 2004,
+    time: 1795795200000,
+    severity_id: 4,
+    finding_info: { uid: 'ndr-7f3a9c', title: 'Outbound beacon to suspected C2', analytic: { name: 'Periodic beacon to rare domain' } },
+    evidences: [{ src_endpoint: { ip: '10.0.1.23', hostname: 'web-1' }, dst_endpoint: { ip: '203.0.113.7' }, query: { hostname: 'c2-never-seen.test' } }],
+  },
+};

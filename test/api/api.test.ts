@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { caseIdFor } from '../../api/routes/alerts.ts';
-import { alertIdFor } from '../../api/sources/ocsf.ts';
-import { caseViewQuery, playbookWorkflowId } from '../../workflows/definitions.ts';
+import { alertIdFor } from '../../api/ingest/entities.ts';
+import { playbookViewQuery, playbookWorkflowId } from '../../workflows/definitions.ts';
 import { c2Finding } from '../helpers/alerts.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
 import { RecordingEgress, RecordingTickets } from '../helpers/fakes.ts';
@@ -32,7 +31,7 @@ describe('HTTP API contract (real Temporal behind it)', () => {
 
   const postAlert = (body: unknown, token = TOKENS.source) => api.request('POST', '/v1/alerts', { token, body });
   const noWorkflowFor = async (uid: string) => {
-    const caseId = caseIdFor({ id: alertIdFor('ocsf', uid) });
+    const caseId = `cs_${alertIdFor('ocsf', uid).slice(3)}`;
     const err = await client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId)).describe().catch((e: unknown) => e);
     assert.ok(err instanceof WorkflowNotFoundError, `no playbook should exist for ${caseId}`);
   };
@@ -109,17 +108,17 @@ describe('HTTP API contract (real Temporal behind it)', () => {
       assert.equal(res.status, 415);
     });
 
-    it('an alert with no internal host or no remote side → 422, and no playbook starts', async () => {
-      const noRemote: any = c2Finding({ uid: 'no-remote' });
+    it('an alert no playbook acts on (no remote side) is still accepted into a case, and starts no playbook', async () => {
+      const noRemote: any = c2Finding({ uid: `no-remote-${Date.now()}` });
       delete noRemote.evidences[0].dst_endpoint;
       const res = await postAlert(noRemote);
-      assert.equal(res.status, 422);
-      assert.match(res.body.detail, /no remote IP or domain/);
-      const noHost: any = c2Finding({ uid: 'no-host' });
-      delete noHost.evidences[0].src_endpoint;
-      assert.equal((await postAlert(noHost)).status, 422);
-      await noWorkflowFor('no-remote');
-      await noWorkflowFor('no-host');
+      assert.equal(res.status, 202);
+      assert.equal(res.body.outcome, 'new');
+      await api.dispatcher.drain();
+      const view = await api.request('GET', `/v1/cases/${res.body.caseId}`, { token: TOKENS.analyst });
+      assert.equal(view.status, 200);
+      assert.deepEqual(view.body.playbooks, []);
+      assert.deepEqual(view.body.alertIds, [res.body.alertId]);
     });
   });
 
@@ -134,10 +133,10 @@ describe('HTTP API contract (real Temporal behind it)', () => {
       assert.equal(first.body.duplicate, false);
       caseId = first.body.caseId;
       const handle = client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId));
-      const runId = (await handle.describe()).runId;
+      const runId = (await waitFor(() => handle.describe(), () => true, 20_000, 'the playbook to start')).runId;
       const again = await postAlert(finding);
       assert.equal(again.status, 202);
-      assert.deepEqual(again.body, { ...first.body, duplicate: true });
+      assert.deepEqual(again.body, { ...first.body, duplicate: true, outcome: 'duplicate' });
       assert.equal((await handle.describe()).runId, runId, 'the same run, not a second playbook');
     });
 
@@ -166,7 +165,7 @@ describe('HTTP API contract (real Temporal behind it)', () => {
     it('a source token deciding → 403 and the approval stays pending', async () => {
       const res = await api.request('POST', `/v1/cases/${caseId}/approvals/contain-egress`, { token: TOKENS.source, body: { decision: 'approve' } });
       assert.equal(res.status, 403);
-      const view = await client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId)).query(caseViewQuery);
+      const view = await client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId)).query(playbookViewQuery);
       assert.equal(view.approvals[0]?.status, 'pending');
     });
 
@@ -199,11 +198,20 @@ describe('HTTP API contract (real Temporal behind it)', () => {
     });
   });
 
-  it('with no worker running, alerts are still accepted and reading the case answers 503 with Retry-After', async () => {
-    const idle = await startApi({ client, taskQueue: uniqueQueue('no-worker') });
+  it('with no worker running, alerts are still accepted and the case is readable; its playbook answers 503 until a worker runs', async () => {
+    const taskQueue = uniqueQueue('no-worker');
+    const idle = await startApi({ client, taskQueue });
     try {
       const posted = await idle.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding() });
-      assert.equal(posted.status, 202);
+      assert.equal(posted.status, 202, 'accepted while no worker runs');
+      const before = await idle.request('GET', `/v1/cases/${posted.body.caseId}`, { token: TOKENS.analyst });
+      assert.equal(before.status, 200);
+      assert.equal(before.body.status, 'running');
+      assert.deepEqual(before.body.alertIds, [posted.body.alertId]);
+
+      const w = await startWorker({ taskQueue, deps: { dns: { servers: ['127.0.0.1:9'], timeoutMs: 100 }, tickets: new RecordingTickets(), egress: new RecordingEgress() } });
+      await waitFor(() => idle.request('GET', `/v1/cases/${posted.body.caseId}`, { token: TOKENS.analyst }), (r) => r.body?.status === 'awaiting_approval', 20_000, 'awaiting_approval');
+      await w.stop();
       const res = await idle.request('GET', `/v1/cases/${posted.body.caseId}`, { token: TOKENS.analyst });
       assert.equal(res.status, 503);
       assert.equal(res.headers.get('retry-after'), '5');

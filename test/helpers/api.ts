@@ -1,10 +1,18 @@
-// The Riposte API under test: createApp on an ephemeral loopback port with known tokens.
+// The Riposte API under test: createApp on an ephemeral loopback port with known tokens, a
+// real SQLite alert store in a temporary directory, and the real dispatcher to Temporal.
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
+import { Dispatcher } from '../../api/ingest/dispatcher.ts';
+import { SuppressionRules } from '../../api/ingest/rules.ts';
+import { loadConfig, type IngestConfig } from '../../config/index.ts';
 import { Secret } from '../../config/secret.ts';
+import { SqliteAlertStore } from '../../store/sqlite.ts';
 import { createLogger } from '../../telemetry/logger.ts';
-import type { PlaybookSettings } from '../../workflows/definitions.ts';
+import type { CaseSettings } from '../../workflows/definitions.ts';
 
 export const TOKENS = {
   source: 'test-source-token-0123456789',
@@ -14,11 +22,41 @@ export const TOKENS = {
 
 export interface TestApi {
   url: string;
-  request(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  store: SqliteAlertStore;
+  rules: SuppressionRules;
+  dispatcher: Dispatcher;
+  dataDir: string;
+  request(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
-export async function startApi(opts: { client: Client; taskQueue: string; settings?: Partial<PlaybookSettings>; maxBodyBytes?: number }): Promise<TestApi> {
+export async function startApi(opts: {
+  client: Client;
+  taskQueue: string;
+  settings?: Partial<CaseSettings>;
+  maxBodyBytes?: number;
+  /** Environment for the ingest settings (RIPOSTE_SOURCE_SECRETS, RIPOSTE_SUPPRESSIONS, windows …). */
+  env?: Record<string, string>;
+  ingest?: Partial<IngestConfig>;
+  /** Reuse a data directory (a restarted API). */
+  dataDir?: string;
+}): Promise<TestApi> {
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-api-'));
+  const config = loadConfig({ RIPOSTE_DATA_DIR: dataDir, ...opts.env });
+  const ingestConfig: IngestConfig = { ...config.ingest, dispatchIntervalMs: 100, ...opts.ingest };
+  const logger = createLogger(process.env.RIPOSTE_TEST_LOG ?? 'silent', 'api-test');
+  const store = new SqliteAlertStore(ingestConfig.storeFile, { synchronous: ingestConfig.storeSync });
+  const rules = new SuppressionRules(store, ingestConfig.suppressionsFile, logger);
+  await rules.start();
+  const dispatcher = new Dispatcher({
+    store,
+    client: opts.client,
+    taskQueue: opts.taskQueue,
+    settings: { approvalTimeout: '10m', onApprovalTimeout: 'none', idleTimeout: '30s', ...opts.settings },
+    intervalMs: ingestConfig.dispatchIntervalMs,
+    logger,
+  });
+  dispatcher.start();
   const app = createApp({
     client: opts.client,
     tokens: [
@@ -26,9 +64,8 @@ export async function startApi(opts: { client: Client; taskQueue: string; settin
       { token: new Secret(TOKENS.analyst), role: 'analyst', name: 'alice' },
       { token: new Secret(TOKENS.analyst2), role: 'analyst', name: 'bob' },
     ],
-    logger: createLogger(process.env.RIPOSTE_TEST_LOG ?? 'silent', 'api-test'),
-    taskQueue: opts.taskQueue,
-    settings: { approvalTimeout: '10m', onApprovalTimeout: 'none', ...opts.settings },
+    logger,
+    ingest: { store, rules, config: ingestConfig, onQueued: () => dispatcher.wake() },
     maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
     version: 'test',
   });
@@ -37,15 +74,19 @@ export async function startApi(opts: { client: Client; taskQueue: string; settin
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
-    async request(method, path, o = {}) {
+    store,
+    rules,
+    dispatcher,
+    dataDir,
+    async request(method, p, o = {}) {
       const headers: Record<string, string> = { ...o.headers };
       if (o.token) headers.authorization = `Bearer ${o.token}`;
-      let body: string | undefined = o.raw;
+      let body: string | Buffer | undefined = o.raw;
       if (o.body !== undefined) {
         body = JSON.stringify(o.body);
         headers['content-type'] ??= 'application/json';
       }
-      const res = await fetch(`${url}${path}`, { method, headers, body });
+      const res = await fetch(`${url}${p}`, { method, headers, body });
       const text = await res.text();
       let parsed: unknown = text;
       try {
@@ -53,10 +94,15 @@ export async function startApi(opts: { client: Client; taskQueue: string; settin
       } catch {}
       return { status: res.status, body: parsed, headers: res.headers };
     },
-    close: () =>
-      new Promise((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      rules.stop();
+      await dispatcher.stop();
+      await store.close();
+      if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

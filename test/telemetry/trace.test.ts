@@ -47,7 +47,9 @@ describe('OpenTelemetry: API → workflow → activities in one trace', () => {
     assert.ok(ingest, 'the API made an ingest span');
     const traceId = ingest.spanContext().traceId;
     const inTrace = spans.filter((s) => s.spanContext().traceId === traceId).map((s) => s.name);
-    assert.ok(inTrace.includes('StartWorkflow:suspectedC2Playbook'), inTrace.join(', '));
+    assert.ok(inTrace.includes('dispatch alerts'), inTrace.join(', '));
+    assert.ok(inTrace.includes('HandleSignal:alertsSignal'), inTrace.join(', '));
+    assert.ok(inTrace.includes('StartChildWorkflow:suspectedC2Playbook'), inTrace.join(', '));
     assert.ok(inTrace.includes('RunWorkflow:suspectedC2Playbook'), inTrace.join(', '));
     assert.ok(inTrace.includes('RunActivity:virustotalLookupIp'), inTrace.join(', '));
     assert.ok(inTrace.includes('RunActivity:ticketingOpenTicket'), inTrace.join(', '));

@@ -4,9 +4,9 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { AbuseIpDbClient } from '../../activities/abuseipdb/client.ts';
 import type { ActivityDeps } from '../../activities/index.ts';
 import { VirusTotalClient } from '../../activities/virustotal/client.ts';
-import type { CaseView } from '../../core/case.ts';
+import type { PlaybookView } from '../../core/case.ts';
 import { Secret } from '../../config/secret.ts';
-import { approvalUpdate, caseViewQuery, playbookWorkflowId, type PlaybookInput } from '../../workflows/definitions.ts';
+import { approvalUpdate, playbookViewQuery, playbookWorkflowId, type PlaybookInput } from '../../workflows/definitions.ts';
 import { c2Alert, playbookInput } from '../helpers/alerts.ts';
 import { startDnsmasq, type Dnsmasq } from '../helpers/dnsmasq.ts';
 import { RecordingEgress, RecordingTickets } from '../helpers/fakes.ts';
@@ -51,7 +51,7 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
       args: [input],
     });
   }
-  const view = (h: { query: (q: typeof caseViewQuery) => Promise<CaseView> }) => h.query(caseViewQuery);
+  const view = (h: { query: (q: typeof playbookViewQuery) => Promise<PlaybookView> }) => h.query(playbookViewQuery);
   const pending = (h: Parameters<typeof view>[0]) => waitFor(() => view(h), (v) => v.status === 'awaiting_approval', 20_000, 'awaiting_approval');
 
   it('when an analyst approves, it blocks egress to the C2 address and notes every step on the ticket', async () => {
@@ -60,7 +60,7 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
     assert.equal(waiting.approvals[0]?.id, 'contain-egress');
     assert.match(waiting.approvals[0]?.action ?? '', /block egress from 10\.20\.0\.5 to 203\.0\.113\.7/);
     await h.executeUpdate(approvalUpdate, { args: [{ approvalId: 'contain-egress', decision: 'approve', comment: 'confirmed beacon', actor: 'alice' }] });
-    const done = (await h.result()) as CaseView;
+    const done = (await h.result()) as PlaybookView;
     assert.equal(done.status, 'contained');
     assert.equal(done.containment?.driver, 'recording');
     assert.deepEqual(egress.blocks.map((b) => [b.hostIp, b.addresses]), [['10.20.0.5', ['203.0.113.7']]]);
@@ -77,7 +77,7 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
     const h = await run(playbookInput(c2Alert()));
     await pending(h);
     await h.executeUpdate(approvalUpdate, { args: [{ approvalId: 'contain-egress', decision: 'reject', actor: 'bob' }] });
-    const done = (await h.result()) as CaseView;
+    const done = (await h.result()) as PlaybookView;
     assert.equal(done.status, 'closed');
     assert.equal(egress.blocks.length, 0);
     assert.equal(done.approvals[0]?.status, 'rejected');
@@ -85,7 +85,7 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
 
   it('when the approval times out, it escalates and by default does not contain', async () => {
     const h = await run(playbookInput(c2Alert(), { approvalTimeout: '2s', onApprovalTimeout: 'none' }));
-    const done = (await h.result()) as CaseView;
+    const done = (await h.result()) as PlaybookView;
     assert.equal(done.status, 'closed');
     assert.equal(done.approvals[0]?.status, 'timed_out');
     assert.ok(done.timeline.some((t) => t.step === 'escalate' && /nobody decided within 2s/.test(t.message)));
@@ -95,14 +95,14 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
 
   it('when the approval times out and the playbook default is to contain, it contains', async () => {
     const h = await run(playbookInput(c2Alert(), { approvalTimeout: '2s', onApprovalTimeout: 'contain' }));
-    const done = (await h.result()) as CaseView;
+    const done = (await h.result()) as PlaybookView;
     assert.equal(done.status, 'contained');
     assert.equal(egress.blocks.length, 1);
   });
 
   it('a below-High alert with no reputation sources configured closes without asking', async () => {
     const h = await run(playbookInput(c2Alert({ severity_id: 3 })));
-    const done = (await h.result()) as CaseView;
+    const done = (await h.result()) as PlaybookView;
     assert.equal(done.status, 'closed');
     assert.equal(done.approvals.length, 0);
     assert.equal(done.assessment?.conclusive, false);
@@ -126,7 +126,7 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
     nock(ABUSE).get('/check').query(true).reply(200, fixture('abuseipdb/check-whitelisted.json'));
     const abuse = new AbuseIpDbClient({ baseUrl: ABUSE, apiKey: new Secret('k'.repeat(20)), maxAgeInDays: 90 });
     const h = await run(playbookInput(c2Alert({ severity_id: 5, remoteIp: '198.51.100.20' })), { abuseipdb: abuse });
-    const done = (await h.result()) as CaseView;
+    const done = (await h.result()) as PlaybookView;
     assert.equal(done.assessment?.level, 'safe');
     assert.equal(done.approvals.length, 0);
     assert.equal(done.status, 'closed');
@@ -141,7 +141,7 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
     assert.equal(failed?.status, 'failed');
     assert.ok(failed?.status === 'failed' && failed.errorType === 'IntegrationAuthError');
     await h.executeUpdate(approvalUpdate, { args: [{ approvalId: 'contain-egress', decision: 'approve', actor: 'dan' }] });
-    assert.equal(((await h.result()) as CaseView).status, 'contained');
+    assert.equal(((await h.result()) as PlaybookView).status, 'contained');
   });
 
   it('refuses decisions on unknown or already-decided approvals before they reach history', async () => {
@@ -154,7 +154,7 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
     const again = await h.executeUpdate(approvalUpdate, { args: [{ approvalId: 'contain-egress', decision: 'approve', actor: 'mallory' }] }).catch((e: unknown) => e);
     assert.ok(again instanceof WorkflowUpdateFailedError);
     assert.equal((again.cause as { type?: string }).type, 'ApprovalNotPendingError');
-    const done = (await h.result()) as CaseView;
+    const done = (await h.result()) as PlaybookView;
     assert.equal(done.approvals[0]?.decidedBy, 'eve', 'the refused decision changed nothing');
     const accepted = (await h.fetchHistory()).events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
     assert.equal(accepted.length, 1, 'only the valid decision entered history');

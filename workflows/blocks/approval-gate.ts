@@ -3,6 +3,7 @@
 // approvals before they reach history, so the API can answer 404/409 at once.
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import type { Approval } from '../../core/case.ts';
+import { parseDuration } from '../../core/duration.ts';
 import { ApprovalErrorType, approvalUpdate } from '../definitions.ts';
 import { now, type CaseRecord } from './case-record.ts';
 
@@ -67,10 +68,9 @@ export class ApprovalGate {
   }
 }
 
-/** "90s" / "30m" / "2h" / "1d" / "250ms" / plain milliseconds → milliseconds. */
+/** A settings duration → milliseconds; a bad one fails the playbook (not the worker). */
 export function durationMs(d: string): number {
-  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(d.trim());
-  if (!m) throw ApplicationFailure.nonRetryable(`invalid duration "${d}"`, 'InvalidSettingsError');
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h' | 'd'];
-  return Number(m[1]) * unit;
+  const ms = parseDuration(d);
+  if (ms === undefined) throw ApplicationFailure.nonRetryable(`invalid duration "${d}"`, 'InvalidSettingsError');
+  return ms;
 }

@@ -1,13 +1,13 @@
 // Runs in the Temporal sandbox. The case as the playbook keeps it: status, findings and a
-// timeline, answered to the API through `caseViewQuery`.
+// timeline, answered to the API through `playbookViewQuery`.
 import { setHandler } from '@temporalio/workflow';
 import { alertHost, alertRemote } from '../../core/alert.ts';
-import type { CaseStatus, CaseView, ContainmentRecord, TicketRef } from '../../core/case.ts';
+import type { CaseStatus, PlaybookView, ContainmentRecord, TicketRef } from '../../core/case.ts';
 import type { Assessment, EnrichmentOutcome } from '../../core/verdict.ts';
-import { caseViewQuery, type PlaybookInput } from '../definitions.ts';
+import { playbookViewQuery, type PlaybookInput } from '../definitions.ts';
 
 export class CaseRecord {
-  readonly view: CaseView;
+  readonly view: PlaybookView;
 
   constructor(playbook: string, input: PlaybookInput) {
     const { alert } = input;
@@ -27,7 +27,7 @@ export class CaseRecord {
       timeline: [],
       startedAt: now(),
     };
-    setHandler(caseViewQuery, () => this.view);
+    setHandler(playbookViewQuery, () => this.view);
   }
 
   note(step: string, message: string, actor?: string): void {

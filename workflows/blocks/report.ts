@@ -1,9 +1,9 @@
 // Runs in the Temporal sandbox. The closing report: what was found, what was done, who
 // approved, and how long each part took — plain text, for the ticket and the record.
 import { severityName } from '../../core/alert.ts';
-import type { CaseView } from '../../core/case.ts';
+import type { PlaybookView } from '../../core/case.ts';
 
-export function caseReport(view: CaseView, endedAt: string): string {
+export function caseReport(view: PlaybookView, endedAt: string): string {
   const lines: string[] = [];
   lines.push(`Riposte report — case ${view.caseId} (${view.playbook})`);
   lines.push(`Alert: ${view.title} — severity ${severityName(view.severity_id)} (${view.severity_id})`);

@@ -3,22 +3,22 @@
 // Suspected outbound command-and-control. An internal host talks to a remote IP or domain:
 // enrich the remote side, decide, open a ticket, ask an analyst before blocking, block egress,
 // and report. Every step lands in the case timeline and as a ticket note.
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import type { Observable } from '../../core/alert.ts';
-import type { CaseView } from '../../core/case.ts';
+import type { PlaybookView } from '../../core/case.ts';
 import { assessC2, type EnrichmentOutcome } from '../../core/verdict.ts';
 import { CONTAINMENT, ENRICHMENT } from '../blocks/activity-options.ts';
 import { ApprovalGate } from '../blocks/approval-gate.ts';
 import { CaseRecord, now } from '../blocks/case-record.ts';
 import { caseReport } from '../blocks/report.ts';
 import { message, TicketSync } from '../blocks/ticket-sync.ts';
-import { Playbook, type PlaybookInput } from '../definitions.ts';
+import { Playbook, playbookFinishedSignal, type PlaybookInput } from '../definitions.ts';
 
 const { dnsResolveDomain, virustotalLookupDomain, virustotalLookupIp, abuseipdbCheckIp } = proxyActivities<Activities>(ENRICHMENT);
 const { containmentBlockEgress } = proxyActivities<Activities>(CONTAINMENT);
 
-export async function suspectedC2Playbook(input: PlaybookInput): Promise<CaseView> {
+export async function suspectedC2Playbook(input: PlaybookInput): Promise<PlaybookView> {
   const record = new CaseRecord(Playbook.suspectedC2, input);
   const approvals = new ApprovalGate(record);
   const ticket = new TicketSync(record);
@@ -85,10 +85,23 @@ export async function suspectedC2Playbook(input: PlaybookInput): Promise<CaseVie
     record.finish('failed');
     record.note('failed', message(err));
     await ticket.note('failure', `The playbook failed: ${message(err)}. Containment state: ${view.containment ? 'in place' : 'none'}.`);
+    await tellCase(view.status);
     throw ApplicationFailure.nonRetryable(`suspected-c2 playbook failed: ${message(err)}`, 'PlaybookFailedError');
   }
   await condition(allHandlersFinished);
+  await tellCase(view.status);
   return view;
+}
+
+/** When a case workflow started this playbook, tell it the playbook is over. */
+async function tellCase(status: string): Promise<void> {
+  const parent = workflowInfo().parent;
+  if (!parent) return;
+  try {
+    await getExternalWorkflowHandle(parent.workflowId).signal(playbookFinishedSignal, { workflowId: workflowInfo().workflowId, status });
+  } catch {
+    // The case has already ended; nothing waits for this playbook.
+  }
 }
 
 /** Every lookup runs in parallel; a lookup that fails is recorded, not fatal. */

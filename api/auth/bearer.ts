@@ -2,8 +2,8 @@
 // touches the secret's bytes one by one; failures say 401 and nothing more.
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Role, TokenEntry } from '../config/index.ts';
-import { HttpError } from './problem.ts';
+import type { Role, TokenEntry } from '../../config/index.ts';
+import { HttpError } from '../problem.ts';
 
 export interface Principal {
   name: string;

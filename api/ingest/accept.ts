@@ -1,0 +1,178 @@
+// The front door: a request's bytes → items → native alerts → one committed transaction →
+// the answer. Nothing is acknowledged before it is committed; a bad item is refused on its own;
+// a re-sent request (Idempotency-Key, or the same signature) gets its first answer back.
+import { createHash } from 'node:crypto';
+import { context, propagation, SpanStatusCode } from '@opentelemetry/api';
+import { tracer } from '../../telemetry/index.ts';
+import type { IngestConfig } from '../../config/index.ts';
+import type { AlertStore, IngestItem, IngestResult } from '../../store/types.ts';
+import type { FieldError } from '../problem.ts';
+import type { SourceAdapter } from '../sources/types.ts';
+import { FormatError } from '../sources/types.ts';
+import { alertIdFor } from './entities.ts';
+import type { SuppressionRules } from './rules.ts';
+
+export const MAX_ITEMS_PER_REQUEST = 1000;
+
+export interface IngestDeps {
+  store: AlertStore;
+  rules: SuppressionRules;
+  config: IngestConfig;
+  /** Called after a commit that queued alerts for dispatch. */
+  onQueued(): void;
+}
+
+export interface AcceptRequest {
+  body: Buffer;
+  /** Idempotency-Key header, when sent. */
+  idempotencyKey?: string;
+  /** The verified v1 signature, when the request was signed: a replay of it is the same request. */
+  signature?: string;
+}
+
+export interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+type Rejection = { index: number; at: string; errors: FieldError[] };
+
+/** How the two front doors answer: /v1/alerts/{source} (batch, 422) and /v1/alerts (one OCSF finding, 400). */
+export type AnswerStyle = 'batch' | 'single';
+
+export function acceptAlerts(deps: IngestDeps, adapter: SourceAdapter, req: AcceptRequest, style: AnswerStyle): Promise<Answer> {
+  return tracer.startActiveSpan('ingest alert', { attributes: { 'riposte.source': adapter.name } }, async (span) => {
+    try {
+      const answer = await accept(deps, adapter, req, style);
+      span.setAttribute('http.response.status_code', answer.status);
+      return answer;
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptRequest, style: AnswerStyle): Promise<Answer> {
+  const bodySha = createHash('sha256').update(req.body).digest('hex');
+  const keys = [
+    ...(req.idempotencyKey ? [`idem:${adapter.name}:${req.idempotencyKey}`] : []),
+    ...(req.signature ? [`sig:${adapter.name}:${req.signature}`] : []),
+  ];
+  for (const key of keys) {
+    const seen = await deps.store.findRequest(key);
+    if (!seen) continue;
+    if (seen.bodySha !== bodySha) return problem(409, 'this Idempotency-Key was used before with a different body');
+    return { status: seen.status, body: seen.body, headers: { 'Idempotent-Replayed': 'true' } };
+  }
+
+  if (deps.store.backlog() >= deps.config.maxBacklog) {
+    return problem(429, `Riposte is behind: ${deps.store.backlog()} alerts wait for dispatch; retry shortly`, { 'Retry-After': '5' });
+  }
+
+  const text = req.body.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = text.trim() === '' ? undefined : JSON.parse(text);
+  } catch (err) {
+    // Line formats (Suricata, Wazuh, Falco) read NDJSON from the raw text instead.
+    if (!adapter.lines || !text.trim().includes('\n')) return problem(400, `malformed JSON: ${(err as Error).message}`);
+  }
+  if (parsed === undefined && !(adapter.lines && text.trim() !== '')) return problem(400, 'the request needs a JSON body');
+
+  let items;
+  try {
+    items = adapter.items(parsed, text);
+  } catch (err) {
+    if (err instanceof FormatError) return problem(style === 'single' ? 400 : 422, `not a ${adapter.title} payload: ${err.message}`, undefined, err.errors);
+    throw err;
+  }
+  if (items.length === 0) return problem(style === 'single' ? 400 : 422, 'the payload holds no alerts');
+  if (items.length > MAX_ITEMS_PER_REQUEST) return problem(413, `at most ${MAX_ITEMS_PER_REQUEST} alerts per request (got ${items.length})`);
+
+  const accepted: Array<{ index: number; item: IngestItem }> = [];
+  const rejected: Rejection[] = [];
+  items.forEach((it, index) => {
+    if (it.error) return void rejected.push({ index, at: it.at, errors: [{ path: it.at, message: it.error }] });
+    try {
+      const n = adapter.normalize(it.value);
+      const alert = { ...n.alert, id: alertIdFor(adapter.name, n.alert.sourceUid), source: adapter.name };
+      accepted.push({ index, item: { alert, ...boundedRaw(it.value, deps.config.rawMaxBytes), ...(n.occurrences !== undefined ? { occurrences: n.occurrences } : {}), ...(n.status ? { status: n.status } : {}) } });
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      rejected.push({ index, at: it.at, errors: err.errors.map((e) => ({ path: e.path ? `${it.at}.${e.path}` : it.at, message: e.message })) });
+    }
+  });
+
+  const now = new Date();
+  const render = (results: IngestResult[]): { status: number; body: unknown } =>
+    style === 'single' ? renderSingle(results[0], rejected[0], adapter) : renderBatch(accepted.map((a) => a.index), results, rejected);
+  const { results, response } = await deps.store.ingest(
+    accepted.map((a) => a.item),
+    {
+      now,
+      suppression: deps.rules.matcher(),
+      dedupWindowMs: deps.config.dedupWindowMs,
+      correlationWindowMs: deps.config.correlationWindowMs,
+      traceparent: currentTraceparent(),
+    },
+    { keys, bodySha, render }
+  );
+  deps.rules.countHits(results, now);
+  if (results.some((r) => r.outcome === 'new' || r.outcome === 'updated')) deps.onQueued();
+  const answer = response ?? render(results);
+  return { status: answer.status, body: answer.body, ...(answer.status >= 400 ? { headers: { 'Content-Type': 'application/problem+json' } } : {}) };
+}
+
+function renderBatch(indexes: number[], results: IngestResult[], rejected: Rejection[]): { status: number; body: unknown } {
+  const rows: Array<Record<string, unknown>> = [
+    ...results.map((r, i) => ({ index: indexes[i] as number, ...r })),
+    ...rejected.map((r) => ({ index: r.index, at: r.at, outcome: 'rejected', errors: r.errors })),
+  ].sort((a, b) => (a.index as number) - (b.index as number));
+  if (results.length === 0) {
+    return {
+      status: 422,
+      body: { type: 'about:blank', title: 'Unprocessable Content', status: 422, detail: describe(rejected), errors: rejected.flatMap((r) => r.errors), results: rows },
+    };
+  }
+  return { status: 202, body: { accepted: results.length, rejected: rejected.length, results: rows } };
+}
+
+function renderSingle(result: IngestResult | undefined, rejection: Rejection | undefined, adapter: SourceAdapter): { status: number; body: unknown } {
+  if (!result) {
+    const errors = rejection?.errors.map((e) => ({ ...e, path: e.path.replace(/^finding\.?/, '') || 'finding' })) ?? [];
+    return { status: 400, body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: `invalid alert: ${errors.map((e) => `${e.path} ${e.message}`).join('; ') || `not a ${adapter.title}`}`, errors } };
+  }
+  return {
+    status: 202,
+    body: { alertId: result.alertId, caseId: result.caseId, duplicate: result.outcome === 'duplicate', outcome: result.outcome, ...(result.suppressedBy ? { suppressedBy: result.suppressedBy } : {}) },
+  };
+}
+
+function describe(rejected: Rejection[]): string {
+  const first = rejected[0]?.errors.slice(0, 3).map((e) => `${e.path} ${e.message}`).join('; ') ?? '';
+  return `no alert in the payload could be read${first ? `: ${first}` : ''}${rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : ''}`;
+}
+
+function boundedRaw(value: unknown, max: number): { raw: string; rawTruncated: boolean } {
+  const raw = JSON.stringify(value) ?? '';
+  return raw.length > max ? { raw: raw.slice(0, max), rawTruncated: true } : { raw, rawTruncated: false };
+}
+
+function problem(status: number, detail: string, headers?: Record<string, string>, errors?: FieldError[]): Answer {
+  const titles: Record<number, string> = { 400: 'Bad Request', 409: 'Conflict', 413: 'Content Too Large', 422: 'Unprocessable Content', 429: 'Too Many Requests' };
+  return {
+    status,
+    body: { type: 'about:blank', title: titles[status] ?? 'Error', status, detail, ...(errors?.length ? { errors } : {}) },
+    headers: { 'Content-Type': 'application/problem+json', ...headers },
+  };
+}
+
+function currentTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent;
+}

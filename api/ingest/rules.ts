@@ -1,0 +1,174 @@
+// The live set of suppression rules: from the configuration file (re-read when it changes)
+// and from the API (kept in the store). Changes take effect on the next alert — no restart.
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import type { Logger } from '../../telemetry/logger.ts';
+import type { AlertStore, IngestResult } from '../../store/types.ts';
+import { matchProblems, SuppressionMatcher, type SuppressionMatch, type SuppressionRule } from './suppression.ts';
+
+/**
+ * The configuration file (RIPOSTE_SUPPRESSIONS), JSON. Entries are strings or objects with a
+ * reason (and, for any of them, an optional expiresAt):
+ * { "domains": ["*.windowsupdate.com"], "ips": ["10.9.0.0/16", {"value": "203.0.113.50", "reason": "pentest scanner"}],
+ *   "hashes": [], "ruleHosts": [{"rule": "ET POLICY curl User-Agent", "host": "build-01", "reason": "CI"}],
+ *   "maintenance": [{"from": "2026-12-01T00:00:00Z", "to": "2026-12-01T04:00:00Z", "hosts": ["db-1"], "reason": "patching"}] }
+ */
+export interface SuppressionFile {
+  domains?: Array<string | { value: string; reason?: string; expiresAt?: string }>;
+  ips?: Array<string | { value: string; reason?: string; expiresAt?: string }>;
+  hashes?: Array<string | { value: string; reason?: string; expiresAt?: string }>;
+  ruleHosts?: Array<{ rule: string; host: string; reason?: string; expiresAt?: string }>;
+  maintenance?: Array<{ from: string; to: string; hosts?: string[]; rules?: string[]; reason?: string }>;
+}
+
+export function parseSuppressionFile(text: string, file: string): { rules: SuppressionRule[]; problems: string[] } {
+  const problems: string[] = [];
+  let data: SuppressionFile;
+  try {
+    data = JSON.parse(text) as SuppressionFile;
+  } catch (err) {
+    return { rules: [], problems: [`${file} is not JSON: ${(err as Error).message}`] };
+  }
+  const rules: SuppressionRule[] = [];
+  const add = (match: SuppressionMatch, where: string, reason?: string, expiresAt?: string) => {
+    const issues = matchProblems(match);
+    if (expiresAt !== undefined && Number.isNaN(Date.parse(expiresAt))) issues.push('expiresAt is not an ISO 8601 time');
+    if (issues.length) return void problems.push(...issues.map((p) => `${where}: ${p}`));
+    rules.push({
+      id: `cfg-${createHash('sha256').update(JSON.stringify(match)).digest('hex').slice(0, 12)}`,
+      origin: 'config',
+      status: 'active',
+      match,
+      reason: reason ?? 'configuration',
+      author: file,
+      createdAt: new Date(0).toISOString(),
+      ...(expiresAt ? { expiresAt } : {}),
+      hits: 0,
+    });
+  };
+  const lists = [['domains', 'domain'], ['ips', 'ip'], ['hashes', 'hash']] as const;
+  for (const [key, kind] of lists) {
+    (data[key] ?? []).forEach((e, i) =>
+      typeof e === 'string' ? add({ kind, value: e }, `${key}[${i}]`) : add({ kind, value: e?.value }, `${key}[${i}]`, e?.reason, e?.expiresAt)
+    );
+  }
+  (data.ruleHosts ?? []).forEach((e, i) => add({ kind: 'rule_host', rule: e?.rule, host: e?.host }, `ruleHosts[${i}]`, e?.reason, e?.expiresAt));
+  (data.maintenance ?? []).forEach((e, i) =>
+    add({ kind: 'maintenance', from: e?.from, to: e?.to, ...(e?.hosts ? { hosts: e.hosts } : {}), ...(e?.rules ? { rules: e.rules } : {}) }, `maintenance[${i}]`, e?.reason)
+  );
+  return { rules, problems };
+}
+
+export class SuppressionRules {
+  private fromFile: SuppressionRule[] = [];
+  private stored: SuppressionRule[] = [];
+  private current = new SuppressionMatcher([]);
+  private readonly fileHits = new Map<string, { hits: number; lastHitAt: string }>();
+
+  constructor(
+    private readonly store: AlertStore,
+    private readonly file: string | undefined,
+    private readonly logger: Pick<Logger, 'info' | 'error'>
+  ) {}
+
+  /** Loads both sources; a broken configuration file at start-up is an error. */
+  async start(): Promise<void> {
+    this.stored = await this.store.listSuppressions();
+    if (this.file) {
+      const problems = this.loadFile();
+      if (problems.length) throw new Error(`suppression rules in ${this.file} are invalid:\n  - ${problems.join('\n  - ')}`);
+      fs.watchFile(this.file, { interval: 1000 }, () => {
+        const issues = this.loadFile();
+        if (issues.length) this.logger.error({ file: this.file, problems: issues }, 'suppression file changed but is invalid; keeping the previous rules');
+        else this.logger.info({ file: this.file, rules: this.fromFile.length }, 'suppression rules reloaded');
+      });
+    }
+    this.rebuild();
+  }
+
+  stop(): void {
+    if (this.file) fs.unwatchFile(this.file);
+  }
+
+  matcher(): SuppressionMatcher {
+    return this.current;
+  }
+
+  /** Counts hits on file rules (rules from the API are counted by the store). */
+  countHits(results: IngestResult[], now: Date): void {
+    for (const r of results) {
+      if (!r.suppressedBy?.startsWith('cfg-') || r.outcome === 'duplicate') continue;
+      const h = this.fileHits.get(r.suppressedBy) ?? { hits: 0, lastHitAt: '' };
+      this.fileHits.set(r.suppressedBy, { hits: h.hits + 1, lastHitAt: now.toISOString() });
+    }
+  }
+
+  async list(): Promise<SuppressionRule[]> {
+    this.stored = await this.store.listSuppressions();
+    const file = this.fromFile.map((r) => ({ ...r, ...this.fileHits.get(r.id) }));
+    return [...file, ...this.stored].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async get(id: string): Promise<SuppressionRule | undefined> {
+    return (await this.list()).find((r) => r.id === id);
+  }
+
+  async create(input: { match: SuppressionMatch; reason: string; author: string; expiresAt?: string; status?: 'active' | 'suggested'; fromCase?: string }): Promise<SuppressionRule> {
+    const rule = SuppressionRules.newRule(input);
+    await this.store.saveSuppression(rule);
+    this.stored.push(rule);
+    this.rebuild();
+    return rule;
+  }
+
+  static newRule(input: { match: SuppressionMatch; reason: string; author: string; expiresAt?: string; status?: 'active' | 'suggested'; fromCase?: string }): SuppressionRule {
+    return {
+      id: `sup-${randomUUID().slice(0, 8)}`,
+      origin: input.status === 'suggested' ? 'suggested' : 'api',
+      status: input.status ?? 'active',
+      match: input.match,
+      reason: input.reason,
+      author: input.author,
+      createdAt: new Date().toISOString(),
+      ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+      ...(input.fromCase ? { fromCase: input.fromCase } : {}),
+      hits: 0,
+    };
+  }
+
+  /** Changes a stored rule's status; returns it, or undefined when there is no such stored rule. */
+  async setStatus(id: string, status: 'active' | 'revoked', by: string): Promise<SuppressionRule | undefined> {
+    const rule = await this.store.getSuppression(id);
+    if (!rule) return undefined;
+    const updated = { ...rule, status, ...(status === 'active' ? { activatedBy: by } : { revokedBy: by }) };
+    await this.store.saveSuppression(updated);
+    this.stored = await this.store.listSuppressions();
+    this.rebuild();
+    return updated;
+  }
+
+  /** Picks up rules other processes wrote (suggestions from verdicts). */
+  async refresh(): Promise<void> {
+    this.stored = await this.store.listSuppressions();
+    this.rebuild();
+  }
+
+  private loadFile(): string[] {
+    const file = this.file as string;
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      return [`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`];
+    }
+    const { rules, problems } = parseSuppressionFile(text, file);
+    if (problems.length) return problems;
+    this.fromFile = rules;
+    this.rebuild();
+    return [];
+  }
+
+  private rebuild(): void {
+    this.current = new SuppressionMatcher([...this.fromFile, ...this.stored]);
+  }
+}

@@ -1,0 +1,442 @@
+// The embedded alert store: SQLite in WAL mode (better-sqlite3). Every decision about an
+// alert — duplicate, repeat, suppressed, which case — is taken inside the one transaction
+// that commits it, so what the API acknowledges is exactly what is stored.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { NativeAlert } from '../core/alert.ts';
+import { entityKeys, fingerprint } from '../api/ingest/entities.ts';
+import type { SuppressionRule } from '../api/ingest/suppression.ts';
+import type {
+  AlertStore,
+  CaseVerdict,
+  IngestItem,
+  IngestPolicy,
+  IngestResult,
+  OutboxItem,
+  RequestRecord,
+  StoredAlert,
+  StoredCase,
+  StoredRequest,
+} from './types.ts';
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    source_uid TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    time TEXT NOT NULL,
+    severity_id INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    rule_name TEXT,
+    rule_uid TEXT,
+    observables TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    last_received_at TEXT NOT NULL,
+    case_id TEXT,
+    suppressed_by TEXT,
+    status TEXT
+  );
+  CREATE INDEX alerts_fingerprint ON alerts(fingerprint, last_received_at);
+  CREATE INDEX alerts_case ON alerts(case_id, received_at);
+  CREATE TABLE alert_raw (alert_id TEXT PRIMARY KEY, raw TEXT NOT NULL, truncated INTEGER NOT NULL);
+  CREATE TABLE alert_uids (
+    source TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    alert_id TEXT NOT NULL,
+    occurrences INTEGER,
+    status TEXT,
+    PRIMARY KEY (source, uid)
+  );
+  CREATE TABLE cases (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    severity_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    last_alert_at TEXT NOT NULL,
+    alert_count INTEGER NOT NULL,
+    verdict TEXT
+  );
+  CREATE INDEX cases_created ON cases(created_at);
+  CREATE TABLE case_entities (
+    entity TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    PRIMARY KEY (entity, case_id)
+  );
+  CREATE INDEX case_entities_case ON case_entities(case_id);
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id TEXT NOT NULL,
+    alert_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    dispatched_at TEXT
+  );
+  CREATE INDEX outbox_pending ON outbox(seq) WHERE dispatched_at IS NULL;
+  CREATE TABLE requests (
+    key TEXT PRIMARY KEY,
+    body_sha TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE suppressions (id TEXT PRIMARY KEY, rule TEXT NOT NULL);
+  `,
+  // The trace an alert arrived in (W3C traceparent), so dispatch continues it.
+  `ALTER TABLE outbox ADD COLUMN trace TEXT;`,
+];
+
+interface AlertRow {
+  id: string;
+  source: string;
+  source_uid: string;
+  fingerprint: string;
+  time: string;
+  severity_id: number;
+  title: string;
+  rule_name: string | null;
+  rule_uid: string | null;
+  observables: string;
+  count: number;
+  first_seen: string;
+  last_seen: string;
+  received_at: string;
+  case_id: string | null;
+  suppressed_by: string | null;
+  status: string | null;
+}
+
+interface CaseRow {
+  id: string;
+  title: string;
+  severity_id: number;
+  created_at: string;
+  last_alert_at: string;
+  alert_count: number;
+  verdict: string | null;
+}
+
+export interface SqliteStoreOptions {
+  /** `full` survives power loss; `normal` survives a killed process (WAL). */
+  synchronous?: 'full' | 'normal';
+}
+
+export class SqliteAlertStore implements AlertStore {
+  private readonly db: Database.Database;
+  private pending = 0;
+  private readonly stmt;
+
+  constructor(file: string, opts: SqliteStoreOptions = {}) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    const db = this.db;
+    this.stmt = {
+      uid: db.prepare<[string, string], { alert_id: string; occurrences: number | null; status: string | null }>(
+        'SELECT alert_id, occurrences, status FROM alert_uids WHERE source = ? AND uid = ?'
+      ),
+      insertUid: db.prepare('INSERT INTO alert_uids (source, uid, alert_id, occurrences, status) VALUES (?, ?, ?, ?, ?)'),
+      updateUid: db.prepare('UPDATE alert_uids SET occurrences = ?, status = ? WHERE source = ? AND uid = ?'),
+      alert: db.prepare<[string], AlertRow>('SELECT * FROM alerts WHERE id = ?'),
+      repeatOf: db.prepare<[string, string], { id: string; case_id: string | null; suppressed_by: string | null }>(
+        'SELECT id, case_id, suppressed_by FROM alerts WHERE fingerprint = ? AND last_received_at >= ? ORDER BY last_received_at DESC LIMIT 1'
+      ),
+      countRepeat: db.prepare(
+        'UPDATE alerts SET count = count + ?, first_seen = min(first_seen, ?), last_seen = max(last_seen, ?), last_received_at = ? WHERE id = ?'
+      ),
+      setStatus: db.prepare('UPDATE alerts SET status = ?, last_seen = max(last_seen, ?), last_received_at = ? WHERE id = ?'),
+      insertAlert: db.prepare(`INSERT INTO alerts (id, source, source_uid, fingerprint, time, severity_id, title, rule_name, rule_uid, observables,
+        count, first_seen, last_seen, received_at, last_received_at, case_id, suppressed_by, status)
+        VALUES (@id, @source, @source_uid, @fingerprint, @time, @severity_id, @title, @rule_name, @rule_uid, @observables,
+        @count, @time, @time, @now, @now, @case_id, @suppressed_by, @status)`),
+      insertRaw: db.prepare('INSERT OR IGNORE INTO alert_raw (alert_id, raw, truncated) VALUES (?, ?, ?)'),
+      raw: db.prepare<[string], { raw: string; truncated: number }>('SELECT raw, truncated FROM alert_raw WHERE alert_id = ?'),
+      correlate: db.prepare<[string, string], { id: string }>(
+        `SELECT c.id FROM case_entities e JOIN cases c ON c.id = e.case_id
+         WHERE e.entity IN (SELECT value FROM json_each(?)) AND e.last_seen >= ?
+         ORDER BY c.created_at LIMIT 1`
+      ),
+      insertCase: db.prepare(
+        'INSERT INTO cases (id, title, severity_id, created_at, last_alert_at, alert_count) VALUES (?, ?, ?, ?, ?, 1)'
+      ),
+      touchCase: db.prepare(
+        'UPDATE cases SET last_alert_at = ?, alert_count = alert_count + ?, severity_id = max(severity_id, ?) WHERE id = ?'
+      ),
+      upsertEntity: db.prepare(
+        `INSERT INTO case_entities (entity, case_id, last_seen) VALUES (?, ?, ?)
+         ON CONFLICT (entity, case_id) DO UPDATE SET last_seen = excluded.last_seen`
+      ),
+      touchEntities: db.prepare('UPDATE case_entities SET last_seen = ? WHERE case_id = ? AND entity IN (SELECT value FROM json_each(?))'),
+      insertOutbox: db.prepare('INSERT INTO outbox (case_id, alert_id, kind, created_at, trace) VALUES (?, ?, ?, ?, ?)'),
+      pendingOutbox: db.prepare<[number], { seq: number; case_id: string; alert_id: string; kind: string; trace: string | null }>(
+        'SELECT seq, case_id, alert_id, kind, trace FROM outbox WHERE dispatched_at IS NULL ORDER BY seq LIMIT ?'
+      ),
+      markDispatched: db.prepare('UPDATE outbox SET dispatched_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND dispatched_at IS NULL'),
+      countPending: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox WHERE dispatched_at IS NULL'),
+      request: db.prepare<[string], { key: string; body_sha: string; status: number; body: string }>('SELECT * FROM requests WHERE key = ?'),
+      insertRequest: db.prepare('INSERT OR IGNORE INTO requests (key, body_sha, status, body, created_at) VALUES (?, ?, ?, ?, ?)'),
+      case: db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id = ?'),
+      caseEntities: db.prepare<[string], { entity: string }>('SELECT entity FROM case_entities WHERE case_id = ? ORDER BY entity'),
+      caseAlerts: db.prepare<[string, number], AlertRow>('SELECT * FROM alerts WHERE case_id = ? ORDER BY received_at LIMIT ?'),
+      listCases: db.prepare<[string, number], CaseRow>('SELECT * FROM cases WHERE created_at < ? ORDER BY created_at DESC LIMIT ?'),
+      setVerdict: db.prepare('UPDATE cases SET verdict = ? WHERE id = ?'),
+      suppressions: db.prepare<[], { rule: string }>('SELECT rule FROM suppressions'),
+      suppression: db.prepare<[string], { rule: string }>('SELECT rule FROM suppressions WHERE id = ?'),
+      saveSuppression: db.prepare('INSERT INTO suppressions (id, rule) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET rule = excluded.rule'),
+      pruneRequests: db.prepare('DELETE FROM requests WHERE created_at < ?'),
+      pruneEntities: db.prepare('DELETE FROM case_entities WHERE last_seen < ?'),
+      pruneOutbox: db.prepare('DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < ?'),
+    };
+    this.pending = this.stmt.countPending.get()?.n ?? 0;
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v] as string);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  async ingest(items: IngestItem[], policy: IngestPolicy, request?: RequestRecord) {
+    let added = 0;
+    const run = this.db.transaction(() => {
+      added = 0;
+      const results = items.map((item) => {
+        const r = this.ingestOne(item, policy);
+        if (r.queued) added += 1;
+        return r.result;
+      });
+      const hits = new Map<string, number>();
+      for (const r of results) if (r.suppressedBy) hits.set(r.suppressedBy, (hits.get(r.suppressedBy) ?? 0) + 1);
+      for (const [id, n] of hits) this.recordHits(id, n, policy.now);
+      let response: { status: number; body: unknown } | undefined;
+      if (request) {
+        response = request.render(results);
+        for (const key of request.keys) {
+          this.stmt.insertRequest.run(key, request.bodySha, response.status, JSON.stringify(response.body), policy.now.toISOString());
+        }
+      }
+      return { results, response };
+    });
+    const out = run.immediate();
+    this.pending += added;
+    return out;
+  }
+
+  private ingestOne(item: IngestItem, policy: IngestPolicy): { result: IngestResult; queued: boolean } {
+    const { alert } = item;
+    const now = policy.now.toISOString();
+
+    // 1. This very alert again (the source's own id): a re-send, or news about it.
+    const known = this.stmt.uid.get(alert.source, alert.sourceUid);
+    if (known) {
+      const row = this.stmt.alert.get(known.alert_id) as AlertRow;
+      const base = { alertId: row.id, caseId: row.case_id, ...(row.suppressed_by ? { suppressedBy: row.suppressed_by } : {}) };
+      const more = item.occurrences !== undefined && known.occurrences !== null && item.occurrences > known.occurrences;
+      const resolved = item.status === 'resolved' && known.status !== 'resolved';
+      if (!more && !resolved) return { result: { ...base, outcome: 'duplicate' }, queued: false };
+      if (more) this.stmt.countRepeat.run((item.occurrences as number) - (known.occurrences as number), alert.time, alert.time, now, row.id);
+      if (resolved) this.stmt.setStatus.run('resolved', alert.time, now, row.id);
+      this.stmt.updateUid.run(item.occurrences ?? known.occurrences, item.status ?? known.status, alert.source, alert.sourceUid);
+      const queued = resolved && row.case_id !== null;
+      if (queued) this.stmt.insertOutbox.run(row.case_id, row.id, 'resolved', now, policy.traceparent ?? null);
+      return { result: { ...base, outcome: 'updated' }, queued };
+    }
+
+    // 2. A known false positive? Stored and counted, never dispatched.
+    const rule = policy.suppression.match(alert, policy.now);
+    const fp = fingerprint(alert);
+    const count = Math.max(1, item.occurrences ?? 1);
+
+    // 3. A repeat of a recent alert (same fingerprint, same suppression): counted on it.
+    const repeat = this.stmt.repeatOf.get(fp, new Date(policy.now.getTime() - policy.dedupWindowMs).toISOString());
+    if (repeat && (repeat.suppressed_by ?? undefined) === rule?.id) {
+      this.stmt.countRepeat.run(count, alert.time, alert.time, now, repeat.id);
+      this.stmt.insertUid.run(alert.source, alert.sourceUid, repeat.id, item.occurrences ?? null, item.status ?? null);
+      if (repeat.case_id) {
+        this.stmt.touchCase.run(now, 0, alert.severity_id, repeat.case_id);
+        this.stmt.touchEntities.run(now, repeat.case_id, JSON.stringify(entityKeys(alert.observables)));
+      }
+      const outcome = rule ? 'suppressed' : 'deduplicated';
+      return { result: { alertId: repeat.id, caseId: repeat.case_id, outcome, ...(rule ? { suppressedBy: rule.id } : {}) }, queued: false };
+    }
+
+    // 4. New: join the open case sharing an entity within the window, or open one.
+    let caseId: string | null = null;
+    const entities = entityKeys(alert.observables);
+    if (!rule) {
+      const since = new Date(policy.now.getTime() - policy.correlationWindowMs).toISOString();
+      caseId = entities.length > 0 ? (this.stmt.correlate.get(JSON.stringify(entities), since)?.id ?? null) : null;
+      if (caseId) this.stmt.touchCase.run(now, 1, alert.severity_id, caseId);
+      else {
+        caseId = `cs_${alert.id.slice(3)}`;
+        this.stmt.insertCase.run(caseId, alert.title, alert.severity_id, now, now);
+      }
+      for (const e of entities) this.stmt.upsertEntity.run(e, caseId, now);
+    }
+    this.stmt.insertAlert.run({
+      id: alert.id,
+      source: alert.source,
+      source_uid: alert.sourceUid,
+      fingerprint: fp,
+      time: alert.time,
+      severity_id: alert.severity_id,
+      title: alert.title,
+      rule_name: alert.rule?.name ?? null,
+      rule_uid: alert.rule?.uid ?? null,
+      observables: JSON.stringify(alert.observables),
+      count,
+      now,
+      case_id: caseId,
+      suppressed_by: rule?.id ?? null,
+      status: item.status ?? null,
+    });
+    this.stmt.insertRaw.run(alert.id, item.raw, item.rawTruncated ? 1 : 0);
+    this.stmt.insertUid.run(alert.source, alert.sourceUid, alert.id, item.occurrences ?? null, item.status ?? null);
+    if (caseId) this.stmt.insertOutbox.run(caseId, alert.id, 'new', now, policy.traceparent ?? null);
+    return {
+      result: { alertId: alert.id, caseId, outcome: rule ? 'suppressed' : 'new', ...(rule ? { suppressedBy: rule.id } : {}) },
+      queued: caseId !== null,
+    };
+  }
+
+  private recordHits(id: string, n: number, now: Date): void {
+    const row = this.stmt.suppression.get(id);
+    if (!row) return; // a configuration rule: counted in memory by the rule set
+    const rule = JSON.parse(row.rule) as SuppressionRule;
+    rule.hits += n;
+    rule.lastHitAt = now.toISOString();
+    this.stmt.saveSuppression.run(id, JSON.stringify(rule));
+  }
+
+  async findRequest(key: string): Promise<StoredRequest | null> {
+    const row = this.stmt.request.get(key);
+    return row ? { key: row.key, bodySha: row.body_sha, status: row.status, body: JSON.parse(row.body) } : null;
+  }
+
+  async getAlert(id: string) {
+    const row = this.stmt.alert.get(id);
+    if (!row) return null;
+    const raw = this.stmt.raw.get(id);
+    return { ...toAlert(row), ...(raw ? { raw: raw.raw, rawTruncated: raw.truncated === 1 } : {}) };
+  }
+
+  async alertsByIds(ids: string[]): Promise<StoredAlert[]> {
+    return ids.map((id) => this.stmt.alert.get(id)).filter((r): r is AlertRow => Boolean(r)).map(toAlert);
+  }
+
+  async getCase(id: string): Promise<StoredCase | null> {
+    const row = this.stmt.case.get(id);
+    return row ? this.toCase(row) : null;
+  }
+
+  async caseAlerts(caseId: string, limit: number): Promise<StoredAlert[]> {
+    return this.stmt.caseAlerts.all(caseId, limit).map(toAlert);
+  }
+
+  async listCases(opts: { limit: number; before?: string }): Promise<StoredCase[]> {
+    return this.stmt.listCases.all(opts.before ?? '9999', opts.limit).map((r) => this.toCase(r));
+  }
+
+  async setVerdict(caseId: string, verdict: CaseVerdict, suggestions: SuppressionRule[]): Promise<void> {
+    this.db.transaction(() => {
+      this.stmt.setVerdict.run(JSON.stringify(verdict), caseId);
+      for (const s of suggestions) this.stmt.saveSuppression.run(s.id, JSON.stringify(s));
+    })();
+  }
+
+  async pendingOutbox(limit: number): Promise<OutboxItem[]> {
+    return this.stmt.pendingOutbox.all(limit).map((r) => ({
+      seq: r.seq,
+      caseId: r.case_id,
+      alertId: r.alert_id,
+      kind: r.kind as OutboxItem['kind'],
+      ...(r.trace ? { traceparent: r.trace } : {}),
+    }));
+  }
+
+  async markDispatched(seqs: number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    const changed = this.stmt.markDispatched.run(new Date().toISOString(), JSON.stringify(seqs)).changes;
+    this.pending = Math.max(0, this.pending - changed);
+  }
+
+  backlog(): number {
+    return this.pending;
+  }
+
+  async listSuppressions(): Promise<SuppressionRule[]> {
+    return this.stmt.suppressions.all().map((r) => JSON.parse(r.rule) as SuppressionRule);
+  }
+
+  async getSuppression(id: string): Promise<SuppressionRule | null> {
+    const row = this.stmt.suppression.get(id);
+    return row ? (JSON.parse(row.rule) as SuppressionRule) : null;
+  }
+
+  async saveSuppression(rule: SuppressionRule): Promise<void> {
+    this.stmt.saveSuppression.run(rule.id, JSON.stringify(rule));
+  }
+
+  async prune(now: Date, keep: { requestsMs: number; entitiesMs: number }): Promise<void> {
+    const t = now.getTime();
+    this.db.transaction(() => {
+      this.stmt.pruneRequests.run(new Date(t - keep.requestsMs).toISOString());
+      this.stmt.pruneEntities.run(new Date(t - keep.entitiesMs).toISOString());
+      this.stmt.pruneOutbox.run(new Date(t - keep.requestsMs).toISOString());
+    })();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  private toCase(row: CaseRow): StoredCase {
+    return {
+      id: row.id,
+      title: row.title,
+      severity_id: row.severity_id,
+      createdAt: row.created_at,
+      lastAlertAt: row.last_alert_at,
+      alertCount: row.alert_count,
+      entities: this.stmt.caseEntities.all(row.id).map((e) => e.entity),
+      ...(row.verdict ? { verdict: JSON.parse(row.verdict) as CaseVerdict } : {}),
+    };
+  }
+}
+
+function toAlert(row: AlertRow): StoredAlert {
+  const alert: NativeAlert = {
+    id: row.id,
+    source: row.source,
+    sourceUid: row.source_uid,
+    time: row.time,
+    severity_id: row.severity_id as NativeAlert['severity_id'],
+    title: row.title,
+    ...(row.rule_name ? { rule: { name: row.rule_name, ...(row.rule_uid ? { uid: row.rule_uid } : {}) } } : {}),
+    observables: JSON.parse(row.observables) as NativeAlert['observables'],
+  };
+  return {
+    ...alert,
+    count: row.count,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    caseId: row.case_id,
+    suppressedBy: row.suppressed_by,
+    ...(row.status ? { status: row.status as 'firing' | 'resolved' } : {}),
+    receivedAt: row.received_at,
+    fingerprint: row.fingerprint,
+  };
+}

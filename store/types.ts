@@ -1,0 +1,116 @@
+// The alert store: where every accepted alert is committed before it is acknowledged.
+// Narrow on purpose, and async, so a PostgreSQL implementation can sit beside the SQLite one.
+import type { NativeAlert } from '../core/alert.ts';
+import type { CaseVerdict } from '../core/case.ts';
+
+export type { CaseVerdict };
+import type { SuppressionMatcher, SuppressionRule } from '../api/ingest/suppression.ts';
+
+export interface IngestItem {
+  alert: NativeAlert;
+  /** The item as the source sent it (JSON text), bounded. */
+  raw: string;
+  rawTruncated: boolean;
+  /** The source's own occurrence count, when it keeps one (GuardDuty `service.count`). */
+  occurrences?: number;
+  /** Firing or resolved, for sources that say (Alertmanager). */
+  status?: 'firing' | 'resolved';
+}
+
+/**
+ * new: a new alert; duplicate: this very alert was already accepted (same source id);
+ * deduplicated: a repeat of a recent alert (same fingerprint), counted on it;
+ * updated: the source re-sent it with news (a higher count, resolved); suppressed: a rule matched.
+ */
+export type IngestOutcome = 'new' | 'duplicate' | 'deduplicated' | 'updated' | 'suppressed';
+
+export interface IngestResult {
+  alertId: string;
+  caseId: string | null;
+  outcome: IngestOutcome;
+  suppressedBy?: string;
+}
+
+export interface IngestPolicy {
+  now: Date;
+  suppression: SuppressionMatcher;
+  dedupWindowMs: number;
+  correlationWindowMs: number;
+  /** The W3C traceparent of the request, kept with queued alerts so dispatch continues the trace. */
+  traceparent?: string;
+}
+
+/** A request-level answer kept for Idempotency-Key and signature replays. */
+export interface StoredRequest {
+  key: string;
+  bodySha: string;
+  status: number;
+  body: unknown;
+}
+
+export interface RequestRecord {
+  keys: string[];
+  bodySha: string;
+  render(results: IngestResult[]): { status: number; body: unknown };
+}
+
+export interface StoredAlert extends NativeAlert {
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  caseId: string | null;
+  suppressedBy: string | null;
+  status?: 'firing' | 'resolved';
+  receivedAt: string;
+  fingerprint: string;
+}
+
+
+export interface StoredCase {
+  id: string;
+  title: string;
+  severity_id: number;
+  createdAt: string;
+  lastAlertAt: string;
+  alertCount: number;
+  entities: string[];
+  verdict?: CaseVerdict;
+}
+
+export interface OutboxItem {
+  seq: number;
+  caseId: string;
+  alertId: string;
+  kind: 'new' | 'resolved';
+  traceparent?: string;
+}
+
+export interface AlertStore {
+  /**
+   * Commits a batch of alerts in one transaction: suppression, dedup and correlation decided
+   * inside it. With `request`, its answer is kept under its keys in the same transaction.
+   */
+  ingest(items: IngestItem[], policy: IngestPolicy, request?: RequestRecord): Promise<{ results: IngestResult[]; response?: { status: number; body: unknown } }>;
+  findRequest(key: string): Promise<StoredRequest | null>;
+
+  getAlert(id: string): Promise<(StoredAlert & { raw?: string; rawTruncated?: boolean }) | null>;
+  getCase(id: string): Promise<StoredCase | null>;
+  caseAlerts(caseId: string, limit: number): Promise<StoredAlert[]>;
+  listCases(opts: { limit: number; before?: string }): Promise<StoredCase[]>;
+  setVerdict(caseId: string, verdict: CaseVerdict, suggestions: SuppressionRule[]): Promise<void>;
+
+  /** Undispatched outbox rows, oldest first. */
+  pendingOutbox(limit: number): Promise<OutboxItem[]>;
+  markDispatched(seqs: number[]): Promise<void>;
+  /** How many outbox rows wait for dispatch (kept in memory; cheap). */
+  backlog(): number;
+  alertsByIds(ids: string[]): Promise<StoredAlert[]>;
+
+  listSuppressions(): Promise<SuppressionRule[]>;
+  saveSuppression(rule: SuppressionRule): Promise<void>;
+  getSuppression(id: string): Promise<SuppressionRule | null>;
+
+  /** Drops idempotency records and correlation entries older than they can matter. */
+  prune(now: Date, keep: { requestsMs: number; entitiesMs: number }): Promise<void>;
+  close(): Promise<void>;
+}

@@ -5,7 +5,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Secret, TokenEntry } from '../config/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { authenticator } from './auth/bearer.ts';
-import { sourceAuthAfter, sourceAuthBefore } from './auth/source.ts';
+import { SOURCE_UNAUTHORIZED, sourceAuthAfter, sourceAuthBefore } from './auth/source.ts';
 import { CaseService } from './cases.ts';
 import type { IngestDeps } from './ingest/accept.ts';
 import { createAjv, expressPath, openApiDocument, requestValidator, type RouteSpec } from './openapi.ts';
@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps): express.Express {
     const handlers: RequestHandler[] = [];
     if (spec.signedBy) {
       const secrets: Secret[] = deps.ingest.config.sourceSecrets[spec.signedBy] ?? [];
-      handlers.push(sourceAuthBefore(auth(spec.roles)), requireJsonText, raw, sourceAuthAfter(spec.signedBy, secrets, deps.logger));
+      handlers.push(sourceAuthBefore(auth(spec.roles, SOURCE_UNAUTHORIZED)), requireJsonText, raw, sourceAuthAfter(spec.signedBy, secrets, deps.logger));
     } else {
       handlers.push(auth(spec.roles));
       if (spec.rawBody) handlers.push(raw);

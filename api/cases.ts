@@ -119,7 +119,8 @@ export class CaseService {
       const existing = await this.d.rules.list();
       const seen = new Set(existing.filter((r) => r.status !== 'revoked').map((r) => JSON.stringify(r.match)));
       for (const a of await this.d.store.caseAlerts(caseId, 1000)) {
-        const host = a.observables.find((o) => (o.type === 'hostname' || o.type === 'ip') && o.role !== 'dst')?.value;
+        const ours = a.observables.filter((o) => o.role !== 'dst');
+        const host = (ours.find((o) => o.type === 'hostname') ?? ours.find((o) => o.type === 'ip'))?.value;
         const rule = a.rule?.name;
         if (!host || !rule) continue;
         const match = { kind: 'rule_host' as const, rule, host };

@@ -18,14 +18,14 @@ declare module 'express-serve-static-core' {
 
 const digest = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export function authenticator(tokens: TokenEntry[]): (roles: Role[] | 'public') => RequestHandler {
+export function authenticator(tokens: TokenEntry[]): (roles: Role[] | 'public', unauthorized?: string) => RequestHandler {
   const byDigest = new Map(tokens.map((t) => [digest(t.token.reveal()), { name: t.name, role: t.role } satisfies Principal]));
-  return (roles) => (req: Request, _res: Response, next: NextFunction) => {
+  return (roles, unauthorized = 'a valid bearer token is required') => (req: Request, _res: Response, next: NextFunction) => {
     if (roles === 'public') return next();
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const principal = match ? byDigest.get(digest(match[1] as string)) : undefined;
-    if (!principal) return next(new HttpError(401, 'a valid bearer token is required', undefined, { 'WWW-Authenticate': 'Bearer' }));
+    if (!principal) return next(new HttpError(401, unauthorized, undefined, { 'WWW-Authenticate': 'Bearer' }));
     if (!roles.includes(principal.role)) {
       return next(new HttpError(403, `this operation needs the ${roles.join(' or ')} role; the token has the ${principal.role} role`));
     }

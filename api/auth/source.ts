@@ -13,7 +13,9 @@ declare module 'express-serve-static-core' {
   }
 }
 
-const unauthorized = () => new HttpError(401, 'a valid signature or bearer token is required', undefined, { 'WWW-Authenticate': 'Bearer' });
+export const SOURCE_UNAUTHORIZED = 'a valid signature or bearer token is required';
+
+const unauthorized = () => new HttpError(401, SOURCE_UNAUTHORIZED, undefined, { 'WWW-Authenticate': 'Bearer' });
 
 /** Before the body is read: bearer requests are checked now, signed ones after. */
 export function sourceAuthBefore(bearer: RequestHandler): RequestHandler {

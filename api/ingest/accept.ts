@@ -8,7 +8,7 @@ import type { IngestConfig } from '../../config/index.ts';
 import type { AlertStore, IngestItem, IngestResult } from '../../store/types.ts';
 import type { FieldError } from '../problem.ts';
 import type { SourceAdapter } from '../sources/types.ts';
-import { FormatError } from '../sources/types.ts';
+import { FormatError, type Normalized } from '../sources/types.ts';
 import { alertIdFor } from './entities.ts';
 import type { SuppressionRules } from './rules.ts';
 
@@ -73,39 +73,26 @@ async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptReque
     return problem(429, `Riposte is behind: ${deps.store.backlog()} alerts wait for dispatch; retry shortly`, { 'Retry-After': '5' });
   }
 
-  const text = req.body.toString('utf8');
-  let parsed: unknown;
-  try {
-    parsed = text.trim() === '' ? undefined : JSON.parse(text);
-  } catch (err) {
-    // Line formats (Suricata, Wazuh, Falco) read NDJSON from the raw text instead.
-    if (!adapter.lines || !text.trim().includes('\n')) return problem(400, `malformed JSON: ${(err as Error).message}`);
-  }
-  if (parsed === undefined && !(adapter.lines && text.trim() !== '')) return problem(400, 'the request needs a JSON body');
-
-  let items;
-  try {
-    items = adapter.items(parsed, text);
-  } catch (err) {
-    if (err instanceof FormatError) return problem(style === 'single' ? 400 : 422, `not a ${adapter.title} payload: ${err.message}`, undefined, err.errors);
-    throw err;
-  }
-  if (items.length === 0) return problem(style === 'single' ? 400 : 422, 'the payload holds no alerts');
-  if (items.length > MAX_ITEMS_PER_REQUEST) return problem(413, `at most ${MAX_ITEMS_PER_REQUEST} alerts per request (got ${items.length})`);
-
+  const read = readPayload(adapter, req.body.toString('utf8'), style);
+  if ('problem' in read) return read.problem;
   const accepted: Array<{ index: number; item: IngestItem }> = [];
   const rejected: Rejection[] = [];
-  items.forEach((it, index) => {
-    if (it.error) return void rejected.push({ index, at: it.at, errors: [{ path: it.at, message: it.error }] });
-    try {
-      const n = adapter.normalize(it.value);
-      const alert = { ...n.alert, id: alertIdFor(adapter.name, n.alert.sourceUid), source: adapter.name };
-      accepted.push({ index, item: { alert, ...boundedRaw(it.value, deps.config.rawMaxBytes), ...(n.occurrences !== undefined ? { occurrences: n.occurrences } : {}), ...(n.status ? { status: n.status } : {}) } });
-    } catch (err) {
-      if (!(err instanceof FormatError)) throw err;
-      rejected.push({ index, at: it.at, errors: err.errors.map((e) => ({ path: e.path ? `${it.at}.${e.path}` : it.at, message: e.message })) });
+  for (const r of read.items) {
+    if ('errors' in r) {
+      rejected.push(r);
+      continue;
     }
-  });
+    const { alert, occurrences, status } = r.normalized;
+    accepted.push({
+      index: r.index,
+      item: {
+        alert: { ...alert, id: alertIdFor(adapter.name, alert.sourceUid), source: adapter.name },
+        ...boundedRaw(r.value, deps.config.rawMaxBytes),
+        ...(occurrences !== undefined ? { occurrences } : {}),
+        ...(status ? { status } : {}),
+      },
+    });
+  }
 
   const now = new Date();
   const render = (results: IngestResult[]): { status: number; body: unknown } =>
@@ -125,6 +112,45 @@ async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptReque
   if (results.some((r) => r.outcome === 'new' || r.outcome === 'updated')) deps.onQueued();
   const answer = response ?? render(results);
   return { status: answer.status, body: answer.body, ...(answer.status >= 400 ? { headers: { 'Content-Type': 'application/problem+json' } } : {}) };
+}
+
+export type ReadItem = { index: number; at: string; value: unknown; normalized: Normalized } | Rejection;
+
+/**
+ * A payload's text → its items, each normalized or refused with the paths of what is wrong.
+ * A payload whose envelope does not fit at all is refused whole (`problem`).
+ */
+export function readPayload(adapter: SourceAdapter, text: string, style: AnswerStyle = 'batch'): { items: ReadItem[] } | { problem: Answer } {
+  let parsed: unknown;
+  try {
+    parsed = text.trim() === '' ? undefined : JSON.parse(text);
+  } catch (err) {
+    // Line formats (Suricata, Wazuh, Falco) read NDJSON from the raw text instead.
+    if (!adapter.lines || !text.trim().includes('\n')) return { problem: problem(400, `malformed JSON: ${(err as Error).message}`) };
+  }
+  if (parsed === undefined && !(adapter.lines && text.trim() !== '')) return { problem: problem(400, 'the request needs a JSON body') };
+
+  let items;
+  try {
+    items = adapter.items(parsed, text);
+  } catch (err) {
+    if (err instanceof FormatError) return { problem: problem(style === 'single' ? 400 : 422, `not a ${adapter.title} payload: ${err.message}`, undefined, err.errors) };
+    throw err;
+  }
+  if (items.length === 0) return { problem: problem(style === 'single' ? 400 : 422, 'the payload holds no alerts') };
+  if (items.length > MAX_ITEMS_PER_REQUEST) return { problem: problem(413, `at most ${MAX_ITEMS_PER_REQUEST} alerts per request (got ${items.length})`) };
+
+  return {
+    items: items.map((it, index): ReadItem => {
+      if (it.error) return { index, at: it.at, errors: [{ path: it.at, message: it.error }] };
+      try {
+        return { index, at: it.at, value: it.value, normalized: adapter.normalize(it.value) };
+      } catch (err) {
+        if (!(err instanceof FormatError)) throw err;
+        return { index, at: it.at, errors: err.errors.map((e) => ({ path: e.path ? `${it.at}.${e.path}` : it.at, message: e.message })) };
+      }
+    }),
+  };
 }
 
 function renderBatch(indexes: number[], results: IngestResult[], rejected: Rejection[]): { status: number; body: unknown } {

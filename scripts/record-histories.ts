@@ -1,7 +1,7 @@
-// `npm run record:histories`: runs the playbooks through their main paths on a real Temporal
-// dev server and writes each history to test/replay/histories/, which the replay test
-// replays on every `npm test`. Re-record only when a change is meant to alter histories —
-// and then guard running playbooks with patched() (workflows/versioning.ts).
+// `npm run record:histories`: runs the workflows through their main paths on a real Temporal
+// dev server and writes each history to test/replay/histories/, which the replay test replays
+// on every `npm test`. Existing files are kept: they are the histories of earlier versions that
+// may still be running, and must go on replaying. Name a new scenario to add one.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { createRequire } from 'node:module';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createRiposteWorker } from '../worker/create-worker.ts';
-import { approvalUpdate, playbookViewQuery, type PlaybookInput } from '../workflows/definitions.ts';
+import { alertsSignal, approvalUpdate, caseWorkflowId, playbookViewQuery, playbookWorkflowId, type PlaybookInput } from '../workflows/definitions.ts';
 import { c2Alert, playbookInput } from '../test/helpers/alerts.ts';
 import { RecordingEgress, RecordingTickets } from '../test/helpers/fakes.ts';
 import { freePort, startDevServer } from './dev-server.ts';
@@ -81,6 +81,12 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, plugins: [telemetry.temporalPlugin] });
   const taskQueue = `record-${Date.now()}`;
+  const save = (file: string, workflowId: string) => {
+    if (fs.existsSync(file)) return console.log(`kept ${path.relative(root, file)} (an earlier version's history)`);
+    // The CLI writes the same JSON as the Temporal UI's "download history".
+    fs.writeFileSync(file, execFileSync(cli.bin, ['workflow', 'show', '--address', address as string, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' }));
+    console.log(`recorded ${path.relative(root, file)}`);
+  };
   const worker = await createRiposteWorker({
     connection: native,
     namespace: 'default',
@@ -89,15 +95,37 @@ async function main(): Promise<void> {
     deps: { dns: { servers: ['127.0.0.1:9'], timeoutMs: 100 }, tickets: new RecordingTickets(), egress: new RecordingEgress() },
   });
   await worker.runUntil(async () => {
+    // A case: two alerts in two batches (one a re-delivery), one playbook started, approved,
+    // finished and reported back; the idle case then ends.
+    const caseId = `cs_${Date.now().toString(16).padStart(16, '0')}`;
+    const alert = c2Alert({ uid: 'replay-case' });
+    const caseHandle = await client.workflow.signalWithStart('caseWorkflow', {
+      taskQueue,
+      workflowId: caseWorkflowId(caseId),
+      args: [{ caseId, settings: { approvalTimeout: '10m', onApprovalTimeout: 'none', idleTimeout: '2s' } }],
+      signal: alertsSignal,
+      signalArgs: [{ items: [{ seq: 1, kind: 'new', alert }] }],
+    });
+    await caseHandle.signal(alertsSignal, { items: [{ seq: 1, kind: 'new', alert }, { seq: 2, kind: 'new', alert: c2Alert({ uid: 'replay-case-2', severity_id: 1 }) }] });
+    const child = client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId));
+    for (let i = 0; i < 200; i++) {
+      if ((await child.query(playbookViewQuery).catch(() => undefined))?.status === 'awaiting_approval') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await child.executeUpdate(approvalUpdate, { args: [{ approvalId: 'contain-egress', decision: 'approve', actor: 'analyst' }] });
+    await child.result();
+    await caseHandle.result();
+    for (const [name, h] of [['case_one-playbook', caseHandle], ['suspected-c2_child-of-case', child]] as const) {
+      const file = path.join(outDir, `${name}_${sdkVersion}.json`);
+      save(file, h.workflowId);
+    }
+
     for (const s of scenarios) {
       const h = await client.workflow.start('suspectedC2Playbook', { taskQueue, workflowId: `record-${s.name}-${Date.now()}`, args: [s.input] });
       await s.drive(h);
       await h.result();
       const file = path.join(outDir, `suspected-c2_${s.name}_${sdkVersion}.json`);
-      // The CLI writes the same JSON as the Temporal UI's "download history".
-      const json = execFileSync(cli.bin, ['workflow', 'show', '--address', address as string, '--workflow-id', h.workflowId, '--output', 'json'], { encoding: 'utf8' });
-      fs.writeFileSync(file, json);
-      console.log(`recorded ${path.relative(root, file)}`);
+      save(file, h.workflowId);
     }
   });
   await connection.close();

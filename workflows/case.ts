@@ -51,7 +51,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseState> {
     } else if (!woke && !running()) {
       break; // idle, and nothing running: the case is over
     }
-    if (workflowInfo().historyLength > HISTORY_BUDGET || workflowInfo().continueAsNewSuggested) {
+    if (workflowInfo().historyLength > (input.historyBudget ?? HISTORY_BUDGET) || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       if (inbox.length === 0) await continueAsNew<typeof caseWorkflow>({ ...input, carried: state });
     }

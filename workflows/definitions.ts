@@ -50,6 +50,8 @@ export interface CaseSettings extends PlaybookSettings {
 export interface CaseInput {
   caseId: string;
   settings: CaseSettings;
+  /** History events after which the case continues as new (default 2,000; Temporal suggests ≤ 4,096). */
+  historyBudget?: number;
   /** State handed over by continue-as-new. */
   carried?: CaseState;
 }

@@ -63,6 +63,6 @@ export const falco: SourceAdapter = {
     source: 'syscall',
     tags: ['network', 'mitre_command_and_control'],
     hostname: 'web-1',
-    output_fields: { 'evt.time': 1795828323123456789, 'proc.cmdline': 'curl -s https://c2-never-seen.test', 'fd.cip': '10.0.1.23', 'fd.sip': '203.0.113.7', 'fd.sport': 443, 'user.name': 'www-data', 'container.id': 'host' },
+    output_fields: { 'proc.cmdline': 'curl -s https://c2-never-seen.test', 'fd.cip': '10.0.1.23', 'fd.sip': '203.0.113.7', 'fd.sport': 443, 'user.name': 'www-data', 'container.id': 'host' },
   },
 };

@@ -209,8 +209,6 @@ describe('alert ingestion through the API', () => {
   });
 
   describe('suppression', () => {
-    const auth = { authorization: `Bearer ${TOKENS.source}` };
-
     it('a configured allowlisted domain suppresses: stored, counted, shown with its rule, no case', async () => {
       const res = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ domain: 'dl.windowsupdate.test' }) });
       assert.equal(res.body.outcome, 'suppressed');

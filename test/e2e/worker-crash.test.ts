@@ -10,7 +10,7 @@ import type { FakeJira } from '../helpers/fake-jira.ts';
 import { dropRules, type C2Lab } from '../helpers/netns.ts';
 import { C2_DOMAIN, startResponsePeers, type ResponsePeers } from '../helpers/peers.ts';
 import { testClient, uniqueQueue, waitFor } from '../helpers/temporal.ts';
-import { spawnWorker, type WorkerProcess } from '../helpers/worker-process.ts';
+import { spawnWorker, type RiposteProcess } from '../helpers/processes.ts';
 
 describe('a worker killed mid-playbook', () => {
   let peers: ResponsePeers;
@@ -19,7 +19,7 @@ describe('a worker killed mid-playbook', () => {
   let client: Client;
   let closeClient: () => Promise<void>;
   let api: TestApi;
-  const workers: WorkerProcess[] = [];
+  const workers: RiposteProcess[] = [];
   const taskQueue = uniqueQueue('crash');
 
   before(async () => {

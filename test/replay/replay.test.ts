@@ -14,9 +14,9 @@ const histories = fs
   .filter((f) => f.endsWith('.json'))
   .map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(fs.readFileSync(new URL(f, dir), 'utf8'))) }));
 
-async function replayAll(workflows: { workflowBundle: { codePath: string } } | { workflowsPath: string }) {
+async function replayAll(workflows: { workflowBundle: { codePath: string } } | { workflowsPath: string }, only = histories) {
   const results = [];
-  for await (const r of Worker.runReplayHistories({ ...workflows, plugins: [testTelemetry().temporalPlugin], replayName: 'riposte-replay' }, histories)) {
+  for await (const r of Worker.runReplayHistories({ ...workflows, plugins: [testTelemetry().temporalPlugin], replayName: 'riposte-replay' }, only)) {
     results.push(r);
   }
   return results;
@@ -24,10 +24,11 @@ async function replayAll(workflows: { workflowBundle: { codePath: string } } | {
 
 describe('replay: committed histories of running playbooks still replay', () => {
   it('has recorded histories to replay', () => {
-    assert.ok(histories.length >= 4, `found ${histories.length} histories in test/replay/histories`);
+    assert.ok(histories.length >= 6, `found ${histories.length} histories in test/replay/histories`);
+    assert.ok(histories.some((h) => h.workflowId.startsWith('case_')), 'the case workflow has histories too');
   });
 
-  it('every recorded playbook history replays without a determinism error', async () => {
+  it('every recorded history (playbooks and cases) replays without a determinism error', async () => {
     const bundle = process.env.RIPOSTE_WORKFLOW_BUNDLE;
     const results = await replayAll(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: WORKFLOWS_PATH });
     assert.equal(results.length, histories.length);
@@ -35,7 +36,9 @@ describe('replay: committed histories of running playbooks still replay', () => 
   });
 
   it('a playbook whose steps drifted fails replay (negative control)', async () => {
-    const results = await replayAll({ workflowsPath: fileURLToPath(new URL('./drifted/index.ts', import.meta.url)) });
+    const playbookHistories = histories.filter((h) => h.workflowId.startsWith('suspected-c2_'));
+    const results = await replayAll({ workflowsPath: fileURLToPath(new URL('./drifted/index.ts', import.meta.url)) }, playbookHistories);
+    assert.equal(results.length, playbookHistories.length);
     assert.ok(results.length > 0);
     for (const r of results) assert.ok(r.error instanceof DeterminismViolationError, `${r.workflowId} should not replay: got ${String(r.error)}`);
   });

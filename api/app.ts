@@ -22,6 +22,8 @@ export interface AppDeps {
   tokens: TokenEntry[];
   logger: Logger;
   ingest: IngestDeps;
+  /** Counters of the dispatcher to Temporal, shown by /v1/health. */
+  dispatchStats?: () => { signals: number; alerts: number; errors: number };
   maxBodyBytes: number;
   version: string;
 }
@@ -33,11 +35,20 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
       method: 'get',
       path: '/v1/health',
       operationId: 'getHealth',
-      summary: 'Liveness, and how many alerts wait for dispatch to Temporal',
+      summary: 'Liveness; alerts waiting for dispatch to Temporal; what the dispatcher has sent',
       tags: ['meta'],
       roles: 'public',
-      responses: { 200: { description: 'Up', schema: Type.Object({ status: Type.Literal('ok'), backlog: Type.Integer() }) } },
-      handler: (_req, res) => void res.json({ status: 'ok', backlog: deps.ingest.store.backlog() }),
+      responses: {
+        200: {
+          description: 'Up',
+          schema: Type.Object({
+            status: Type.Literal('ok'),
+            backlog: Type.Integer({ description: 'Alerts committed but not yet delivered to their case' }),
+            dispatched: Type.Optional(Type.Object({ signals: Type.Integer(), alerts: Type.Integer(), errors: Type.Integer() })),
+          }),
+        },
+      },
+      handler: (_req, res) => void res.json({ status: 'ok', backlog: deps.ingest.store.backlog(), ...(deps.dispatchStats ? { dispatched: deps.dispatchStats() } : {}) }),
     },
     {
       method: 'get',

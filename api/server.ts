@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { temporalConnectionSettings } from '../config/temporal.ts';
 import { resolveTokens } from '../config/tokens.ts';
-import { SqliteAlertStore } from '../store/sqlite.ts';
+import { ThreadedAlertStore } from '../store/threaded.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { createApp } from './app.ts';
@@ -23,10 +23,10 @@ async function main(): Promise<void> {
   const tokens = resolveTokens(config);
   if (tokens.file) logger.info({ file: tokens.file }, `API tokens (one per role) are in ${tokens.file}${tokens.generated ? ' (generated now)' : ''}`);
 
-  const store = new SqliteAlertStore(config.ingest.storeFile, { synchronous: config.ingest.storeSync });
+  const store = await ThreadedAlertStore.open(config.ingest.storeFile, { synchronous: config.ingest.storeSync });
   const rules = new SuppressionRules(store, config.ingest.suppressionsFile, logger);
   await rules.start();
-  logger.info({ store: config.ingest.storeFile, backlog: store.backlog(), suppressions: rules.matcher().size }, 'alert store open');
+  logger.info({ store: config.ingest.storeFile, backlog: store.backlog(), suppressions: rules.activeCount() }, 'alert store open');
 
   const connection = await Connection.connect(temporalConnectionSettings(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace, plugins: [telemetry.temporalPlugin] });
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       idleTimeout: `${config.ingest.correlationWindowMs + 10 * 60_000}ms`,
     },
     intervalMs: config.ingest.dispatchIntervalMs,
+    maxSignalsPerSecond: config.ingest.dispatchMaxRate,
     logger,
   });
   dispatcher.start();
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
     client,
     tokens: tokens.entries,
     logger,
-    ingest: { store, rules, config: config.ingest, onQueued: () => dispatcher.wake() },
+    ingest: { store, rules, config: config.ingest, onQueued: (caseIds) => dispatcher.wake(caseIds) },
+    dispatchStats: () => ({ ...dispatcher.stats }),
     maxBodyBytes: config.maxBodyBytes,
     version,
   });

@@ -65,6 +65,8 @@ export interface IngestConfig {
   rawMaxBytes: number;
   /** Least time between two batches to one case. */
   dispatchIntervalMs: number;
+  /** Signals per second to all case workflows together, at most. */
+  dispatchMaxRate: number;
 }
 
 export class ConfigError extends Error {
@@ -212,7 +214,8 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     correlationWindowMs: durationMs('RIPOSTE_CORRELATION_WINDOW', '1h'),
     maxBacklog: int('RIPOSTE_MAX_BACKLOG', 10_000, 1),
     rawMaxBytes: int('RIPOSTE_RAW_MAX_BYTES', 64 * 1024, 0, 16 * 1024 * 1024),
-    dispatchIntervalMs: durationMs('RIPOSTE_DISPATCH_INTERVAL', '500ms'),
+    dispatchIntervalMs: durationMs('RIPOSTE_DISPATCH_INTERVAL', '1s'),
+    dispatchMaxRate: int('RIPOSTE_DISPATCH_MAX_RATE', 20, 1, 10_000),
   };
 
   const exporter = oneOf('OTEL_TRACES_EXPORTER', ['none', 'otlp'] as const, 'none');

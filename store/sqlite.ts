@@ -6,7 +6,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { NativeAlert } from '../core/alert.ts';
 import { entityKeys, fingerprint } from '../api/ingest/entities.ts';
-import type { SuppressionRule } from '../api/ingest/suppression.ts';
+import { renderAnswer } from '../api/ingest/render.ts';
+import { SuppressionMatcher, type SuppressionRule } from '../api/ingest/suppression.ts';
 import type {
   AlertStore,
   CaseVerdict,
@@ -19,6 +20,10 @@ import type {
   StoredCase,
   StoredRequest,
 } from './types.ts';
+
+/** Every alert column but the raw payload, for reads that do not need it. */
+const ALERT_COLUMNS =
+  'id, source, source_uid, fingerprint, time, severity_id, title, rule_name, rule_uid, observables, count, first_seen, last_seen, received_at, case_id, suppressed_by, status';
 
 const MIGRATIONS: string[] = [
   `
@@ -40,11 +45,12 @@ const MIGRATIONS: string[] = [
     last_received_at TEXT NOT NULL,
     case_id TEXT,
     suppressed_by TEXT,
-    status TEXT
+    status TEXT,
+    raw TEXT NOT NULL,
+    raw_truncated INTEGER NOT NULL
   );
   CREATE INDEX alerts_fingerprint ON alerts(fingerprint, last_received_at);
   CREATE INDEX alerts_case ON alerts(case_id, received_at);
-  CREATE TABLE alert_raw (alert_id TEXT PRIMARY KEY, raw TEXT NOT NULL, truncated INTEGER NOT NULL);
   CREATE TABLE alert_uids (
     source TEXT NOT NULL,
     uid TEXT NOT NULL,
@@ -76,9 +82,11 @@ const MIGRATIONS: string[] = [
     alert_id TEXT NOT NULL,
     kind TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    dispatched_at TEXT
+    dispatched_at TEXT,
+    -- the trace the alert arrived in (W3C traceparent), so dispatch continues it
+    trace TEXT
   );
-  CREATE INDEX outbox_pending ON outbox(seq) WHERE dispatched_at IS NULL;
+  CREATE INDEX outbox_pending ON outbox(case_id, seq) WHERE dispatched_at IS NULL;
   CREATE TABLE requests (
     key TEXT PRIMARY KEY,
     body_sha TEXT NOT NULL,
@@ -88,8 +96,6 @@ const MIGRATIONS: string[] = [
   );
   CREATE TABLE suppressions (id TEXT PRIMARY KEY, rule TEXT NOT NULL);
   `,
-  // The trace an alert arrived in (W3C traceparent), so dispatch continues it.
-  `ALTER TABLE outbox ADD COLUMN trace TEXT;`,
 ];
 
 interface AlertRow {
@@ -125,11 +131,37 @@ interface CaseRow {
 export interface SqliteStoreOptions {
   /** `full` survives power loss; `normal` survives a killed process (WAL). */
   synchronous?: 'full' | 'normal';
+  /** How long a write waits for others to share its commit (default 2 ms). */
+  groupCommitMs?: number;
 }
+
+type IngestOutput = { results: IngestResult[]; response?: { status: number; body: unknown } };
+
+interface IngestJob {
+  items: IngestItem[];
+  policy: IngestPolicy;
+  request?: RequestRecord;
+}
+
+interface QueuedWrite {
+  /** Runs inside the group's transaction (in a savepoint); `added` changes the outbox backlog. */
+  work(): { value: unknown; added: number };
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+/** A group commits at once when this many writes wait. */
+const GROUP_MAX = 256;
 
 export class SqliteAlertStore implements AlertStore {
   private readonly db: Database.Database;
   private pending = 0;
+  private readonly queue: QueuedWrite[] = [];
+  private suppression = new SuppressionMatcher([]);
+  private flushTimer?: NodeJS.Timeout;
+  private readonly groupCommitMs: number;
+  private readonly jobTx: (job: IngestJob) => { out: IngestOutput; added: number };
+  private readonly markTx: (seqs: number[], at: string) => number;
   private readonly stmt;
 
   constructor(file: string, opts: SqliteStoreOptions = {}) {
@@ -138,6 +170,10 @@ export class SqliteAlertStore implements AlertStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
+    // A 64 MiB page cache and memory-mapped reads: the hot indexes (fingerprints, entities,
+    // source ids) stay in memory instead of costing a read syscall per lookup.
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('mmap_size = 268435456');
     this.migrate();
     const db = this.db;
     this.stmt = {
@@ -146,7 +182,8 @@ export class SqliteAlertStore implements AlertStore {
       ),
       insertUid: db.prepare('INSERT INTO alert_uids (source, uid, alert_id, occurrences, status) VALUES (?, ?, ?, ?, ?)'),
       updateUid: db.prepare('UPDATE alert_uids SET occurrences = ?, status = ? WHERE source = ? AND uid = ?'),
-      alert: db.prepare<[string], AlertRow>('SELECT * FROM alerts WHERE id = ?'),
+      alert: db.prepare<[string], AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ?`),
+      alertsByIds: db.prepare<[string], AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id IN (SELECT value FROM json_each(?))`),
       repeatOf: db.prepare<[string, string], { id: string; case_id: string | null; suppressed_by: string | null }>(
         'SELECT id, case_id, suppressed_by FROM alerts WHERE fingerprint = ? AND last_received_at >= ? ORDER BY last_received_at DESC LIMIT 1'
       ),
@@ -155,11 +192,10 @@ export class SqliteAlertStore implements AlertStore {
       ),
       setStatus: db.prepare('UPDATE alerts SET status = ?, last_seen = max(last_seen, ?), last_received_at = ? WHERE id = ?'),
       insertAlert: db.prepare(`INSERT INTO alerts (id, source, source_uid, fingerprint, time, severity_id, title, rule_name, rule_uid, observables,
-        count, first_seen, last_seen, received_at, last_received_at, case_id, suppressed_by, status)
+        count, first_seen, last_seen, received_at, last_received_at, case_id, suppressed_by, status, raw, raw_truncated)
         VALUES (@id, @source, @source_uid, @fingerprint, @time, @severity_id, @title, @rule_name, @rule_uid, @observables,
-        @count, @time, @time, @now, @now, @case_id, @suppressed_by, @status)`),
-      insertRaw: db.prepare('INSERT OR IGNORE INTO alert_raw (alert_id, raw, truncated) VALUES (?, ?, ?)'),
-      raw: db.prepare<[string], { raw: string; truncated: number }>('SELECT raw, truncated FROM alert_raw WHERE alert_id = ?'),
+        @count, @time, @time, @now, @now, @case_id, @suppressed_by, @status, @raw, @raw_truncated)`),
+      raw: db.prepare<[string], { raw: string; raw_truncated: number }>('SELECT raw, raw_truncated FROM alerts WHERE id = ?'),
       correlate: db.prepare<[string, string], { id: string }>(
         `SELECT c.id FROM case_entities e JOIN cases c ON c.id = e.case_id
          WHERE e.entity IN (SELECT value FROM json_each(?)) AND e.last_seen >= ?
@@ -177,16 +213,20 @@ export class SqliteAlertStore implements AlertStore {
       ),
       touchEntities: db.prepare('UPDATE case_entities SET last_seen = ? WHERE case_id = ? AND entity IN (SELECT value FROM json_each(?))'),
       insertOutbox: db.prepare('INSERT INTO outbox (case_id, alert_id, kind, created_at, trace) VALUES (?, ?, ?, ?, ?)'),
-      pendingOutbox: db.prepare<[number], { seq: number; case_id: string; alert_id: string; kind: string; trace: string | null }>(
-        'SELECT seq, case_id, alert_id, kind, trace FROM outbox WHERE dispatched_at IS NULL ORDER BY seq LIMIT ?'
+      pendingCases: db.prepare<[], { case_id: string }>(
+        'SELECT case_id FROM outbox WHERE dispatched_at IS NULL GROUP BY case_id ORDER BY min(seq)'
+      ),
+      pendingForCase: db.prepare<[string, number], { seq: number; case_id: string; alert_id: string; kind: string; trace: string | null }>(
+        'SELECT seq, case_id, alert_id, kind, trace FROM outbox WHERE dispatched_at IS NULL AND case_id = ? ORDER BY seq LIMIT ?'
       ),
       markDispatched: db.prepare('UPDATE outbox SET dispatched_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND dispatched_at IS NULL'),
       countPending: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox WHERE dispatched_at IS NULL'),
+      countAlerts: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM alerts'),
       request: db.prepare<[string], { key: string; body_sha: string; status: number; body: string }>('SELECT * FROM requests WHERE key = ?'),
       insertRequest: db.prepare('INSERT OR IGNORE INTO requests (key, body_sha, status, body, created_at) VALUES (?, ?, ?, ?, ?)'),
       case: db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id = ?'),
       caseEntities: db.prepare<[string], { entity: string }>('SELECT entity FROM case_entities WHERE case_id = ? ORDER BY entity'),
-      caseAlerts: db.prepare<[string, number], AlertRow>('SELECT * FROM alerts WHERE case_id = ? ORDER BY received_at LIMIT ?'),
+      caseAlerts: db.prepare<[string, number], AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE case_id = ? ORDER BY received_at LIMIT ?`),
       listCases: db.prepare<[string, number], CaseRow>('SELECT * FROM cases WHERE created_at < ? ORDER BY created_at DESC LIMIT ?'),
       setVerdict: db.prepare('UPDATE cases SET verdict = ? WHERE id = ?'),
       suppressions: db.prepare<[], { rule: string }>('SELECT rule FROM suppressions'),
@@ -197,6 +237,9 @@ export class SqliteAlertStore implements AlertStore {
       pruneOutbox: db.prepare('DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < ?'),
     };
     this.pending = this.stmt.countPending.get()?.n ?? 0;
+    this.jobTx = this.db.transaction((job: IngestJob) => this.runJob(job));
+    this.markTx = this.db.transaction((seqs: number[], at: string) => this.stmt.markDispatched.run(at, JSON.stringify(seqs)).changes);
+    this.groupCommitMs = opts.groupCommitMs ?? Number(process.env.RIPOSTE_STORE_GROUP_MS ?? 2);
   }
 
   private migrate(): void {
@@ -209,30 +252,75 @@ export class SqliteAlertStore implements AlertStore {
     }
   }
 
-  async ingest(items: IngestItem[], policy: IngestPolicy, request?: RequestRecord) {
-    let added = 0;
-    const run = this.db.transaction(() => {
-      added = 0;
-      const results = items.map((item) => {
-        const r = this.ingestOne(item, policy);
-        if (r.queued) added += 1;
-        return r.result;
-      });
-      const hits = new Map<string, number>();
-      for (const r of results) if (r.suppressedBy) hits.set(r.suppressedBy, (hits.get(r.suppressedBy) ?? 0) + 1);
-      for (const [id, n] of hits) this.recordHits(id, n, policy.now);
-      let response: { status: number; body: unknown } | undefined;
-      if (request) {
-        response = request.render(results);
-        for (const key of request.keys) {
-          this.stmt.insertRequest.run(key, request.bodySha, response.status, JSON.stringify(response.body), policy.now.toISOString());
-        }
-      }
-      return { results, response };
+  /**
+   * Group commit: writes that arrive within a couple of milliseconds share one transaction (one
+   * fsync), each inside its own savepoint so one failure leaves the others alone. Every caller
+   * hears back only after the commit.
+   */
+  ingest(items: IngestItem[], policy: IngestPolicy, request?: RequestRecord): Promise<IngestOutput> {
+    return this.enqueue(() => {
+      const { out, added } = this.jobTx({ items, policy, request });
+      return { value: out, added };
     });
-    const out = run.immediate();
-    this.pending += added;
-    return out;
+  }
+
+  private enqueue<T>(work: () => { value: T; added: number }): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      if (this.queue.length >= GROUP_MAX) this.flushNow();
+      else if (this.queue.length === 1) this.flushTimer = setTimeout(() => this.flushNow(), this.groupCommitMs);
+    });
+  }
+
+  private flushNow(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const jobs = this.queue.splice(0);
+    if (jobs.length === 0) return;
+    const done: Array<{ value?: unknown; added: number; err?: unknown }> = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const job of jobs) {
+            try {
+              done.push(job.work());
+            } catch (err) {
+              done.push({ added: 0, err });
+            }
+          }
+        })
+        .immediate();
+    } catch (err) {
+      for (const job of jobs) job.reject(err); // the commit itself failed: nobody is acknowledged
+      return;
+    }
+    jobs.forEach((job, i) => {
+      const d = done[i] as { value?: unknown; added: number; err?: unknown };
+      if (d.err !== undefined) return job.reject(d.err);
+      this.pending += d.added;
+      job.resolve(d.value);
+    });
+  }
+
+  /** One request's items (run in a savepoint of the group's transaction). */
+  private runJob(job: IngestJob): { out: IngestOutput; added: number } {
+    let added = 0;
+    const results = job.items.map((item) => {
+      const r = this.ingestOne(item, job.policy);
+      if (r.queued) added += 1;
+      return r.result;
+    });
+    const hits = new Map<string, number>();
+    for (const r of results) if (r.suppressedBy && r.outcome !== 'duplicate') hits.set(r.suppressedBy, (hits.get(r.suppressedBy) ?? 0) + 1);
+    for (const [id, n] of hits) this.recordHits(id, n, job.policy.now);
+    let response: { status: number; body: unknown } | undefined;
+    if (job.request) {
+      response = renderAnswer(job.request.render, results);
+      for (const key of job.request.keys) {
+        this.stmt.insertRequest.run(key, job.request.bodySha, response.status, JSON.stringify(response.body), job.policy.now.toISOString());
+      }
+    }
+    return { out: { results, ...(response ? { response } : {}) }, added };
   }
 
   private ingestOne(item: IngestItem, policy: IngestPolicy): { result: IngestResult; queued: boolean } {
@@ -256,7 +344,7 @@ export class SqliteAlertStore implements AlertStore {
     }
 
     // 2. A known false positive? Stored and counted, never dispatched.
-    const rule = policy.suppression.match(alert, policy.now);
+    const rule = this.suppression.match(alert, policy.now);
     const fp = fingerprint(alert);
     const count = Math.max(1, item.occurrences ?? 1);
 
@@ -302,8 +390,9 @@ export class SqliteAlertStore implements AlertStore {
       case_id: caseId,
       suppressed_by: rule?.id ?? null,
       status: item.status ?? null,
+      raw: item.raw,
+      raw_truncated: item.rawTruncated ? 1 : 0,
     });
-    this.stmt.insertRaw.run(alert.id, item.raw, item.rawTruncated ? 1 : 0);
     this.stmt.insertUid.run(alert.source, alert.sourceUid, alert.id, item.occurrences ?? null, item.status ?? null);
     if (caseId) this.stmt.insertOutbox.run(caseId, alert.id, 'new', now, policy.traceparent ?? null);
     return {
@@ -330,11 +419,11 @@ export class SqliteAlertStore implements AlertStore {
     const row = this.stmt.alert.get(id);
     if (!row) return null;
     const raw = this.stmt.raw.get(id);
-    return { ...toAlert(row), ...(raw ? { raw: raw.raw, rawTruncated: raw.truncated === 1 } : {}) };
+    return { ...toAlert(row), ...(raw ? { raw: raw.raw, rawTruncated: raw.raw_truncated === 1 } : {}) };
   }
 
   async alertsByIds(ids: string[]): Promise<StoredAlert[]> {
-    return ids.map((id) => this.stmt.alert.get(id)).filter((r): r is AlertRow => Boolean(r)).map(toAlert);
+    return this.stmt.alertsByIds.all(JSON.stringify(ids)).map(toAlert);
   }
 
   async getCase(id: string): Promise<StoredCase | null> {
@@ -357,8 +446,12 @@ export class SqliteAlertStore implements AlertStore {
     })();
   }
 
-  async pendingOutbox(limit: number): Promise<OutboxItem[]> {
-    return this.stmt.pendingOutbox.all(limit).map((r) => ({
+  async pendingCases(): Promise<string[]> {
+    return this.stmt.pendingCases.all().map((r) => r.case_id);
+  }
+
+  async pendingForCase(caseId: string, limit: number): Promise<OutboxItem[]> {
+    return this.stmt.pendingForCase.all(caseId, limit).map((r) => ({
       seq: r.seq,
       caseId: r.case_id,
       alertId: r.alert_id,
@@ -367,14 +460,22 @@ export class SqliteAlertStore implements AlertStore {
     }));
   }
 
+  /** Rides along with the next group commit, so dispatch costs no fsync of its own. */
   async markDispatched(seqs: number[]): Promise<void> {
     if (seqs.length === 0) return;
-    const changed = this.stmt.markDispatched.run(new Date().toISOString(), JSON.stringify(seqs)).changes;
-    this.pending = Math.max(0, this.pending - changed);
+    await this.enqueue(() => ({ value: undefined, added: -this.markTx(seqs, new Date().toISOString()) }));
   }
 
   backlog(): number {
     return this.pending;
+  }
+
+  async setSuppressionRules(rules: SuppressionRule[]): Promise<void> {
+    this.suppression = new SuppressionMatcher(rules);
+  }
+
+  async countAlerts(): Promise<number> {
+    return this.stmt.countAlerts.get()?.n ?? 0;
   }
 
   async listSuppressions(): Promise<SuppressionRule[]> {
@@ -400,6 +501,7 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async close(): Promise<void> {
+    this.flushNow();
     this.db.close();
   }
 

@@ -4,7 +4,8 @@ import type { NativeAlert } from '../core/alert.ts';
 import type { CaseVerdict } from '../core/case.ts';
 
 export type { CaseVerdict };
-import type { SuppressionMatcher, SuppressionRule } from '../api/ingest/suppression.ts';
+import type { RenderSpec } from '../api/ingest/render.ts';
+import type { SuppressionRule } from '../api/ingest/suppression.ts';
 
 export interface IngestItem {
   alert: NativeAlert;
@@ -33,7 +34,6 @@ export interface IngestResult {
 
 export interface IngestPolicy {
   now: Date;
-  suppression: SuppressionMatcher;
   dedupWindowMs: number;
   correlationWindowMs: number;
   /** The W3C traceparent of the request, kept with queued alerts so dispatch continues the trace. */
@@ -51,7 +51,8 @@ export interface StoredRequest {
 export interface RequestRecord {
   keys: string[];
   bodySha: string;
-  render(results: IngestResult[]): { status: number; body: unknown };
+  /** How to render the answer to keep (plain data: the store may run in another thread). */
+  render: RenderSpec;
 }
 
 export interface StoredAlert extends NativeAlert {
@@ -99,13 +100,18 @@ export interface AlertStore {
   listCases(opts: { limit: number; before?: string }): Promise<StoredCase[]>;
   setVerdict(caseId: string, verdict: CaseVerdict, suggestions: SuppressionRule[]): Promise<void>;
 
-  /** Undispatched outbox rows, oldest first. */
-  pendingOutbox(limit: number): Promise<OutboxItem[]>;
+  /** Cases with undispatched outbox rows, the longest waiting first. */
+  pendingCases(): Promise<string[]>;
+  /** A case's undispatched outbox rows, oldest first. */
+  pendingForCase(caseId: string, limit: number): Promise<OutboxItem[]>;
   markDispatched(seqs: number[]): Promise<void>;
   /** How many outbox rows wait for dispatch (kept in memory; cheap). */
   backlog(): number;
+  countAlerts(): Promise<number>;
   alertsByIds(ids: string[]): Promise<StoredAlert[]>;
 
+  /** The rules ingest applies from now on (configuration and API rules together). */
+  setSuppressionRules(rules: SuppressionRule[]): Promise<void>;
   listSuppressions(): Promise<SuppressionRule[]>;
   saveSuppression(rule: SuppressionRule): Promise<void>;
   getSuppression(id: string): Promise<SuppressionRule | null>;

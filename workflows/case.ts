@@ -69,6 +69,7 @@ async function handle(input: CaseInput, state: CaseState, items: CaseAlertItem[]
       continue;
     }
     state.alerts += 1;
+    if (!item.alert) continue; // no route can start a playbook for it
     for (const playbook of routesFor(item.alert)) {
       const workflowId = playbookWorkflowId(playbook, input.caseId);
       if (state.playbooks[workflowId]) continue;

@@ -66,11 +66,16 @@ export interface CaseState {
   runs: number;
 }
 
-/** One alert (or news about one) from the alert store's outbox, in sequence order. */
+/**
+ * One alert (or news about one) from the alert store's outbox, in sequence order. The alert
+ * itself travels only when a route may start a playbook for it; otherwise its id is enough, and
+ * the case's history stays small however many alerts it gathers.
+ */
 export interface CaseAlertItem {
   seq: number;
   kind: 'new' | 'resolved';
-  alert: NativeAlert;
+  alertId?: string;
+  alert?: NativeAlert;
 }
 
 /** Alerts reach a case in coalesced batches: at most a few signals a second, whatever the alert rate. */

@@ -6,13 +6,6 @@ import type { Logger } from '../../telemetry/logger.ts';
 import { HttpError } from '../problem.ts';
 import { SIGNATURE_HEADER, verifySignature } from './signature.ts';
 
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** The verified v1 signature of a signed request. */
-    signature?: string;
-  }
-}
-
 export const SOURCE_UNAUTHORIZED = 'a valid signature or bearer token is required';
 
 const unauthorized = () => new HttpError(401, SOURCE_UNAUTHORIZED, undefined, { 'WWW-Authenticate': 'Bearer' });
@@ -33,7 +26,6 @@ export function sourceAuthAfter(source: string, secrets: Secret[], logger: Pick<
       return next(unauthorized());
     }
     req.principal = { name: `signed:${source}`, role: 'source' };
-    req.signature = check.v1;
     next();
   };
 }

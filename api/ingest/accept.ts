@@ -5,11 +5,12 @@ import { createHash } from 'node:crypto';
 import { context, propagation, SpanStatusCode } from '@opentelemetry/api';
 import { tracer } from '../../telemetry/index.ts';
 import type { IngestConfig } from '../../config/index.ts';
-import type { AlertStore, IngestItem, IngestResult } from '../../store/types.ts';
+import type { AlertStore, IngestItem } from '../../store/types.ts';
 import type { FieldError } from '../problem.ts';
 import type { SourceAdapter } from '../sources/types.ts';
 import { FormatError, type Normalized } from '../sources/types.ts';
 import { alertIdFor } from './entities.ts';
+import { renderAnswer, type Rejection, type RenderSpec } from './render.ts';
 import type { SuppressionRules } from './rules.ts';
 
 export const MAX_ITEMS_PER_REQUEST = 1000;
@@ -18,16 +19,14 @@ export interface IngestDeps {
   store: AlertStore;
   rules: SuppressionRules;
   config: IngestConfig;
-  /** Called after a commit that queued alerts for dispatch. */
-  onQueued(): void;
+  /** Called after a commit that queued alerts for these cases. */
+  onQueued(caseIds: string[]): void;
 }
 
 export interface AcceptRequest {
   body: Buffer;
   /** Idempotency-Key header, when sent. */
   idempotencyKey?: string;
-  /** The verified v1 signature, when the request was signed: a replay of it is the same request. */
-  signature?: string;
 }
 
 export interface Answer {
@@ -36,7 +35,6 @@ export interface Answer {
   headers?: Record<string, string>;
 }
 
-type Rejection = { index: number; at: string; errors: FieldError[] };
 
 /** How the two front doors answer: /v1/alerts/{source} (batch, 422) and /v1/alerts (one OCSF finding, 400). */
 export type AnswerStyle = 'batch' | 'single';
@@ -58,10 +56,9 @@ export function acceptAlerts(deps: IngestDeps, adapter: SourceAdapter, req: Acce
 
 async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptRequest, style: AnswerStyle): Promise<Answer> {
   const bodySha = createHash('sha256').update(req.body).digest('hex');
-  const keys = [
-    ...(req.idempotencyKey ? [`idem:${adapter.name}:${req.idempotencyKey}`] : []),
-    ...(req.signature ? [`sig:${adapter.name}:${req.signature}`] : []),
-  ];
+  // A replayed signed request needs no key of its own: its items carry their source ids, so the
+  // replay is answered as a duplicate and changes nothing.
+  const keys = req.idempotencyKey ? [`idem:${adapter.name}:${req.idempotencyKey}`] : [];
   for (const key of keys) {
     const seen = await deps.store.findRequest(key);
     if (!seen) continue;
@@ -95,22 +92,16 @@ async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptReque
   }
 
   const now = new Date();
-  const render = (results: IngestResult[]): { status: number; body: unknown } =>
-    style === 'single' ? renderSingle(results[0], rejected[0], adapter) : renderBatch(accepted.map((a) => a.index), results, rejected);
+  const render: RenderSpec = { style, indexes: accepted.map((a) => a.index), rejected, title: adapter.title };
   const { results, response } = await deps.store.ingest(
     accepted.map((a) => a.item),
-    {
-      now,
-      suppression: deps.rules.matcher(),
-      dedupWindowMs: deps.config.dedupWindowMs,
-      correlationWindowMs: deps.config.correlationWindowMs,
-      traceparent: currentTraceparent(),
-    },
-    { keys, bodySha, render }
+    { now, dedupWindowMs: deps.config.dedupWindowMs, correlationWindowMs: deps.config.correlationWindowMs, traceparent: currentTraceparent() },
+    keys.length ? { keys, bodySha, render } : undefined
   );
   deps.rules.countHits(results, now);
-  if (results.some((r) => r.outcome === 'new' || r.outcome === 'updated')) deps.onQueued();
-  const answer = response ?? render(results);
+  const queued = results.filter((r) => r.caseId && (r.outcome === 'new' || r.outcome === 'updated')).map((r) => r.caseId as string);
+  if (queued.length) deps.onQueued(queued);
+  const answer = response ?? renderAnswer(render, results);
   return { status: answer.status, body: answer.body, ...(answer.status >= 400 ? { headers: { 'Content-Type': 'application/problem+json' } } : {}) };
 }
 
@@ -153,35 +144,8 @@ export function readPayload(adapter: SourceAdapter, text: string, style: AnswerS
   };
 }
 
-function renderBatch(indexes: number[], results: IngestResult[], rejected: Rejection[]): { status: number; body: unknown } {
-  const rows: Array<Record<string, unknown>> = [
-    ...results.map((r, i) => ({ index: indexes[i] as number, ...r })),
-    ...rejected.map((r) => ({ index: r.index, at: r.at, outcome: 'rejected', errors: r.errors })),
-  ].sort((a, b) => (a.index as number) - (b.index as number));
-  if (results.length === 0) {
-    return {
-      status: 422,
-      body: { type: 'about:blank', title: 'Unprocessable Content', status: 422, detail: describe(rejected), errors: rejected.flatMap((r) => r.errors), results: rows },
-    };
-  }
-  return { status: 202, body: { accepted: results.length, rejected: rejected.length, results: rows } };
-}
 
-function renderSingle(result: IngestResult | undefined, rejection: Rejection | undefined, adapter: SourceAdapter): { status: number; body: unknown } {
-  if (!result) {
-    const errors = rejection?.errors.map((e) => ({ ...e, path: e.path.replace(/^finding\.?/, '') || 'finding' })) ?? [];
-    return { status: 400, body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: `invalid alert: ${errors.map((e) => `${e.path} ${e.message}`).join('; ') || `not a ${adapter.title}`}`, errors } };
-  }
-  return {
-    status: 202,
-    body: { alertId: result.alertId, caseId: result.caseId, duplicate: result.outcome === 'duplicate', outcome: result.outcome, ...(result.suppressedBy ? { suppressedBy: result.suppressedBy } : {}) },
-  };
-}
 
-function describe(rejected: Rejection[]): string {
-  const first = rejected[0]?.errors.slice(0, 3).map((e) => `${e.path} ${e.message}`).join('; ') ?? '';
-  return `no alert in the payload could be read${first ? `: ${first}` : ''}${rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : ''}`;
-}
 
 function boundedRaw(value: unknown, max: number): { raw: string; rawTruncated: boolean } {
   const raw = JSON.stringify(value) ?? '';

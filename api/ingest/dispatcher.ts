@@ -1,7 +1,9 @@
 // From the alert store's outbox to the case workflows, at least once, in order per case, and
-// coalesced: one signal carries every alert waiting for that case, and a case gets at most one
-// batch per dispatch interval however fast alerts arrive. A re-delivered batch (a crash between
-// the signal and marking it sent) is ignored by the case, which remembers the last sequence number.
+// coalesced: one signal carries every alert waiting for that case, a case gets at most one
+// batch per dispatch interval however fast alerts arrive, and all cases together get at most
+// `maxSignalsPerSecond` — so an alert flood costs Temporal a bounded, small number of signals.
+// A re-delivered batch (a crash between the signal and marking it sent) is ignored by the case,
+// which remembers the last sequence number it handled.
 import { context, propagation, trace, type Link } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import { tracer } from '../../telemetry/index.ts';
@@ -9,6 +11,12 @@ import type { Logger } from '../../telemetry/logger.ts';
 import type { AlertStore, OutboxItem } from '../../store/types.ts';
 import type { caseWorkflow } from '../../workflows/case.ts';
 import { alertsSignal, caseWorkflowId, type CaseAlertItem, type CaseSettings } from '../../workflows/definitions.ts';
+import { routesFor } from '../../workflows/routing.ts';
+
+/** Ticks are at least this far apart, however often alerts arrive. */
+const MIN_TICK_MS = 50;
+/** Re-read which cases wait, in case a wake-up was missed (and after a restart). */
+const RESYNC_MS = 5000;
 
 export interface DispatcherOptions {
   store: AlertStore;
@@ -17,6 +25,8 @@ export interface DispatcherOptions {
   settings: CaseSettings;
   /** Least time between two batches to one case. */
   intervalMs: number;
+  /** Signals per second to all case workflows together, at most (default 20). */
+  maxSignalsPerSecond?: number;
   logger: Pick<Logger, 'warn' | 'error' | 'debug'>;
   /** Alerts per signal at most (payload size stays far under Temporal's limits). */
   batchMax?: number;
@@ -32,22 +42,41 @@ export interface DispatchStats {
 
 export class Dispatcher {
   readonly stats: DispatchStats = { signals: 0, alerts: 0, errors: 0 };
+  /** Cases with alerts waiting, in the order they started waiting. */
+  private readonly waiting = new Set<string>();
   private readonly lastSent = new Map<string, number>();
-  private readonly inFlight = new Set<string>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
   private failures = 0;
+  private tokens: number;
+  private tokensAt = Date.now();
+  private lastTickAt = 0;
+  private nextTickAt = 0;
+  private lastResync = 0;
 
-  constructor(private readonly o: DispatcherOptions) {}
+  constructor(private readonly o: DispatcherOptions) {
+    this.tokens = this.rate;
+  }
+
+  private get rate(): number {
+    return this.o.maxSignalsPerSecond ?? 20;
+  }
 
   start(): void {
     this.schedule(0);
   }
 
-  /** New alerts were committed: dispatch soon. */
-  wake(): void {
-    if (!this.stopped && !this.running) this.schedule(0);
+  /**
+   * Alerts for these cases were committed: dispatch soon. Called on every commit, so it only
+   * brings the next tick forward — never more often than every MIN_TICK_MS.
+   */
+  wake(caseIds: string[] = []): void {
+    for (const id of caseIds) this.waiting.add(id);
+    if (this.stopped || this.running) return;
+    const at = Math.max(Date.now(), this.lastTickAt + MIN_TICK_MS);
+    if (this.timer && this.nextTickAt <= at) return;
+    this.schedule(at - Date.now());
   }
 
   async stop(): Promise<void> {
@@ -56,7 +85,7 @@ export class Dispatcher {
     await this.running;
   }
 
-  /** Dispatches until the outbox is empty (tests, shutdown). */
+  /** Waits until the outbox is empty (tests, shutdown). */
   async drain(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.o.store.backlog() > 0) {
@@ -68,36 +97,47 @@ export class Dispatcher {
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
+    this.nextTickAt = Date.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.lastTickAt = Date.now();
       this.running = this.tick().finally(() => (this.running = undefined));
     }, ms);
     this.timer.unref?.();
   }
 
+  /** Token bucket over all cases: `rate` signals a second, bursts up to one second's worth. */
+  private takeTokens(wanted: number): number {
+    const now = Date.now();
+    this.tokens = Math.min(this.rate, this.tokens + ((now - this.tokensAt) / 1000) * this.rate);
+    this.tokensAt = now;
+    const granted = Math.min(wanted, Math.floor(this.tokens));
+    this.tokens -= granted;
+    return granted;
+  }
+
   private async tick(): Promise<void> {
-    let next = 1000; // a slow safety poll, even when nobody wakes us
+    let next = RESYNC_MS;
     try {
-      const rows = await this.o.store.pendingOutbox(5000);
-      const byCase = new Map<string, OutboxItem[]>();
-      for (const row of rows) {
-        const list = byCase.get(row.caseId) ?? [];
-        list.push(row);
-        byCase.set(row.caseId, list);
+      if (Date.now() - this.lastResync >= RESYNC_MS || (this.waiting.size === 0 && this.o.store.backlog() > 0)) {
+        for (const id of await this.o.store.pendingCases()) this.waiting.add(id);
+        this.lastResync = Date.now();
       }
       const now = Date.now();
-      const due: Array<[string, OutboxItem[]]> = [];
-      for (const [caseId, items] of byCase) {
-        if (this.inFlight.has(caseId)) continue;
+      const due: string[] = [];
+      for (const caseId of this.waiting) {
         const wait = (this.lastSent.get(caseId) ?? 0) + this.o.intervalMs - now;
         if (wait > 0) next = Math.min(next, wait);
-        else due.push([caseId, items]);
+        else due.push(caseId);
       }
+      // Longest waiting first; the rest wait for tokens.
+      const sending = due.slice(0, this.takeTokens(due.length));
       const limit = this.o.concurrency ?? 8;
-      for (let i = 0; i < due.length; i += limit) {
-        await Promise.all(due.slice(i, i + limit).map(([caseId, items]) => this.send(caseId, items)));
+      for (let i = 0; i < sending.length; i += limit) {
+        await Promise.all(sending.slice(i, i + limit).map((caseId) => this.send(caseId)));
       }
-      if (due.length > 0 || rows.length === 5000) next = Math.min(next, this.o.intervalMs);
+      if (sending.length < due.length) next = Math.min(next, Math.ceil(1000 / this.rate));
+      else if (this.waiting.size > 0) next = Math.min(next, this.o.intervalMs);
       this.failures = 0;
     } catch (err) {
       this.stats.errors += 1;
@@ -108,42 +148,46 @@ export class Dispatcher {
     this.schedule(next);
   }
 
-  private async send(caseId: string, rows: OutboxItem[]): Promise<void> {
-    const batch = rows.slice(0, this.o.batchMax ?? 100);
-    this.inFlight.add(caseId);
-    try {
-      const alerts = new Map((await this.o.store.alertsByIds([...new Set(batch.map((r) => r.alertId))])).map((a) => [a.id, a]));
-      const items: CaseAlertItem[] = batch.flatMap((r) => {
-        const a = alerts.get(r.alertId);
-        if (!a) return [];
-        const { id, source, sourceUid, time, severity_id, title, rule, observables } = a;
-        return [{ seq: r.seq, kind: r.kind, alert: { id, source, sourceUid, time, severity_id, title, ...(rule ? { rule } : {}), observables } }];
-      });
-      // The batch continues the trace of its first alert and links the others' traces.
-      const contexts = batch.flatMap((r) => (r.traceparent ? [propagation.extract(context.active(), { traceparent: r.traceparent })] : []));
-      const links: Link[] = contexts.slice(1).flatMap((c) => {
-        const sc = trace.getSpanContext(c);
-        return sc ? [{ context: sc }] : [];
-      });
-      await tracer.startActiveSpan('dispatch alerts', { links, attributes: { 'riposte.case_id': caseId, 'riposte.alerts': items.length } }, contexts[0] ?? context.active(), async (span) => {
-        try {
-          await this.o.client.workflow.signalWithStart<typeof caseWorkflow, [{ items: CaseAlertItem[] }]>('caseWorkflow', {
-            workflowId: caseWorkflowId(caseId),
-            taskQueue: this.o.taskQueue,
-            args: [{ caseId, settings: this.o.settings }],
-            signal: alertsSignal,
-            signalArgs: [{ items }],
-          });
-        } finally {
-          span.end();
-        }
-      });
-      await this.o.store.markDispatched(batch.map((r) => r.seq));
-      this.lastSent.set(caseId, Date.now());
-      this.stats.signals += 1;
-      this.stats.alerts += items.length;
-    } finally {
-      this.inFlight.delete(caseId);
-    }
+  private async send(caseId: string): Promise<void> {
+    const max = this.o.batchMax ?? 100;
+    const batch = await this.o.store.pendingForCase(caseId, max);
+    if (batch.length === 0) return void this.waiting.delete(caseId);
+    const alerts = new Map((await this.o.store.alertsByIds([...new Set(batch.map((r) => r.alertId))])).map((a) => [a.id, a]));
+    const items: CaseAlertItem[] = batch.flatMap((r) => {
+      const a = alerts.get(r.alertId);
+      if (!a) return [];
+      const { id, source, sourceUid, time, severity_id, title, rule, observables } = a;
+      const alert = { id, source, sourceUid, time, severity_id, title, ...(rule ? { rule } : {}), observables };
+      // Only an alert some route may act on needs to travel whole (the routes are pure code).
+      return [{ seq: r.seq, kind: r.kind, alertId: id, ...(r.kind === 'new' && routesFor(alert).length > 0 ? { alert } : {}) }];
+    });
+    await this.signal(caseId, batch, items);
+    await this.o.store.markDispatched(batch.map((r) => r.seq));
+    this.lastSent.set(caseId, Date.now());
+    if (batch.length < max) this.waiting.delete(caseId);
+    this.stats.signals += 1;
+    this.stats.alerts += items.length;
+  }
+
+  /** The batch continues the trace of its first alert and links the others' traces. */
+  private signal(caseId: string, batch: OutboxItem[], items: CaseAlertItem[]): Promise<void> {
+    const contexts = batch.flatMap((r) => (r.traceparent ? [propagation.extract(context.active(), { traceparent: r.traceparent })] : []));
+    const links: Link[] = contexts.slice(1).flatMap((c) => {
+      const sc = trace.getSpanContext(c);
+      return sc ? [{ context: sc }] : [];
+    });
+    return tracer.startActiveSpan('dispatch alerts', { links, attributes: { 'riposte.case_id': caseId, 'riposte.alerts': items.length } }, contexts[0] ?? context.active(), async (span) => {
+      try {
+        await this.o.client.workflow.signalWithStart<typeof caseWorkflow, [{ items: CaseAlertItem[] }]>('caseWorkflow', {
+          workflowId: caseWorkflowId(caseId),
+          taskQueue: this.o.taskQueue,
+          args: [{ caseId, settings: this.o.settings }],
+          signal: alertsSignal,
+          signalArgs: [{ items }],
+        });
+      } finally {
+        span.end();
+      }
+    });
   }
 }

@@ -62,7 +62,6 @@ export function parseSuppressionFile(text: string, file: string): { rules: Suppr
 export class SuppressionRules {
   private fromFile: SuppressionRule[] = [];
   private stored: SuppressionRule[] = [];
-  private current = new SuppressionMatcher([]);
   private readonly fileHits = new Map<string, { hits: number; lastHitAt: string }>();
 
   constructor(
@@ -75,23 +74,24 @@ export class SuppressionRules {
   async start(): Promise<void> {
     this.stored = await this.store.listSuppressions();
     if (this.file) {
-      const problems = this.loadFile();
+      const problems = await this.loadFile();
       if (problems.length) throw new Error(`suppression rules in ${this.file} are invalid:\n  - ${problems.join('\n  - ')}`);
-      fs.watchFile(this.file, { interval: 1000 }, () => {
-        const issues = this.loadFile();
+      fs.watchFile(this.file, { interval: 1000 }, async () => {
+        const issues = await this.loadFile();
         if (issues.length) this.logger.error({ file: this.file, problems: issues }, 'suppression file changed but is invalid; keeping the previous rules');
         else this.logger.info({ file: this.file, rules: this.fromFile.length }, 'suppression rules reloaded');
       });
     }
-    this.rebuild();
+    await this.rebuild();
   }
 
   stop(): void {
     if (this.file) fs.unwatchFile(this.file);
   }
 
-  matcher(): SuppressionMatcher {
-    return this.current;
+  /** How many rules are active now. */
+  activeCount(): number {
+    return new SuppressionMatcher([...this.fromFile, ...this.stored]).size;
   }
 
   /** Counts hits on file rules (rules from the API are counted by the store). */
@@ -117,7 +117,7 @@ export class SuppressionRules {
     const rule = SuppressionRules.newRule(input);
     await this.store.saveSuppression(rule);
     this.stored.push(rule);
-    this.rebuild();
+    await this.rebuild();
     return rule;
   }
 
@@ -143,17 +143,17 @@ export class SuppressionRules {
     const updated = { ...rule, status, ...(status === 'active' ? { activatedBy: by } : { revokedBy: by }) };
     await this.store.saveSuppression(updated);
     this.stored = await this.store.listSuppressions();
-    this.rebuild();
+    await this.rebuild();
     return updated;
   }
 
   /** Picks up rules other processes wrote (suggestions from verdicts). */
   async refresh(): Promise<void> {
     this.stored = await this.store.listSuppressions();
-    this.rebuild();
+    await this.rebuild();
   }
 
-  private loadFile(): string[] {
+  private async loadFile(): Promise<string[]> {
     const file = this.file as string;
     let text: string;
     try {
@@ -164,11 +164,12 @@ export class SuppressionRules {
     const { rules, problems } = parseSuppressionFile(text, file);
     if (problems.length) return problems;
     this.fromFile = rules;
-    this.rebuild();
+    await this.rebuild();
     return [];
   }
 
-  private rebuild(): void {
-    this.current = new SuppressionMatcher([...this.fromFile, ...this.stored]);
+  /** Hands the whole current rule set to the store, which applies it inside each commit. */
+  private async rebuild(): Promise<void> {
+    await this.store.setSuppressionRules([...this.fromFile, ...this.stored]);
   }
 }

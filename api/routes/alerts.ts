@@ -56,7 +56,7 @@ export function alertRoutes(ingest: IngestDeps): RouteSpec[] {
 export async function answer(req: Request, res: Response, ingest: IngestDeps, style: 'single' | 'batch', adapter = ocsf): Promise<void> {
   const key = req.get('idempotency-key');
   if (key !== undefined && (key.length === 0 || key.length > 255)) throw new HttpError(400, 'Idempotency-Key must be 1–255 characters');
-  const out = await acceptAlerts(ingest, adapter, { body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), idempotencyKey: key, signature: req.signature }, style);
+  const out = await acceptAlerts(ingest, adapter, { body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), idempotencyKey: key }, style);
   if (out.headers) res.set(out.headers);
   res.status(out.status).send(JSON.stringify(out.body));
 }

@@ -24,9 +24,9 @@ describe('HTTP API contract (real Temporal behind it)', () => {
     doc = (await api.request('GET', '/v1/openapi.json')).body;
   });
   after(async () => {
-    await api.close();
-    await worker.stop();
-    await closeClient();
+    await api?.close();
+    await worker?.stop();
+    await closeClient?.();
   });
 
   const postAlert = (body: unknown, token = TOKENS.source) => api.request('POST', '/v1/alerts', { token, body });

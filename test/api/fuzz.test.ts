@@ -23,8 +23,8 @@ describe('fuzzing the ingest endpoints', () => {
     await api.dispatcher.stop(); // what is accepted waits in the outbox; nothing needs to run
   });
   after(async () => {
-    await api.close();
-    await close();
+    await api?.close();
+    await close?.();
   });
 
   const post = (endpoint: string, raw: string | Buffer, contentType = 'application/json') =>

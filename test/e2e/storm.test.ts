@@ -24,9 +24,9 @@ describe('an alert storm', () => {
     api = await startApi({ client, taskQueue });
   });
   after(async () => {
-    await api.close();
-    await worker.stop();
-    await close();
+    await api?.close();
+    await worker?.stop();
+    await close?.();
   });
 
   it('collapses into one alert, one case, and a few signals', async () => {

@@ -10,7 +10,8 @@ import { Dispatcher } from '../../api/ingest/dispatcher.ts';
 import { SuppressionRules } from '../../api/ingest/rules.ts';
 import { loadConfig, type IngestConfig } from '../../config/index.ts';
 import { Secret } from '../../config/secret.ts';
-import { SqliteAlertStore } from '../../store/sqlite.ts';
+import { ThreadedAlertStore } from '../../store/threaded.ts';
+import type { AlertStore } from '../../store/types.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import type { CaseSettings } from '../../workflows/definitions.ts';
 
@@ -22,7 +23,7 @@ export const TOKENS = {
 
 export interface TestApi {
   url: string;
-  store: SqliteAlertStore;
+  store: AlertStore;
   rules: SuppressionRules;
   dispatcher: Dispatcher;
   dataDir: string;
@@ -45,7 +46,7 @@ export async function startApi(opts: {
   const config = loadConfig({ RIPOSTE_DATA_DIR: dataDir, ...opts.env });
   const ingestConfig: IngestConfig = { ...config.ingest, dispatchIntervalMs: 100, ...opts.ingest };
   const logger = createLogger(process.env.RIPOSTE_TEST_LOG ?? 'silent', 'api-test');
-  const store = new SqliteAlertStore(ingestConfig.storeFile, { synchronous: ingestConfig.storeSync });
+  const store = await ThreadedAlertStore.open(ingestConfig.storeFile, { synchronous: ingestConfig.storeSync });
   const rules = new SuppressionRules(store, ingestConfig.suppressionsFile, logger);
   await rules.start();
   const dispatcher = new Dispatcher({
@@ -54,6 +55,7 @@ export async function startApi(opts: {
     taskQueue: opts.taskQueue,
     settings: { approvalTimeout: '10m', onApprovalTimeout: 'none', idleTimeout: '30s', ...opts.settings },
     intervalMs: ingestConfig.dispatchIntervalMs,
+    maxSignalsPerSecond: ingestConfig.dispatchMaxRate,
     logger,
   });
   dispatcher.start();
@@ -65,7 +67,8 @@ export async function startApi(opts: {
       { token: new Secret(TOKENS.analyst2), role: 'analyst', name: 'bob' },
     ],
     logger,
-    ingest: { store, rules, config: ingestConfig, onQueued: () => dispatcher.wake() },
+    ingest: { store, rules, config: ingestConfig, onQueued: (caseIds) => dispatcher.wake(caseIds) },
+    dispatchStats: () => ({ ...dispatcher.stats }),
     maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
     version: 'test',
   });

@@ -28,8 +28,8 @@ describe('OpenTelemetry: API → workflow → activities in one trace', () => {
     api = await startApi({ client, taskQueue });
   });
   after(async () => {
-    await api.close();
-    await worker.stop();
+    await api?.close();
+    await worker?.stop();
     await connection.close();
   });
 

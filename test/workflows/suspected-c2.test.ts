@@ -32,7 +32,7 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
     ({ client, close: closeClient } = await testClient());
   });
   after(async () => {
-    await closeClient();
+    await closeClient?.();
     await dns.stop();
   });
   afterEach(async () => {

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const tokens = resolveTokens(config);
   if (tokens.file) logger.info({ file: tokens.file }, `API tokens (one per role) are in ${tokens.file}${tokens.generated ? ' (generated now)' : ''}`);
 
-  const store = await ThreadedAlertStore.open(config.ingest.storeFile, { synchronous: config.ingest.storeSync });
+  const store = await ThreadedAlertStore.open(config.ingest.storeFile, { synchronous: config.ingest.storeSync, groupCommitMs: config.ingest.storeGroupCommitMs });
   const rules = new SuppressionRules(store, config.ingest.suppressionsFile, logger);
   await rules.start();
   logger.info({ store: config.ingest.storeFile, backlog: store.backlog(), suppressions: rules.activeCount() }, 'alert store open');

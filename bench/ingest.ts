@@ -2,11 +2,12 @@
 // WAL SQLite file, worker and API as separate processes, as `npm start` does) and drives it
 // from a separate load-generator process over loopback:
 //   1. sustained: signed alerts at a fixed offered rate (default 2,000/s for 30 s): accepted/s, p50/p99
-//   2. peak: as fast as the API answers (64 connections, 15 s)
+//   2. peak: as fast as the API answers (64 connections, 15 s); 2b. the same with 20 alerts per request
 //   3. the same peak against a bare node:http server, for the ratio
 //   4. zero loss: every acknowledged alert is in the store and counted by its case workflow
 //   5. storm: 10,000 repeats of one detection: cases, signals to the case workflow, its history
-// Options (environment): BENCH_RATE, BENCH_SECONDS, BENCH_STORM, BENCH_HOSTS.
+// Options (environment): BENCH_RATE, BENCH_SECONDS, BENCH_STORM, BENCH_HOSTS, BENCH_PROFILE=1 (CPU profiles of
+// the API into bench/results/profiles); any other RIPOSTE_* variable reaches the API and worker.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,7 @@ interface LoadResult {
   statuses: Record<string, number>;
   errors: number;
   ackedPerSecond: number;
+  alertsPerSecond: number;
   requestsPerSecond: number;
   p50: number;
   p90: number;
@@ -127,8 +129,6 @@ async function main(): Promise<void> {
     RIPOSTE_LOG_LEVEL: 'warn',
     RIPOSTE_LOG_FORMAT: 'json',
     RIPOSTE_STORE_SYNC: process.env.RIPOSTE_STORE_SYNC ?? 'full',
-    ...(process.env.RIPOSTE_STORE_GROUP_MS ? { RIPOSTE_STORE_GROUP_MS: process.env.RIPOSTE_STORE_GROUP_MS } : {}),
-    ...(process.env.RIPOSTE_DISPATCH_MAX_RATE ? { RIPOSTE_DISPATCH_MAX_RATE: process.env.RIPOSTE_DISPATCH_MAX_RATE } : {}),
   };
   const processes: ChildProcess[] = [];
   try {
@@ -156,14 +156,18 @@ async function main(): Promise<void> {
     console.log(`   ${cpu(peak)}`);
     console.log(`   API threads (CPU s): ${threads}`);
 
+    const batched = await load({ url: `${base}/v1/alerts/ocsf`, mode: 'peak', concurrency: 16, seconds: 15, batch: 20, hosts: HOSTS, secret: SECRET, run: 'batch' }, watch);
+    console.log(`2b. batches of 20 alerts per request (16 connections, 15 s): ${batched.alertsPerSecond.toFixed(0)} alerts acknowledged/s, p50 ${ms(batched.p50)}, p99 ${ms(batched.p99)} per request`);
+    console.log(`   ${cpu(batched)}`);
+
     const drain = await waitDrained(base);
     const db = new Database(path.join(work, 'data', 'riposte.db'), { readonly: true });
-    const stored = (db.prepare("SELECT count(*) AS n FROM alerts WHERE source_uid LIKE 'sustained-%' OR source_uid LIKE 'peak-%'").get() as { n: number }).n;
-    const acked = sustained.alertIds + peak.alertIds;
+    const stored = (db.prepare("SELECT count(*) AS n FROM alerts WHERE source_uid LIKE 'sustained-%' OR source_uid LIKE 'peak-%' OR source_uid LIKE 'batch-%'").get() as { n: number }).n;
+    const acked = sustained.alertIds + peak.alertIds + batched.alertIds;
     const connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
-    const cases = [...new Set([...sustained.caseIds, ...peak.caseIds])];
-    const perCase = db.prepare("SELECT case_id, count(*) AS n FROM alerts WHERE source_uid LIKE 'warm-%' OR source_uid LIKE 'sustained-%' OR source_uid LIKE 'peak-%' GROUP BY case_id").all() as Array<{ case_id: string; n: number }>;
+    const cases = [...new Set([...sustained.caseIds, ...peak.caseIds, ...batched.caseIds])];
+    const perCase = db.prepare("SELECT case_id, count(*) AS n FROM alerts WHERE source_uid LIKE 'warm-%' OR source_uid LIKE 'sustained-%' OR source_uid LIKE 'peak-%' OR source_uid LIKE 'batch-%' GROUP BY case_id").all() as Array<{ case_id: string; n: number }>;
     let delivered = 0;
     let expected = 0;
     for (const { case_id, n } of perCase) {
@@ -197,8 +201,8 @@ async function main(): Promise<void> {
     db.close();
     await connection.close();
 
-    const report = { date: new Date().toISOString(), machine, rate: RATE, seconds: SECONDS, sustained, peak, zeroLoss: { acked, stored, delivered, expected, drainSeconds: drain }, baseline, storm: { ...storm, history, count, signals: after.dispatched.signals - before.dispatched.signals } };
-    for (const r of [report.sustained, report.peak, report.baseline, report.storm]) r.caseIds = r.caseIds.slice(0, 3);
+    const report = { date: new Date().toISOString(), machine, rate: RATE, seconds: SECONDS, sustained, peak, batched, zeroLoss: { acked, stored, delivered, expected, drainSeconds: drain }, baseline, storm: { ...storm, history, count, signals: after.dispatched.signals - before.dispatched.signals } };
+    for (const r of [report.sustained, report.peak, report.batched, report.baseline, report.storm]) r.caseIds = r.caseIds.slice(0, 3);
     fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
     const file = path.join(root, 'bench/results', `ingest-${report.date.slice(0, 10)}.json`);
     fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');

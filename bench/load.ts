@@ -4,6 +4,7 @@
 //   open loop:   {"mode":"rate","rate":2000,"seconds":30}   — a fixed offered rate
 //   closed loop: {"mode":"peak","concurrency":64,"seconds":15} — as fast as answers come
 //   storm:       {"mode":"storm","count":10000,"concurrency":64} — one detection, repeated
+// With "batch": n, each request carries n alerts (a JSON array to /v1/alerts/ocsf).
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 
@@ -15,6 +16,7 @@ interface Options {
   concurrency?: number;
   count?: number;
   hosts?: number;
+  batch?: number;
   secret?: string;
   token?: string;
   run: string;
@@ -29,8 +31,15 @@ const alertIds = new Set<string>();
 const caseIds = new Set<string>();
 let errors = 0;
 let sent = 0;
+let alertsAcked = 0;
+const batch = o.batch ?? 1;
 
 function body(i: number): string {
+  if (batch > 1) return `[${Array.from({ length: batch }, (_, k) => finding(i * batch + k)).join(',')}]`;
+  return finding(i);
+}
+
+function finding(i: number): string {
   // A storm is one detection on one host of its own; otherwise alerts spread over `hosts` hosts.
   const host = o.mode === 'storm' ? 4095 : i % (o.hosts ?? 50);
   return JSON.stringify({
@@ -64,10 +73,14 @@ function send(i: number): Promise<void> {
       res.on('end', () => {
         latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
         statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
-        if (res.statusCode === 202 && text.startsWith('{"alertId"')) {
-          const b = JSON.parse(text) as { alertId: string; caseId: string | null };
-          alertIds.add(b.alertId);
-          if (b.caseId) caseIds.add(b.caseId);
+        if (res.statusCode === 202) {
+          const b = JSON.parse(text) as { alertId: string; caseId: string | null; results?: Array<{ alertId?: string; caseId?: string | null }> };
+          for (const r of b.results ?? [b]) {
+            if (!r.alertId) continue;
+            alertsAcked += 1;
+            alertIds.add(r.alertId);
+            if (r.caseId) caseIds.add(r.caseId);
+          }
         }
         resolve();
       });
@@ -126,6 +139,8 @@ console.log(
     statuses,
     errors,
     ackedPerSecond: acked / elapsed,
+    alertsAcked,
+    alertsPerSecond: alertsAcked / elapsed,
     requestsPerSecond: latencies.length / elapsed,
     p50: q(0.5),
     p90: q(0.9),

@@ -53,6 +53,8 @@ export interface IngestConfig {
   /** The alert store (SQLite) file. */
   storeFile: string;
   storeSync: 'full' | 'normal';
+  /** How long a write may wait for others to share its commit, under load. */
+  storeGroupCommitMs: number;
   /** Per-source HMAC secrets; several per source allow rotation. */
   sourceSecrets: Record<string, Secret[]>;
   /** JSON file of suppression rules, re-read when it changes. */
@@ -208,6 +210,7 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
   const ingest: IngestConfig = {
     storeFile: path.resolve(get('RIPOSTE_STORE_FILE') ?? path.join(dataDir, 'riposte.db')),
     storeSync: oneOf('RIPOSTE_STORE_SYNC', ['full', 'normal'] as const, 'full'),
+    storeGroupCommitMs: durationMs('RIPOSTE_STORE_GROUP_COMMIT', '10ms'),
     sourceSecrets,
     suppressionsFile: get('RIPOSTE_SUPPRESSIONS') ? path.resolve(get('RIPOSTE_SUPPRESSIONS') as string) : undefined,
     dedupWindowMs: durationMs('RIPOSTE_DEDUP_WINDOW', '24h'),

@@ -96,7 +96,35 @@ const MIGRATIONS: string[] = [
   );
   CREATE TABLE suppressions (id TEXT PRIMARY KEY, rule TEXT NOT NULL);
   `,
+  // An alert's own source id needs no row of its own: its id derives from it. alert_uids now
+  // maps only the source ids of repeats (deduplicated alerts) to the alert they count on.
+  `
+  ALTER TABLE alerts ADD COLUMN occurrences INTEGER;
+  UPDATE alerts SET occurrences = (SELECT u.occurrences FROM alert_uids u WHERE u.alert_id = alerts.id AND u.source = alerts.source AND u.uid = alerts.source_uid);
+  DELETE FROM alert_uids WHERE EXISTS (SELECT 1 FROM alerts a WHERE a.id = alert_uids.alert_id AND a.source = alert_uids.source AND a.source_uid = alert_uids.uid);
+  -- Outbox sequence numbers without AUTOINCREMENT's extra write per row: pruning never deletes
+  -- the newest row, so a number is never handed out twice (case workflows skip numbers they saw).
+  CREATE TABLE outbox_v2 (
+    seq INTEGER PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    alert_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    dispatched_at TEXT,
+    trace TEXT
+  );
+  INSERT INTO outbox_v2 SELECT seq, case_id, alert_id, kind, created_at, dispatched_at, trace FROM outbox;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_v2 RENAME TO outbox;
+  CREATE INDEX outbox_pending ON outbox(case_id, seq) WHERE dispatched_at IS NULL;
+  `,
 ];
+
+/**
+ * case_entities.last_seen is refreshed at most this often per entity and case: a busy host
+ * would otherwise rewrite its row on every alert. Correlation allows for it.
+ */
+const ENTITY_REFRESH_MS = 60_000;
 
 interface AlertRow {
   id: string;
@@ -131,7 +159,10 @@ interface CaseRow {
 export interface SqliteStoreOptions {
   /** `full` survives power loss; `normal` survives a killed process (WAL). */
   synchronous?: 'full' | 'normal';
-  /** How long a write waits for others to share its commit (default 2 ms). */
+  /**
+   * How long a write may wait for others to share its commit (default 10 ms). Only under load:
+   * when the last commit held a single write, the next waits just GROUP_MIN_MS.
+   */
   groupCommitMs?: number;
 }
 
@@ -152,6 +183,8 @@ interface QueuedWrite {
 
 /** A group commits at once when this many writes wait. */
 const GROUP_MAX = 256;
+/** A lone writer's wait: long enough to catch a burst's next request, short enough to go unnoticed. */
+const GROUP_MIN_MS = 1;
 
 export class SqliteAlertStore implements AlertStore {
   private readonly db: Database.Database;
@@ -159,7 +192,9 @@ export class SqliteAlertStore implements AlertStore {
   private readonly queue: QueuedWrite[] = [];
   private suppression = new SuppressionMatcher([]);
   private flushTimer?: NodeJS.Timeout;
+  private readonly entityWritten = new Map<string, number>();
   private readonly groupCommitMs: number;
+  private lastGroupSize = 0;
   private readonly jobTx: (job: IngestJob) => { out: IngestOutput; added: number };
   private readonly markTx: (seqs: number[], at: string) => number;
   private readonly stmt;
@@ -174,6 +209,9 @@ export class SqliteAlertStore implements AlertStore {
     // source ids) stay in memory instead of costing a read syscall per lookup.
     this.db.pragma('cache_size = -65536');
     this.db.pragma('mmap_size = 268435456');
+    // Checkpoint every ~40 MiB of WAL rather than 4 MiB: the hot index pages are rewritten by
+    // nearly every commit, and a rarer checkpoint copies each of them to the database once.
+    this.db.pragma('wal_autocheckpoint = 10000');
     this.migrate();
     const db = this.db;
     this.stmt = {
@@ -182,6 +220,10 @@ export class SqliteAlertStore implements AlertStore {
       ),
       insertUid: db.prepare('INSERT INTO alert_uids (source, uid, alert_id, occurrences, status) VALUES (?, ?, ?, ?, ?)'),
       updateUid: db.prepare('UPDATE alert_uids SET occurrences = ?, status = ? WHERE source = ? AND uid = ?'),
+      own: db.prepare<[string, string, string], { alert_id: string; occurrences: number | null; status: string | null }>(
+        'SELECT id AS alert_id, occurrences, status FROM alerts WHERE id = ? AND source = ? AND source_uid = ?'
+      ),
+      updateOwn: db.prepare('UPDATE alerts SET occurrences = ? WHERE id = ?'),
       alert: db.prepare<[string], AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ?`),
       alertsByIds: db.prepare<[string], AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id IN (SELECT value FROM json_each(?))`),
       repeatOf: db.prepare<[string, string], { id: string; case_id: string | null; suppressed_by: string | null }>(
@@ -192,14 +234,12 @@ export class SqliteAlertStore implements AlertStore {
       ),
       setStatus: db.prepare('UPDATE alerts SET status = ?, last_seen = max(last_seen, ?), last_received_at = ? WHERE id = ?'),
       insertAlert: db.prepare(`INSERT INTO alerts (id, source, source_uid, fingerprint, time, severity_id, title, rule_name, rule_uid, observables,
-        count, first_seen, last_seen, received_at, last_received_at, case_id, suppressed_by, status, raw, raw_truncated)
+        count, first_seen, last_seen, received_at, last_received_at, case_id, suppressed_by, status, raw, raw_truncated, occurrences)
         VALUES (@id, @source, @source_uid, @fingerprint, @time, @severity_id, @title, @rule_name, @rule_uid, @observables,
-        @count, @time, @time, @now, @now, @case_id, @suppressed_by, @status, @raw, @raw_truncated)`),
+        @count, @time, @time, @now, @now, @case_id, @suppressed_by, @status, @raw, @raw_truncated, @occurrences)`),
       raw: db.prepare<[string], { raw: string; raw_truncated: number }>('SELECT raw, raw_truncated FROM alerts WHERE id = ?'),
-      correlate: db.prepare<[string, string], { id: string }>(
-        `SELECT c.id FROM case_entities e JOIN cases c ON c.id = e.case_id
-         WHERE e.entity IN (SELECT value FROM json_each(?)) AND e.last_seen >= ?
-         ORDER BY c.created_at LIMIT 1`
+      correlate: db.prepare<[string, string], { id: string; created_at: string }>(
+        'SELECT c.id, c.created_at FROM case_entities e JOIN cases c ON c.id = e.case_id WHERE e.entity = ? AND e.last_seen >= ?'
       ),
       insertCase: db.prepare(
         'INSERT INTO cases (id, title, severity_id, created_at, last_alert_at, alert_count) VALUES (?, ?, ?, ?, ?, 1)'
@@ -211,7 +251,6 @@ export class SqliteAlertStore implements AlertStore {
         `INSERT INTO case_entities (entity, case_id, last_seen) VALUES (?, ?, ?)
          ON CONFLICT (entity, case_id) DO UPDATE SET last_seen = excluded.last_seen`
       ),
-      touchEntities: db.prepare('UPDATE case_entities SET last_seen = ? WHERE case_id = ? AND entity IN (SELECT value FROM json_each(?))'),
       insertOutbox: db.prepare('INSERT INTO outbox (case_id, alert_id, kind, created_at, trace) VALUES (?, ?, ?, ?, ?)'),
       pendingCases: db.prepare<[], { case_id: string }>(
         'SELECT case_id FROM outbox WHERE dispatched_at IS NULL GROUP BY case_id ORDER BY min(seq)'
@@ -234,12 +273,12 @@ export class SqliteAlertStore implements AlertStore {
       saveSuppression: db.prepare('INSERT INTO suppressions (id, rule) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET rule = excluded.rule'),
       pruneRequests: db.prepare('DELETE FROM requests WHERE created_at < ?'),
       pruneEntities: db.prepare('DELETE FROM case_entities WHERE last_seen < ?'),
-      pruneOutbox: db.prepare('DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < ?'),
+      pruneOutbox: db.prepare('DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < ? AND seq < (SELECT max(seq) FROM outbox)'),
     };
     this.pending = this.stmt.countPending.get()?.n ?? 0;
     this.jobTx = this.db.transaction((job: IngestJob) => this.runJob(job));
     this.markTx = this.db.transaction((seqs: number[], at: string) => this.stmt.markDispatched.run(at, JSON.stringify(seqs)).changes);
-    this.groupCommitMs = opts.groupCommitMs ?? Number(process.env.RIPOSTE_STORE_GROUP_MS ?? 2);
+    this.groupCommitMs = opts.groupCommitMs ?? 10;
   }
 
   private migrate(): void {
@@ -268,7 +307,12 @@ export class SqliteAlertStore implements AlertStore {
     return new Promise((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       if (this.queue.length >= GROUP_MAX) this.flushNow();
-      else if (this.queue.length === 1) this.flushTimer = setTimeout(() => this.flushNow(), this.groupCommitMs);
+      else if (this.queue.length === 1) {
+        // Each commit costs the pages it dirties, shared by its writes: under load a larger
+        // group makes every alert cheaper (see docs/PERFORMANCE.md).
+        const wait = this.lastGroupSize > 1 ? this.groupCommitMs : Math.min(GROUP_MIN_MS, this.groupCommitMs);
+        this.flushTimer = setTimeout(() => this.flushNow(), wait);
+      }
     });
   }
 
@@ -277,6 +321,7 @@ export class SqliteAlertStore implements AlertStore {
     this.flushTimer = undefined;
     const jobs = this.queue.splice(0);
     if (jobs.length === 0) return;
+    this.lastGroupSize = jobs.length;
     const done: Array<{ value?: unknown; added: number; err?: unknown }> = [];
     try {
       this.db
@@ -328,7 +373,8 @@ export class SqliteAlertStore implements AlertStore {
     const now = policy.now.toISOString();
 
     // 1. This very alert again (the source's own id): a re-send, or news about it.
-    const known = this.stmt.uid.get(alert.source, alert.sourceUid);
+    const own = this.stmt.own.get(alert.id, alert.source, alert.sourceUid);
+    const known = own ?? this.stmt.uid.get(alert.source, alert.sourceUid);
     if (known) {
       const row = this.stmt.alert.get(known.alert_id) as AlertRow;
       const base = { alertId: row.id, caseId: row.case_id, ...(row.suppressed_by ? { suppressedBy: row.suppressed_by } : {}) };
@@ -337,7 +383,8 @@ export class SqliteAlertStore implements AlertStore {
       if (!more && !resolved) return { result: { ...base, outcome: 'duplicate' }, queued: false };
       if (more) this.stmt.countRepeat.run((item.occurrences as number) - (known.occurrences as number), alert.time, alert.time, now, row.id);
       if (resolved) this.stmt.setStatus.run('resolved', alert.time, now, row.id);
-      this.stmt.updateUid.run(item.occurrences ?? known.occurrences, item.status ?? known.status, alert.source, alert.sourceUid);
+      if (own) this.stmt.updateOwn.run(item.occurrences ?? own.occurrences, row.id);
+      else this.stmt.updateUid.run(item.occurrences ?? known.occurrences, item.status ?? known.status, alert.source, alert.sourceUid);
       const queued = resolved && row.case_id !== null;
       if (queued) this.stmt.insertOutbox.run(row.case_id, row.id, 'resolved', now, policy.traceparent ?? null);
       return { result: { ...base, outcome: 'updated' }, queued };
@@ -355,7 +402,7 @@ export class SqliteAlertStore implements AlertStore {
       this.stmt.insertUid.run(alert.source, alert.sourceUid, repeat.id, item.occurrences ?? null, item.status ?? null);
       if (repeat.case_id) {
         this.stmt.touchCase.run(now, 0, alert.severity_id, repeat.case_id);
-        this.stmt.touchEntities.run(now, repeat.case_id, JSON.stringify(entityKeys(alert.observables)));
+        for (const e of entityKeys(alert.observables)) this.touchEntity(e, repeat.case_id, policy.now);
       }
       const outcome = rule ? 'suppressed' : 'deduplicated';
       return { result: { alertId: repeat.id, caseId: repeat.case_id, outcome, ...(rule ? { suppressedBy: rule.id } : {}) }, queued: false };
@@ -365,14 +412,14 @@ export class SqliteAlertStore implements AlertStore {
     let caseId: string | null = null;
     const entities = entityKeys(alert.observables);
     if (!rule) {
-      const since = new Date(policy.now.getTime() - policy.correlationWindowMs).toISOString();
-      caseId = entities.length > 0 ? (this.stmt.correlate.get(JSON.stringify(entities), since)?.id ?? null) : null;
+      const since = new Date(policy.now.getTime() - policy.correlationWindowMs - ENTITY_REFRESH_MS).toISOString();
+      caseId = this.correlate(entities, since);
       if (caseId) this.stmt.touchCase.run(now, 1, alert.severity_id, caseId);
       else {
         caseId = `cs_${alert.id.slice(3)}`;
         this.stmt.insertCase.run(caseId, alert.title, alert.severity_id, now, now);
       }
-      for (const e of entities) this.stmt.upsertEntity.run(e, caseId, now);
+      for (const e of entities) this.touchEntity(e, caseId, policy.now);
     }
     this.stmt.insertAlert.run({
       id: alert.id,
@@ -392,13 +439,32 @@ export class SqliteAlertStore implements AlertStore {
       status: item.status ?? null,
       raw: item.raw,
       raw_truncated: item.rawTruncated ? 1 : 0,
+      occurrences: item.occurrences ?? null,
     });
-    this.stmt.insertUid.run(alert.source, alert.sourceUid, alert.id, item.occurrences ?? null, item.status ?? null);
     if (caseId) this.stmt.insertOutbox.run(caseId, alert.id, 'new', now, policy.traceparent ?? null);
     return {
       result: { alertId: alert.id, caseId, outcome: rule ? 'suppressed' : 'new', ...(rule ? { suppressedBy: rule.id } : {}) },
       queued: caseId !== null,
     };
+  }
+
+  /** The oldest case that saw one of these entities since `since`, if any. */
+  private correlate(entities: string[], since: string): string | null {
+    let best: { id: string; created_at: string } | undefined;
+    for (const e of entities) {
+      for (const c of this.stmt.correlate.all(e, since)) if (!best || c.created_at < best.created_at) best = c;
+    }
+    return best?.id ?? null;
+  }
+
+  /** Marks an entity as seen in a case now — written at most once per ENTITY_REFRESH_MS. */
+  private touchEntity(entity: string, caseId: string, now: Date): void {
+    const key = `${caseId} ${entity}`;
+    const t = now.getTime();
+    if (t - (this.entityWritten.get(key) ?? -Infinity) < ENTITY_REFRESH_MS) return;
+    if (this.entityWritten.size >= 100_000) this.entityWritten.clear();
+    this.entityWritten.set(key, t);
+    this.stmt.upsertEntity.run(entity, caseId, now.toISOString());
   }
 
   private recordHits(id: string, n: number, now: Date): void {

@@ -31,7 +31,9 @@ export function setupTelemetry(
       ? new BatchSpanProcessor(new OTLPTraceExporter(cfg.otlpEndpoint ? { url: `${cfg.otlpEndpoint}/v1/traces` } : {}))
       : new NoopSpanProcessor());
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
-  provider.register();
+  // With nowhere to send spans, no global provider: the API's spans stay no-ops and cost
+  // nothing on the ingest path (no context manager, no span objects).
+  if (spanProcessor || cfg.exporter !== 'none') provider.register();
   return {
     resource,
     spanProcessor: processor,

@@ -55,10 +55,10 @@ export function acceptAlerts(deps: IngestDeps, adapter: SourceAdapter, req: Acce
 }
 
 async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptRequest, style: AnswerStyle): Promise<Answer> {
-  const bodySha = createHash('sha256').update(req.body).digest('hex');
   // A replayed signed request needs no key of its own: its items carry their source ids, so the
   // replay is answered as a duplicate and changes nothing.
   const keys = req.idempotencyKey ? [`idem:${adapter.name}:${req.idempotencyKey}`] : [];
+  const bodySha = keys.length ? createHash('sha256').update(req.body).digest('hex') : '';
   for (const key of keys) {
     const seen = await deps.store.findRequest(key);
     if (!seen) continue;

@@ -46,7 +46,7 @@ export async function startApi(opts: {
   const config = loadConfig({ RIPOSTE_DATA_DIR: dataDir, ...opts.env });
   const ingestConfig: IngestConfig = { ...config.ingest, dispatchIntervalMs: 100, ...opts.ingest };
   const logger = createLogger(process.env.RIPOSTE_TEST_LOG ?? 'silent', 'api-test');
-  const store = await ThreadedAlertStore.open(ingestConfig.storeFile, { synchronous: ingestConfig.storeSync });
+  const store = await ThreadedAlertStore.open(ingestConfig.storeFile, { synchronous: ingestConfig.storeSync, groupCommitMs: ingestConfig.storeGroupCommitMs });
   const rules = new SuppressionRules(store, ingestConfig.suppressionsFile, logger);
   await rules.start();
   const dispatcher = new Dispatcher({

@@ -62,6 +62,10 @@ async function main(): Promise<void> {
     logger.info({ port }, `API listening on http://${config.host}:${port} (OpenAPI at /v1/openapi.json)`);
     process.send?.('ready'); // tells `npm start` (scripts/start.ts) the API is listening
   });
+  // Alert sources and proxies keep connections open: close idle ones well after a typical proxy's
+  // 60 s idle timeout, or a sender may reuse a socket just as it is closed (ECONNRESET).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('error', (err) => {
     logger.fatal({ err }, 'API could not listen');
     process.exit(1);

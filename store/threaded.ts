@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import type { SuppressionRule } from '../api/ingest/suppression.ts';
 import type { SqliteStoreOptions } from './sqlite.ts';
-import type { Call, Reply, ThreadInit } from './thread.ts';
+import type { Call, Replies, ThreadInit } from './thread.ts';
 import type { AlertStore, CaseVerdict, IngestItem, IngestPolicy, RequestRecord } from './types.ts';
 
 type Pending = { resolve(v: unknown): void; reject(e: unknown): void };
@@ -14,17 +14,23 @@ export class ThreadedAlertStore implements AlertStore {
   private nextId = 1;
   private mirroredBacklog = 0;
   private closed = false;
+  private outgoing: Call[] = [];
 
   private constructor(file: string, options: SqliteStoreOptions, ready: (err?: Error) => void) {
     this.worker = spawnThread(new URL('./thread.ts', import.meta.url), { file, options } satisfies ThreadInit);
-    this.worker.on('message', (reply: Reply) => {
-      this.mirroredBacklog = reply.backlog;
-      if (reply.id === 0) return ready();
-      const p = this.pending.get(reply.id);
-      if (!p) return;
-      this.pending.delete(reply.id);
-      if (reply.error) p.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name, stack: reply.error.stack }));
-      else p.resolve(reply.value);
+    this.worker.on('message', ({ replies, backlog }: Replies) => {
+      this.mirroredBacklog = backlog;
+      for (const reply of replies) {
+        if (reply.id === 0) {
+          ready();
+          continue;
+        }
+        const p = this.pending.get(reply.id);
+        if (!p) continue;
+        this.pending.delete(reply.id);
+        if (reply.error) p.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name, stack: reply.error.stack }));
+        else p.resolve(reply.value);
+      }
     });
     this.worker.on('error', (err) => {
       ready(err);
@@ -44,7 +50,14 @@ export class ThreadedAlertStore implements AlertStore {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ id, method, args } satisfies Call);
+      // Calls made in one turn of the event loop travel as one message.
+      if (this.outgoing.push({ id, method, args }) === 1) {
+        setImmediate(() => {
+          const calls = this.outgoing;
+          this.outgoing = [];
+          this.worker.postMessage(calls);
+        });
+      }
     });
   }
 

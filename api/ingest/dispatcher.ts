@@ -149,7 +149,7 @@ export class Dispatcher {
   }
 
   private async send(caseId: string): Promise<void> {
-    const max = this.o.batchMax ?? 100;
+    const max = this.o.batchMax ?? 250;
     const batch = await this.o.store.pendingForCase(caseId, max);
     if (batch.length === 0) return void this.waiting.delete(caseId);
     const alerts = new Map((await this.o.store.alertsByIds([...new Set(batch.map((r) => r.alertId))])).map((a) => [a.id, a]));

@@ -5,6 +5,8 @@ import type { AbuseIpDbClient } from './abuseipdb/client.ts';
 import { createContainmentActivities } from './containment/index.ts';
 import type { EgressBlocker } from './containment/types.ts';
 import { createDnsActivities, type DnsOptions } from './dns/index.ts';
+import type { GreyNoiseClient } from './greynoise/client.ts';
+import { createGreyNoiseActivities } from './greynoise/index.ts';
 import { createTicketingActivities } from './ticketing/index.ts';
 import type { TicketSystem } from './ticketing/types.ts';
 import { createVirusTotalActivities } from './virustotal/index.ts';
@@ -14,6 +16,7 @@ export interface ActivityDeps {
   dns: DnsOptions;
   virustotal?: VirusTotalClient;
   abuseipdb?: AbuseIpDbClient;
+  greynoise?: GreyNoiseClient;
   tickets?: TicketSystem;
   egress: EgressBlocker;
 }
@@ -23,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDnsActivities(deps.dns),
     ...createVirusTotalActivities({ client: deps.virustotal }),
     ...createAbuseIpDbActivities({ client: deps.abuseipdb }),
+    ...createGreyNoiseActivities({ client: deps.greynoise }),
     ...createTicketingActivities({ system: deps.tickets }),
     ...createContainmentActivities({ egress: deps.egress }),
   };

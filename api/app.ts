@@ -12,6 +12,8 @@ import { createAjv, expressPath, openApiDocument, requestValidator, type RouteSp
 import { HttpError, sendProblem } from './problem.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { caseRoutes } from './routes/cases.ts';
+import { integrationRoutes } from './routes/integrations.ts';
+import type { IntegrationView } from './integrations.ts';
 import { sourceRoutes } from './routes/sources.ts';
 import { suppressionRoutes } from './routes/suppressions.ts';
 import { Problem } from './schemas.ts';
@@ -24,6 +26,8 @@ export interface AppDeps {
   ingest: IngestDeps;
   /** Counters of the dispatcher to Temporal, shown by /v1/health. */
   dispatchStats?: () => { signals: number; alerts: number; errors: number };
+  /** The integration catalog with configuration and health (GET /v1/integrations). */
+  integrations: () => IntegrationView[];
   maxBodyBytes: number;
   version: string;
 }
@@ -67,6 +71,7 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
     ...sourceRoutes(deps.ingest),
     ...caseRoutes({ cases, store: deps.ingest.store, logger: deps.logger }),
     ...suppressionRoutes(deps.ingest.rules),
+    ...integrationRoutes(deps.integrations),
   ];
   const document = openApiDocument(specs, { version: deps.version }, Problem);
   return specs;

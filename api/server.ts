@@ -9,7 +9,10 @@ import { resolveTokens } from '../config/tokens.ts';
 import { ThreadedAlertStore } from '../store/threaded.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
+import path from 'node:path';
+import { IntegrationStatusStore } from '../activities/shared/status.ts';
 import { createApp } from './app.ts';
+import { integrationViews } from './integrations.ts';
 import { Dispatcher } from './ingest/dispatcher.ts';
 import { SuppressionRules } from './ingest/rules.ts';
 
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
   if (tokens.file) logger.info({ file: tokens.file }, `API tokens (one per role) are in ${tokens.file}${tokens.generated ? ' (generated now)' : ''}`);
 
   const store = await ThreadedAlertStore.open(config.ingest.storeFile, { synchronous: config.ingest.storeSync, groupCommitMs: config.ingest.storeGroupCommitMs });
+  const integrationStatus = new IntegrationStatusStore(path.join(config.dataDir, 'integrations.db'));
   const rules = new SuppressionRules(store, config.ingest.suppressionsFile, logger);
   await rules.start();
   logger.info({ store: config.ingest.storeFile, backlog: store.backlog(), suppressions: rules.activeCount() }, 'alert store open');
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
     logger,
     ingest: { store, rules, config: config.ingest, onQueued: (caseIds) => dispatcher.wake(caseIds) },
     dispatchStats: () => ({ ...dispatcher.stats }),
+    integrations: () => integrationViews(process.env, integrationStatus),
     maxBodyBytes: config.maxBodyBytes,
     version,
   });

@@ -1,6 +1,12 @@
 // Builds each integration's client from configuration. An integration without credentials
 // gets no client; its activities then record a skip instead of failing.
 import { AbuseIpDbClient } from '../activities/abuseipdb/client.ts';
+import { info as abuseipdbInfo } from '../activities/abuseipdb/index.ts';
+import { INTEGRATIONS } from '../activities/catalog.ts';
+import { greynoiseFromEnv } from '../activities/greynoise/index.ts';
+import { describeRateLimit, integrationState } from '../activities/shared/integration.ts';
+import { limiterFor } from '../activities/shared/rate-limit.ts';
+import { info as virustotalInfo } from '../activities/virustotal/index.ts';
 import { logOnlyEgressBlocker } from '../activities/containment/log-only.ts';
 import type { ActivityDeps } from '../activities/index.ts';
 import { JiraClient } from '../activities/jira/client.ts';
@@ -17,30 +23,41 @@ export interface IntegrationStatus {
   detail: string;
 }
 
-export function buildActivityDeps(config: RiposteConfig, logger: Logger): { deps: ActivityDeps; status: IntegrationStatus[] } {
+export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Record<string, string | undefined> = process.env): { deps: ActivityDeps; status: IntegrationStatus[] } {
+  const limit = (info: typeof virustotalInfo) => limiterFor(info.name, integrationState(info, env).rateLimit);
   const { virustotal, abuseipdb, jira } = config.integrations;
   const { containment } = config;
   const where = containment.nftNetns ? `netns ${containment.nftNetns}` : 'this host';
   const deps: ActivityDeps = {
     dns: { servers: config.dns.servers, timeoutMs: config.dns.timeoutMs },
-    virustotal: virustotal && new VirusTotalClient(virustotal),
-    abuseipdb: abuseipdb && new AbuseIpDbClient(abuseipdb),
+    virustotal: virustotal && new VirusTotalClient({ ...virustotal, limiter: limit(virustotalInfo) }),
+    abuseipdb: abuseipdb && new AbuseIpDbClient({ ...abuseipdb, limiter: limit(abuseipdbInfo) }),
+    greynoise: greynoiseFromEnv(env),
     tickets: jira && jiraTicketSystem(new JiraClient(jira), { projectKey: jira.projectKey, issueType: jira.issueType }),
     egress:
       containment.driver === 'nftables'
         ? nftablesEgressBlocker(new Nft({ table: containment.nftTable, netns: containment.nftNetns }), where)
         : logOnlyEgressBlocker(logger),
   };
-  const status: IntegrationStatus[] = [
-    { name: 'dns', active: true, detail: config.dns.servers?.length ? `resolvers ${config.dns.servers.join(', ')}` : 'system resolvers' },
-    { name: 'virustotal', active: Boolean(virustotal), detail: virustotal ? virustotal.baseUrl : 'skipped: VIRUSTOTAL_API_KEY unset' },
-    { name: 'abuseipdb', active: Boolean(abuseipdb), detail: abuseipdb ? abuseipdb.baseUrl : 'skipped: ABUSEIPDB_API_KEY unset' },
-    { name: 'jira', active: Boolean(jira), detail: jira ? `${jira.baseUrl} project ${jira.projectKey}` : 'skipped: JIRA_* unset' },
-    {
-      name: 'containment',
+  // Every integration in the catalog, active or skipped, and why.
+  const special: Record<string, { active: boolean; detail: string }> = {
+    dns: { active: true, detail: config.dns.servers?.length ? `resolvers ${config.dns.servers.join(', ')}` : 'system resolvers' },
+    containment: {
       active: true,
-      detail: containment.driver === 'nftables' ? `nftables table inet ${containment.nftTable} on ${where}` : 'log-only (records, blocks nothing)',
+      detail: containment.driver === 'nftables' ? `driver nftables, table inet ${containment.nftTable} on ${where}` : 'driver log-only (records, blocks nothing)',
     },
-  ];
+    nftables: { active: containment.driver === 'nftables', detail: containment.driver === 'nftables' ? `table inet ${containment.nftTable} on ${where}` : 'skipped: RIPOSTE_CONTAINMENT is not nftables' },
+    ticketing: { active: Boolean(jira), detail: jira ? 'on jira' : 'skipped: no ticket system configured' },
+  };
+  const status: IntegrationStatus[] = INTEGRATIONS.map((info) => {
+    const state = integrationState(info, env);
+    const known = special[info.name];
+    if (known) return { name: info.name, ...known };
+    return {
+      name: info.name,
+      active: state.configured,
+      detail: state.configured ? `rate limit ${describeRateLimit(state.rateLimit)}` : `skipped: ${state.missing.join(', ')} unset`,
+    };
+  });
   return { deps, status };
 }

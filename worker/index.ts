@@ -1,6 +1,8 @@
 // The worker process: runs playbooks (workflows) and their activities.
 // Telemetry first, then the Temporal runtime, then one connection, then the worker.
+import path from 'node:path';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { IntegrationStatusStore } from '../activities/shared/status.ts';
 import { loadConfig, ConfigError } from '../config/index.ts';
 import { temporalConnectionSettings } from '../config/temporal.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
     deps,
     telemetry,
     workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE,
+    statusStore: new IntegrationStatusStore(path.join(config.dataDir, 'integrations.db')),
   });
   logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker ready');
   process.send?.('ready'); // tells `npm start` (scripts/start.ts) the worker is polling

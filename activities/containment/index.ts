@@ -3,13 +3,16 @@ import { isIP } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors.ts';
 import type { BlockEgressInput, BlockEgressResult, EgressBlocker, UnblockEgressInput, UnblockEgressResult } from './types.ts';
+import type { IntegrationInfo } from '../shared/integration.ts';
 
-export const descriptor = {
+export const info: IntegrationInfo = {
   name: 'containment',
+  title: 'Containment: block and unblock egress (driver RIPOSTE_CONTAINMENT: log-only or nftables)',
+  category: 'containment',
+  docUrl: 'activities/containment/README.md',
   activities: ['containmentBlockEgress', 'containmentUnblockEgress'],
-  secrets: [],
-  docUrl: 'docs/integrations.md',
-} as const;
+  settings: [{ name: 'RIPOSTE_CONTAINMENT', description: 'log-only (default) or nftables' }],
+};
 
 export function createContainmentActivities(deps: { egress: EgressBlocker }) {
   return {

@@ -6,13 +6,19 @@ import type { Observable } from '../../core/alert.ts';
 import { ErrorType } from '../shared/errors.ts';
 import { assertDomain } from '../shared/validate.ts';
 import type { ResolveDomainInput, ResolveDomainResult } from './types.ts';
+import type { IntegrationInfo } from '../shared/integration.ts';
 
-export const descriptor = {
+export const info: IntegrationInfo = {
   name: 'dns',
-  activities: ['dnsResolveDomain'],
-  secrets: [],
+  title: 'DNS resolution (node:dns)',
+  category: 'enrichment',
   docUrl: 'https://nodejs.org/api/dns.html',
-} as const;
+  activities: ['dnsResolveDomain'],
+  settings: [
+    { name: 'RIPOSTE_DNS_SERVERS', description: 'resolvers, ip or ip:port, comma-separated (system resolvers if unset)' },
+    { name: 'RIPOSTE_DNS_TIMEOUT_MS', description: 'per-query timeout (3000)' },
+  ],
+};
 
 export interface DnsOptions {
   /** "ip" or "ip:port"; unset uses the system resolvers. */

@@ -5,13 +5,19 @@
 import { createHash } from 'node:crypto';
 import type { EgressBlocker } from '../containment/types.ts';
 import type { Nft } from './client.ts';
+import type { IntegrationInfo } from '../shared/integration.ts';
 
-export const descriptor = {
+export const info: IntegrationInfo = {
   name: 'nftables',
-  activities: ['containmentBlockEgress', 'containmentUnblockEgress'],
-  secrets: [],
-  docUrl: 'https://wiki.nftables.org/wiki-nftables/index.php/Main_Page',
-} as const;
+  title: 'nftables egress block (the driver behind containment* when RIPOSTE_CONTAINMENT=nftables)',
+  category: 'containment',
+  docUrl: 'https://wiki.nftables.org/',
+  activities: [],
+  settings: [
+    { name: 'RIPOSTE_NFT_NETNS', description: 'network namespace to act in (this host if unset)' },
+    { name: 'RIPOSTE_NFT_TABLE', description: 'the inet table Riposte owns (riposte)' },
+  ],
+};
 
 /** `riposte:<key hash>:<address hash>` — fits nft's 128-character comment limit. */
 export function ruleTag(idempotencyKey: string, address?: string): string {

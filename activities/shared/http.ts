@@ -5,6 +5,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { tracer } from '../../telemetry/index.ts';
 import { ErrorType } from './errors.ts';
+import type { RateLimiter } from './rate-limit.ts';
 
 export interface HttpRequest {
   /** Integration name, used in failure messages and span names. */
@@ -15,6 +16,8 @@ export interface HttpRequest {
   /** Serialized as JSON unless it is already a string or URLSearchParams. */
   body?: unknown;
   timeoutMs?: number;
+  /** The integration's worker-wide rate limit: the request waits its turn rather than earn a 429. */
+  limiter?: RateLimiter;
 }
 
 export interface HttpResponse<T> {
@@ -31,6 +34,10 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * integration and status, never the URL query or headers, so secrets cannot leak through them.
  */
 export async function httpRequest<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+  return req.limiter ? req.limiter.run(() => send<T>(req)) : send<T>(req);
+}
+
+async function send<T>(req: HttpRequest): Promise<HttpResponse<T>> {
   const { body, headers } = encodeBody(req.body, req.headers ?? {});
   return tracer.startActiveSpan(`${req.integration} ${req.method}`, async (span) => {
     span.setAttribute('http.request.method', req.method);

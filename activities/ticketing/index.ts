@@ -1,13 +1,16 @@
 // Ticketing activities: they speak to whichever ticket system is configured, or record a
 // skip when none is.
 import type { AddNoteInput, AddNoteResult, OpenTicketInput, OpenTicketResult, TicketSystem } from './types.ts';
+import type { IntegrationInfo } from '../shared/integration.ts';
 
-export const descriptor = {
+export const info: IntegrationInfo = {
   name: 'ticketing',
+  title: 'Ticketing: open once, update as evidence arrives (on the configured ticket system)',
+  category: 'ticketing',
+  docUrl: 'activities/ticketing/README.md',
   activities: ['ticketingOpenTicket', 'ticketingAddNote'],
-  secrets: [],
-  docUrl: 'docs/integrations.md',
-} as const;
+  settings: [],
+};
 
 const NOT_CONFIGURED = 'no ticket system is configured (set JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN, JIRA_PROJECT_KEY)';
 

@@ -1,9 +1,10 @@
 // The only place that knows VirusTotal's URLs and headers.
 import { httpRequest } from '../shared/http.ts';
+import type { RateLimiter } from '../shared/rate-limit.ts';
 import type { Secret } from '../../config/secret.ts';
 import type { VtObject } from './types.ts';
 
-export interface VirusTotalClientOptions { baseUrl: string; apiKey: Secret; timeoutMs?: number }
+export interface VirusTotalClientOptions { baseUrl: string; apiKey: Secret; timeoutMs?: number; limiter?: RateLimiter }
 
 export class VirusTotalClient {
   constructor(private readonly opts: VirusTotalClientOptions) {}
@@ -24,6 +25,7 @@ export class VirusTotalClient {
       url: `${this.opts.baseUrl}${path}`,
       headers: { 'x-apikey': this.opts.apiKey.reveal() },
       timeoutMs: this.opts.timeoutMs,
+      limiter: this.opts.limiter,
     });
     return res.status === 404 ? null : res.body;
   }

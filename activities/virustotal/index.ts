@@ -7,13 +7,21 @@ import { ErrorType } from '../shared/errors.ts';
 import { assertDomain } from '../shared/validate.ts';
 import type { VirusTotalClient } from './client.ts';
 import type { LookupDomainInput, LookupIpInput, LookupResult, VtObject } from './types.ts';
+import type { IntegrationInfo } from '../shared/integration.ts';
 
-export const descriptor = {
+export const info: IntegrationInfo = {
   name: 'virustotal',
-  activities: ['virustotalLookupDomain', 'virustotalLookupIp'],
-  secrets: ['VIRUSTOTAL_API_KEY'],
+  title: 'VirusTotal v3',
+  category: 'enrichment',
   docUrl: 'https://docs.virustotal.com/reference/overview',
-} as const;
+  activities: ['virustotalLookupDomain', 'virustotalLookupIp'],
+  settings: [
+    { name: 'VIRUSTOTAL_API_KEY', description: 'API key', required: true, secret: true },
+    { name: 'VIRUSTOTAL_BASE_URL', description: 'API base (https://www.virustotal.com/api/v3)' },
+  ],
+  // The public API allows 4 lookups a minute (and 500 a day); premium keys raise it with VIRUSTOTAL_RATE_LIMIT.
+  rateLimit: { limit: 4, intervalMs: 60_000 },
+};
 
 export function createVirusTotalActivities(deps: { client?: VirusTotalClient }) {
   const skipped = (observable: Observable): LookupResult => ({

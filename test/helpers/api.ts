@@ -14,6 +14,8 @@ import { ThreadedAlertStore } from '../../store/threaded.ts';
 import type { AlertStore } from '../../store/types.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import type { CaseSettings } from '../../workflows/definitions.ts';
+import { IntegrationStatusStore } from '../../activities/shared/status.ts';
+import { integrationViews } from '../../api/integrations.ts';
 
 export const TOKENS = {
   source: 'test-source-token-0123456789',
@@ -59,6 +61,7 @@ export async function startApi(opts: {
     logger,
   });
   dispatcher.start();
+  const integrationStatus = new IntegrationStatusStore(path.join(dataDir, 'integrations.db'));
   const app = createApp({
     client: opts.client,
     tokens: [
@@ -69,6 +72,7 @@ export async function startApi(opts: {
     logger,
     ingest: { store, rules, config: ingestConfig, onQueued: (caseIds) => dispatcher.wake(caseIds) },
     dispatchStats: () => ({ ...dispatcher.stats }),
+    integrations: () => integrationViews({ ...opts.env }, integrationStatus),
     maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
     version: 'test',
   });
@@ -105,6 +109,7 @@ export async function startApi(opts: {
       rules.stop();
       await dispatcher.stop();
       await store.close();
+      integrationStatus.close();
       if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

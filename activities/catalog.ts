@@ -1,0 +1,20 @@
+// The integration catalog: every integration Riposte has, one line each. GET /v1/integrations,
+// the worker's start-up log and the README's catalog come from here.
+import { info as abuseipdb } from './abuseipdb/index.ts';
+import { info as containment } from './containment/index.ts';
+import { info as dns } from './dns/index.ts';
+import { info as greynoise } from './greynoise/index.ts';
+import { info as jira } from './jira/index.ts';
+import { info as nftables } from './nftables/index.ts';
+import type { IntegrationInfo } from './shared/integration.ts';
+import { info as ticketing } from './ticketing/index.ts';
+import { info as virustotal } from './virustotal/index.ts';
+
+export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, ticketing, jira, containment, nftables];
+
+const BY_ACTIVITY = new Map(INTEGRATIONS.flatMap((i) => i.activities.map((a) => [a, i.name] as const)));
+
+/** The integration an activity belongs to. */
+export function integrationOfActivity(activity: string): string | undefined {
+  return BY_ACTIVITY.get(activity);
+}

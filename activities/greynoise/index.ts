@@ -1,0 +1,65 @@
+// GreyNoise: is this address internet background noise (a mass scanner), a known-good service,
+// or seen acting maliciously? Context for "unknown" IPs, as the shared verdict shape.
+import { isIP } from 'node:net';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Observable } from '../../core/alert.ts';
+import type { EnrichmentVerdict } from '../../core/verdict.ts';
+import { Secret } from '../../config/secret.ts';
+import { ErrorType } from '../shared/errors.ts';
+import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { limiterFor } from '../shared/rate-limit.ts';
+import { GreyNoiseClient } from './client.ts';
+import type { GreyNoiseCommunity, LookupIpInput, LookupResult } from './types.ts';
+
+export const info: IntegrationInfo = {
+  name: 'greynoise',
+  title: 'GreyNoise Community API v3',
+  category: 'enrichment',
+  docUrl: 'https://docs.greynoise.io/reference/getcommunityip',
+  activities: ['greynoiseLookupIp'],
+  settings: [
+    { name: 'GREYNOISE_API_KEY', description: 'API key (community or enterprise)', required: true, secret: true },
+    { name: 'GREYNOISE_BASE_URL', description: 'API base (https://api.greynoise.io)' },
+  ],
+  // The community tier is metered per day; 10 a minute keeps a burst of alerts from spending it at once.
+  rateLimit: { limit: 10, intervalMs: 60_000 },
+};
+
+/** A client from the environment, or none when GREYNOISE_API_KEY is unset. */
+export function greynoiseFromEnv(env: Record<string, string | undefined>): GreyNoiseClient | undefined {
+  const state = integrationState(info, env);
+  if (!state.configured) return undefined;
+  return new GreyNoiseClient({
+    baseUrl: (env.GREYNOISE_BASE_URL ?? 'https://api.greynoise.io').replace(/\/+$/, ''),
+    apiKey: new Secret(env.GREYNOISE_API_KEY as string),
+    limiter: limiterFor(info.name, state.rateLimit),
+  });
+}
+
+export function createGreyNoiseActivities(deps: { client?: GreyNoiseClient }) {
+  return {
+    async greynoiseLookupIp({ ip }: LookupIpInput): Promise<LookupResult> {
+      if (!isIP(ip)) throw ApplicationFailure.nonRetryable(`not an IP address: ${JSON.stringify(ip).slice(0, 80)}`, ErrorType.invalidInput);
+      const observable: Observable = { type: 'ip', value: ip };
+      if (!deps.client) return { source: 'greynoise', observable, status: 'skipped', reason: 'GreyNoise is not configured (GREYNOISE_API_KEY unset)' };
+      const { found, body } = await deps.client.community(ip);
+      return { source: 'greynoise', observable, status: 'ok', verdict: toVerdict(observable, found ? body : null) };
+    },
+  };
+}
+
+/**
+ * classification malicious → malicious (score 80); RIOT or benign → safe (a known service or a
+ * benign scanner: traffic to it is not command and control); noise with unknown intent →
+ * suspicious (score 30: it scans the internet); never seen → info, found: false.
+ */
+export function toVerdict(observable: Observable, g: GreyNoiseCommunity | null): EnrichmentVerdict {
+  if (!g) return { source: 'greynoise', observable, level: 'info', score: 0, summary: 'never seen by GreyNoise', found: false, tags: [], related: [] };
+  const who = g.name && g.name !== 'unknown' ? ` (${g.name})` : '';
+  const base = { source: 'greynoise', observable, found: true, tags: [g.riot ? 'riot' : '', g.noise ? 'noise' : ''].filter(Boolean), related: [] };
+  if (g.classification === 'malicious') return { ...base, level: 'malicious', score: 80, summary: `GreyNoise classifies it malicious${who}; last seen ${g.last_seen ?? 'unknown'}` };
+  if (g.riot) return { ...base, level: 'safe', score: 0, summary: `a known business service${who} (GreyNoise RIOT)` };
+  if (g.classification === 'benign') return { ...base, level: 'safe', score: 0, summary: `a benign internet scanner${who}` };
+  if (g.noise) return { ...base, level: 'suspicious', score: 30, summary: `scans the internet, intent unknown${who}; last seen ${g.last_seen ?? 'unknown'}` };
+  return { ...base, level: 'info', score: 0, summary: `known to GreyNoise, no classification${who}` };
+}

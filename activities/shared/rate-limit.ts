@@ -1,0 +1,53 @@
+// Per-integration rate limits that queue rather than fail: a call over the limit waits its turn
+// (heartbeating, so a long wait is not taken for a hung activity) instead of earning a 429.
+// One queue per integration per worker process, shared by all of its activities.
+import { Context } from '@temporalio/activity';
+import PQueue from 'p-queue';
+import type { RateLimit } from './integration.ts';
+
+const HEARTBEAT_MS = 10_000;
+
+export class RateLimiter {
+  private readonly queue: PQueue;
+
+  constructor(readonly limit: RateLimit) {
+    // Strict: a sliding window, so no burst at a window boundary exceeds the vendor's limit.
+    this.queue = new PQueue({ intervalCap: limit.limit, interval: limit.intervalMs, strict: true });
+  }
+
+  /** Calls waiting for their turn. */
+  get waiting(): number {
+    return this.queue.size;
+  }
+
+  /** Runs `fn` when the limit allows; gives up if the activity is cancelled while waiting. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const ctx = activityContext();
+    const beat = ctx ? setInterval(() => ctx.heartbeat({ waitingForRateLimit: true }), HEARTBEAT_MS) : undefined;
+    try {
+      return (await this.queue.add(fn, { signal: ctx?.cancellationSignal })) as T;
+    } finally {
+      if (beat) clearInterval(beat);
+    }
+  }
+}
+
+const limiters = new Map<string, RateLimiter>();
+
+/** The worker-wide limiter of an integration (created on first use); none without a limit. */
+export function limiterFor(integration: string, limit: RateLimit | undefined): RateLimiter | undefined {
+  if (!limit) return undefined;
+  const existing = limiters.get(integration);
+  if (existing && existing.limit.limit === limit.limit && existing.limit.intervalMs === limit.intervalMs) return existing;
+  const created = new RateLimiter(limit);
+  limiters.set(integration, created);
+  return created;
+}
+
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined; // called outside an activity (a script, a unit test of a client)
+  }
+}

@@ -1,0 +1,81 @@
+// What every integration shares: rate limits that queue rather than fail, and the status the
+// worker keeps of each integration's last success and failure.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { INTEGRATIONS, integrationOfActivity } from '../../activities/catalog.ts';
+import { createActivities } from '../../activities/index.ts';
+import { integrationState, parseRateLimit } from '../../activities/shared/integration.ts';
+import { httpRequest } from '../../activities/shared/http.ts';
+import { RateLimiter } from '../../activities/shared/rate-limit.ts';
+import { IntegrationStatusStore, recordingOutcomes } from '../../activities/shared/status.ts';
+import { checkNock, nock, setupNock } from '../helpers/nock.ts';
+
+describe('the integration catalog', () => {
+  before(setupNock);
+  afterEach(checkNock);
+
+  it('names every registered activity and nothing else', () => {
+    const registered = Object.keys(createActivities({ dns: { timeoutMs: 100 }, egress: { block: async () => ({}) as never, unblock: async () => ({}) as never } as never }));
+    const listed = INTEGRATIONS.flatMap((i) => i.activities);
+    assert.deepEqual([...listed].sort(), [...registered].sort());
+    for (const a of registered) assert.ok(integrationOfActivity(a), a);
+    for (const i of INTEGRATIONS) for (const a of i.activities) assert.ok(a.startsWith(i.name), `${a} should start with ${i.name}`);
+  });
+
+  it('says which required settings are missing, and takes a rate limit override', () => {
+    const vt = INTEGRATIONS.find((i) => i.name === 'virustotal')!;
+    assert.deepEqual(integrationState(vt, {}), { configured: false, missing: ['VIRUSTOTAL_API_KEY'], rateLimit: { limit: 4, intervalMs: 60_000 } });
+    assert.deepEqual(integrationState(vt, { VIRUSTOTAL_API_KEY: 'k', VIRUSTOTAL_RATE_LIMIT: '500/min' }).rateLimit, { limit: 500, intervalMs: 60_000 });
+    assert.equal(parseRateLimit('fast'), undefined);
+    assert.deepEqual(parseRateLimit('10/s'), { limit: 10, intervalMs: 1000 });
+  });
+
+  it('queues calls over the rate limit instead of sending them (no 429 earned)', async () => {
+    const limiter = new RateLimiter({ limit: 2, intervalMs: 400 });
+    const started: number[] = [];
+    nock('https://api.vendor.test')
+      .get('/x')
+      .times(4)
+      .reply(200, () => {
+        started.push(Date.now());
+        return { ok: true };
+      });
+    const t0 = Date.now();
+    const calls = Array.from({ length: 4 }, () => httpRequest({ integration: 'vendor', method: 'GET', url: 'https://api.vendor.test/x', limiter }));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(started.length, 2, 'only the limit went out at once');
+    assert.equal(limiter.waiting, 2, 'the rest wait in the queue');
+    const answers = await Promise.all(calls);
+    assert.ok(answers.every((a) => a.status === 200), 'every call succeeded in the end');
+    assert.ok((started[2] as number) - t0 >= 390, 'the third call waited for the window');
+  });
+
+  it('keeps each integration\u2019s last success and failure; a skip is neither', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-status-'));
+    const store = new IntegrationStatusStore(path.join(dir, 'integrations.db'));
+    const acts = recordingOutcomes(
+      {
+        async vendorLookup(input: { fail?: boolean; skip?: boolean }) {
+          if (input.fail) throw ApplicationFailure.create({ type: 'IntegrationAuthError', message: 'vendor: HTTP 401', nonRetryable: true });
+          return input.skip ? { status: 'skipped' } : { status: 'ok' };
+        },
+      },
+      store,
+      (a) => (a.startsWith('vendor') ? 'vendor' : undefined)
+    );
+    await acts.vendorLookup({});
+    await acts.vendorLookup({ skip: true });
+    await assert.rejects(acts.vendorLookup({ fail: true }));
+    const health = new IntegrationStatusStore(path.join(dir, 'integrations.db')).read().vendor!;
+    assert.equal(health.successes, 1);
+    assert.equal(health.failures, 1);
+    assert.ok(health.lastSuccessAt && health.lastFailureAt);
+    assert.deepEqual(health.lastFailure, { type: 'IntegrationAuthError', message: 'vendor: HTTP 401' });
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

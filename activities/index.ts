@@ -7,6 +7,10 @@ import type { EgressBlocker } from './containment/types.ts';
 import { createDnsActivities, type DnsOptions } from './dns/index.ts';
 import type { GreyNoiseClient } from './greynoise/client.ts';
 import { createGreyNoiseActivities } from './greynoise/index.ts';
+import type { OtxClient } from './otx/client.ts';
+import { createOtxActivities } from './otx/index.ts';
+import type { UrlhausClient } from './urlhaus/client.ts';
+import { createUrlhausActivities } from './urlhaus/index.ts';
 import { createTicketingActivities } from './ticketing/index.ts';
 import type { TicketSystem } from './ticketing/types.ts';
 import { createVirusTotalActivities } from './virustotal/index.ts';
@@ -17,6 +21,8 @@ export interface ActivityDeps {
   virustotal?: VirusTotalClient;
   abuseipdb?: AbuseIpDbClient;
   greynoise?: GreyNoiseClient;
+  urlhaus?: UrlhausClient;
+  otx?: OtxClient;
   tickets?: TicketSystem;
   egress: EgressBlocker;
 }
@@ -27,6 +33,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createVirusTotalActivities({ client: deps.virustotal }),
     ...createAbuseIpDbActivities({ client: deps.abuseipdb }),
     ...createGreyNoiseActivities({ client: deps.greynoise }),
+    ...createUrlhausActivities({ client: deps.urlhaus }),
+    ...createOtxActivities({ client: deps.otx }),
     ...createTicketingActivities({ system: deps.tickets }),
     ...createContainmentActivities({ egress: deps.egress }),
   };

@@ -4,6 +4,8 @@ import { AbuseIpDbClient } from '../activities/abuseipdb/client.ts';
 import { info as abuseipdbInfo } from '../activities/abuseipdb/index.ts';
 import { INTEGRATIONS } from '../activities/catalog.ts';
 import { greynoiseFromEnv } from '../activities/greynoise/index.ts';
+import { otxFromEnv } from '../activities/otx/index.ts';
+import { urlhausFromEnv } from '../activities/urlhaus/index.ts';
 import { describeRateLimit, integrationState } from '../activities/shared/integration.ts';
 import { limiterFor } from '../activities/shared/rate-limit.ts';
 import { info as virustotalInfo } from '../activities/virustotal/index.ts';
@@ -33,6 +35,8 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     virustotal: virustotal && new VirusTotalClient({ ...virustotal, limiter: limit(virustotalInfo) }),
     abuseipdb: abuseipdb && new AbuseIpDbClient({ ...abuseipdb, limiter: limit(abuseipdbInfo) }),
     greynoise: greynoiseFromEnv(env),
+    urlhaus: urlhausFromEnv(env),
+    otx: otxFromEnv(env),
     tickets: jira && jiraTicketSystem(new JiraClient(jira), { projectKey: jira.projectKey, issueType: jira.issueType }),
     egress:
       containment.driver === 'nftables'

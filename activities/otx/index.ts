@@ -1,0 +1,96 @@
+// AlienVault OTX: how many community threat pulses name this indicator? As the shared verdict shape.
+import { isIP } from 'node:net';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Observable } from '../../core/alert.ts';
+import type { EnrichmentVerdict } from '../../core/verdict.ts';
+import { Secret } from '../../config/secret.ts';
+import { ErrorType } from '../shared/errors.ts';
+import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { limiterFor } from '../shared/rate-limit.ts';
+import { assertDomain } from '../shared/validate.ts';
+import { OtxClient } from './client.ts';
+import type { LookupInput, LookupResult, OtxGeneral } from './types.ts';
+
+export const info: IntegrationInfo = {
+  name: 'otx',
+  title: 'AlienVault OTX DirectConnect API v1',
+  category: 'enrichment',
+  docUrl: 'https://otx.alienvault.com/api',
+  activities: ['otxLookupIndicator'],
+  settings: [
+    { name: 'OTX_API_KEY', description: 'OTX API key', required: true, secret: true },
+    { name: 'OTX_BASE_URL', description: 'API base (https://otx.alienvault.com)' },
+  ],
+  // OTX allows about 10,000 requests an hour per key.
+  rateLimit: { limit: 10_000, intervalMs: 3_600_000 },
+};
+
+export function otxFromEnv(env: Record<string, string | undefined>): OtxClient | undefined {
+  const state = integrationState(info, env);
+  if (!state.configured) return undefined;
+  return new OtxClient({
+    baseUrl: (env.OTX_BASE_URL ?? 'https://otx.alienvault.com').replace(/\/+$/, ''),
+    apiKey: new Secret(env.OTX_API_KEY as string),
+    limiter: limiterFor(info.name, state.rateLimit),
+  });
+}
+
+const HASH = /^([a-f0-9]{32}|[a-f0-9]{40}|[a-f0-9]{64})$/i;
+
+/** The observable an input names, or an InvalidObservableError. */
+function observableOf({ kind, value }: LookupInput): Observable {
+  const bad = () => ApplicationFailure.nonRetryable(`not a valid ${kind}: ${JSON.stringify(value).slice(0, 80)}`, ErrorType.invalidInput);
+  switch (kind) {
+    case 'ip':
+      if (!isIP(value)) throw bad();
+      return { type: 'ip', value };
+    case 'domain':
+      return { type: 'domain', value: assertDomain(value) };
+    case 'url':
+      if (typeof value !== 'string' || !URL.canParse(value)) throw bad();
+      return { type: 'url', value };
+    case 'hash':
+      if (!HASH.test(value)) throw bad();
+      return { type: 'hash', value: value.toLowerCase() };
+    default:
+      throw ApplicationFailure.nonRetryable(`kind must be ip, domain, url or hash`, ErrorType.invalidInput);
+  }
+}
+
+export function createOtxActivities(deps: { client?: OtxClient }) {
+  return {
+    async otxLookupIndicator(input: LookupInput): Promise<LookupResult> {
+      const observable = observableOf(input);
+      if (!deps.client) return { source: 'otx', observable, status: 'skipped', reason: 'OTX is not configured (OTX_API_KEY unset)' };
+      return { source: 'otx', observable, status: 'ok', verdict: toVerdict(observable, await deps.client.general(input.kind, observable.value)) };
+    },
+  };
+}
+
+/**
+ * Pulses are community reports: 5 or more → malicious; 1–4 → suspicious; score 15 per pulse
+ * (max 100). None, and OTX validates the indicator as well known (whitelists, top-site lists) →
+ * safe; none otherwise → info.
+ */
+export function toVerdict(observable: Observable, g: OtxGeneral | null): EnrichmentVerdict {
+  const count = g?.pulse_info?.count ?? 0;
+  const pulses = g?.pulse_info?.pulses ?? [];
+  const base = { source: 'otx', observable, found: count > 0, related: [] };
+  const tags = [...new Set(pulses.flatMap((p) => p.tags ?? []))].slice(0, 20);
+  const firstSeen = pulses.map((p) => p.created).filter((c): c is string => Boolean(c)).sort()[0];
+  if (count === 0) {
+    const vouched = g?.validation?.length ? g.validation : undefined;
+    return vouched
+      ? { ...base, level: 'safe', score: 0, summary: `in no pulse; known good (${vouched.map((v) => v.name ?? v.source).join(', ')})`, tags: [] }
+      : { ...base, level: 'info', score: 0, summary: 'in no OTX pulse', tags: [] };
+  }
+  const names = pulses.slice(0, 3).map((p) => `"${p.name}"`).join(', ');
+  return {
+    ...base,
+    level: count >= 5 ? 'malicious' : 'suspicious',
+    score: Math.min(100, count * 15),
+    summary: `in ${count} OTX pulse(s)${names ? `, e.g. ${names}` : ''}`,
+    ...(firstSeen ? { firstSeen: new Date(firstSeen.endsWith('Z') ? firstSeen : `${firstSeen}Z`).toISOString() } : {}),
+    tags,
+  };
+}

@@ -1,0 +1,93 @@
+// URLhaus (abuse.ch): is this host or URL known to serve malware? As the shared verdict shape.
+import { isIP } from 'node:net';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Observable } from '../../core/alert.ts';
+import type { EnrichmentVerdict } from '../../core/verdict.ts';
+import { Secret } from '../../config/secret.ts';
+import { ErrorType } from '../shared/errors.ts';
+import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { limiterFor } from '../shared/rate-limit.ts';
+import { assertDomain } from '../shared/validate.ts';
+import { UrlhausClient } from './client.ts';
+import type { LookupHostInput, LookupResult, LookupUrlInput, UrlhausHost, UrlhausUrl } from './types.ts';
+
+export const info: IntegrationInfo = {
+  name: 'urlhaus',
+  title: 'URLhaus (abuse.ch) API v1',
+  category: 'enrichment',
+  docUrl: 'https://urlhaus-api.abuse.ch/',
+  activities: ['urlhausLookupHost', 'urlhausLookupUrl'],
+  settings: [
+    { name: 'URLHAUS_AUTH_KEY', description: 'abuse.ch Auth-Key', required: true, secret: true },
+    { name: 'URLHAUS_BASE_URL', description: 'API base (https://urlhaus-api.abuse.ch)' },
+  ],
+  // abuse.ch publishes no hard limit for lookups; this keeps a burst polite.
+  rateLimit: { limit: 60, intervalMs: 60_000 },
+};
+
+export function urlhausFromEnv(env: Record<string, string | undefined>): UrlhausClient | undefined {
+  const state = integrationState(info, env);
+  if (!state.configured) return undefined;
+  return new UrlhausClient({
+    baseUrl: (env.URLHAUS_BASE_URL ?? 'https://urlhaus-api.abuse.ch').replace(/\/+$/, ''),
+    authKey: new Secret(env.URLHAUS_AUTH_KEY as string),
+    limiter: limiterFor(info.name, state.rateLimit),
+  });
+}
+
+const SKIP = 'URLhaus is not configured (URLHAUS_AUTH_KEY unset)';
+
+export function createUrlhausActivities(deps: { client?: UrlhausClient }) {
+  return {
+    async urlhausLookupHost({ host }: LookupHostInput): Promise<LookupResult> {
+      const observable: Observable = isIP(host) ? { type: 'ip', value: host } : { type: 'domain', value: assertDomain(host) };
+      if (!deps.client) return { source: 'urlhaus', observable, status: 'skipped', reason: SKIP };
+      return { source: 'urlhaus', observable, status: 'ok', verdict: hostVerdict(observable, await deps.client.host(observable.value)) };
+    },
+    async urlhausLookupUrl({ url }: LookupUrlInput): Promise<LookupResult> {
+      if (typeof url !== 'string' || !URL.canParse(url)) throw ApplicationFailure.nonRetryable(`not a URL: ${JSON.stringify(url).slice(0, 80)}`, ErrorType.invalidInput);
+      const observable: Observable = { type: 'url', value: url };
+      if (!deps.client) return { source: 'urlhaus', observable, status: 'skipped', reason: SKIP };
+      return { source: 'urlhaus', observable, status: 'ok', verdict: urlVerdict(observable, await deps.client.url(url)) };
+    },
+  };
+}
+
+const unknown = (observable: Observable): EnrichmentVerdict => ({ source: 'urlhaus', observable, level: 'info', score: 0, summary: 'unknown to URLhaus', found: false, tags: [], related: [] });
+const when = (t?: string) => (t ? new Date(t.replace(' UTC', 'Z').replace(' ', 'T')).toISOString() : undefined);
+
+/** A host serving malware now → malicious (90); only in the past → suspicious (50). */
+export function hostVerdict(observable: Observable, h: UrlhausHost): EnrichmentVerdict {
+  if (h.query_status !== 'ok') return unknown(observable);
+  const urls = h.urls ?? [];
+  const online = urls.filter((u) => u.url_status === 'online').length;
+  const threats = [...new Set(urls.map((u) => u.threat).filter((t): t is string => Boolean(t)))];
+  return {
+    source: 'urlhaus',
+    observable,
+    level: online > 0 ? 'malicious' : 'suspicious',
+    score: online > 0 ? 90 : 50,
+    summary: `${h.url_count ?? urls.length} malware URL(s) on this host, ${online} online${threats.length ? ` (${threats.join(', ')})` : ''}`,
+    found: true,
+    firstSeen: when(h.firstseen),
+    tags: [...new Set(urls.flatMap((u) => u.tags ?? []))].slice(0, 20),
+    related: urls.slice(0, 10).map((u) => ({ type: 'url' as const, value: u.url })),
+  };
+}
+
+/** A URL serving malware now → malicious (90); offline → suspicious (50). */
+export function urlVerdict(observable: Observable, u: UrlhausUrl): EnrichmentVerdict {
+  if (u.query_status !== 'ok') return unknown(observable);
+  const online = u.url_status === 'online';
+  return {
+    source: 'urlhaus',
+    observable,
+    level: online ? 'malicious' : 'suspicious',
+    score: online ? 90 : 50,
+    summary: `URLhaus lists it (${u.threat ?? 'malware'}), ${u.url_status ?? 'status unknown'}`,
+    found: true,
+    firstSeen: when(u.date_added),
+    tags: (u.tags ?? []).slice(0, 20),
+    related: u.host ? [isIP(u.host) ? { type: 'ip' as const, value: u.host } : { type: 'domain' as const, value: u.host }] : [],
+  };
+}

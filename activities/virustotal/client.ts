@@ -18,6 +18,16 @@ export class VirusTotalClient {
     return this.get(`/ip_addresses/${encodeURIComponent(ip)}`);
   }
 
+  /** URLs are addressed by their unpadded base64url form. */
+  getUrl(url: string): Promise<VtObject | null> {
+    return this.get(`/urls/${Buffer.from(url).toString('base64url')}`);
+  }
+
+  /** A file by its MD5, SHA-1 or SHA-256. */
+  getFile(hash: string): Promise<VtObject | null> {
+    return this.get(`/files/${encodeURIComponent(hash)}`);
+  }
+
   private async get(path: string): Promise<VtObject | null> {
     const res = await httpRequest<VtObject>({
       integration: 'virustotal',

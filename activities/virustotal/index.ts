@@ -6,7 +6,9 @@ import type { EnrichmentVerdict, VerdictLevel } from '../../core/verdict.ts';
 import { ErrorType } from '../shared/errors.ts';
 import { assertDomain } from '../shared/validate.ts';
 import type { VirusTotalClient } from './client.ts';
-import type { LookupDomainInput, LookupIpInput, LookupResult, VtObject } from './types.ts';
+import type { LookupDomainInput, LookupFileInput, LookupIpInput, LookupResult, LookupUrlInput, VtObject } from './types.ts';
+
+const HASH = /^([a-f0-9]{32}|[a-f0-9]{40}|[a-f0-9]{64})$/i;
 import type { IntegrationInfo } from '../shared/integration.ts';
 
 export const info: IntegrationInfo = {
@@ -14,7 +16,7 @@ export const info: IntegrationInfo = {
   title: 'VirusTotal v3',
   category: 'enrichment',
   docUrl: 'https://docs.virustotal.com/reference/overview',
-  activities: ['virustotalLookupDomain', 'virustotalLookupIp'],
+  activities: ['virustotalLookupDomain', 'virustotalLookupIp', 'virustotalLookupUrl', 'virustotalLookupFile'],
   settings: [
     { name: 'VIRUSTOTAL_API_KEY', description: 'API key', required: true, secret: true },
     { name: 'VIRUSTOTAL_BASE_URL', description: 'API base (https://www.virustotal.com/api/v3)' },
@@ -43,6 +45,18 @@ export function createVirusTotalActivities(deps: { client?: VirusTotalClient }) 
       if (!deps.client) return skipped(observable);
       const report = await deps.client.getIpAddress(ip);
       return { source: 'virustotal', observable, status: 'ok', verdict: toVerdict(observable, report) };
+    },
+    async virustotalLookupUrl({ url }: LookupUrlInput): Promise<LookupResult> {
+      if (typeof url !== 'string' || !URL.canParse(url)) throw ApplicationFailure.nonRetryable(`not a URL: ${JSON.stringify(url).slice(0, 80)}`, ErrorType.invalidInput);
+      const observable: Observable = { type: 'url', value: url };
+      if (!deps.client) return skipped(observable);
+      return { source: 'virustotal', observable, status: 'ok', verdict: toVerdict(observable, await deps.client.getUrl(url)) };
+    },
+    async virustotalLookupFile({ hash }: LookupFileInput): Promise<LookupResult> {
+      if (typeof hash !== 'string' || !HASH.test(hash)) throw ApplicationFailure.nonRetryable(`not an MD5, SHA-1 or SHA-256: ${JSON.stringify(hash).slice(0, 80)}`, ErrorType.invalidInput);
+      const observable: Observable = { type: 'hash', value: hash.toLowerCase() };
+      if (!deps.client) return skipped(observable);
+      return { source: 'virustotal', observable, status: 'ok', verdict: toVerdict(observable, await deps.client.getFile(observable.value)) };
     },
   };
 }

@@ -3,6 +3,8 @@ import type { EnrichmentOutcome } from '../../core/verdict.ts';
 
 export interface LookupDomainInput { domain: string }
 export interface LookupIpInput { ip: string }
+export interface LookupUrlInput { url: string }
+export interface LookupFileInput { hash: string }
 export type LookupResult = EnrichmentOutcome;
 
 /** GET /domains/{domain}, /ip_addresses/{ip}: `data.attributes` as far as we use it. */
@@ -17,6 +19,11 @@ export interface VtObject {
       creation_date?: number;
       first_submission_date?: number;
       last_analysis_date?: number;
+      /** Files: the names it was submitted under, and its type. */
+      meaningful_name?: string;
+      type_description?: string;
+      /** URLs: where it finally led. */
+      last_final_url?: string;
     };
   };
 }

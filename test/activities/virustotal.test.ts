@@ -89,3 +89,35 @@ describe('virustotal activities (API v3, nock from the documented shapes)', () =
     assert.match(out.reason, /VIRUSTOTAL_API_KEY/);
   });
 });
+
+describe('virustotal URL and file lookups', () => {
+  before(setupNock);
+  afterEach(checkNock);
+  const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+  const acts = createVirusTotalActivities({ client: new VirusTotalClient({ baseUrl: BASE, apiKey: new Secret(KEY), timeoutMs: 500 }) });
+
+  it('looks a file up by hash (lower-cased) and calls 38 detections malicious', async () => {
+    const sha = '29aa689f38158d2e8941fa54e436f0260890af31cecad1e8799e5c2df7bc1ecc';
+    nock(BASE).get(`/files/${sha}`).matchHeader('x-apikey', KEY).reply(200, fixture('virustotal/file-malicious.json'));
+    const out = await runActivity(env, acts.virustotalLookupFile, { hash: sha.toUpperCase() });
+    assert.ok(out.status === 'ok');
+    assert.equal(out.observable.value, sha);
+    assert.equal(out.verdict.level, 'malicious');
+    assert.match(out.verdict.summary, /38\/63 engines flag it malicious, 1 suspicious/);
+  });
+
+  it('addresses a URL by its unpadded base64url id', async () => {
+    const url = 'https://c2-never-seen.test/beacon';
+    const id = Buffer.from(url).toString('base64url');
+    assert.ok(!id.includes('='));
+    nock(BASE).get(`/urls/${id}`).reply(200, fixture('virustotal/url-suspicious.json'));
+    const out = await runActivity(env, acts.virustotalLookupUrl, { url });
+    assert.ok(out.status === 'ok');
+    assert.equal(out.verdict.level, 'suspicious');
+  });
+
+  it('refuses a malformed hash or URL without calling out', async () => {
+    assert.equal((await rejection(() => runActivity(env, acts.virustotalLookupFile, { hash: 'xyz' }))).type, 'InvalidObservableError');
+    assert.equal((await rejection(() => runActivity(env, acts.virustotalLookupUrl, { url: '::' }))).type, 'InvalidObservableError');
+  });
+});

@@ -1,6 +1,8 @@
 // Builds each integration's client from configuration. An integration without credentials
 // gets no client; its activities then record a skip instead of failing.
+import path from 'node:path';
 import { AbuseIpDbClient } from '../activities/abuseipdb/client.ts';
+import { FirstSeenStore } from '../activities/dns/first-seen.ts';
 import { info as abuseipdbInfo } from '../activities/abuseipdb/index.ts';
 import { INTEGRATIONS } from '../activities/catalog.ts';
 import { greynoiseFromEnv } from '../activities/greynoise/index.ts';
@@ -31,7 +33,7 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
   const { containment } = config;
   const where = containment.nftNetns ? `netns ${containment.nftNetns}` : 'this host';
   const deps: ActivityDeps = {
-    dns: { servers: config.dns.servers, timeoutMs: config.dns.timeoutMs },
+    dns: { servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, firstSeen: new FirstSeenStore(path.join(config.dataDir, 'first-seen.db')) },
     virustotal: virustotal && new VirusTotalClient({ ...virustotal, limiter: limit(virustotalInfo) }),
     abuseipdb: abuseipdb && new AbuseIpDbClient({ ...abuseipdb, limiter: limit(abuseipdbInfo) }),
     greynoise: greynoiseFromEnv(env),

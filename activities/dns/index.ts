@@ -5,7 +5,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Observable } from '../../core/alert.ts';
 import { ErrorType } from '../shared/errors.ts';
 import { assertDomain } from '../shared/validate.ts';
-import type { ResolveDomainInput, ResolveDomainResult } from './types.ts';
+import type { FirstSeenStore, SightingAnswer } from './first-seen.ts';
+import type { FirstSeenInput, RecordSightingInput, ResolveDomainInput, ResolveDomainResult, Sighting } from './types.ts';
 import type { IntegrationInfo } from '../shared/integration.ts';
 
 export const info: IntegrationInfo = {
@@ -13,7 +14,7 @@ export const info: IntegrationInfo = {
   title: 'DNS resolution (node:dns)',
   category: 'enrichment',
   docUrl: 'https://nodejs.org/api/dns.html',
-  activities: ['dnsResolveDomain'],
+  activities: ['dnsResolveDomain', 'dnsRecordSighting', 'dnsFirstSeen'],
   settings: [
     { name: 'RIPOSTE_DNS_SERVERS', description: 'resolvers, ip or ip:port, comma-separated (system resolvers if unset)' },
     { name: 'RIPOSTE_DNS_TIMEOUT_MS', description: 'per-query timeout (3000)' },
@@ -24,6 +25,8 @@ export interface DnsOptions {
   /** "ip" or "ip:port"; unset uses the system resolvers. */
   servers?: string[];
   timeoutMs: number;
+  /** The first-seen store (data/first-seen.db); without one, sightings are skipped. */
+  firstSeen?: FirstSeenStore;
 }
 
 const NOT_FOUND = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN']);
@@ -63,6 +66,24 @@ export function createDnsActivities(opts: DnsOptions) {
           related: addresses.map((value) => ({ type: 'ip', value, role: 'dst' }) as Observable),
         },
       };
+    },
+
+    /** Records that a domain was seen, and says whether this is the first time ever. */
+    async dnsRecordSighting(input: RecordSightingInput): Promise<({ status: 'ok' } & SightingAnswer) | { status: 'skipped'; reason: string }> {
+      const domain = assertDomain(input.domain);
+      if (!opts.firstSeen) return { status: 'skipped', reason: 'no first-seen store' };
+      if (!input.idempotencyKey) throw ApplicationFailure.nonRetryable('idempotencyKey is required', ErrorType.invalidInput);
+      if (input.at !== undefined && Number.isNaN(Date.parse(input.at))) throw ApplicationFailure.nonRetryable('at must be an ISO 8601 time', ErrorType.invalidInput);
+      const at = input.at ? new Date(input.at).toISOString() : new Date().toISOString();
+      const sighting: Sighting = { at, source: String(input.source).slice(0, 200), ...(input.host ? { host: String(input.host).slice(0, 253) } : {}) };
+      return { status: 'ok', ...opts.firstSeen.record(input.idempotencyKey, domain, sighting) };
+    },
+
+    /** Has this domain ever been seen? Its first sighting, or `seen: false`. */
+    async dnsFirstSeen({ domain }: FirstSeenInput): Promise<{ domain: string; seen: false } | { domain: string; seen: true; first: Sighting; sightings: number }> {
+      const name = assertDomain(domain);
+      const known = opts.firstSeen?.first(name);
+      return known ? { domain: name, seen: true, ...known } : { domain: name, seen: false };
     },
   };
 }

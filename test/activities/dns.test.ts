@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { FirstSeenStore } from '../../activities/dns/first-seen.ts';
 import { createDnsActivities } from '../../activities/dns/index.ts';
 import { startDnsmasq, type Dnsmasq } from '../helpers/dnsmasq.ts';
 import { rejection, silentLogger, runActivity } from '../helpers/fixtures.ts';
@@ -43,5 +47,56 @@ describe('dns activities against a real resolver (dnsmasq on loopback)', () => {
     const err = await rejection(() => runActivity(env, dnsResolveDomain, { domain: 'c2-never-seen.test' }));
     assert.equal(err.type, 'IntegrationUnavailableError');
     assert.equal(err.nonRetryable, false);
+  });
+});
+
+describe('the first-seen store: has this domain ever been seen before?', () => {
+  const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-first-seen-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('records a domain once as new, counts later sightings, and survives a reopened file', async () => {
+    const file = path.join(dir, 'first-seen.db');
+    const store = new FirstSeenStore(file);
+    const acts = createDnsActivities({ timeoutMs: 1000, firstSeen: store });
+    const never = await runActivity(env, acts.dnsFirstSeen, { domain: 'c2-never-seen.test' });
+    assert.deepEqual(never, { domain: 'c2-never-seen.test', seen: false });
+
+    const first = await runActivity(env, acts.dnsRecordSighting, { domain: 'C2-Never-Seen.test.', source: 'suricata', host: 'web-1', at: '2026-11-28T01:00:00Z', idempotencyKey: 'wf-1:sighting' });
+    assert.ok(first.status === 'ok');
+    assert.equal(first.isNew, true);
+    assert.deepEqual(first.first, { at: '2026-11-28T01:00:00.000Z', source: 'suricata', host: 'web-1' });
+
+    const later = await runActivity(env, acts.dnsRecordSighting, { domain: 'c2-never-seen.test', source: 'zeek', host: 'db-2', idempotencyKey: 'wf-2:sighting' });
+    assert.ok(later.status === 'ok');
+    assert.equal(later.isNew, false);
+    assert.equal(later.sightings, 2);
+    assert.equal(later.first.host, 'web-1', 'the first sighting stays the first');
+    store.close();
+
+    const reopened = createDnsActivities({ timeoutMs: 1000, firstSeen: new FirstSeenStore(file) });
+    const seen = await runActivity(env, reopened.dnsFirstSeen, { domain: 'c2-never-seen.test' });
+    assert.ok(seen.seen);
+    assert.equal(seen.first.source, 'suricata');
+  });
+
+  it('answers a retried sighting (same key) exactly as the first attempt: new once, counted once', async () => {
+    const acts = createDnsActivities({ timeoutMs: 1000, firstSeen: new FirstSeenStore(path.join(dir, 'retry.db')) });
+    const input = { domain: 'fresh.test', source: 'ocsf', idempotencyKey: 'wf-9:sighting' };
+    const a = await runActivity(env, acts.dnsRecordSighting, input);
+    const b = await runActivity(env, acts.dnsRecordSighting, input);
+    assert.deepEqual(b, a);
+    assert.ok(a.status === 'ok' && a.isNew);
+    const seen = await runActivity(env, acts.dnsFirstSeen, { domain: 'fresh.test' });
+    assert.ok(seen.seen);
+    assert.equal(seen.sightings, 1);
+  });
+
+  it('refuses a sighting without a key or with a bad time, and skips without a store', async () => {
+    const acts = createDnsActivities({ timeoutMs: 1000, firstSeen: new FirstSeenStore(':memory:') });
+    assert.equal((await rejection(() => runActivity(env, acts.dnsRecordSighting, { domain: 'a.test', source: 'x', idempotencyKey: '' }))).type, 'InvalidObservableError');
+    assert.equal((await rejection(() => runActivity(env, acts.dnsRecordSighting, { domain: 'a.test', source: 'x', at: 'yesterday', idempotencyKey: 'k' }))).type, 'InvalidObservableError');
+    const none = await runActivity(env, createDnsActivities({ timeoutMs: 1000 }).dnsRecordSighting, { domain: 'a.test', source: 'x', idempotencyKey: 'k' });
+    assert.equal(none.status, 'skipped');
   });
 });

@@ -5,6 +5,12 @@ import type { AbuseIpDbClient } from './abuseipdb/client.ts';
 import { createContainmentActivities } from './containment/index.ts';
 import type { EgressBlocker } from './containment/types.ts';
 import { createDnsActivities, type DnsOptions } from './dns/index.ts';
+import type { ElasticsearchClient } from './elasticsearch/client.ts';
+import { createElasticsearchActivities } from './elasticsearch/index.ts';
+import { createLogstoreActivities } from './logstore/index.ts';
+import type { LogStore } from './logstore/store.ts';
+import type { SplunkClient } from './splunk/client.ts';
+import { createSplunkActivities } from './splunk/index.ts';
 import type { GreyNoiseClient } from './greynoise/client.ts';
 import { createGreyNoiseActivities } from './greynoise/index.ts';
 import type { OtxClient } from './otx/client.ts';
@@ -23,6 +29,9 @@ export interface ActivityDeps {
   greynoise?: GreyNoiseClient;
   urlhaus?: UrlhausClient;
   otx?: OtxClient;
+  logstore?: LogStore;
+  elasticsearch?: ElasticsearchClient;
+  splunk?: SplunkClient;
   tickets?: TicketSystem;
   egress: EgressBlocker;
 }
@@ -35,6 +44,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createGreyNoiseActivities({ client: deps.greynoise }),
     ...createUrlhausActivities({ client: deps.urlhaus }),
     ...createOtxActivities({ client: deps.otx }),
+    ...createLogstoreActivities({ store: deps.logstore }),
+    ...createElasticsearchActivities({ client: deps.elasticsearch }),
+    ...createSplunkActivities({ client: deps.splunk }),
     ...createTicketingActivities({ system: deps.tickets }),
     ...createContainmentActivities({ egress: deps.egress }),
   };

@@ -7,6 +7,9 @@ import { info as abuseipdbInfo } from '../activities/abuseipdb/index.ts';
 import { INTEGRATIONS } from '../activities/catalog.ts';
 import { greynoiseFromEnv } from '../activities/greynoise/index.ts';
 import { otxFromEnv } from '../activities/otx/index.ts';
+import { elasticsearchFromEnv } from '../activities/elasticsearch/index.ts';
+import { LogStore } from '../activities/logstore/store.ts';
+import { splunkFromEnv } from '../activities/splunk/index.ts';
 import { urlhausFromEnv } from '../activities/urlhaus/index.ts';
 import { describeRateLimit, integrationState } from '../activities/shared/integration.ts';
 import { limiterFor } from '../activities/shared/rate-limit.ts';
@@ -39,6 +42,9 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     greynoise: greynoiseFromEnv(env),
     urlhaus: urlhausFromEnv(env),
     otx: otxFromEnv(env),
+    logstore: new LogStore(env.RIPOSTE_LOGSTORE_FILE ?? path.join(config.dataDir, 'logs.db')),
+    elasticsearch: elasticsearchFromEnv(env),
+    splunk: splunkFromEnv(env),
     tickets: jira && jiraTicketSystem(new JiraClient(jira), { projectKey: jira.projectKey, issueType: jira.issueType }),
     egress:
       containment.driver === 'nftables'

@@ -9,6 +9,8 @@ import { freePort } from '../../scripts/dev-server.ts';
 
 export interface Dnsmasq {
   server: string;
+  /** Its query log (log-queries), a real DNS log to import. */
+  logFile: string;
   queries(): string[];
   stop(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function startDnsmasq(records: Record<string, string>): Promise<Dns
   }
   return {
     server,
+    logFile: log,
     queries: () =>
       readFileSync(log, 'utf8')
         .split('\n')

@@ -1,0 +1,32 @@
+// The local log store as a hunting backend: indicators in, sightings out.
+import { checkHunt, mentions } from '../hunting/match.ts';
+import type { HuntInput, HuntResult, HuntSighting } from '../hunting/types.ts';
+import type { IntegrationInfo } from '../shared/integration.ts';
+import type { LogStore } from './store.ts';
+
+export const info: IntegrationInfo = {
+  name: 'logstore',
+  title: 'Local log store (SQLite FTS5 over imported proxy and DNS logs)',
+  category: 'hunting',
+  docUrl: 'activities/logstore/README.md',
+  activities: ['logstoreHunt'],
+  settings: [{ name: 'RIPOSTE_LOGSTORE_FILE', description: 'the store (data/logs.db); fill it with `npm run logs:import`' }],
+};
+
+export function createLogstoreActivities(deps: { store?: LogStore }) {
+  return {
+    async logstoreHunt(input: HuntInput): Promise<HuntResult> {
+      const { from, to, limit } = checkHunt(input);
+      if (!deps.store) return { status: 'skipped', backend: 'logstore', reason: 'no local log store' };
+      // The trigram index finds candidate lines; the exact indicator match decides.
+      const candidates = deps.store.search(input.indicators.map((o) => o.value), from.toISOString(), to.toISOString(), limit * 5 + 1);
+      const sightings: HuntSighting[] = [];
+      for (const c of candidates) {
+        for (const indicator of mentions(c.line, input.indicators)) {
+          sightings.push({ indicator, at: c.at, ...(c.host ? { host: c.host } : {}), backend: 'logstore', where: `${c.kind} ${c.file}`, excerpt: c.line.slice(0, 500) });
+        }
+      }
+      return { status: 'ok', backend: 'logstore', sightings: sightings.slice(0, limit), truncated: sightings.length > limit || candidates.length > limit * 5, from: from.toISOString(), to: to.toISOString() };
+    },
+  };
+}

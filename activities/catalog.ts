@@ -5,6 +5,7 @@ import { info as containment } from './containment/index.ts';
 import { info as dns } from './dns/index.ts';
 import { info as elasticsearch } from './elasticsearch/index.ts';
 import { info as greynoise } from './greynoise/index.ts';
+import { info as imaging } from './imaging/index.ts';
 import { info as jira } from './jira/index.ts';
 import { info as logstore } from './logstore/index.ts';
 import { info as nftables } from './nftables/index.ts';
@@ -15,7 +16,7 @@ import { info as ticketing } from './ticketing/index.ts';
 import { info as urlhaus } from './urlhaus/index.ts';
 import { info as virustotal } from './virustotal/index.ts';
 
-export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, logstore, elasticsearch, splunk, ticketing, jira, containment, nftables];
+export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, logstore, elasticsearch, splunk, imaging, ticketing, jira, containment, nftables];
 
 const BY_ACTIVITY = new Map(INTEGRATIONS.flatMap((i) => i.activities.map((a) => [a, i.name] as const)));
 

@@ -7,6 +7,7 @@ import type { EgressBlocker } from './containment/types.ts';
 import { createDnsActivities, type DnsOptions } from './dns/index.ts';
 import type { ElasticsearchClient } from './elasticsearch/client.ts';
 import { createElasticsearchActivities } from './elasticsearch/index.ts';
+import { createImagingActivities, type ImagingOptions } from './imaging/index.ts';
 import { createLogstoreActivities } from './logstore/index.ts';
 import type { LogStore } from './logstore/store.ts';
 import type { SplunkClient } from './splunk/client.ts';
@@ -32,6 +33,8 @@ export interface ActivityDeps {
   logstore?: LogStore;
   elasticsearch?: ElasticsearchClient;
   splunk?: SplunkClient;
+  /** Where disk images and the custody ledger go (default data/evidence). */
+  imaging?: ImagingOptions;
   tickets?: TicketSystem;
   egress: EgressBlocker;
 }
@@ -47,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLogstoreActivities({ store: deps.logstore }),
     ...createElasticsearchActivities({ client: deps.elasticsearch }),
     ...createSplunkActivities({ client: deps.splunk }),
+    ...createImagingActivities(deps.imaging ?? { evidenceDir: 'data/evidence' }),
     ...createTicketingActivities({ system: deps.tickets }),
     ...createContainmentActivities({ egress: deps.egress }),
   };

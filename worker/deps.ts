@@ -45,6 +45,7 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     logstore: new LogStore(env.RIPOSTE_LOGSTORE_FILE ?? path.join(config.dataDir, 'logs.db')),
     elasticsearch: elasticsearchFromEnv(env),
     splunk: splunkFromEnv(env),
+    imaging: { evidenceDir: path.resolve(env.RIPOSTE_EVIDENCE_DIR ?? path.join(config.dataDir, 'evidence')) },
     tickets: jira && jiraTicketSystem(new JiraClient(jira), { projectKey: jira.projectKey, issueType: jira.issueType }),
     egress:
       containment.driver === 'nftables'

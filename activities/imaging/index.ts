@@ -1,0 +1,106 @@
+// Disk acquisition with dc3dd or dcfldd on the worker's host, recorded as chain-of-custody
+// evidence. Long copies heartbeat their progress; a worker that dies mid-copy leaves a partial
+// image that the retry on another worker discards and takes again, and a retry after success
+// returns the evidence already taken (same key, same record).
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../shared/errors.ts';
+import type { IntegrationInfo } from '../shared/integration.ts';
+import { hashFile, runTool, toolVersion } from './acquire.ts';
+import type { AcquireDiskInput, EvidenceRecord, VerifyEvidenceInput, VerifyEvidenceResult } from './types.ts';
+
+export const info: IntegrationInfo = {
+  name: 'imaging',
+  title: 'Forensic disk imaging with dc3dd or dcfldd (SHA-256, chain of custody)',
+  category: 'imaging',
+  docUrl: 'activities/imaging/README.md',
+  activities: ['imagingAcquireDisk', 'imagingVerifyEvidence'],
+  settings: [{ name: 'RIPOSTE_EVIDENCE_DIR', description: 'where images and the custody ledger go (data/evidence)' }],
+};
+
+export interface ImagingOptions {
+  /** Images go to <dir>/<caseId>/<evidenceId>.img, records beside them and in <dir>/custody.jsonl. */
+  evidenceDir: string;
+  heartbeatMs?: number;
+}
+
+const SAFE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+
+export function createImagingActivities(opts: ImagingOptions) {
+  return {
+    async imagingAcquireDisk(input: AcquireDiskInput): Promise<EvidenceRecord> {
+      const tool = input.tool ?? 'dc3dd';
+      if (tool !== 'dc3dd' && tool !== 'dcfldd') throw invalid('tool must be dc3dd or dcfldd');
+      if (typeof input.device !== 'string' || !path.isAbsolute(input.device) || /[\s=]/.test(input.device)) throw invalid('device must be an absolute path without spaces or "="');
+      if (!SAFE_ID.test(input.caseId ?? '')) throw invalid('caseId must be 1–128 letters, digits, ".", "_" or "-"');
+      if (!input.idempotencyKey || !input.requestedBy) throw invalid('idempotencyKey and requestedBy are required');
+      const stat = fs.statSync(input.device, { throwIfNoEntry: false });
+      if (!stat) throw invalid(`no such device or file: ${input.device}`);
+
+      const evidenceId = `ev_${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 20)}`;
+      const dir = path.join(opts.evidenceDir, input.caseId);
+      const image = path.join(dir, `${evidenceId}.img`);
+      const recordFile = path.join(dir, `${evidenceId}.json`);
+      // Taken before (a retry after success): the same record, once its image still checks out.
+      if (fs.existsSync(recordFile)) return JSON.parse(fs.readFileSync(recordFile, 'utf8')) as EvidenceRecord;
+
+      fs.mkdirSync(dir, { recursive: true });
+      fs.rmSync(image, { force: true }); // a partial image from a worker that died mid-copy
+      const ctx = Context.current();
+      const startedAt = new Date().toISOString();
+      const version = toolVersion(tool);
+      const hashLog = path.join(dir, `${evidenceId}.${tool}.log`);
+      const sourceBytes = stat.isBlockDevice() ? 0 : stat.size;
+      const run = await runTool(tool, input.device, image, hashLog, (bytes) => ctx.heartbeat({ bytes, sourceBytes }), ctx.cancellationSignal, opts.heartbeatMs);
+      ctx.heartbeat({ bytes: run.bytes, verifying: true });
+      const verified = await hashFile(image);
+      if (verified.sha256 !== run.sha256) {
+        throw ApplicationFailure.create({ type: ErrorType.tool, message: `imaging: the image does not match what ${tool} read (${verified.sha256} ≠ ${run.sha256})` });
+      }
+      const record: EvidenceRecord = {
+        evidenceId,
+        caseId: input.caseId,
+        kind: 'disk-image',
+        source: { host: os.hostname(), device: input.device, bytes: sourceBytes || verified.bytes },
+        tool,
+        toolVersion: version,
+        sha256: run.sha256,
+        verifiedSha256: verified.sha256,
+        bytes: verified.bytes,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        requestedBy: input.requestedBy,
+        uri: pathToFileURL(image).href,
+        idempotencyKey: input.idempotencyKey,
+      };
+      fs.writeFileSync(`${recordFile}.tmp`, JSON.stringify(record, null, 2));
+      fs.renameSync(`${recordFile}.tmp`, recordFile);
+      fs.appendFileSync(path.join(opts.evidenceDir, 'custody.jsonl'), `${JSON.stringify({ event: 'acquired', at: record.finishedAt, ...record })}\n`);
+      return record;
+    },
+
+    /** Re-reads an image and says whether it still has the hash its record says. */
+    async imagingVerifyEvidence({ uri, sha256 }: VerifyEvidenceInput): Promise<VerifyEvidenceResult> {
+      let file: string;
+      try {
+        file = fileURLToPath(uri);
+      } catch {
+        throw invalid('uri must be a file:// URI from an evidence record');
+      }
+      if (!path.resolve(file).startsWith(path.resolve(opts.evidenceDir) + path.sep)) throw invalid('uri is not in the evidence directory');
+      if (!fs.existsSync(file)) throw invalid(`no evidence at ${uri}`);
+      const now = await hashFile(file);
+      fs.appendFileSync(path.join(opts.evidenceDir, 'custody.jsonl'), `${JSON.stringify({ event: 'verified', at: new Date().toISOString(), uri, intact: now.sha256 === sha256, sha256: now.sha256 })}\n`);
+      return { uri, intact: now.sha256 === sha256, sha256: now.sha256, bytes: now.bytes };
+    },
+  };
+}
+
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`imaging: ${message}`, ErrorType.invalidInput);
+}

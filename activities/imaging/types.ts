@@ -1,0 +1,37 @@
+// Forensic imaging: inputs and the chain-of-custody record. Types only — safe for workflows.
+
+export interface AcquireDiskInput {
+  /** The device or file to image on this worker's host, e.g. /dev/sdb or /dev/loop3. */
+  device: string;
+  /** dc3dd (default) or dcfldd; both hash with SHA-256 as they copy. */
+  tool?: 'dc3dd' | 'dcfldd';
+  caseId: string;
+  /** Who or what asked: the playbook's workflow id, and the approver when there was one. */
+  requestedBy: string;
+  /** From the workflow (`${workflowId}:${step}`): a retried acquisition returns the evidence already taken. */
+  idempotencyKey: string;
+}
+
+/** One piece of evidence, as the chain of custody records it. */
+export interface EvidenceRecord {
+  evidenceId: string;
+  caseId: string;
+  kind: 'disk-image';
+  source: { host: string; device: string; bytes: number };
+  tool: string;
+  toolVersion: string;
+  /** SHA-256 of the source as the tool read it. */
+  sha256: string;
+  /** The image re-read and hashed after acquisition; equal to sha256 or the acquisition fails. */
+  verifiedSha256: string;
+  bytes: number;
+  startedAt: string;
+  finishedAt: string;
+  requestedBy: string;
+  /** Where the image is: file:///…/data/evidence/<caseId>/<evidenceId>.img */
+  uri: string;
+  idempotencyKey: string;
+}
+
+export interface VerifyEvidenceInput { uri: string; sha256: string }
+export interface VerifyEvidenceResult { uri: string; intact: boolean; sha256: string; bytes: number }

@@ -10,13 +10,15 @@ import { info as jira } from './jira/index.ts';
 import { info as logstore } from './logstore/index.ts';
 import { info as nftables } from './nftables/index.ts';
 import { info as otx } from './otx/index.ts';
+import { info as pagerduty } from './pagerduty/index.ts';
 import type { IntegrationInfo } from './shared/integration.ts';
+import { info as slack } from './slack/index.ts';
 import { info as splunk } from './splunk/index.ts';
 import { info as ticketing } from './ticketing/index.ts';
 import { info as urlhaus } from './urlhaus/index.ts';
 import { info as virustotal } from './virustotal/index.ts';
 
-export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, logstore, elasticsearch, splunk, imaging, ticketing, jira, containment, nftables];
+export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, logstore, elasticsearch, splunk, imaging, ticketing, jira, containment, nftables, slack, pagerduty];
 
 const BY_ACTIVITY = new Map(INTEGRATIONS.flatMap((i) => i.activities.map((a) => [a, i.name] as const)));
 

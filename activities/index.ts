@@ -9,6 +9,10 @@ import type { ElasticsearchClient } from './elasticsearch/client.ts';
 import { createElasticsearchActivities } from './elasticsearch/index.ts';
 import { createImagingActivities, type ImagingOptions } from './imaging/index.ts';
 import { createLogstoreActivities } from './logstore/index.ts';
+import type { PagerDutyClient } from './pagerduty/client.ts';
+import { createPagerDutyActivities } from './pagerduty/index.ts';
+import type { SlackClient } from './slack/client.ts';
+import { createSlackActivities } from './slack/index.ts';
 import type { LogStore } from './logstore/store.ts';
 import type { SplunkClient } from './splunk/client.ts';
 import { createSplunkActivities } from './splunk/index.ts';
@@ -35,6 +39,8 @@ export interface ActivityDeps {
   splunk?: SplunkClient;
   /** Where disk images and the custody ledger go (default data/evidence). */
   imaging?: ImagingOptions;
+  slack?: { client: SlackClient; channel?: string };
+  pagerduty?: PagerDutyClient;
   tickets?: TicketSystem;
   egress: EgressBlocker;
 }
@@ -51,6 +57,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createElasticsearchActivities({ client: deps.elasticsearch }),
     ...createSplunkActivities({ client: deps.splunk }),
     ...createImagingActivities(deps.imaging ?? { evidenceDir: 'data/evidence' }),
+    ...createSlackActivities(deps.slack ?? {}),
+    ...createPagerDutyActivities({ client: deps.pagerduty }),
     ...createTicketingActivities({ system: deps.tickets }),
     ...createContainmentActivities({ egress: deps.egress }),
   };

@@ -13,6 +13,7 @@ import { HttpError, sendProblem } from './problem.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { integrationRoutes } from './routes/integrations.ts';
+import { slackRoutes, type SlackInteractionSettings } from './routes/slack.ts';
 import type { IntegrationView } from './integrations.ts';
 import { sourceRoutes } from './routes/sources.ts';
 import { suppressionRoutes } from './routes/suppressions.ts';
@@ -28,6 +29,8 @@ export interface AppDeps {
   dispatchStats?: () => { signals: number; alerts: number; errors: number };
   /** The integration catalog with configuration and health (GET /v1/integrations). */
   integrations: () => IntegrationView[];
+  /** Approve / Reject buttons in Slack (SLACK_SIGNING_SECRET, SLACK_APPROVERS). */
+  slack?: SlackInteractionSettings;
   maxBodyBytes: number;
   version: string;
 }
@@ -72,6 +75,7 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
     ...caseRoutes({ cases, store: deps.ingest.store, logger: deps.logger }),
     ...suppressionRoutes(deps.ingest.rules),
     ...integrationRoutes(deps.integrations),
+    ...slackRoutes({ cases, slack: deps.slack ?? { approvers: [] }, logger: deps.logger }),
   ];
   const document = openApiDocument(specs, { version: deps.version }, Problem);
   return specs;

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { IntegrationStatusStore } from '../activities/shared/status.ts';
 import { createApp } from './app.ts';
 import { integrationViews } from './integrations.ts';
+import { slackInteractionSettings } from './routes/slack.ts';
 import { Dispatcher } from './ingest/dispatcher.ts';
 import { SuppressionRules } from './ingest/rules.ts';
 
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     ingest: { store, rules, config: config.ingest, onQueued: (caseIds) => dispatcher.wake(caseIds) },
     dispatchStats: () => ({ ...dispatcher.stats }),
     integrations: () => integrationViews(process.env, integrationStatus),
+    slack: slackInteractionSettings(process.env),
     maxBodyBytes: config.maxBodyBytes,
     version,
   });

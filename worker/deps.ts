@@ -10,6 +10,8 @@ import { otxFromEnv } from '../activities/otx/index.ts';
 import { elasticsearchFromEnv } from '../activities/elasticsearch/index.ts';
 import { LogStore } from '../activities/logstore/store.ts';
 import { splunkFromEnv } from '../activities/splunk/index.ts';
+import { pagerdutyFromEnv } from '../activities/pagerduty/index.ts';
+import { slackFromEnv } from '../activities/slack/index.ts';
 import { urlhausFromEnv } from '../activities/urlhaus/index.ts';
 import { describeRateLimit, integrationState } from '../activities/shared/integration.ts';
 import { limiterFor } from '../activities/shared/rate-limit.ts';
@@ -45,6 +47,8 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     logstore: new LogStore(env.RIPOSTE_LOGSTORE_FILE ?? path.join(config.dataDir, 'logs.db')),
     elasticsearch: elasticsearchFromEnv(env),
     splunk: splunkFromEnv(env),
+    slack: slackFromEnv(env),
+    pagerduty: pagerdutyFromEnv(env),
     imaging: { evidenceDir: path.resolve(env.RIPOSTE_EVIDENCE_DIR ?? path.join(config.dataDir, 'evidence')) },
     tickets: jira && jiraTicketSystem(new JiraClient(jira), { projectKey: jira.projectKey, issueType: jira.issueType }),
     egress:

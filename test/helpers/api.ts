@@ -16,6 +16,7 @@ import { createLogger } from '../../telemetry/logger.ts';
 import type { CaseSettings } from '../../workflows/definitions.ts';
 import { IntegrationStatusStore } from '../../activities/shared/status.ts';
 import { integrationViews } from '../../api/integrations.ts';
+import { slackInteractionSettings } from '../../api/routes/slack.ts';
 
 export const TOKENS = {
   source: 'test-source-token-0123456789',
@@ -73,6 +74,7 @@ export async function startApi(opts: {
     ingest: { store, rules, config: ingestConfig, onQueued: (caseIds) => dispatcher.wake(caseIds) },
     dispatchStats: () => ({ ...dispatcher.stats }),
     integrations: () => integrationViews({ ...opts.env }, integrationStatus),
+    slack: slackInteractionSettings({ ...opts.env }),
     maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
     version: 'test',
   });

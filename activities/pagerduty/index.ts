@@ -1,0 +1,51 @@
+// PagerDuty Events API v2: page the on-call about a case, acknowledge, resolve. Idempotent by
+// design: every event about a case carries the case's dedup key, and PagerDuty folds repeats of a
+// trigger into the open incident.
+import { ApplicationFailure } from '@temporalio/common';
+import { Secret } from '../../config/secret.ts';
+import { ErrorType } from '../shared/errors.ts';
+import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { limiterFor } from '../shared/rate-limit.ts';
+import { PagerDutyClient } from './client.ts';
+import type { PageInput, PageResult } from './types.ts';
+
+export const info: IntegrationInfo = {
+  name: 'pagerduty',
+  title: 'PagerDuty Events API v2',
+  category: 'notification',
+  docUrl: 'https://developer.pagerduty.com/docs/events-api-v2/trigger-events/',
+  activities: ['pagerdutySendEvent'],
+  settings: [
+    { name: 'PAGERDUTY_ROUTING_KEY', description: 'the integration key of an Events API v2 service', required: true, secret: true },
+    { name: 'PAGERDUTY_BASE_URL', description: 'https://events.pagerduty.com (or events.eu.pagerduty.com)' },
+  ],
+  // The Events API allows 120 events a minute per integration key.
+  rateLimit: { limit: 120, intervalMs: 60_000 },
+};
+
+export function pagerdutyFromEnv(env: Record<string, string | undefined>): PagerDutyClient | undefined {
+  const state = integrationState(info, env);
+  if (!state.configured) return undefined;
+  return new PagerDutyClient({
+    baseUrl: (env.PAGERDUTY_BASE_URL ?? 'https://events.pagerduty.com').replace(/\/+$/, ''),
+    routingKey: new Secret(env.PAGERDUTY_ROUTING_KEY as string),
+    limiter: limiterFor(info.name, state.rateLimit),
+  });
+}
+
+export function createPagerDutyActivities(deps: { client?: PagerDutyClient }) {
+  return {
+    async pagerdutySendEvent(input: PageInput): Promise<PageResult> {
+      if (!['trigger', 'acknowledge', 'resolve'].includes(input.action)) throw invalid('action must be trigger, acknowledge or resolve');
+      if (!input.dedupKey || input.dedupKey.length > 255) throw invalid('dedupKey is required (at most 255 characters)');
+      if (input.action === 'trigger' && !input.summary?.trim()) throw invalid('a trigger needs a summary');
+      if (!deps.client) return { status: 'skipped', reason: 'PagerDuty is not configured (PAGERDUTY_ROUTING_KEY unset)' };
+      const { dedup_key } = await deps.client.enqueue(input);
+      return { status: 'ok', dedupKey: dedup_key, action: input.action };
+    },
+  };
+}
+
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`pagerduty: ${message}`, ErrorType.invalidInput);
+}

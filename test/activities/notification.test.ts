@@ -1,0 +1,108 @@
+// Notification integrations against the vendors' documented request and response shapes (nock).
+import assert from 'node:assert/strict';
+import { afterEach, before, describe, it } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { PagerDutyClient } from '../../activities/pagerduty/client.ts';
+import { createPagerDutyActivities } from '../../activities/pagerduty/index.ts';
+import { SlackClient } from '../../activities/slack/client.ts';
+import { createSlackActivities, METADATA_EVENT } from '../../activities/slack/index.ts';
+import { Secret } from '../../config/secret.ts';
+import { rejection, silentLogger, runActivity } from '../helpers/fixtures.ts';
+import { checkNock, nock, setupNock } from '../helpers/nock.ts';
+
+const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+
+describe('pagerduty (Events API v2)', () => {
+  before(setupNock);
+  afterEach(checkNock);
+  const PD = 'https://events.pagerduty.com';
+  const KEY = 'R0UT1NGKEY0123456789abcdefABCDEF';
+  const acts = createPagerDutyActivities({ client: new PagerDutyClient({ baseUrl: PD, routingKey: new Secret(KEY), timeoutMs: 500 }) });
+
+  it('triggers with the routing key, the case as dedup key, a payload and a link back', async () => {
+    nock(PD)
+      .post('/v2/enqueue', {
+        routing_key: KEY,
+        event_action: 'trigger',
+        dedup_key: 'cs_123',
+        payload: { summary: 'Suspected C2 from web-1 to 203.0.113.7', source: 'web-1', severity: 'critical', component: 'riposte', custom_details: { score: 90 } },
+        links: [{ href: 'https://riposte.corp.test/cases/cs_123', text: 'Case cs_123' }],
+      })
+      .reply(202, { status: 'success', message: 'Event processed', dedup_key: 'cs_123' });
+    const out = await runActivity(env, acts.pagerdutySendEvent, {
+      action: 'trigger',
+      dedupKey: 'cs_123',
+      summary: 'Suspected C2 from web-1 to 203.0.113.7',
+      severity: 'critical',
+      source: 'web-1',
+      link: { href: 'https://riposte.corp.test/cases/cs_123', text: 'Case cs_123' },
+      details: { score: 90 },
+    });
+    assert.deepEqual(out, { status: 'ok', dedupKey: 'cs_123', action: 'trigger' });
+  });
+
+  it('resolves by dedup key alone; 400 is not retried; 429 waits for Retry-After; the key never shows', async () => {
+    nock(PD).post('/v2/enqueue', { routing_key: KEY, event_action: 'resolve', dedup_key: 'cs_123' }).reply(202, { status: 'success', message: 'Event processed', dedup_key: 'cs_123' });
+    assert.equal((await runActivity(env, acts.pagerdutySendEvent, { action: 'resolve', dedupKey: 'cs_123' })).status, 'ok');
+    nock(PD).post('/v2/enqueue').reply(400, { status: 'invalid event', message: 'Event object is invalid', errors: ['Length of summary is invalid'] });
+    const bad = await rejection(() => runActivity(env, acts.pagerdutySendEvent, { action: 'trigger', dedupKey: 'cs_1', summary: 'x' }));
+    assert.equal(bad.type, 'IntegrationRequestError');
+    assert.doesNotMatch(bad.message, new RegExp(KEY));
+    nock(PD).post('/v2/enqueue').reply(429, { status: 'throttle event', message: 'Requests for this service are arriving too quickly.' }, { 'Retry-After': '20' });
+    assert.equal((await rejection(() => runActivity(env, acts.pagerdutySendEvent, { action: 'acknowledge', dedupKey: 'cs_1' }))).nextRetryDelay, 20_000);
+    assert.equal((await rejection(() => runActivity(env, acts.pagerdutySendEvent, { action: 'trigger', dedupKey: 'cs_1' }))).type, 'InvalidObservableError');
+    assert.equal((await runActivity(env, createPagerDutyActivities({}).pagerdutySendEvent, { action: 'resolve', dedupKey: 'cs_1' })).status, 'skipped');
+  });
+});
+
+describe('slack (chat.postMessage)', () => {
+  before(setupNock);
+  afterEach(checkNock);
+  const SLACK = 'https://slack.com';
+  const TOKEN = 'xoxb-0000000000-0000000000000-test0123456789abcdef';
+  const acts = createSlackActivities({ client: new SlackClient({ baseUrl: SLACK, botToken: new Secret(TOKEN), timeoutMs: 500 }), channel: 'C0SOC' });
+  const history = (messages: unknown[] = []) =>
+    nock(SLACK).get('/api/conversations.history').query({ channel: 'C0SOC', limit: '100', include_all_metadata: 'true' }).matchHeader('authorization', `Bearer ${TOKEN}`).reply(200, { ok: true, messages, has_more: false });
+
+  it('posts an approval request with Approve / Reject buttons and its key as message metadata', async () => {
+    history();
+    nock(SLACK)
+      .post('/api/chat.postMessage', (body) => {
+        assert.equal(body.channel, 'C0SOC');
+        assert.deepEqual(body.metadata, { event_type: METADATA_EVENT, event_payload: { idempotency_key: 'wf-1:ask-slack' } });
+        const buttons = body.blocks[1].elements;
+        assert.deepEqual(buttons.map((b: { action_id: string }) => b.action_id), ['riposte_approve', 'riposte_reject']);
+        assert.deepEqual(JSON.parse(buttons[0].value), { caseId: 'cs_1', approvalId: 'contain-egress', decision: 'approve' });
+        return true;
+      })
+      .matchHeader('authorization', `Bearer ${TOKEN}`)
+      .reply(200, { ok: true, channel: 'C0SOC', ts: '1795830000.000100', message: { text: 'Contain web-1?' } });
+    const out = await runActivity(env, acts.slackPostMessage, { text: 'Contain web-1?', approval: { caseId: 'cs_1', approvalId: 'contain-egress' }, idempotencyKey: 'wf-1:ask-slack' });
+    assert.deepEqual(out, { status: 'ok', channel: 'C0SOC', ts: '1795830000.000100', alreadySent: false });
+  });
+
+  it('a retry finds the message it already sent and does not post twice', async () => {
+    history([{ type: 'message', ts: '1795830000.000100', text: 'Contain web-1?', metadata: { event_type: METADATA_EVENT, event_payload: { idempotency_key: 'wf-1:ask-slack' } } }]);
+    const out = await runActivity(env, acts.slackPostMessage, { text: 'Contain web-1?', idempotencyKey: 'wf-1:ask-slack' });
+    assert.deepEqual(out, { status: 'ok', channel: 'C0SOC', ts: '1795830000.000100', alreadySent: true });
+  });
+
+  it('maps Slack\u2019s ok:false errors: invalid_auth is an auth failure, channel_not_found a request error, internal_error retryable', async () => {
+    nock(SLACK).get('/api/conversations.history').query(true).reply(200, { ok: false, error: 'invalid_auth' });
+    const auth = await rejection(() => runActivity(env, acts.slackPostMessage, { text: 'x', idempotencyKey: 'k1' }));
+    assert.equal(auth.type, 'IntegrationAuthError');
+    assert.doesNotMatch(auth.message, /xoxb/);
+    history();
+    nock(SLACK).post('/api/chat.postMessage').reply(200, { ok: false, error: 'channel_not_found' });
+    assert.equal((await rejection(() => runActivity(env, acts.slackPostMessage, { text: 'x', idempotencyKey: 'k2' }))).type, 'IntegrationRequestError');
+    history();
+    nock(SLACK).post('/api/chat.postMessage').reply(200, { ok: false, error: 'internal_error' });
+    const transient = await rejection(() => runActivity(env, acts.slackPostMessage, { text: 'x', idempotencyKey: 'k3' }));
+    assert.equal(transient.type, 'IntegrationUnavailableError');
+    assert.equal(transient.nonRetryable, false);
+    history();
+    nock(SLACK).post('/api/chat.postMessage').reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '3' });
+    assert.equal((await rejection(() => runActivity(env, acts.slackPostMessage, { text: 'x', idempotencyKey: 'k4' }))).nextRetryDelay, 3000);
+    assert.equal((await runActivity(env, createSlackActivities({}).slackPostMessage, { text: 'x', idempotencyKey: 'k5' })).status, 'skipped');
+  });
+});

@@ -2,6 +2,8 @@
 // the worker's start-up log and the README's catalog come from here.
 import { info as abuseipdb } from './abuseipdb/index.ts';
 import { info as containment } from './containment/index.ts';
+import { info as crowdstrike } from './crowdstrike/index.ts';
+import { info as defender } from './defender/index.ts';
 import { info as dns } from './dns/index.ts';
 import { info as elasticsearch } from './elasticsearch/index.ts';
 import { info as greynoise } from './greynoise/index.ts';
@@ -12,13 +14,14 @@ import { info as nftables } from './nftables/index.ts';
 import { info as otx } from './otx/index.ts';
 import { info as pagerduty } from './pagerduty/index.ts';
 import type { IntegrationInfo } from './shared/integration.ts';
+import { info as sentinelone } from './sentinelone/index.ts';
 import { info as slack } from './slack/index.ts';
 import { info as splunk } from './splunk/index.ts';
 import { info as ticketing } from './ticketing/index.ts';
 import { info as urlhaus } from './urlhaus/index.ts';
 import { info as virustotal } from './virustotal/index.ts';
 
-export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, logstore, elasticsearch, splunk, imaging, ticketing, jira, containment, nftables, slack, pagerduty];
+export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, logstore, elasticsearch, splunk, imaging, ticketing, jira, containment, nftables, crowdstrike, defender, sentinelone, slack, pagerduty];
 
 const BY_ACTIVITY = new Map(INTEGRATIONS.flatMap((i) => i.activities.map((a) => [a, i.name] as const)));
 

@@ -4,7 +4,13 @@ import { createAbuseIpDbActivities } from './abuseipdb/index.ts';
 import type { AbuseIpDbClient } from './abuseipdb/client.ts';
 import { createContainmentActivities } from './containment/index.ts';
 import type { EgressBlocker } from './containment/types.ts';
+import type { FalconClient } from './crowdstrike/client.ts';
+import { createCrowdStrikeActivities } from './crowdstrike/index.ts';
+import type { DefenderClient } from './defender/client.ts';
+import { createDefenderActivities } from './defender/index.ts';
 import { createDnsActivities, type DnsOptions } from './dns/index.ts';
+import type { SentinelOneClient } from './sentinelone/client.ts';
+import { createSentinelOneActivities } from './sentinelone/index.ts';
 import type { ElasticsearchClient } from './elasticsearch/client.ts';
 import { createElasticsearchActivities } from './elasticsearch/index.ts';
 import { createImagingActivities, type ImagingOptions } from './imaging/index.ts';
@@ -41,6 +47,9 @@ export interface ActivityDeps {
   imaging?: ImagingOptions;
   slack?: { client: SlackClient; channel?: string };
   pagerduty?: PagerDutyClient;
+  crowdstrike?: FalconClient;
+  defender?: DefenderClient;
+  sentinelone?: SentinelOneClient;
   tickets?: TicketSystem;
   egress: EgressBlocker;
 }
@@ -59,6 +68,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createImagingActivities(deps.imaging ?? { evidenceDir: 'data/evidence' }),
     ...createSlackActivities(deps.slack ?? {}),
     ...createPagerDutyActivities({ client: deps.pagerduty }),
+    ...createCrowdStrikeActivities({ client: deps.crowdstrike }),
+    ...createDefenderActivities({ client: deps.defender }),
+    ...createSentinelOneActivities({ client: deps.sentinelone }),
     ...createTicketingActivities({ system: deps.tickets }),
     ...createContainmentActivities({ egress: deps.egress }),
   };

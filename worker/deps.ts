@@ -12,6 +12,9 @@ import { LogStore } from '../activities/logstore/store.ts';
 import { splunkFromEnv } from '../activities/splunk/index.ts';
 import { pagerdutyFromEnv } from '../activities/pagerduty/index.ts';
 import { slackFromEnv } from '../activities/slack/index.ts';
+import { crowdstrikeFromEnv } from '../activities/crowdstrike/index.ts';
+import { defenderFromEnv } from '../activities/defender/index.ts';
+import { sentineloneFromEnv } from '../activities/sentinelone/index.ts';
 import { urlhausFromEnv } from '../activities/urlhaus/index.ts';
 import { describeRateLimit, integrationState } from '../activities/shared/integration.ts';
 import { limiterFor } from '../activities/shared/rate-limit.ts';
@@ -49,6 +52,9 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     splunk: splunkFromEnv(env),
     slack: slackFromEnv(env),
     pagerduty: pagerdutyFromEnv(env),
+    crowdstrike: crowdstrikeFromEnv(env),
+    defender: defenderFromEnv(env),
+    sentinelone: sentineloneFromEnv(env),
     imaging: { evidenceDir: path.resolve(env.RIPOSTE_EVIDENCE_DIR ?? path.join(config.dataDir, 'evidence')) },
     tickets: jira && jiraTicketSystem(new JiraClient(jira), { projectKey: jira.projectKey, issueType: jira.issueType }),
     egress:

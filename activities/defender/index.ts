@@ -1,0 +1,122 @@
+// Microsoft Defender for Endpoint: isolate a machine and release it; block an indicator and
+// remove the block — each action with its undo. Idempotent: the machine's latest isolation
+// action is read first, and an indicator is keyed by its value (Defender updates, not duplicates,
+// an indicator submitted again for the same value).
+import { isIP } from 'node:net';
+import { ApplicationFailure } from '@temporalio/common';
+import { Secret } from '../../config/secret.ts';
+import { ErrorType } from '../shared/errors.ts';
+import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { limiterFor } from '../shared/rate-limit.ts';
+import { assertDomain } from '../shared/validate.ts';
+import { DefenderClient } from './client.ts';
+import type { BlockIndicatorInput, IndicatorResult, IsolateInput, MachineActionResult } from './types.ts';
+
+export const info: IntegrationInfo = {
+  name: 'defender',
+  title: 'Microsoft Defender for Endpoint (isolate / release; indicator block / remove)',
+  category: 'containment',
+  docUrl: 'https://learn.microsoft.com/en-us/defender-endpoint/api/isolate-machine',
+  activities: ['defenderIsolateMachine', 'defenderReleaseMachine', 'defenderBlockIndicator', 'defenderRemoveIndicator'],
+  settings: [
+    { name: 'DEFENDER_TENANT_ID', description: 'Entra ID tenant', required: true },
+    { name: 'DEFENDER_CLIENT_ID', description: 'app registration with Machine.Isolate, Machine.Read.All, Ti.ReadWrite.All', required: true },
+    { name: 'DEFENDER_CLIENT_SECRET', description: 'its client secret', required: true, secret: true },
+    { name: 'DEFENDER_BASE_URL', description: 'https://api.security.microsoft.com' },
+    { name: 'DEFENDER_LOGIN_URL', description: 'https://login.microsoftonline.com' },
+  ],
+  // Machine actions allow 100 calls a minute.
+  rateLimit: { limit: 100, intervalMs: 60_000 },
+};
+
+export function defenderFromEnv(env: Record<string, string | undefined>): DefenderClient | undefined {
+  const state = integrationState(info, env);
+  if (!state.configured) return undefined;
+  return new DefenderClient({
+    baseUrl: (env.DEFENDER_BASE_URL ?? 'https://api.security.microsoft.com').replace(/\/+$/, ''),
+    loginUrl: (env.DEFENDER_LOGIN_URL ?? 'https://login.microsoftonline.com').replace(/\/+$/, ''),
+    tenantId: env.DEFENDER_TENANT_ID as string,
+    clientId: env.DEFENDER_CLIENT_ID as string,
+    clientSecret: new Secret(env.DEFENDER_CLIENT_SECRET as string),
+    limiter: limiterFor(info.name, state.rateLimit),
+  });
+}
+
+const SKIP = 'Defender for Endpoint is not configured (DEFENDER_TENANT_ID, DEFENDER_CLIENT_ID, DEFENDER_CLIENT_SECRET)';
+const ACTIVE = new Set(['Pending', 'InProgress', 'Succeeded']);
+const TYPES = { ip: 'IpAddress', domain: 'DomainName', url: 'Url', hash: 'FileSha256' } as const;
+
+export function createDefenderActivities(deps: { client?: DefenderClient }) {
+  async function machineOf(client: DefenderClient, input: IsolateInput): Promise<string> {
+    if (input.machineId) return input.machineId;
+    if (!input.computerDnsName) throw invalid('machineId or computerDnsName is required');
+    const ids = await client.findMachines(input.computerDnsName);
+    if (ids.length !== 1) throw invalid(`${ids.length} machines are named ${input.computerDnsName}; pass machineId`);
+    return ids[0] as string;
+  }
+
+  async function isolation(input: IsolateInput, type: 'Isolate' | 'Unisolate'): Promise<MachineActionResult> {
+    if (!input.comment?.trim()) throw invalid('comment is required');
+    if (!deps.client) return { status: 'skipped', vendor: 'defender', reason: SKIP };
+    const machineId = await machineOf(deps.client, input);
+    const [latest] = await deps.client.isolationActions(machineId);
+    if (latest && latest.type === type && ACTIVE.has(latest.status)) return { status: 'ok', vendor: 'defender', machineId, actionId: latest.id, action: type, alreadyInState: true };
+    const done = type === 'Isolate' ? await deps.client.isolate(machineId, input.comment, input.isolationType ?? 'Full') : await deps.client.unisolate(machineId, input.comment);
+    return { status: 'ok', vendor: 'defender', machineId, actionId: done.id, action: type, alreadyInState: false };
+  }
+
+  return {
+    async defenderIsolateMachine(input: IsolateInput): Promise<MachineActionResult> {
+      return isolation(input, 'Isolate');
+    },
+    /** The undo of defenderIsolateMachine. */
+    async defenderReleaseMachine(input: IsolateInput): Promise<MachineActionResult> {
+      return isolation(input, 'Unisolate');
+    },
+    async defenderBlockIndicator(input: BlockIndicatorInput): Promise<IndicatorResult> {
+      const value = checkIndicator(input);
+      if (!input.title?.trim() || !input.description?.trim()) throw invalid('title and description are required');
+      if (!deps.client) return { status: 'skipped', vendor: 'defender', reason: SKIP };
+      const days = Math.min(Math.max(input.expiresInDays ?? 30, 1), 365);
+      const created = await deps.client.submitIndicator({
+        indicatorValue: value,
+        indicatorType: TYPES[input.type],
+        action: 'Block',
+        title: input.title.slice(0, 100),
+        description: input.description.slice(0, 1000),
+        severity: 'High',
+        generateAlert: true,
+        expirationTime: new Date(Date.now() + days * 86_400_000).toISOString(),
+      });
+      return { status: 'ok', vendor: 'defender', indicatorId: String(created.id) };
+    },
+    /** The undo of defenderBlockIndicator. */
+    async defenderRemoveIndicator({ indicatorId }: { indicatorId: string }): Promise<IndicatorResult & { removed?: boolean }> {
+      if (!/^\d{1,20}$/.test(String(indicatorId))) throw invalid('indicatorId must be the numeric id Defender returned');
+      if (!deps.client) return { status: 'skipped', vendor: 'defender', reason: SKIP };
+      return { status: 'ok', vendor: 'defender', indicatorId: String(indicatorId), removed: await deps.client.deleteIndicator(String(indicatorId)) };
+    },
+  };
+}
+
+function checkIndicator(input: BlockIndicatorInput): string {
+  switch (input.type) {
+    case 'ip':
+      if (!isIP(input.value)) throw invalid('not an IP address');
+      return input.value;
+    case 'domain':
+      return assertDomain(input.value);
+    case 'url':
+      if (!URL.canParse(input.value)) throw invalid('not a URL');
+      return input.value;
+    case 'hash':
+      if (!/^[a-f0-9]{64}$/i.test(input.value)) throw invalid('Defender blocks files by SHA-256');
+      return input.value.toLowerCase();
+    default:
+      throw invalid('type must be ip, domain, url or hash');
+  }
+}
+
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`defender: ${message}`, ErrorType.invalidInput);
+}

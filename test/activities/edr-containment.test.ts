@@ -1,0 +1,125 @@
+// EDR containment, each action with its undo, against the vendors' documented request and
+// response shapes (nock): CrowdStrike Falcon, Microsoft Defender for Endpoint, SentinelOne.
+import assert from 'node:assert/strict';
+import { afterEach, before, describe, it } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { FalconClient } from '../../activities/crowdstrike/client.ts';
+import { createCrowdStrikeActivities } from '../../activities/crowdstrike/index.ts';
+import { DefenderClient } from '../../activities/defender/client.ts';
+import { createDefenderActivities } from '../../activities/defender/index.ts';
+import { SentinelOneClient } from '../../activities/sentinelone/client.ts';
+import { createSentinelOneActivities } from '../../activities/sentinelone/index.ts';
+import { Secret } from '../../config/secret.ts';
+import { rejection, silentLogger, runActivity } from '../helpers/fixtures.ts';
+import { checkNock, nock, setupNock } from '../helpers/nock.ts';
+
+const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+
+describe('crowdstrike host containment', () => {
+  before(setupNock);
+  afterEach(checkNock);
+  const CS = 'https://api.crowdstrike.com';
+  const AID = 'c8d1292a8a904216aa25ab728f4b45fd';
+  const token = () => nock(CS).post('/oauth2/token', { grant_type: 'client_credentials', client_id: 'cs-client', client_secret: 'cs-secret-0123456789' }).reply(201, { access_token: 'falcon-token', token_type: 'bearer', expires_in: 1799 });
+  const status = (s: string) => nock(CS).get('/devices/entities/devices/v2').query({ ids: AID }).matchHeader('authorization', 'Bearer falcon-token').reply(200, { meta: {}, resources: [{ device_id: AID, hostname: 'web-1', status: s }], errors: [] });
+
+  it('finds the host by name, contains it, and does not contain it twice', async () => {
+    const acts = createCrowdStrikeActivities({ client: new FalconClient({ baseUrl: CS, clientId: 'cs-client', clientSecret: new Secret('cs-secret-0123456789'), timeoutMs: 500 }) });
+    token();
+    nock(CS).get('/devices/queries/devices/v1').query({ filter: "hostname:'web-1'" }).reply(200, { meta: {}, resources: [AID], errors: [] });
+    status('normal');
+    nock(CS).post('/devices/entities/devices-actions/v2', { ids: [AID] }).query({ action_name: 'contain' }).reply(202, { meta: {}, resources: [{ id: AID, path: '' }], errors: [] });
+    const out = await runActivity(env, acts.crowdstrikeContainHost, { hostname: 'web-1', reason: 'C2 beacon, case cs_1' });
+    assert.deepEqual(out, { status: 'ok', vendor: 'crowdstrike', deviceId: AID, action: 'contain', alreadyInState: false, state: 'containment_pending' });
+    status('containment_pending');
+    const again = await runActivity(env, acts.crowdstrikeContainHost, { deviceId: AID, reason: 'retry' });
+    assert.equal(again.alreadyInState, true, 'the token was reused and no second contain was sent');
+  });
+
+  it('lifts containment (the undo), and maps a rejected token to a non-retryable auth failure', async () => {
+    const acts = createCrowdStrikeActivities({ client: new FalconClient({ baseUrl: CS, clientId: 'cs-client', clientSecret: new Secret('cs-secret-0123456789'), timeoutMs: 500 }) });
+    token();
+    status('contained');
+    nock(CS).post('/devices/entities/devices-actions/v2', { ids: [AID] }).query({ action_name: 'lift_containment' }).reply(202, { resources: [{ id: AID }], errors: [] });
+    const lifted = await runActivity(env, acts.crowdstrikeLiftContainment, { deviceId: AID, reason: 'false positive' });
+    assert.equal(lifted.action, 'lift_containment');
+    assert.equal(lifted.alreadyInState, false);
+    const bad = createCrowdStrikeActivities({ client: new FalconClient({ baseUrl: CS, clientId: 'cs-client', clientSecret: new Secret('wrong-secret-0123456789'), timeoutMs: 500 }) });
+    nock(CS).post('/oauth2/token').reply(403, { errors: [{ code: 403, message: 'access denied, invalid bearer token' }] });
+    const err = await rejection(() => runActivity(env, bad.crowdstrikeContainHost, { deviceId: AID, reason: 'x' }));
+    assert.equal(err.type, 'IntegrationAuthError');
+    assert.doesNotMatch(err.message, /wrong-secret/);
+    assert.equal((await runActivity(env, createCrowdStrikeActivities({}).crowdstrikeContainHost, { deviceId: AID, reason: 'x' })).status, 'skipped');
+  });
+});
+
+describe('defender for endpoint isolation and indicators', () => {
+  before(setupNock);
+  afterEach(checkNock);
+  const API = 'https://api.security.microsoft.com';
+  const LOGIN = 'https://login.microsoftonline.com';
+  const MID = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
+  const client = () => new DefenderClient({ baseUrl: API, loginUrl: LOGIN, tenantId: 'tenant-1', clientId: 'app-1', clientSecret: new Secret('defender-secret-0123456789'), timeoutMs: 500 });
+  const token = () =>
+    nock(LOGIN)
+      .post('/tenant-1/oauth2/v2.0/token', { grant_type: 'client_credentials', client_id: 'app-1', client_secret: 'defender-secret-0123456789', scope: 'https://api.securitycenter.microsoft.com/.default' })
+      .reply(200, { token_type: 'Bearer', expires_in: 3599, access_token: 'mde-token' });
+  const latest = (value: unknown[]) => nock(API).get('/api/machineactions').query(true).matchHeader('authorization', 'Bearer mde-token').reply(200, { value });
+
+  it('isolates a machine found by DNS name with a comment, and skips when it is already isolated', async () => {
+    const acts = createDefenderActivities({ client: client() });
+    token();
+    nock(API).get('/api/machines').query({ $filter: "computerDnsName eq 'web-1.corp.test'" }).reply(200, { value: [{ id: MID, computerDnsName: 'web-1.corp.test' }] });
+    latest([]);
+    nock(API).post(`/api/machines/${MID}/isolate`, { Comment: 'Riposte case cs_1: C2 beacon', IsolationType: 'Full' }).reply(201, { id: 'b89eb834-4578-496c-8be0-03f004061435', type: 'Isolate', status: 'Pending', machineId: MID });
+    const out = await runActivity(env, acts.defenderIsolateMachine, { computerDnsName: 'web-1.corp.test', comment: 'Riposte case cs_1: C2 beacon' });
+    assert.deepEqual(out, { status: 'ok', vendor: 'defender', machineId: MID, actionId: 'b89eb834-4578-496c-8be0-03f004061435', action: 'Isolate', alreadyInState: false });
+    latest([{ id: 'b89eb834-4578-496c-8be0-03f004061435', type: 'Isolate', status: 'Succeeded', machineId: MID }]);
+    assert.equal((await runActivity(env, acts.defenderIsolateMachine, { machineId: MID, comment: 'retry' })).alreadyInState, true);
+    latest([{ id: 'b89eb834-4578-496c-8be0-03f004061435', type: 'Isolate', status: 'Succeeded', machineId: MID }]);
+    nock(API).post(`/api/machines/${MID}/unisolate`, { Comment: 'released' }).reply(201, { id: 'c0ffee00-0000-4000-8000-000000000001', type: 'Unisolate', status: 'Pending', machineId: MID });
+    assert.equal((await runActivity(env, acts.defenderReleaseMachine, { machineId: MID, comment: 'released' })).action, 'Unisolate');
+  });
+
+  it('blocks an indicator and removes the block (the undo); junk indicators never leave', async () => {
+    const acts = createDefenderActivities({ client: client() });
+    token();
+    nock(API)
+      .post('/api/indicators', (b) => b.indicatorValue === 'c2-never-seen.test' && b.indicatorType === 'DomainName' && b.action === 'Block' && b.generateAlert === true && Date.parse(b.expirationTime) > Date.now())
+      .reply(200, { id: '995', indicatorValue: 'c2-never-seen.test', indicatorType: 'DomainName', action: 'Block' });
+    const blocked = await runActivity(env, acts.defenderBlockIndicator, { type: 'domain', value: 'C2-Never-Seen.test', title: 'Riposte cs_1', description: 'C2 domain' });
+    assert.deepEqual(blocked, { status: 'ok', vendor: 'defender', indicatorId: '995' });
+    nock(API).delete('/api/indicators/995').reply(204);
+    assert.equal((await runActivity(env, acts.defenderRemoveIndicator, { indicatorId: '995' })).removed, true);
+    nock(API).delete('/api/indicators/995').reply(404, { error: { code: 'NotFound', message: 'Indicator not found' } });
+    assert.equal((await runActivity(env, acts.defenderRemoveIndicator, { indicatorId: '995' })).removed, false, 'already gone is not an error');
+    assert.equal((await rejection(() => runActivity(env, acts.defenderBlockIndicator, { type: 'hash', value: 'abc', title: 't', description: 'd' }))).type, 'InvalidObservableError');
+  });
+});
+
+describe('sentinelone network quarantine', () => {
+  before(setupNock);
+  afterEach(checkNock);
+  const S1 = 'https://usea1-corp.sentinelone.net';
+  const acts = createSentinelOneActivities({ client: new SentinelOneClient({ baseUrl: S1, apiToken: new Secret('s1-api-token-0123456789'), timeoutMs: 500 }) });
+
+  it('disconnects an agent by computer name and reconnects it; a disconnected agent is left alone', async () => {
+    nock(S1).get('/web/api/v2.1/agents').query({ computerName: 'web-1' }).matchHeader('authorization', 'ApiToken s1-api-token-0123456789').reply(200, { data: [{ id: '1166238493523839201', uuid: 'u-1', computerName: 'web-1', networkStatus: 'connected' }], pagination: { totalItems: 1 } });
+    nock(S1).post('/web/api/v2.1/agents/actions/disconnect', { filter: { ids: ['1166238493523839201'] } }).reply(200, { data: { affected: 1 } });
+    assert.deepEqual(await runActivity(env, acts.sentineloneDisconnectAgent, { computerName: 'web-1', reason: 'C2' }), { status: 'ok', vendor: 'sentinelone', agentId: '1166238493523839201', action: 'disconnect', alreadyInState: false });
+    nock(S1).get('/web/api/v2.1/agents').query({ ids: '1166238493523839201' }).reply(200, { data: [{ id: '1166238493523839201', uuid: 'u-1', computerName: 'web-1', networkStatus: 'disconnected' }] });
+    assert.equal((await runActivity(env, acts.sentineloneDisconnectAgent, { agentId: '1166238493523839201', reason: 'retry' })).alreadyInState, true);
+    nock(S1).get('/web/api/v2.1/agents').query({ ids: '1166238493523839201' }).reply(200, { data: [{ id: '1166238493523839201', uuid: 'u-1', computerName: 'web-1', networkStatus: 'disconnected' }] });
+    nock(S1).post('/web/api/v2.1/agents/actions/connect', { filter: { ids: ['1166238493523839201'] } }).reply(200, { data: { affected: 1 } });
+    assert.equal((await runActivity(env, acts.sentineloneReconnectAgent, { agentId: '1166238493523839201', reason: 'released' })).action, 'connect');
+  });
+
+  it('refuses an ambiguous computer name, and maps 401 to auth', async () => {
+    nock(S1).get('/web/api/v2.1/agents').query({ computerName: 'web' }).reply(200, { data: [{ id: '1', networkStatus: 'connected' }, { id: '2', networkStatus: 'connected' }] });
+    assert.equal((await rejection(() => runActivity(env, acts.sentineloneDisconnectAgent, { computerName: 'web', reason: 'x' }))).type, 'InvalidObservableError');
+    nock(S1).get('/web/api/v2.1/agents').query(true).reply(401, { errors: [{ code: 4010010, title: 'Authentication Failed' }] });
+    const err = await rejection(() => runActivity(env, acts.sentineloneDisconnectAgent, { agentId: '1', reason: 'x' }));
+    assert.equal(err.type, 'IntegrationAuthError');
+    assert.doesNotMatch(err.message, /s1-api-token/);
+  });
+});

@@ -61,6 +61,22 @@ export class JiraClient {
     return res.body;
   }
 
+  /** The issue's status category key: new, indeterminate or done. */
+  async statusCategory(issueKey: string): Promise<string | undefined> {
+    const res = await this.call<{ fields?: { status?: { statusCategory?: { key?: string } } } }>('GET', `/rest/api/3/issue/${encodeURIComponent(issueKey)}?fields=status`);
+    return res.body?.fields?.status?.statusCategory?.key;
+  }
+
+  /** The transitions open to the issue now, with the status category each leads to. */
+  async transitions(issueKey: string): Promise<Array<{ id: string; name: string; to?: { statusCategory?: { key?: string } } }>> {
+    const res = await this.call<{ transitions?: Array<{ id: string; name: string; to?: { statusCategory?: { key?: string } } }> }>('GET', `/rest/api/3/issue/${encodeURIComponent(issueKey)}/transitions`);
+    return res.body?.transitions ?? [];
+  }
+
+  async transition(issueKey: string, transitionId: string): Promise<void> {
+    await this.call('POST', `/rest/api/3/issue/${encodeURIComponent(issueKey)}/transitions`, { transition: { id: transitionId } });
+  }
+
   browseUrl(key: string): string {
     return `${this.opts.baseUrl}/browse/${key}`;
   }

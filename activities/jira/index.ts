@@ -2,6 +2,8 @@
 // Idempotent: the issue carries a label derived from the idempotency key, and each comment an
 // entity property holding its key, so a retried activity finds what it already did.
 import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../shared/errors.ts';
 import type { TicketSystem } from '../ticketing/types.ts';
 import type { JiraClient } from './client.ts';
 import type { AdfDoc } from './types.ts';
@@ -55,6 +57,15 @@ export function jiraTicketSystem(client: JiraClient, opts: { projectKey: string;
         { key: COMMENT_PROPERTY, value: { idempotencyKey: input.idempotencyKey } },
       ]);
       return { noteId: created.id, existed: false };
+    },
+    /** A closing comment (idempotent like any note), then the first transition into a Done-category status. */
+    async close(input) {
+      if ((await client.statusCategory(input.ticket.key)) === 'done') return { alreadyClosed: true };
+      await this.addNote({ ticket: input.ticket, idempotencyKey: `${input.idempotencyKey}:closing-note`, text: `Outcome: ${input.outcome.replace('_', ' ')}\n\n${input.summary}` });
+      const done = (await client.transitions(input.ticket.key)).find((t) => t.to?.statusCategory?.key === 'done');
+      if (!done) throw ApplicationFailure.nonRetryable(`jira: no transition of ${input.ticket.key} leads to a Done status`, ErrorType.request);
+      await client.transition(input.ticket.key, done.id);
+      return { alreadyClosed: false };
     },
   };
 }

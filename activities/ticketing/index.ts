@@ -1,6 +1,6 @@
 // Ticketing activities: they speak to whichever ticket system is configured, or record a
 // skip when none is.
-import type { AddNoteInput, AddNoteResult, OpenTicketInput, OpenTicketResult, TicketSystem } from './types.ts';
+import type { AddNoteInput, AddNoteResult, CloseTicketInput, CloseTicketResult, OpenTicketInput, OpenTicketResult, TicketSystem } from './types.ts';
 import type { IntegrationInfo } from '../shared/integration.ts';
 
 export const info: IntegrationInfo = {
@@ -8,7 +8,7 @@ export const info: IntegrationInfo = {
   title: 'Ticketing: open once, update as evidence arrives (on the configured ticket system)',
   category: 'ticketing',
   docUrl: 'activities/ticketing/README.md',
-  activities: ['ticketingOpenTicket', 'ticketingAddNote'],
+  activities: ['ticketingOpenTicket', 'ticketingAddNote', 'ticketingCloseTicket'],
   settings: [],
 };
 
@@ -23,6 +23,10 @@ export function createTicketingActivities(deps: { system?: TicketSystem }) {
     async ticketingAddNote(input: AddNoteInput): Promise<AddNoteResult> {
       if (!deps.system) return { status: 'skipped', reason: NOT_CONFIGURED };
       return { status: 'ok', ...(await deps.system.addNote(input)) };
+    },
+    async ticketingCloseTicket(input: CloseTicketInput): Promise<CloseTicketResult> {
+      if (!deps.system) return { status: 'skipped', reason: NOT_CONFIGURED };
+      return { status: 'ok', ...(await deps.system.close(input)) };
     },
   };
 }

@@ -112,3 +112,51 @@ describe('jira ticketing (Cloud REST v3, nock from the documented shapes)', () =
     assert.equal(out.status, 'skipped');
   });
 });
+
+describe('jira: closing a ticket with the outcome', () => {
+  before(setupNock);
+  afterEach(checkNock);
+  const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+  const client = new JiraClient({ baseUrl: BASE, email: 'soc@acme.test', apiToken: new Secret(TOKEN), timeoutMs: 500 });
+  const acts = createTicketingActivities({ system: jiraTicketSystem(client, { projectKey: 'SEC', issueType: 'Task' }) });
+  const close = { ticket, idempotencyKey: 'suspected-c2-cs_1:ticket:close', outcome: 'true_positive' as const, summary: 'Contained web-1.' };
+
+  it('comments the outcome, then takes the transition that leads to a Done status', async () => {
+    let comment: any;
+    nock(BASE)
+      .get('/rest/api/3/issue/SEC-42')
+      .query({ fields: 'status' })
+      .reply(200, { key: 'SEC-42', fields: { status: { name: 'In Progress', statusCategory: { key: 'indeterminate' } } } })
+      .get('/rest/api/3/issue/SEC-42/comment')
+      .query(true)
+      .reply(200, { startAt: 0, maxResults: 100, total: 0, comments: [] })
+      .post('/rest/api/3/issue/SEC-42/comment', (b) => ((comment = b), true))
+      .reply(201, { id: '20001' })
+      .get('/rest/api/3/issue/SEC-42/transitions')
+      .reply(200, { transitions: [{ id: '21', name: 'Start', to: { statusCategory: { key: 'indeterminate' } } }, { id: '31', name: 'Resolve', to: { statusCategory: { key: 'done' } } }] })
+      .post('/rest/api/3/issue/SEC-42/transitions', { transition: { id: '31' } })
+      .matchHeader('authorization', BASIC)
+      .reply(204);
+    assert.deepEqual(await runActivity(env, acts.ticketingCloseTicket, close), { status: 'ok', alreadyClosed: false });
+    assert.match(JSON.stringify(comment.body), /Outcome: true positive/);
+  });
+
+  it('leaves a ticket already Done alone, and refuses when no transition leads to Done', async () => {
+    nock(BASE).get('/rest/api/3/issue/SEC-42').query({ fields: 'status' }).reply(200, { fields: { status: { statusCategory: { key: 'done' } } } });
+    assert.deepEqual(await runActivity(env, acts.ticketingCloseTicket, close), { status: 'ok', alreadyClosed: true });
+    nock(BASE)
+      .get('/rest/api/3/issue/SEC-42')
+      .query({ fields: 'status' })
+      .reply(200, { fields: { status: { statusCategory: { key: 'new' } } } })
+      .get('/rest/api/3/issue/SEC-42/comment')
+      .query(true)
+      .reply(200, { total: 0, comments: [] })
+      .post('/rest/api/3/issue/SEC-42/comment')
+      .reply(201, { id: '20002' })
+      .get('/rest/api/3/issue/SEC-42/transitions')
+      .reply(200, { transitions: [{ id: '21', name: 'Start', to: { statusCategory: { key: 'indeterminate' } } }] });
+    const err = await rejection(() => runActivity(env, acts.ticketingCloseTicket, close));
+    assert.equal(err.type, 'IntegrationRequestError');
+    assert.equal(err.nonRetryable, true);
+  });
+});

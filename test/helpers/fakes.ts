@@ -18,6 +18,12 @@ export class RecordingTickets implements TicketSystem {
     this.notes.push(input);
     return { noteId: String(this.notes.length - 1), existed: false };
   }
+  readonly closed: Array<{ key: string; outcome: string }> = [];
+  async close(input: { ticket: { key: string }; outcome: string }) {
+    const alreadyClosed = this.closed.some((c) => c.key === input.ticket.key);
+    if (!alreadyClosed) this.closed.push({ key: input.ticket.key, outcome: input.outcome });
+    return { alreadyClosed };
+  }
   noteKeys(): string[] {
     return this.notes.map((n) => n.idempotencyKey.split(':ticket:')[1] ?? n.idempotencyKey);
   }

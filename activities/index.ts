@@ -10,6 +10,8 @@ import type { DefenderClient } from './defender/client.ts';
 import { createDefenderActivities } from './defender/index.ts';
 import { createDnsActivities, type DnsOptions } from './dns/index.ts';
 import type { SentinelOneClient } from './sentinelone/client.ts';
+import type { TheHiveClient } from './thehive/client.ts';
+import { createTheHiveActivities } from './thehive/index.ts';
 import { createSentinelOneActivities } from './sentinelone/index.ts';
 import type { ElasticsearchClient } from './elasticsearch/client.ts';
 import { createElasticsearchActivities } from './elasticsearch/index.ts';
@@ -50,6 +52,7 @@ export interface ActivityDeps {
   crowdstrike?: FalconClient;
   defender?: DefenderClient;
   sentinelone?: SentinelOneClient;
+  thehive?: TheHiveClient;
   tickets?: TicketSystem;
   egress: EgressBlocker;
 }
@@ -71,6 +74,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCrowdStrikeActivities({ client: deps.crowdstrike }),
     ...createDefenderActivities({ client: deps.defender }),
     ...createSentinelOneActivities({ client: deps.sentinelone }),
+    ...createTheHiveActivities({ client: deps.thehive }),
     ...createTicketingActivities({ system: deps.tickets }),
     ...createContainmentActivities({ egress: deps.egress }),
   };

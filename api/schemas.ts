@@ -227,7 +227,7 @@ export const CaseResponse = Type.Object({
   assessment: Type.Optional(
     Type.Object({ level: Type.String(), score: Type.Number(), conclusive: Type.Boolean(), askToContain: Type.Boolean(), reasons: Type.Array(Type.String()) })
   ),
-  ticket: Type.Union([Type.Null(), Type.Object({ system: Type.String(), key: Type.String(), url: Type.Optional(Type.String()) })]),
+  ticket: Type.Union([Type.Null(), Type.Object({ system: Type.String(), key: Type.String(), url: Type.Optional(Type.String()), id: Type.Optional(Type.String()) })]),
   approvals: Type.Array(Approval),
   pendingApprovals: Type.Array(Approval),
   containment: Type.Union([

@@ -37,8 +37,11 @@ export interface TimelineEntry {
 
 export interface TicketRef {
   system: string;
+  /** What people call it: SEC-42, INC0010023, ~40964208. */
   key: string;
   url?: string;
+  /** The system's own id when it differs from the key (ServiceNow sys_id, TheHive _id). */
+  id?: string;
 }
 
 export interface ContainmentRecord {

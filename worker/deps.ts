@@ -13,6 +13,9 @@ import { splunkFromEnv } from '../activities/splunk/index.ts';
 import { pagerdutyFromEnv } from '../activities/pagerduty/index.ts';
 import { slackFromEnv } from '../activities/slack/index.ts';
 import { crowdstrikeFromEnv } from '../activities/crowdstrike/index.ts';
+import { servicenowFromEnv, servicenowTicketSystem } from '../activities/servicenow/index.ts';
+import { thehiveFromEnv, thehiveTicketSystem } from '../activities/thehive/index.ts';
+import type { TicketSystem } from '../activities/ticketing/types.ts';
 import { defenderFromEnv } from '../activities/defender/index.ts';
 import { sentineloneFromEnv } from '../activities/sentinelone/index.ts';
 import { urlhausFromEnv } from '../activities/urlhaus/index.ts';
@@ -35,10 +38,34 @@ export interface IntegrationStatus {
   detail: string;
 }
 
+/**
+ * The ticket system behind ticketing*: RIPOSTE_TICKETING names it (jira, servicenow, thehive);
+ * unset, the first configured of those three.
+ */
+function chooseTicketSystem(config: RiposteConfig, env: Record<string, string | undefined>): { system?: TicketSystem; detail: string } {
+  const { jira } = config.integrations;
+  const servicenow = servicenowFromEnv(env);
+  const thehive = thehiveFromEnv(env);
+  const available: Record<string, (() => TicketSystem) | undefined> = {
+    jira: jira && (() => jiraTicketSystem(new JiraClient(jira), { projectKey: jira.projectKey, issueType: jira.issueType })),
+    servicenow: servicenow && (() => servicenowTicketSystem(servicenow.client, { closeCode: servicenow.closeCode })),
+    thehive: thehive && (() => thehiveTicketSystem(thehive)),
+  };
+  const wanted = env.RIPOSTE_TICKETING?.trim();
+  if (wanted) {
+    const make = available[wanted];
+    if (!make) throw new Error(`RIPOSTE_TICKETING=${wanted}, but ${wanted in available ? `${wanted} is not configured` : 'that is not jira, servicenow or thehive'}`);
+    return { system: make(), detail: `on ${wanted}` };
+  }
+  const first = Object.entries(available).find(([, make]) => make);
+  return first ? { system: (first[1] as () => TicketSystem)(), detail: `on ${first[0]}` } : { detail: 'skipped: no ticket system configured (Jira, ServiceNow or TheHive)' };
+}
+
 export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Record<string, string | undefined> = process.env): { deps: ActivityDeps; status: IntegrationStatus[] } {
   const limit = (info: typeof virustotalInfo) => limiterFor(info.name, integrationState(info, env).rateLimit);
-  const { virustotal, abuseipdb, jira } = config.integrations;
+  const { virustotal, abuseipdb } = config.integrations;
   const { containment } = config;
+  const tickets = chooseTicketSystem(config, env);
   const where = containment.nftNetns ? `netns ${containment.nftNetns}` : 'this host';
   const deps: ActivityDeps = {
     dns: { servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, firstSeen: new FirstSeenStore(path.join(config.dataDir, 'first-seen.db')) },
@@ -56,7 +83,8 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     defender: defenderFromEnv(env),
     sentinelone: sentineloneFromEnv(env),
     imaging: { evidenceDir: path.resolve(env.RIPOSTE_EVIDENCE_DIR ?? path.join(config.dataDir, 'evidence')) },
-    tickets: jira && jiraTicketSystem(new JiraClient(jira), { projectKey: jira.projectKey, issueType: jira.issueType }),
+    tickets: tickets.system,
+    thehive: thehiveFromEnv(env),
     egress:
       containment.driver === 'nftables'
         ? nftablesEgressBlocker(new Nft({ table: containment.nftTable, netns: containment.nftNetns }), where)
@@ -70,7 +98,7 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
       detail: containment.driver === 'nftables' ? `driver nftables, table inet ${containment.nftTable} on ${where}` : 'driver log-only (records, blocks nothing)',
     },
     nftables: { active: containment.driver === 'nftables', detail: containment.driver === 'nftables' ? `table inet ${containment.nftTable} on ${where}` : 'skipped: RIPOSTE_CONTAINMENT is not nftables' },
-    ticketing: { active: Boolean(jira), detail: jira ? 'on jira' : 'skipped: no ticket system configured' },
+    ticketing: { active: Boolean(tickets.system), detail: tickets.detail },
   };
   const status: IntegrationStatus[] = INTEGRATIONS.map((info) => {
     const state = integrationState(info, env);

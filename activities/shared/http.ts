@@ -10,7 +10,7 @@ import type { RateLimiter } from './rate-limit.ts';
 export interface HttpRequest {
   /** Integration name, used in failure messages and span names. */
   integration: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
   /** Serialized as JSON unless it is already a string or URLSearchParams. */

@@ -12,7 +12,7 @@ export const info: IntegrationInfo = {
   settings: [],
 };
 
-const NOT_CONFIGURED = 'no ticket system is configured (set JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN, JIRA_PROJECT_KEY)';
+const NOT_CONFIGURED = 'no ticket system is configured (Jira: JIRA_*; ServiceNow: SERVICENOW_*; TheHive: THEHIVE_*)';
 
 export function createTicketingActivities(deps: { system?: TicketSystem }) {
   return {

@@ -10,6 +10,7 @@ import { info as greynoise } from './greynoise/index.ts';
 import { info as imaging } from './imaging/index.ts';
 import { info as jira } from './jira/index.ts';
 import { info as logstore } from './logstore/index.ts';
+import { info as misp } from './misp/index.ts';
 import { info as nftables } from './nftables/index.ts';
 import { info as otx } from './otx/index.ts';
 import { info as pagerduty } from './pagerduty/index.ts';
@@ -23,7 +24,7 @@ import { info as ticketing } from './ticketing/index.ts';
 import { info as urlhaus } from './urlhaus/index.ts';
 import { info as virustotal } from './virustotal/index.ts';
 
-export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, logstore, elasticsearch, splunk, imaging, ticketing, jira, servicenow, thehive, containment, nftables, crowdstrike, defender, sentinelone, slack, pagerduty];
+export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, misp, logstore, elasticsearch, splunk, imaging, ticketing, jira, servicenow, thehive, containment, nftables, crowdstrike, defender, sentinelone, slack, pagerduty];
 
 const BY_ACTIVITY = new Map(INTEGRATIONS.flatMap((i) => i.activities.map((a) => [a, i.name] as const)));
 

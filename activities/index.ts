@@ -26,6 +26,8 @@ import type { SplunkClient } from './splunk/client.ts';
 import { createSplunkActivities } from './splunk/index.ts';
 import type { GreyNoiseClient } from './greynoise/client.ts';
 import { createGreyNoiseActivities } from './greynoise/index.ts';
+import type { MispClient } from './misp/client.ts';
+import { createMispActivities } from './misp/index.ts';
 import type { OtxClient } from './otx/client.ts';
 import { createOtxActivities } from './otx/index.ts';
 import type { UrlhausClient } from './urlhaus/client.ts';
@@ -42,6 +44,7 @@ export interface ActivityDeps {
   greynoise?: GreyNoiseClient;
   urlhaus?: UrlhausClient;
   otx?: OtxClient;
+  misp?: MispClient;
   logstore?: LogStore;
   elasticsearch?: ElasticsearchClient;
   splunk?: SplunkClient;
@@ -65,6 +68,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createGreyNoiseActivities({ client: deps.greynoise }),
     ...createUrlhausActivities({ client: deps.urlhaus }),
     ...createOtxActivities({ client: deps.otx }),
+    ...createMispActivities({ client: deps.misp }),
     ...createLogstoreActivities({ store: deps.logstore }),
     ...createElasticsearchActivities({ client: deps.elasticsearch }),
     ...createSplunkActivities({ client: deps.splunk }),

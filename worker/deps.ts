@@ -7,6 +7,7 @@ import { info as abuseipdbInfo } from '../activities/abuseipdb/index.ts';
 import { INTEGRATIONS } from '../activities/catalog.ts';
 import { greynoiseFromEnv } from '../activities/greynoise/index.ts';
 import { otxFromEnv } from '../activities/otx/index.ts';
+import { mispFromEnv } from '../activities/misp/index.ts';
 import { elasticsearchFromEnv } from '../activities/elasticsearch/index.ts';
 import { LogStore } from '../activities/logstore/store.ts';
 import { splunkFromEnv } from '../activities/splunk/index.ts';
@@ -74,6 +75,7 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     greynoise: greynoiseFromEnv(env),
     urlhaus: urlhausFromEnv(env),
     otx: otxFromEnv(env),
+    misp: mispFromEnv(env),
     logstore: new LogStore(env.RIPOSTE_LOGSTORE_FILE ?? path.join(config.dataDir, 'logs.db')),
     elasticsearch: elasticsearchFromEnv(env),
     splunk: splunkFromEnv(env),

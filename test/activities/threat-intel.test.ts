@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { MispClient } from '../../activities/misp/client.ts';
+import { createMispActivities, mispFromEnv } from '../../activities/misp/index.ts';
 import { OtxClient } from '../../activities/otx/client.ts';
 import { createOtxActivities, otxFromEnv } from '../../activities/otx/index.ts';
 import { UrlhausClient } from '../../activities/urlhaus/client.ts';
@@ -106,5 +108,46 @@ describe('otx activities (DirectConnect API v1, nock from the documented shapes)
     assert.equal(limited.nextRetryDelay, 12_000);
     assert.equal((await rejection(() => runActivity(env, acts.otxLookupIndicator, { kind: 'hash', value: 'abc' }))).type, 'InvalidObservableError');
     assert.equal(otxFromEnv({}), undefined);
+  });
+});
+
+describe('misp activities (attributes/restSearch, nock from the documented shapes)', () => {
+  before(setupNock);
+  afterEach(checkNock);
+  const MISP = 'https://misp.corp.test';
+  const KEY = 'misp-auth-key-0123456789abcdefghijklmn';
+  const acts = createMispActivities({ client: new MispClient({ baseUrl: MISP, authKey: new Secret(KEY), timeoutMs: 500 }) });
+
+  it('calls an IDS attribute in two events malicious, sending the exact value and the key', async () => {
+    nock(MISP)
+      .post('/attributes/restSearch', (b) => b.returnFormat === 'json' && b.value[0] === 'c2-never-seen.test' && b.deleted === false)
+      .matchHeader('authorization', KEY)
+      .reply(200, {
+        response: {
+          Attribute: [
+            { id: '9001', event_id: '77', type: 'domain', category: 'Network activity', value: 'c2-never-seen.test', to_ids: true, timestamp: '1795400000', first_seen: null, Event: { id: '77', info: 'Mirai botnet C2 — November' }, Tag: [{ name: 'tlp:amber' }] },
+            { id: '9102', event_id: '81', type: 'domain', category: 'Network activity', value: 'c2-never-seen.test', to_ids: false, timestamp: '1795500000', Event: { id: '81', info: 'Phishing kit hosting' } },
+          ],
+        },
+      });
+    const out = await runActivity(env, acts.mispLookupIndicator, { observable: { type: 'domain', value: 'c2-never-seen.test' } });
+    assert.ok(out.status === 'ok');
+    assert.equal(out.verdict.level, 'malicious');
+    assert.equal(out.verdict.score, 80);
+    assert.match(out.verdict.summary, /in 2 MISP event\(s\) as an IDS indicator: "Mirai botnet C2 — November", "Phishing kit hosting"/);
+    assert.equal(out.verdict.firstSeen, new Date(1795400000 * 1000).toISOString());
+    assert.deepEqual(out.verdict.tags, ['tlp:amber']);
+  });
+
+  it('answers an unknown value info, maps 403 to auth, and refuses junk', async () => {
+    nock(MISP).post('/attributes/restSearch').reply(200, { response: { Attribute: [] } });
+    const none = await runActivity(env, acts.mispLookupIndicator, { observable: { type: 'ip', value: '192.0.2.1' } });
+    assert.ok(none.status === 'ok' && none.verdict.found === false);
+    nock(MISP).post('/attributes/restSearch').reply(403, { name: 'Authentication failed. Please make sure you pass the API key of an API enabled user along in the Authorization header.', message: 'Authentication failed.', url: '/attributes/restSearch' });
+    const err = await rejection(() => runActivity(env, acts.mispLookupIndicator, { observable: { type: 'ip', value: '192.0.2.1' } }));
+    assert.equal(err.type, 'IntegrationAuthError');
+    assert.doesNotMatch(err.message, new RegExp(KEY));
+    assert.equal((await rejection(() => runActivity(env, acts.mispLookupIndicator, { observable: { type: 'ip', value: 'nope' } }))).type, 'InvalidObservableError');
+    assert.equal(mispFromEnv({ MISP_URL: MISP }), undefined);
   });
 });

@@ -15,6 +15,7 @@ import { info as nftables } from './nftables/index.ts';
 import { info as otx } from './otx/index.ts';
 import { info as pagerduty } from './pagerduty/index.ts';
 import type { IntegrationInfo } from './shared/integration.ts';
+import { info as sentinel } from './sentinel/index.ts';
 import { info as sentinelone } from './sentinelone/index.ts';
 import { info as servicenow } from './servicenow/index.ts';
 import { info as thehive } from './thehive/index.ts';
@@ -24,7 +25,7 @@ import { info as ticketing } from './ticketing/index.ts';
 import { info as urlhaus } from './urlhaus/index.ts';
 import { info as virustotal } from './virustotal/index.ts';
 
-export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, misp, logstore, elasticsearch, splunk, imaging, ticketing, jira, servicenow, thehive, containment, nftables, crowdstrike, defender, sentinelone, slack, pagerduty];
+export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, misp, logstore, elasticsearch, splunk, sentinel, imaging, ticketing, jira, servicenow, thehive, containment, nftables, crowdstrike, defender, sentinelone, slack, pagerduty];
 
 const BY_ACTIVITY = new Map(INTEGRATIONS.flatMap((i) => i.activities.map((a) => [a, i.name] as const)));
 

@@ -9,6 +9,8 @@ import { createCrowdStrikeActivities } from './crowdstrike/index.ts';
 import type { DefenderClient } from './defender/client.ts';
 import { createDefenderActivities } from './defender/index.ts';
 import { createDnsActivities, type DnsOptions } from './dns/index.ts';
+import type { SentinelClient } from './sentinel/client.ts';
+import { createSentinelActivities } from './sentinel/index.ts';
 import type { SentinelOneClient } from './sentinelone/client.ts';
 import type { TheHiveClient } from './thehive/client.ts';
 import { createTheHiveActivities } from './thehive/index.ts';
@@ -48,6 +50,7 @@ export interface ActivityDeps {
   logstore?: LogStore;
   elasticsearch?: ElasticsearchClient;
   splunk?: SplunkClient;
+  sentinel?: { client: SentinelClient; tables?: string[] };
   /** Where disk images and the custody ledger go (default data/evidence). */
   imaging?: ImagingOptions;
   slack?: { client: SlackClient; channel?: string };
@@ -72,6 +75,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLogstoreActivities({ store: deps.logstore }),
     ...createElasticsearchActivities({ client: deps.elasticsearch }),
     ...createSplunkActivities({ client: deps.splunk }),
+    ...createSentinelActivities(deps.sentinel ?? {}),
     ...createImagingActivities(deps.imaging ?? { evidenceDir: 'data/evidence' }),
     ...createSlackActivities(deps.slack ?? {}),
     ...createPagerDutyActivities({ client: deps.pagerduty }),

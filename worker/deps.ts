@@ -11,6 +11,7 @@ import { mispFromEnv } from '../activities/misp/index.ts';
 import { elasticsearchFromEnv } from '../activities/elasticsearch/index.ts';
 import { LogStore } from '../activities/logstore/store.ts';
 import { splunkFromEnv } from '../activities/splunk/index.ts';
+import { sentinelFromEnv } from '../activities/sentinel/index.ts';
 import { pagerdutyFromEnv } from '../activities/pagerduty/index.ts';
 import { slackFromEnv } from '../activities/slack/index.ts';
 import { crowdstrikeFromEnv } from '../activities/crowdstrike/index.ts';
@@ -79,6 +80,7 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     logstore: new LogStore(env.RIPOSTE_LOGSTORE_FILE ?? path.join(config.dataDir, 'logs.db')),
     elasticsearch: elasticsearchFromEnv(env),
     splunk: splunkFromEnv(env),
+    sentinel: sentinelFromEnv(env),
     slack: slackFromEnv(env),
     pagerduty: pagerdutyFromEnv(env),
     crowdstrike: crowdstrikeFromEnv(env),

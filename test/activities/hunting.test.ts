@@ -13,6 +13,8 @@ import { mentions } from '../../activities/hunting/match.ts';
 import { importFile } from '../../activities/logstore/importers.ts';
 import { createLogstoreActivities } from '../../activities/logstore/index.ts';
 import { LogStore } from '../../activities/logstore/store.ts';
+import { SentinelClient } from '../../activities/sentinel/client.ts';
+import { createSentinelActivities, huntQuery } from '../../activities/sentinel/index.ts';
 import { SplunkClient } from '../../activities/splunk/client.ts';
 import { createSplunkActivities } from '../../activities/splunk/index.ts';
 import { Secret } from '../../config/secret.ts';
@@ -174,5 +176,35 @@ describe('elasticsearch and splunk hunting (nock from the documented shapes)', (
     nock(SPLUNK).post('/services/search/jobs').reply(503, 'Splunkd is busy');
     assert.equal((await rejection(() => runActivity(env, createSplunkActivities({ client }).splunkHunt, { indicators, from, to }))).type, 'IntegrationUnavailableError');
     assert.equal((await runActivity(env, createSplunkActivities({}).splunkHunt, { indicators, from, to })).status, 'skipped');
+  });
+});
+
+describe('sentinel (Log Analytics KQL) hunting', () => {
+  before(setupNock);
+  afterEach(checkNock);
+  const LA = 'https://api.loganalytics.azure.com';
+  const LOGIN = 'https://login.microsoftonline.com';
+  const indicators = [{ type: 'domain' as const, value: 'c2-never-seen.test' }];
+
+  it('runs an escaped KQL search over the window and reads rows as sightings', async () => {
+    assert.equal(huntQuery(['a"b', 'c\\d'], 10, ['DnsEvents']), 'search in (DnsEvents) "a\\"b" or "c\\\\d"\n| sort by TimeGenerated asc\n| take 11');
+    const client = new SentinelClient({ baseUrl: LA, loginUrl: LOGIN, tenantId: 't-1', clientId: 'app-1', clientSecret: new Secret('la-secret-0123456789'), workspaceId: 'ws-1', timeoutMs: 500 });
+    nock(LOGIN).post('/t-1/oauth2/v2.0/token', (b) => b.scope === 'https://api.loganalytics.io/.default' && b.grant_type === 'client_credentials').reply(200, { token_type: 'Bearer', expires_in: 3599, access_token: 'la-token' });
+    nock(LA)
+      .post('/v1/workspaces/ws-1/query', { query: 'search "c2-never-seen.test"\n| sort by TimeGenerated asc\n| take 101', timespan: '2026-11-28T00:00:00.000Z/2026-11-28T02:00:00.000Z' })
+      .matchHeader('authorization', 'Bearer la-token')
+      .reply(200, {
+        tables: [
+          {
+            name: 'PrimaryResult',
+            columns: [{ name: '$table', type: 'string' }, { name: 'TimeGenerated', type: 'datetime' }, { name: 'Computer', type: 'string' }, { name: 'Name', type: 'string' }, { name: 'ClientIP', type: 'string' }],
+            rows: [['DnsEvents', '2026-11-28T01:15:00Z', 'web-1.corp.test', 'beacon.c2-never-seen.test', '10.0.1.23']],
+          },
+        ],
+      });
+    const out = await runActivity(env, createSentinelActivities({ client }).sentinelHunt, { indicators, from: '2026-11-28T00:00:00.000Z', to: '2026-11-28T02:00:00.000Z' });
+    assert.ok(out.status === 'ok');
+    assert.deepEqual(out.sightings.map((s) => [s.indicator.value, s.host, s.at, s.where]), [['c2-never-seen.test', 'web-1.corp.test', '2026-11-28T01:15:00.000Z', 'DnsEvents']]);
+    assert.equal((await runActivity(env, createSentinelActivities({}).sentinelHunt, { indicators, from: '2026-11-28T00:00:00.000Z', to: '2026-11-28T02:00:00.000Z' })).status, 'skipped');
   });
 });

@@ -6,6 +6,7 @@ import { info as crowdstrike } from './crowdstrike/index.ts';
 import { info as defender } from './defender/index.ts';
 import { info as dns } from './dns/index.ts';
 import { info as elasticsearch } from './elasticsearch/index.ts';
+import { info as email } from './email/index.ts';
 import { info as greynoise } from './greynoise/index.ts';
 import { info as imaging } from './imaging/index.ts';
 import { info as jira } from './jira/index.ts';
@@ -25,7 +26,7 @@ import { info as ticketing } from './ticketing/index.ts';
 import { info as urlhaus } from './urlhaus/index.ts';
 import { info as virustotal } from './virustotal/index.ts';
 
-export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, misp, logstore, elasticsearch, splunk, sentinel, imaging, ticketing, jira, servicenow, thehive, containment, nftables, crowdstrike, defender, sentinelone, slack, pagerduty];
+export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, misp, logstore, elasticsearch, splunk, sentinel, imaging, ticketing, jira, servicenow, thehive, containment, nftables, crowdstrike, defender, sentinelone, slack, pagerduty, email];
 
 const BY_ACTIVITY = new Map(INTEGRATIONS.flatMap((i) => i.activities.map((a) => [a, i.name] as const)));
 

@@ -16,6 +16,7 @@ import type { TheHiveClient } from './thehive/client.ts';
 import { createTheHiveActivities } from './thehive/index.ts';
 import { createSentinelOneActivities } from './sentinelone/index.ts';
 import type { ElasticsearchClient } from './elasticsearch/client.ts';
+import { createEmailActivities, type EmailOptions } from './email/index.ts';
 import { createElasticsearchActivities } from './elasticsearch/index.ts';
 import { createImagingActivities, type ImagingOptions } from './imaging/index.ts';
 import { createLogstoreActivities } from './logstore/index.ts';
@@ -55,6 +56,7 @@ export interface ActivityDeps {
   imaging?: ImagingOptions;
   slack?: { client: SlackClient; channel?: string };
   pagerduty?: PagerDutyClient;
+  email?: EmailOptions;
   crowdstrike?: FalconClient;
   defender?: DefenderClient;
   sentinelone?: SentinelOneClient;
@@ -79,6 +81,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createImagingActivities(deps.imaging ?? { evidenceDir: 'data/evidence' }),
     ...createSlackActivities(deps.slack ?? {}),
     ...createPagerDutyActivities({ client: deps.pagerduty }),
+    ...createEmailActivities({ email: deps.email }),
     ...createCrowdStrikeActivities({ client: deps.crowdstrike }),
     ...createDefenderActivities({ client: deps.defender }),
     ...createSentinelOneActivities({ client: deps.sentinelone }),

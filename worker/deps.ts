@@ -13,6 +13,7 @@ import { LogStore } from '../activities/logstore/store.ts';
 import { splunkFromEnv } from '../activities/splunk/index.ts';
 import { sentinelFromEnv } from '../activities/sentinel/index.ts';
 import { pagerdutyFromEnv } from '../activities/pagerduty/index.ts';
+import { emailFromEnv } from '../activities/email/index.ts';
 import { slackFromEnv } from '../activities/slack/index.ts';
 import { crowdstrikeFromEnv } from '../activities/crowdstrike/index.ts';
 import { servicenowFromEnv, servicenowTicketSystem } from '../activities/servicenow/index.ts';
@@ -83,6 +84,7 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     sentinel: sentinelFromEnv(env),
     slack: slackFromEnv(env),
     pagerduty: pagerdutyFromEnv(env),
+    email: emailFromEnv(env),
     crowdstrike: crowdstrikeFromEnv(env),
     defender: defenderFromEnv(env),
     sentinelone: sentineloneFromEnv(env),

@@ -1,7 +1,11 @@
-// Notification integrations against the vendors' documented request and response shapes (nock).
+// Notification integrations: Slack and PagerDuty against the vendors' documented request and
+// response shapes (nock); e-mail against a real SMTP server on loopback.
 import assert from 'node:assert/strict';
-import { afterEach, before, describe, it } from 'node:test';
+import type { AddressInfo } from 'node:net';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { SMTPServer } from 'smtp-server';
+import { createEmailActivities, emailFromEnv } from '../../activities/email/index.ts';
 import { PagerDutyClient } from '../../activities/pagerduty/client.ts';
 import { createPagerDutyActivities } from '../../activities/pagerduty/index.ts';
 import { SlackClient } from '../../activities/slack/client.ts';
@@ -104,5 +108,71 @@ describe('slack (chat.postMessage)', () => {
     nock(SLACK).post('/api/chat.postMessage').reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '3' });
     assert.equal((await rejection(() => runActivity(env, acts.slackPostMessage, { text: 'x', idempotencyKey: 'k4' }))).nextRetryDelay, 3000);
     assert.equal((await runActivity(env, createSlackActivities({}).slackPostMessage, { text: 'x', idempotencyKey: 'k5' })).status, 'skipped');
+  });
+});
+
+describe('email over SMTP against a real SMTP server on loopback', () => {
+  let server: SMTPServer;
+  let port = 0;
+  const received: Array<{ from: string; to: string[]; data: string; user?: string }> = [];
+  before(async () => {
+    server = new SMTPServer({
+      secure: false,
+      disabledCommands: ['STARTTLS'],
+      authOptional: false,
+      allowInsecureAuth: true,
+      logger: false,
+      onAuth(auth, _session, cb) {
+        if (auth.username === 'riposte' && auth.password === 'smtp-password-0123456789') return cb(null, { user: auth.username });
+        cb(new Error('Invalid username or password'));
+      },
+      onRcptTo(address, _session, cb) {
+        if (address.address.endsWith('@blocked.test')) return cb(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+        cb();
+      },
+      onData(stream, session, cb) {
+        let data = '';
+        stream.on('data', (d: Buffer) => (data += d.toString('utf8')));
+        stream.on('end', () => {
+          received.push({ from: session.envelope.mailFrom ? (session.envelope.mailFrom as { address: string }).address : '', to: session.envelope.rcptTo.map((r) => r.address), data, user: session.user as string | undefined });
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    port = (server.server.address() as AddressInfo).port;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const smtpEnv = (password = 'smtp-password-0123456789') => ({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_FROM: 'Riposte <riposte@corp.test>', SMTP_USER: 'riposte', SMTP_PASSWORD: password, SMTP_TO: 'soc@corp.test' });
+
+  it('delivers with login, to the default recipients, with a Message-ID from the key', async () => {
+    const { emailSend } = createEmailActivities({ email: emailFromEnv(smtpEnv()) });
+    const out = await runActivity(env, emailSend, { subject: 'Case cs_1 contained', text: 'web-1 is isolated.', idempotencyKey: 'wf-1:mail' });
+    assert.ok(out.status === 'ok');
+    assert.deepEqual(out.accepted, ['soc@corp.test']);
+    const mail = received.at(-1)!;
+    assert.equal(mail.user, 'riposte');
+    assert.equal(mail.from, 'riposte@corp.test');
+    assert.deepEqual(mail.to, ['soc@corp.test']);
+    assert.match(mail.data, /Subject: Case cs_1 contained/);
+    assert.match(mail.data, new RegExp(`Message-ID: ${out.messageId.replace(/[<>]/g, '.')}`, 'i'));
+    const again = await runActivity(env, emailSend, { subject: 'Case cs_1 contained', text: 'web-1 is isolated.', idempotencyKey: 'wf-1:mail' });
+    assert.ok(again.status === 'ok' && again.messageId === out.messageId, 'a retry carries the same Message-ID');
+  });
+
+  it('a refused login is a non-retryable auth failure that does not show the password', async () => {
+    const { emailSend } = createEmailActivities({ email: emailFromEnv(smtpEnv('wrong-password-0123456789')) });
+    const err = await rejection(() => runActivity(env, emailSend, { subject: 's', text: 't', idempotencyKey: 'k' }));
+    assert.equal(err.type, 'IntegrationAuthError');
+    assert.equal(err.nonRetryable, true);
+    assert.doesNotMatch(err.message, /wrong-password/);
+  });
+
+  it('a recipient the server refuses permanently is not retried; junk addresses never leave', async () => {
+    const { emailSend } = createEmailActivities({ email: emailFromEnv(smtpEnv()) });
+    const err = await rejection(() => runActivity(env, emailSend, { to: ['ciso@blocked.test'], subject: 's', text: 't', idempotencyKey: 'k2' }));
+    assert.equal(err.type, 'IntegrationRequestError');
+    assert.equal((await rejection(() => runActivity(env, emailSend, { to: ['not an address'], subject: 's', text: 't', idempotencyKey: 'k3' }))).type, 'InvalidObservableError');
+    assert.equal((await runActivity(env, createEmailActivities({}).emailSend, { subject: 's', text: 't', idempotencyKey: 'k4' })).status, 'skipped');
   });
 });

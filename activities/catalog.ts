@@ -19,6 +19,7 @@ import type { IntegrationInfo } from './shared/integration.ts';
 import { info as sentinel } from './sentinel/index.ts';
 import { info as sentinelone } from './sentinelone/index.ts';
 import { info as servicenow } from './servicenow/index.ts';
+import { info as teams } from './teams/index.ts';
 import { info as thehive } from './thehive/index.ts';
 import { info as slack } from './slack/index.ts';
 import { info as splunk } from './splunk/index.ts';
@@ -26,7 +27,7 @@ import { info as ticketing } from './ticketing/index.ts';
 import { info as urlhaus } from './urlhaus/index.ts';
 import { info as virustotal } from './virustotal/index.ts';
 
-export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, misp, logstore, elasticsearch, splunk, sentinel, imaging, ticketing, jira, servicenow, thehive, containment, nftables, crowdstrike, defender, sentinelone, slack, pagerduty, email];
+export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, misp, logstore, elasticsearch, splunk, sentinel, imaging, ticketing, jira, servicenow, thehive, containment, nftables, crowdstrike, defender, sentinelone, slack, teams, pagerduty, email];
 
 const BY_ACTIVITY = new Map(INTEGRATIONS.flatMap((i) => i.activities.map((a) => [a, i.name] as const)));
 

@@ -12,6 +12,7 @@ import { createDnsActivities, type DnsOptions } from './dns/index.ts';
 import type { SentinelClient } from './sentinel/client.ts';
 import { createSentinelActivities } from './sentinel/index.ts';
 import type { SentinelOneClient } from './sentinelone/client.ts';
+import { createTeamsActivities, type TeamsOptions } from './teams/index.ts';
 import type { TheHiveClient } from './thehive/client.ts';
 import { createTheHiveActivities } from './thehive/index.ts';
 import { createSentinelOneActivities } from './sentinelone/index.ts';
@@ -57,6 +58,7 @@ export interface ActivityDeps {
   slack?: { client: SlackClient; channel?: string };
   pagerduty?: PagerDutyClient;
   email?: EmailOptions;
+  teams?: TeamsOptions;
   crowdstrike?: FalconClient;
   defender?: DefenderClient;
   sentinelone?: SentinelOneClient;
@@ -82,6 +84,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSlackActivities(deps.slack ?? {}),
     ...createPagerDutyActivities({ client: deps.pagerduty }),
     ...createEmailActivities({ email: deps.email }),
+    ...createTeamsActivities({ teams: deps.teams }),
     ...createCrowdStrikeActivities({ client: deps.crowdstrike }),
     ...createDefenderActivities({ client: deps.defender }),
     ...createSentinelOneActivities({ client: deps.sentinelone }),

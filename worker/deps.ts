@@ -14,6 +14,7 @@ import { splunkFromEnv } from '../activities/splunk/index.ts';
 import { sentinelFromEnv } from '../activities/sentinel/index.ts';
 import { pagerdutyFromEnv } from '../activities/pagerduty/index.ts';
 import { emailFromEnv } from '../activities/email/index.ts';
+import { teamsFromEnv } from '../activities/teams/index.ts';
 import { slackFromEnv } from '../activities/slack/index.ts';
 import { crowdstrikeFromEnv } from '../activities/crowdstrike/index.ts';
 import { servicenowFromEnv, servicenowTicketSystem } from '../activities/servicenow/index.ts';
@@ -85,6 +86,7 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     slack: slackFromEnv(env),
     pagerduty: pagerdutyFromEnv(env),
     email: emailFromEnv(env),
+    teams: teamsFromEnv(env),
     crowdstrike: crowdstrikeFromEnv(env),
     defender: defenderFromEnv(env),
     sentinelone: sentineloneFromEnv(env),

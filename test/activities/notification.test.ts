@@ -6,6 +6,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { SMTPServer } from 'smtp-server';
 import { createEmailActivities, emailFromEnv } from '../../activities/email/index.ts';
+import { createTeamsActivities, teamsFromEnv } from '../../activities/teams/index.ts';
 import { PagerDutyClient } from '../../activities/pagerduty/client.ts';
 import { createPagerDutyActivities } from '../../activities/pagerduty/index.ts';
 import { SlackClient } from '../../activities/slack/client.ts';
@@ -174,5 +175,37 @@ describe('email over SMTP against a real SMTP server on loopback', () => {
     assert.equal(err.type, 'IntegrationRequestError');
     assert.equal((await rejection(() => runActivity(env, emailSend, { to: ['not an address'], subject: 's', text: 't', idempotencyKey: 'k3' }))).type, 'InvalidObservableError');
     assert.equal((await runActivity(env, createEmailActivities({}).emailSend, { subject: 's', text: 't', idempotencyKey: 'k4' })).status, 'skipped');
+  });
+});
+
+describe('teams (Workflows webhook, Adaptive Card)', () => {
+  before(setupNock);
+  afterEach(checkNock);
+  const HOOK = 'https://prod-12.westeurope.logic.azure.com';
+  const PATH = '/workflows/0f1e2d3c/triggers/manual/paths/invoke';
+  const url = `${HOOK}${PATH}?api-version=2016-06-01&sig=secret-signature-0123456789`;
+
+  it('posts an Adaptive Card with facts and a link; the signed URL never shows in errors', async () => {
+    const { teamsPostMessage } = createTeamsActivities({ teams: teamsFromEnv({ TEAMS_WEBHOOK_URL: url }) });
+    nock(HOOK)
+      .post(PATH, (b) => {
+        const card = b.attachments[0];
+        assert.equal(card.contentType, 'application/vnd.microsoft.card.adaptive');
+        assert.equal(card.content.type, 'AdaptiveCard');
+        assert.deepEqual(card.content.body[2].facts, [{ title: 'Case', value: 'cs_1' }, { title: 'Host', value: 'web-1' }]);
+        assert.equal(card.content.actions[0].url, 'https://riposte.corp.test/cases/cs_1');
+        return true;
+      })
+      .query({ 'api-version': '2016-06-01', sig: 'secret-signature-0123456789' })
+      .reply(202);
+    const input = { title: 'Contained web-1', text: 'Egress to 203.0.113.7 blocked.', facts: { Case: 'cs_1', Host: 'web-1' }, link: { title: 'Open case', url: 'https://riposte.corp.test/cases/cs_1' } };
+    assert.deepEqual(await runActivity(env, teamsPostMessage, input), { status: 'ok' });
+    nock(HOOK).post(PATH).query(true).reply(400, { error: { code: 'InvalidRequestContent', message: 'The request content is not valid' } });
+    const err = await rejection(() => runActivity(env, teamsPostMessage, input));
+    assert.equal(err.type, 'IntegrationRequestError');
+    assert.doesNotMatch(err.message, /secret-signature/);
+    nock(HOOK).post(PATH).query(true).reply(404, '');
+    assert.equal((await rejection(() => runActivity(env, teamsPostMessage, input))).nonRetryable, true);
+    assert.equal((await runActivity(env, createTeamsActivities({}).teamsPostMessage, input)).status, 'skipped');
   });
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Installs what Riposte needs on a fresh clone, and nothing that is already there:
 //   npm packages (npm ci), the Temporal CLI (scripts/temporal-cli.mjs), and for `test` the
-//   local peers the tests run for real (nftables, iproute2, dnsmasq, dc3dd, dcfldd) from Debian packages.
+//   local peers the tests run for real (nftables, iproute2, dnsmasq, dc3dd, dcfldd, sshd) from Debian packages.
 // Usage: node scripts/setup.mjs [start|test]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -41,6 +41,8 @@ function testPeers() {
     ['dnsmasq', 'dnsmasq-base'],
     ['dc3dd', 'dc3dd'],
     ['dcfldd', 'dcfldd'],
+    ['sshd', 'openssh-server'],
+    ['ssh', 'openssh-client'],
   ].filter(([bin]) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`]).status !== 0);
   if (need.length === 0) return;
   const pkgs = need.map(([, pkg]) => pkg);

@@ -90,7 +90,12 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     crowdstrike: crowdstrikeFromEnv(env),
     defender: defenderFromEnv(env),
     sentinelone: sentineloneFromEnv(env),
-    imaging: { evidenceDir: path.resolve(env.RIPOSTE_EVIDENCE_DIR ?? path.join(config.dataDir, 'evidence')) },
+    imaging: {
+      evidenceDir: path.resolve(env.RIPOSTE_EVIDENCE_DIR ?? path.join(config.dataDir, 'evidence')),
+      ...(env.RIPOSTE_SSH_KEY && env.RIPOSTE_SSH_KNOWN_HOSTS
+        ? { ssh: { key: path.resolve(env.RIPOSTE_SSH_KEY), knownHosts: path.resolve(env.RIPOSTE_SSH_KNOWN_HOSTS), user: env.RIPOSTE_SSH_USER ?? 'root', port: Number(env.RIPOSTE_SSH_PORT ?? 22) } }
+        : {}),
+    },
     tickets: tickets.system,
     thehive: thehiveFromEnv(env),
     egress:

@@ -43,6 +43,58 @@ export function runTool(tool: 'dc3dd' | 'dcfldd', device: string, image: string,
   });
 }
 
+export interface SshTarget {
+  host: string;
+  port: number;
+  user: string;
+  /** Private key file. */
+  key: string;
+  /** known_hosts pinning the target's host key: unknown hosts are refused. */
+  knownHosts: string;
+}
+
+export function sshArgs(t: SshTarget): string[] {
+  return ['-i', t.key, '-p', String(t.port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${t.knownHosts}`, '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=15', `${t.user}@${t.host}`, '--'];
+}
+
+/** The tool's version on the remote host. */
+export function remoteToolVersion(tool: 'dc3dd' | 'dcfldd', t: SshTarget): string {
+  const out = spawnSync('ssh', [...sshArgs(t), tool, '--version'], { encoding: 'utf8', timeout: 30_000 });
+  if (out.status === 255) throw ApplicationFailure.create({ type: ErrorType.unavailable, message: `imaging: ssh to ${t.host} failed: ${lastLine(out.stderr ?? '')}` });
+  if (out.status !== 0) throw ApplicationFailure.nonRetryable(`imaging: ${tool} is not installed on ${t.host}`, ErrorType.tool);
+  return /\b(\d+(?:\.\d+)+)\b/.exec(`${out.stdout}${out.stderr}`)?.[1] ?? 'unknown';
+}
+
+/**
+ * Runs the tool on the remote host with the image on its stdout (it hashes what it reads) and
+ * writes the stream to `image` here; the tool's hash comes back on its stderr.
+ */
+export function runRemoteTool(tool: 'dc3dd' | 'dcfldd', device: string, image: string, t: SshTarget, progress: (bytes: number) => void, signal?: AbortSignal, everyMs = 5000): Promise<ToolRun> {
+  const remote = tool === 'dc3dd' ? [tool, `if=${device}`, 'hash=sha256', 'nwspc=on'] : [tool, `if=${device}`, 'hash=sha256', 'bs=1M', 'conv=noerror,sync'];
+  return new Promise((resolve, reject) => {
+    const child = spawn('ssh', [...sshArgs(t), ...remote], { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    const out = fs.createWriteStream(image);
+    child.stdout.pipe(out);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr = (stderr + String(d)).slice(-8000)));
+    const timer = setInterval(() => progress(sizeOf(image)), everyMs);
+    child.on('error', (err) => {
+      clearInterval(timer);
+      reject(err.name === 'AbortError' ? err : ApplicationFailure.create({ type: ErrorType.tool, message: `imaging: ssh could not run (${err.message})` }));
+    });
+    child.on('close', (code) => {
+      clearInterval(timer);
+      out.end(() => {
+        if (code === 255) return reject(ApplicationFailure.create({ type: ErrorType.unavailable, message: `imaging: ssh to ${t.host} failed: ${lastLine(stderr)}` }));
+        if (code !== 0) return reject(ApplicationFailure.create({ type: ErrorType.tool, message: `imaging: ${tool} on ${t.host} exited ${code}: ${lastLine(stderr)}`, nonRetryable: /No such file|Permission denied|not found/i.test(stderr) }));
+        const sha256 = /\b([a-f0-9]{64})\b/.exec(tool === 'dc3dd' ? sectionAfter(stderr, 'input results') : stderr)?.[1];
+        if (!sha256) return reject(ApplicationFailure.create({ type: ErrorType.tool, message: `imaging: ${tool} on ${t.host} reported no SHA-256` }));
+        resolve({ sha256, bytes: sizeOf(image) });
+      });
+    });
+  });
+}
+
 /** SHA-256 and size of a file, read from disk. */
 export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');

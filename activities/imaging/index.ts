@@ -11,7 +11,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors.ts';
 import type { IntegrationInfo } from '../shared/integration.ts';
-import { hashFile, runTool, toolVersion } from './acquire.ts';
+import { hashFile, remoteToolVersion, runRemoteTool, runTool, toolVersion } from './acquire.ts';
 import type { AcquireDiskInput, EvidenceRecord, VerifyEvidenceInput, VerifyEvidenceResult } from './types.ts';
 
 export const info: IntegrationInfo = {
@@ -20,27 +20,40 @@ export const info: IntegrationInfo = {
   category: 'imaging',
   docUrl: 'activities/imaging/README.md',
   activities: ['imagingAcquireDisk', 'imagingVerifyEvidence'],
-  settings: [{ name: 'RIPOSTE_EVIDENCE_DIR', description: 'where images and the custody ledger go (data/evidence)' }],
+  settings: [
+    { name: 'RIPOSTE_EVIDENCE_DIR', description: 'where images and the custody ledger go (data/evidence)' },
+    { name: 'RIPOSTE_SSH_KEY', description: 'path to the private key for remote acquisition over SSH' },
+    { name: 'RIPOSTE_SSH_KNOWN_HOSTS', description: 'known_hosts pinning the hosts that may be imaged remotely' },
+    { name: 'RIPOSTE_SSH_USER', description: 'remote user (root)' },
+    { name: 'RIPOSTE_SSH_PORT', description: 'remote port (22)' },
+  ],
 };
 
 export interface ImagingOptions {
   /** Images go to <dir>/<caseId>/<evidenceId>.img, records beside them and in <dir>/custody.jsonl. */
   evidenceDir: string;
   heartbeatMs?: number;
+  /** Remote acquisition: the key, the pinned host keys, the user and port. */
+  ssh?: { key: string; knownHosts: string; user: string; port: number };
 }
 
 const SAFE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+/** Device paths that are safe on a remote shell's command line too. */
+const SAFE_DEVICE = /^\/[A-Za-z0-9/_.-]{1,255}$/;
+const SAFE_HOST = /^[A-Za-z0-9.-]{1,253}$|^\[?[0-9a-fA-F:.]+\]?$/;
 
 export function createImagingActivities(opts: ImagingOptions) {
   return {
     async imagingAcquireDisk(input: AcquireDiskInput): Promise<EvidenceRecord> {
       const tool = input.tool ?? 'dc3dd';
       if (tool !== 'dc3dd' && tool !== 'dcfldd') throw invalid('tool must be dc3dd or dcfldd');
-      if (typeof input.device !== 'string' || !path.isAbsolute(input.device) || /[\s=]/.test(input.device)) throw invalid('device must be an absolute path without spaces or "="');
+      if (typeof input.device !== 'string' || !SAFE_DEVICE.test(input.device) || input.device.includes('..')) throw invalid('device must be an absolute path of letters, digits, "/", "_", "." and "-"');
+      if (input.host !== undefined && (!SAFE_HOST.test(input.host) || input.host.startsWith('-'))) throw invalid('host must be a host name or address');
+      if (input.host !== undefined && !opts.ssh) throw invalid('remote imaging needs RIPOSTE_SSH_KEY and RIPOSTE_SSH_KNOWN_HOSTS');
       if (!SAFE_ID.test(input.caseId ?? '')) throw invalid('caseId must be 1–128 letters, digits, ".", "_" or "-"');
       if (!input.idempotencyKey || !input.requestedBy) throw invalid('idempotencyKey and requestedBy are required');
-      const stat = fs.statSync(input.device, { throwIfNoEntry: false });
-      if (!stat) throw invalid(`no such device or file: ${input.device}`);
+      const stat = input.host ? undefined : fs.statSync(input.device, { throwIfNoEntry: false });
+      if (!input.host && !stat) throw invalid(`no such device or file: ${input.device}`);
 
       const evidenceId = `ev_${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 20)}`;
       const dir = path.join(opts.evidenceDir, input.caseId);
@@ -53,10 +66,14 @@ export function createImagingActivities(opts: ImagingOptions) {
       fs.rmSync(image, { force: true }); // a partial image from a worker that died mid-copy
       const ctx = Context.current();
       const startedAt = new Date().toISOString();
-      const version = toolVersion(tool);
+      const target = input.host && opts.ssh ? { host: input.host, ...opts.ssh } : undefined;
+      const version = target ? remoteToolVersion(tool, target) : toolVersion(tool);
       const hashLog = path.join(dir, `${evidenceId}.${tool}.log`);
-      const sourceBytes = stat.isBlockDevice() ? 0 : stat.size;
-      const run = await runTool(tool, input.device, image, hashLog, (bytes) => ctx.heartbeat({ bytes, sourceBytes }), ctx.cancellationSignal, opts.heartbeatMs);
+      const sourceBytes = stat && !stat.isBlockDevice() ? stat.size : 0;
+      const beat = (bytes: number) => ctx.heartbeat({ bytes, sourceBytes });
+      const run = target
+        ? await runRemoteTool(tool, input.device, image, target, beat, ctx.cancellationSignal, opts.heartbeatMs)
+        : await runTool(tool, input.device, image, hashLog, beat, ctx.cancellationSignal, opts.heartbeatMs);
       ctx.heartbeat({ bytes: run.bytes, verifying: true });
       const verified = await hashFile(image);
       if (verified.sha256 !== run.sha256) {
@@ -66,7 +83,7 @@ export function createImagingActivities(opts: ImagingOptions) {
         evidenceId,
         caseId: input.caseId,
         kind: 'disk-image',
-        source: { host: os.hostname(), device: input.device, bytes: sourceBytes || verified.bytes },
+        source: { host: input.host ?? os.hostname(), device: input.device, bytes: sourceBytes || verified.bytes },
         tool,
         toolVersion: version,
         sha256: run.sha256,

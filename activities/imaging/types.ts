@@ -1,8 +1,10 @@
 // Forensic imaging: inputs and the chain-of-custody record. Types only — safe for workflows.
 
 export interface AcquireDiskInput {
-  /** The device or file to image on this worker's host, e.g. /dev/sdb or /dev/loop3. */
+  /** The device or file to image, e.g. /dev/sdb or /dev/loop3: on this worker's host, or on `host` over SSH. */
   device: string;
+  /** Image a remote host over SSH (its key pinned in RIPOSTE_SSH_KNOWN_HOSTS); absent, the worker's own host. */
+  host?: string;
   /** dc3dd (default) or dcfldd; both hash with SHA-256 as they copy. */
   tool?: 'dc3dd' | 'dcfldd';
   caseId: string;

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createImagingActivities } from '../../activities/imaging/index.ts';
 import { rejection, silentLogger, runActivity } from '../helpers/fixtures.ts';
+import { startSshd, type Sshd } from '../helpers/sshd.ts';
 
 describe('disk imaging with dc3dd and dcfldd (real tools, real loop device)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-imaging-'));
@@ -98,5 +99,47 @@ describe('disk imaging with dc3dd and dcfldd (real tools, real loop device)', ()
     assert.equal((await rejection(() => runActivity(env, acts().imagingAcquireDisk, { ...base, device: '/dev/does-not-exist' }))).type, 'InvalidObservableError');
     assert.equal((await rejection(() => runActivity(env, acts().imagingAcquireDisk, { ...base, device: source, caseId: '../etc' }))).type, 'InvalidObservableError');
     assert.equal((await rejection(() => runActivity(env, acts().imagingVerifyEvidence, { uri: 'file:///etc/passwd', sha256: 'x' }))).type, 'InvalidObservableError');
+  });
+});
+
+describe('remote disk imaging over SSH (real sshd on loopback)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-ssh-imaging-'));
+  const evidenceDir = path.join(dir, 'evidence');
+  const source = path.join(dir, 'remote-disk.raw');
+  let sshd: Sshd;
+  let sha = '';
+  before(async () => {
+    const data = randomBytes(8 * 1024 * 1024);
+    fs.writeFileSync(source, data);
+    sha = createHash('sha256').update(data).digest('hex');
+    sshd = await startSshd();
+  });
+  after(async () => {
+    await sshd?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('streams the remote image over SSH, verifies its hash, and records the remote host', async () => {
+    const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+    const acts = createImagingActivities({ evidenceDir, heartbeatMs: 20, ssh: { key: sshd.key, knownHosts: sshd.knownHosts, user: 'root', port: sshd.port } });
+    for (const tool of ['dc3dd', 'dcfldd'] as const) {
+      const record = await runActivity(env, acts.imagingAcquireDisk, { device: source, host: '127.0.0.1', tool, caseId: 'cs_9', requestedBy: 'wf-9', idempotencyKey: `wf-9:image:${tool}` });
+      assert.equal(record.sha256, sha, tool);
+      assert.equal(record.verifiedSha256, sha, tool);
+      assert.equal(record.source.host, '127.0.0.1');
+      assert.equal(record.bytes, 8 * 1024 * 1024);
+    }
+  });
+
+  it('refuses a host whose key is not pinned, and a device path a remote shell could misread', async () => {
+    const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+    const empty = path.join(dir, 'empty_known_hosts');
+    fs.writeFileSync(empty, '');
+    const acts = createImagingActivities({ evidenceDir, ssh: { key: sshd.key, knownHosts: empty, user: 'root', port: sshd.port } });
+    const err = await rejection(() => runActivity(env, acts.imagingAcquireDisk, { device: source, host: '127.0.0.1', caseId: 'cs_10', requestedBy: 'wf-10', idempotencyKey: 'wf-10:image' }));
+    assert.equal(err.type, 'IntegrationUnavailableError');
+    assert.match(err.message, /ssh to 127.0.0.1 failed/);
+    const bad = await rejection(() => runActivity(env, acts.imagingAcquireDisk, { device: '/dev/sda;reboot', host: '127.0.0.1', caseId: 'cs_10', requestedBy: 'wf-10', idempotencyKey: 'wf-10:image2' }));
+    assert.equal(bad.type, 'InvalidObservableError');
   });
 });

@@ -86,7 +86,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEmailActivities({ email: deps.email }),
     ...createTeamsActivities({ teams: deps.teams }),
     ...createCrowdStrikeActivities({ client: deps.crowdstrike }),
-    ...createDefenderActivities({ client: deps.defender }),
+    ...createDefenderActivities({ client: deps.defender, evidenceDir: deps.imaging?.evidenceDir }),
     ...createSentinelOneActivities({ client: deps.sentinelone }),
     ...createTheHiveActivities({ client: deps.thehive }),
     ...createTicketingActivities({ system: deps.tickets }),

@@ -45,6 +45,19 @@ export class DefenderClient {
     return (await this.request<MachineAction>('POST', `/api/machines/${encodeURIComponent(machineId)}/unisolate`, { Comment: comment })) as MachineAction;
   }
 
+  async collectInvestigationPackage(machineId: string, comment: string): Promise<MachineAction> {
+    return (await this.request<MachineAction>('POST', `/api/machines/${encodeURIComponent(machineId)}/collectInvestigationPackage`, { Comment: comment })) as MachineAction;
+  }
+
+  async machineAction(actionId: string): Promise<MachineAction | null> {
+    return this.request<MachineAction>('GET', `/api/machineactions/${encodeURIComponent(actionId)}`);
+  }
+
+  /** A short-lived download link for a finished package. */
+  async packageUri(actionId: string): Promise<string> {
+    return ((await this.request<{ value: string }>('GET', `/api/machineactions/${encodeURIComponent(actionId)}/GetPackageUri`)) as { value: string }).value;
+  }
+
   async submitIndicator(body: Record<string, unknown>): Promise<Indicator> {
     return (await this.request<Indicator>('POST', '/api/indicators', body)) as Indicator;
   }

@@ -2,7 +2,14 @@
 // remove the block — each action with its undo. Idempotent: the machine's latest isolation
 // action is read first, and an indicator is keyed by its value (Defender updates, not duplicates,
 // an indicator submitted again for the same value).
+import fs from 'node:fs';
 import { isIP } from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { Context } from '@temporalio/activity';
+import { hashFile } from '../imaging/acquire.ts';
+import { downloadTo, evidenceIdFor, evidencePaths, existingRecord, writeRecord } from '../shared/evidence.ts';
 import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
@@ -17,7 +24,7 @@ export const info: IntegrationInfo = {
   title: 'Microsoft Defender for Endpoint (isolate / release; indicator block / remove)',
   category: 'containment',
   docUrl: 'https://learn.microsoft.com/en-us/defender-endpoint/api/isolate-machine',
-  activities: ['defenderIsolateMachine', 'defenderReleaseMachine', 'defenderBlockIndicator', 'defenderRemoveIndicator'],
+  activities: ['defenderIsolateMachine', 'defenderReleaseMachine', 'defenderBlockIndicator', 'defenderRemoveIndicator', 'defenderCollectInvestigationPackage'],
   settings: [
     { name: 'DEFENDER_TENANT_ID', description: 'Entra ID tenant', required: true },
     { name: 'DEFENDER_CLIENT_ID', description: 'app registration with Machine.Isolate, Machine.Read.All, Ti.ReadWrite.All', required: true },
@@ -46,7 +53,29 @@ const SKIP = 'Defender for Endpoint is not configured (DEFENDER_TENANT_ID, DEFEN
 const ACTIVE = new Set(['Pending', 'InProgress', 'Succeeded']);
 const TYPES = { ip: 'IpAddress', domain: 'DomainName', url: 'Url', hash: 'FileSha256' } as const;
 
-export function createDefenderActivities(deps: { client?: DefenderClient }) {
+export interface PackageInput { machineId: string; comment: string; caseId: string; requestedBy: string; idempotencyKey: string }
+
+export interface PackageEvidence {
+  evidenceId: string;
+  caseId: string;
+  kind: 'investigation-package';
+  source: { host: string; device: string; bytes: number };
+  tool: string;
+  toolVersion: string;
+  sha256: string;
+  verifiedSha256: string;
+  bytes: number;
+  startedAt: string;
+  finishedAt: string;
+  requestedBy: string;
+  uri: string;
+  idempotencyKey: string;
+  vendorActionId: string;
+}
+
+const FINISHED_BADLY = new Set(['Failed', 'Cancelled', 'TimeOut']);
+
+export function createDefenderActivities(deps: { client?: DefenderClient; evidenceDir?: string; pollMs?: number }) {
   async function machineOf(client: DefenderClient, input: IsolateInput): Promise<string> {
     if (input.machineId) return input.machineId;
     if (!input.computerDnsName) throw invalid('machineId or computerDnsName is required');
@@ -90,6 +119,52 @@ export function createDefenderActivities(deps: { client?: DefenderClient }) {
       });
       return { status: 'ok', vendor: 'defender', indicatorId: String(created.id) };
     },
+    /**
+     * Collects a machine's investigation package (forensic triage zip), downloads it into the
+     * evidence directory and records it in the chain of custody. Long: it polls the machine action,
+     * heartbeating its id, so a retry on another worker resumes the same action instead of asking
+     * for a second package.
+     */
+    async defenderCollectInvestigationPackage(input: PackageInput): Promise<PackageEvidence | { status: 'skipped'; reason: string }> {
+      if (!input.comment?.trim() || !input.idempotencyKey || !input.requestedBy || !input.machineId) throw invalid('machineId, comment, requestedBy and idempotencyKey are required');
+      const paths = evidencePaths(deps.evidenceDir ?? 'data/evidence', input.caseId, evidenceIdFor(input.idempotencyKey), 'zip');
+      const done = existingRecord<PackageEvidence>(paths);
+      if (done) return done;
+      if (!deps.client) return { status: 'skipped', reason: SKIP };
+      const ctx = Context.current();
+      const startedAt = new Date().toISOString();
+      const resumed = (ctx.info.heartbeatDetails as { actionId?: string } | undefined)?.actionId;
+      const actionId = resumed ?? (await deps.client.collectInvestigationPackage(input.machineId, input.comment)).id;
+      for (;;) {
+        ctx.heartbeat({ actionId });
+        const action = await deps.client.machineAction(actionId);
+        if (!action) throw invalid(`no machine action ${actionId}`);
+        if (action.status === 'Succeeded') break;
+        if (FINISHED_BADLY.has(action.status)) throw ApplicationFailure.nonRetryable(`defender: the investigation package ended ${action.status}`, ErrorType.tool);
+        await sleep(deps.pollMs ?? 15_000, ctx.cancellationSignal);
+      }
+      fs.mkdirSync(paths.dir, { recursive: true });
+      const got = await downloadTo('defender', await deps.client.packageUri(actionId), paths.artifact, ctx.cancellationSignal);
+      const record: PackageEvidence = {
+        evidenceId: path.basename(paths.record, '.json'),
+        caseId: input.caseId,
+        kind: 'investigation-package',
+        source: { host: input.machineId, device: 'Defender for Endpoint investigation package', bytes: got.bytes },
+        tool: 'Microsoft Defender for Endpoint',
+        toolVersion: 'api',
+        sha256: got.sha256,
+        verifiedSha256: (await hashFile(paths.artifact)).sha256,
+        bytes: got.bytes,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        requestedBy: input.requestedBy,
+        uri: pathToFileURL(paths.artifact).href,
+        idempotencyKey: input.idempotencyKey,
+        vendorActionId: actionId,
+      };
+      if (record.verifiedSha256 !== record.sha256) throw ApplicationFailure.create({ type: ErrorType.tool, message: 'defender: the stored package does not match what was downloaded' });
+      return writeRecord(deps.evidenceDir ?? 'data/evidence', paths, record);
+    },
     /** The undo of defenderBlockIndicator. */
     async defenderRemoveIndicator({ indicatorId }: { indicatorId: string }): Promise<IndicatorResult & { removed?: boolean }> {
       if (!/^\d{1,20}$/.test(String(indicatorId))) throw invalid('indicatorId must be the numeric id Defender returned');
@@ -119,4 +194,8 @@ function checkIndicator(input: BlockIndicatorInput): string {
 
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`defender: ${message}`, ErrorType.invalidInput);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return sleepFor(ms, undefined, { signal });
 }

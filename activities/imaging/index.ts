@@ -2,7 +2,6 @@
 // evidence. Long copies heartbeat their progress; a worker that dies mid-copy leaves a partial
 // image that the retry on another worker discards and takes again, and a retry after success
 // returns the evidence already taken (same key, same record).
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors.ts';
 import type { IntegrationInfo } from '../shared/integration.ts';
+import { appendLedger, evidenceIdFor, evidencePaths, existingRecord, writeRecord } from '../shared/evidence.ts';
 import { hashFile, remoteToolVersion, runRemoteTool, runTool, toolVersion } from './acquire.ts';
 import type { AcquireDiskInput, EvidenceRecord, VerifyEvidenceInput, VerifyEvidenceResult } from './types.ts';
 
@@ -37,7 +37,6 @@ export interface ImagingOptions {
   ssh?: { key: string; knownHosts: string; user: string; port: number };
 }
 
-const SAFE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 /** Device paths that are safe on a remote shell's command line too. */
 const SAFE_DEVICE = /^\/[A-Za-z0-9/_.-]{1,255}$/;
 const SAFE_HOST = /^[A-Za-z0-9.-]{1,253}$|^\[?[0-9a-fA-F:.]+\]?$/;
@@ -50,17 +49,16 @@ export function createImagingActivities(opts: ImagingOptions) {
       if (typeof input.device !== 'string' || !SAFE_DEVICE.test(input.device) || input.device.includes('..')) throw invalid('device must be an absolute path of letters, digits, "/", "_", "." and "-"');
       if (input.host !== undefined && (!SAFE_HOST.test(input.host) || input.host.startsWith('-'))) throw invalid('host must be a host name or address');
       if (input.host !== undefined && !opts.ssh) throw invalid('remote imaging needs RIPOSTE_SSH_KEY and RIPOSTE_SSH_KNOWN_HOSTS');
-      if (!SAFE_ID.test(input.caseId ?? '')) throw invalid('caseId must be 1–128 letters, digits, ".", "_" or "-"');
       if (!input.idempotencyKey || !input.requestedBy) throw invalid('idempotencyKey and requestedBy are required');
       const stat = input.host ? undefined : fs.statSync(input.device, { throwIfNoEntry: false });
       if (!input.host && !stat) throw invalid(`no such device or file: ${input.device}`);
 
-      const evidenceId = `ev_${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 20)}`;
-      const dir = path.join(opts.evidenceDir, input.caseId);
-      const image = path.join(dir, `${evidenceId}.img`);
-      const recordFile = path.join(dir, `${evidenceId}.json`);
-      // Taken before (a retry after success): the same record, once its image still checks out.
-      if (fs.existsSync(recordFile)) return JSON.parse(fs.readFileSync(recordFile, 'utf8')) as EvidenceRecord;
+      const evidenceId = evidenceIdFor(input.idempotencyKey);
+      const paths = evidencePaths(opts.evidenceDir, input.caseId, evidenceId, 'img');
+      const { dir, artifact: image } = paths;
+      // Taken before (a retry after success): the same record.
+      const done = existingRecord<EvidenceRecord>(paths);
+      if (done) return done;
 
       fs.mkdirSync(dir, { recursive: true });
       fs.rmSync(image, { force: true }); // a partial image from a worker that died mid-copy
@@ -95,10 +93,7 @@ export function createImagingActivities(opts: ImagingOptions) {
         uri: pathToFileURL(image).href,
         idempotencyKey: input.idempotencyKey,
       };
-      fs.writeFileSync(`${recordFile}.tmp`, JSON.stringify(record, null, 2));
-      fs.renameSync(`${recordFile}.tmp`, recordFile);
-      fs.appendFileSync(path.join(opts.evidenceDir, 'custody.jsonl'), `${JSON.stringify({ event: 'acquired', at: record.finishedAt, ...record })}\n`);
-      return record;
+      return writeRecord(opts.evidenceDir, paths, record);
     },
 
     /** Re-reads an image and says whether it still has the hash its record says. */
@@ -112,7 +107,7 @@ export function createImagingActivities(opts: ImagingOptions) {
       if (!path.resolve(file).startsWith(path.resolve(opts.evidenceDir) + path.sep)) throw invalid('uri is not in the evidence directory');
       if (!fs.existsSync(file)) throw invalid(`no evidence at ${uri}`);
       const now = await hashFile(file);
-      fs.appendFileSync(path.join(opts.evidenceDir, 'custody.jsonl'), `${JSON.stringify({ event: 'verified', at: new Date().toISOString(), uri, intact: now.sha256 === sha256, sha256: now.sha256 })}\n`);
+      appendLedger(opts.evidenceDir, { event: 'verified', at: new Date().toISOString(), uri, intact: now.sha256 === sha256, sha256: now.sha256 });
       return { uri, intact: now.sha256 === sha256, sha256: now.sha256, bytes: now.bytes };
     },
   };

@@ -1,6 +1,12 @@
-// EDR containment, each action with its undo, against the vendors' documented request and
-// response shapes (nock): CrowdStrike Falcon, Microsoft Defender for Endpoint, SentinelOne.
+// EDR actions against the vendors' documented request and response shapes (nock): containment
+// with its undo (CrowdStrike Falcon, Defender for Endpoint, SentinelOne) and Defender's
+// investigation package as chain-of-custody evidence.
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { FalconClient } from '../../activities/crowdstrike/client.ts';
@@ -121,5 +127,76 @@ describe('sentinelone network quarantine', () => {
     const err = await rejection(() => runActivity(env, acts.sentineloneDisconnectAgent, { agentId: '1', reason: 'x' }));
     assert.equal(err.type, 'IntegrationAuthError');
     assert.doesNotMatch(err.message, /s1-api-token/);
+  });
+});
+
+describe('defender investigation package as evidence', () => {
+  before(setupNock);
+  afterEach(checkNock);
+  const API = 'https://api.security.microsoft.com';
+  const LOGIN = 'https://login.microsoftonline.com';
+  const BLOB = 'https://automatedirstrprdweu.blob.core.windows.net';
+  const MID = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
+  const evidenceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-mde-evidence-'));
+  const zip = randomBytes(200_000);
+  const sha = createHash('sha256').update(zip).digest('hex');
+  const client = () => new DefenderClient({ baseUrl: API, loginUrl: LOGIN, tenantId: 'tenant-1', clientId: 'app-1', clientSecret: new Secret('defender-secret-0123456789'), timeoutMs: 500 });
+  const input = { machineId: MID, comment: 'Riposte case cs_7', caseId: 'cs_7', requestedBy: 'wf-7', idempotencyKey: 'wf-7:package' };
+
+  it('asks for the package, polls until it is ready, downloads it and records its hash', async () => {
+    const acts = createDefenderActivities({ client: client(), evidenceDir, pollMs: 10 });
+    nock(LOGIN).post('/tenant-1/oauth2/v2.0/token').reply(200, { token_type: 'Bearer', expires_in: 3599, access_token: 'mde-token' });
+    nock(API)
+      .post(`/api/machines/${MID}/collectInvestigationPackage`, { Comment: 'Riposte case cs_7' })
+      .reply(201, { id: 'act-1', type: 'CollectInvestigationPackage', status: 'Pending', machineId: MID })
+      .get('/api/machineactions/act-1')
+      .reply(200, { id: 'act-1', type: 'CollectInvestigationPackage', status: 'InProgress', machineId: MID })
+      .get('/api/machineactions/act-1')
+      .reply(200, { id: 'act-1', type: 'CollectInvestigationPackage', status: 'Succeeded', machineId: MID })
+      .get('/api/machineactions/act-1/GetPackageUri')
+      .reply(200, { value: `${BLOB}/investigation/act-1.zip?sv=2024-11-04&sig=secret-sas` });
+    nock(BLOB).get('/investigation/act-1.zip').query(true).reply(200, zip);
+    const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d));
+    const record = await runActivity(env, acts.defenderCollectInvestigationPackage, input);
+    assert.ok('sha256' in record);
+    assert.equal(record.sha256, sha);
+    assert.equal(record.verifiedSha256, sha);
+    assert.equal(record.vendorActionId, 'act-1');
+    assert.deepEqual(fs.readFileSync(fileURLToPath(record.uri)), zip);
+    assert.deepEqual(beats[0], { actionId: 'act-1' }, 'the action id is heartbeated for a resume');
+    const ledger = fs.readFileSync(path.join(evidenceDir, 'custody.jsonl'), 'utf8').trim().split('\n');
+    assert.equal(ledger.length, 1);
+    const again = await runActivity(env, acts.defenderCollectInvestigationPackage, input);
+    assert.deepEqual(again, record, 'a retry after success answers the record, calling nothing');
+  });
+
+  it('a retry on another worker resumes the heartbeated action instead of asking again', async () => {
+    const acts = createDefenderActivities({ client: client(), evidenceDir, pollMs: 10 });
+    nock(LOGIN).post('/tenant-1/oauth2/v2.0/token').reply(200, { token_type: 'Bearer', expires_in: 3599, access_token: 'mde-token' });
+    nock(API)
+      .get('/api/machineactions/act-2')
+      .reply(200, { id: 'act-2', status: 'Succeeded', machineId: MID })
+      .get('/api/machineactions/act-2/GetPackageUri')
+      .reply(200, { value: `${BLOB}/investigation/act-2.zip?sig=secret-sas` });
+    nock(BLOB).get('/investigation/act-2.zip').query(true).reply(200, zip);
+    const env = new MockActivityEnvironment({ heartbeatDetails: { actionId: 'act-2' } } as never, { logger: silentLogger });
+    const record = await runActivity(env, acts.defenderCollectInvestigationPackage, { ...input, idempotencyKey: 'wf-8:package', caseId: 'cs_8' });
+    assert.ok('vendorActionId' in record && record.vendorActionId === 'act-2');
+  });
+
+  it('a package that failed on the machine is not retried; a failed download does not show the link', async () => {
+    const acts = createDefenderActivities({ client: client(), evidenceDir, pollMs: 10 });
+    nock(LOGIN).post('/tenant-1/oauth2/v2.0/token').reply(200, { token_type: 'Bearer', expires_in: 3599, access_token: 'mde-token' });
+    nock(API).post(`/api/machines/${MID}/collectInvestigationPackage`).reply(201, { id: 'act-3', status: 'Pending' }).get('/api/machineactions/act-3').reply(200, { id: 'act-3', status: 'Failed' });
+    const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+    const failed = await rejection(() => runActivity(env, acts.defenderCollectInvestigationPackage, { ...input, idempotencyKey: 'wf-9:package', caseId: 'cs_9' }));
+    assert.equal(failed.nonRetryable, true);
+    nock(API).post(`/api/machines/${MID}/collectInvestigationPackage`).reply(201, { id: 'act-4', status: 'Pending' }).get('/api/machineactions/act-4').reply(200, { id: 'act-4', status: 'Succeeded' }).get('/api/machineactions/act-4/GetPackageUri').reply(200, { value: `${BLOB}/investigation/act-4.zip?sig=secret-sas` });
+    nock(BLOB).get('/investigation/act-4.zip').query(true).reply(403, 'AuthenticationFailed');
+    const dl = await rejection(() => runActivity(env, acts.defenderCollectInvestigationPackage, { ...input, idempotencyKey: 'wf-10:package', caseId: 'cs_10' }));
+    assert.equal(dl.type, 'IntegrationUnavailableError');
+    assert.doesNotMatch(dl.message, /secret-sas/);
   });
 });

@@ -5,6 +5,7 @@ import { info as containment } from './containment/index.ts';
 import { info as crowdstrike } from './crowdstrike/index.ts';
 import { info as defender } from './defender/index.ts';
 import { info as dns } from './dns/index.ts';
+import { info as elasticdefend } from './elasticdefend/index.ts';
 import { info as elasticsearch } from './elasticsearch/index.ts';
 import { info as email } from './email/index.ts';
 import { info as greynoise } from './greynoise/index.ts';
@@ -27,7 +28,7 @@ import { info as ticketing } from './ticketing/index.ts';
 import { info as urlhaus } from './urlhaus/index.ts';
 import { info as virustotal } from './virustotal/index.ts';
 
-export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, misp, logstore, elasticsearch, splunk, sentinel, imaging, ticketing, jira, servicenow, thehive, containment, nftables, crowdstrike, defender, sentinelone, slack, teams, pagerduty, email];
+export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, misp, logstore, elasticsearch, splunk, sentinel, imaging, elasticdefend, ticketing, jira, servicenow, thehive, containment, nftables, crowdstrike, defender, sentinelone, slack, teams, pagerduty, email];
 
 const BY_ACTIVITY = new Map(INTEGRATIONS.flatMap((i) => i.activities.map((a) => [a, i.name] as const)));
 

@@ -16,6 +16,8 @@ import { createTeamsActivities, type TeamsOptions } from './teams/index.ts';
 import type { TheHiveClient } from './thehive/client.ts';
 import { createTheHiveActivities } from './thehive/index.ts';
 import { createSentinelOneActivities } from './sentinelone/index.ts';
+import type { ElasticDefendClient } from './elasticdefend/client.ts';
+import { createElasticDefendActivities } from './elasticdefend/index.ts';
 import type { ElasticsearchClient } from './elasticsearch/client.ts';
 import { createEmailActivities, type EmailOptions } from './email/index.ts';
 import { createElasticsearchActivities } from './elasticsearch/index.ts';
@@ -63,6 +65,7 @@ export interface ActivityDeps {
   defender?: DefenderClient;
   sentinelone?: SentinelOneClient;
   thehive?: TheHiveClient;
+  elasticdefend?: ElasticDefendClient;
   tickets?: TicketSystem;
   egress: EgressBlocker;
 }
@@ -89,6 +92,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDefenderActivities({ client: deps.defender, evidenceDir: deps.imaging?.evidenceDir }),
     ...createSentinelOneActivities({ client: deps.sentinelone }),
     ...createTheHiveActivities({ client: deps.thehive }),
+    ...createElasticDefendActivities({ client: deps.elasticdefend, evidenceDir: deps.imaging?.evidenceDir }),
     ...createTicketingActivities({ system: deps.tickets }),
     ...createContainmentActivities({ egress: deps.egress }),
   };

@@ -12,6 +12,7 @@ import { elasticsearchFromEnv } from '../activities/elasticsearch/index.ts';
 import { LogStore } from '../activities/logstore/store.ts';
 import { splunkFromEnv } from '../activities/splunk/index.ts';
 import { sentinelFromEnv } from '../activities/sentinel/index.ts';
+import { elasticdefendFromEnv } from '../activities/elasticdefend/index.ts';
 import { pagerdutyFromEnv } from '../activities/pagerduty/index.ts';
 import { emailFromEnv } from '../activities/email/index.ts';
 import { teamsFromEnv } from '../activities/teams/index.ts';
@@ -83,6 +84,7 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     elasticsearch: elasticsearchFromEnv(env),
     splunk: splunkFromEnv(env),
     sentinel: sentinelFromEnv(env),
+    elasticdefend: elasticdefendFromEnv(env),
     slack: slackFromEnv(env),
     pagerduty: pagerdutyFromEnv(env),
     email: emailFromEnv(env),

@@ -48,10 +48,15 @@ export function appendLedger(evidenceDir: string, entry: Record<string, unknown>
  * Downloads a URL (a vendor's signed, short-lived link) to a file, hashing as it goes. The URL
  * is a credential: failures name the integration and status only.
  */
-export async function downloadTo(integration: string, url: string, file: string, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
+export function downloadTo(integration: string, url: string, file: string, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
+  return downloadWith(integration, url, {}, file, signal);
+}
+
+/** The same, with request headers (an authenticated download). */
+export async function downloadWith(integration: string, url: string, headers: Record<string, string>, file: string, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
   let res: Response;
   try {
-    res = await fetch(url, { signal: signal ?? AbortSignal.timeout(30 * 60_000) });
+    res = await fetch(url, { headers, signal: signal ?? AbortSignal.timeout(30 * 60_000) });
   } catch {
     throw ApplicationFailure.create({ type: ErrorType.unavailable, message: `${integration}: the artifact download failed` });
   }

@@ -12,6 +12,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { FalconClient } from '../../activities/crowdstrike/client.ts';
 import { createCrowdStrikeActivities } from '../../activities/crowdstrike/index.ts';
 import { DefenderClient } from '../../activities/defender/client.ts';
+import { ElasticDefendClient } from '../../activities/elasticdefend/client.ts';
+import { createElasticDefendActivities } from '../../activities/elasticdefend/index.ts';
 import { createDefenderActivities } from '../../activities/defender/index.ts';
 import { SentinelOneClient } from '../../activities/sentinelone/client.ts';
 import { createSentinelOneActivities } from '../../activities/sentinelone/index.ts';
@@ -198,5 +200,49 @@ describe('defender investigation package as evidence', () => {
     const dl = await rejection(() => runActivity(env, acts.defenderCollectInvestigationPackage, { ...input, idempotencyKey: 'wf-10:package', caseId: 'cs_10' }));
     assert.equal(dl.type, 'IntegrationUnavailableError');
     assert.doesNotMatch(dl.message, /secret-sas/);
+  });
+});
+
+describe('elastic defend memory dump as evidence', () => {
+  before(setupNock);
+  afterEach(checkNock);
+  const KB = 'https://kibana.corp.test:5601';
+  const AGENT = 'f6b5a1e2-7c3d-4e8f-9a0b-1c2d3e4f5a6b';
+  const evidenceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-ed-evidence-'));
+  const dump = randomBytes(300_000);
+  const client = () => new ElasticDefendClient({ kibanaUrl: KB, authorization: new Secret('ApiKey a2liYW5hLWtleS0wMTIzNDU2Nzg5'), timeoutMs: 500 });
+  const input = { endpointId: AGENT, comment: 'Riposte case cs_11', caseId: 'cs_11', requestedBy: 'wf-11', idempotencyKey: 'wf-11:memory' };
+
+  it('asks for a kernel dump with the Kibana headers, polls, downloads it with auth and records it', async () => {
+    nock(KB)
+      .post('/api/endpoint/action/memory_dump', { endpoint_ids: [AGENT], comment: 'Riposte case cs_11', parameters: { type: 'kernel' } })
+      .matchHeader('authorization', 'ApiKey a2liYW5hLWtleS0wMTIzNDU2Nzg5')
+      .matchHeader('kbn-xsrf', 'riposte')
+      .matchHeader('elastic-api-version', '2023-10-31')
+      .reply(200, { data: { id: 'ra-1', isCompleted: false, wasSuccessful: false, command: 'memory-dump', agents: [AGENT] } })
+      .get('/api/endpoint/action/ra-1')
+      .reply(200, { data: { id: 'ra-1', isCompleted: false, wasSuccessful: false } })
+      .get('/api/endpoint/action/ra-1')
+      .reply(200, { data: { id: 'ra-1', isCompleted: true, wasSuccessful: true, outputs: { [AGENT]: { type: 'json', content: { code: 'ra_memory-dump_success_done', file_size: 300000 } } } } })
+      .get(`/api/endpoint/action/ra-1/file/ra-1.${AGENT}/download`)
+      .matchHeader('authorization', 'ApiKey a2liYW5hLWtleS0wMTIzNDU2Nzg5')
+      .reply(200, dump);
+    const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+    const record = await runActivity(env, createElasticDefendActivities({ client: client(), evidenceDir, pollMs: 10 }).elasticdefendMemoryDump, input);
+    assert.ok('sha256' in record);
+    assert.equal(record.sha256, createHash('sha256').update(dump).digest('hex'));
+    assert.equal(record.kind, 'memory-dump');
+    assert.equal(record.source.device, 'memory (kernel)');
+    assert.deepEqual(fs.readFileSync(fileURLToPath(record.uri)), dump);
+  });
+
+  it('a dump that failed on the endpoint is not retried; a process dump needs a pid', async () => {
+    nock(KB).post('/api/endpoint/action/memory_dump').reply(200, { data: { id: 'ra-2', isCompleted: false } }).get('/api/endpoint/action/ra-2').reply(200, { data: { id: 'ra-2', isCompleted: true, wasSuccessful: false, errors: ['not enough disk space'] } });
+    const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+    const acts = createElasticDefendActivities({ client: client(), evidenceDir, pollMs: 10 });
+    const err = await rejection(() => runActivity(env, acts.elasticdefendMemoryDump, { ...input, idempotencyKey: 'wf-12:memory', caseId: 'cs_12' }));
+    assert.equal(err.nonRetryable, true);
+    assert.match(err.message, /not enough disk space/);
+    assert.equal((await rejection(() => runActivity(env, acts.elasticdefendMemoryDump, { ...input, type: 'process', idempotencyKey: 'k' }))).type, 'InvalidObservableError');
   });
 });

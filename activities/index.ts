@@ -88,7 +88,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPagerDutyActivities({ client: deps.pagerduty }),
     ...createEmailActivities({ email: deps.email }),
     ...createTeamsActivities({ teams: deps.teams }),
-    ...createCrowdStrikeActivities({ client: deps.crowdstrike }),
+    ...createCrowdStrikeActivities({ client: deps.crowdstrike, evidenceDir: deps.imaging?.evidenceDir }),
     ...createDefenderActivities({ client: deps.defender, evidenceDir: deps.imaging?.evidenceDir }),
     ...createSentinelOneActivities({ client: deps.sentinelone }),
     ...createTheHiveActivities({ client: deps.thehive }),

@@ -1,7 +1,13 @@
 // CrowdStrike Falcon: contain a host (network isolation by the sensor) and lift it — each
 // action with its undo. Idempotent: the device's state is read first, and a host already
 // contained (or being contained) is not contained again.
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { downloadWith, evidenceIdFor, evidencePaths, existingRecord, writeRecord } from '../shared/evidence.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
 import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
@@ -11,10 +17,10 @@ import type { ContainHostInput, ContainmentResult } from './types.ts';
 
 export const info: IntegrationInfo = {
   name: 'crowdstrike',
-  title: 'CrowdStrike Falcon host containment (contain / lift)',
+  title: 'CrowdStrike Falcon: host containment (contain / lift); file collection by Real Time Response',
   category: 'containment',
   docUrl: 'https://developer.crowdstrike.com/docs/openapi/',
-  activities: ['crowdstrikeContainHost', 'crowdstrikeLiftContainment'],
+  activities: ['crowdstrikeContainHost', 'crowdstrikeLiftContainment', 'crowdstrikeCollectFile'],
   settings: [
     { name: 'CROWDSTRIKE_CLIENT_ID', description: 'API client id (scope Hosts: read, write)', required: true },
     { name: 'CROWDSTRIKE_CLIENT_SECRET', description: 'API client secret', required: true, secret: true },
@@ -38,7 +44,29 @@ export function crowdstrikeFromEnv(env: Record<string, string | undefined>): Fal
 const CONTAINED = new Set(['contained', 'containment_pending']);
 const RELEASED = new Set(['normal', 'lift_containment_pending']);
 
-export function createCrowdStrikeActivities(deps: { client?: FalconClient }) {
+export interface CollectFileInput { deviceId: string; path: string; caseId: string; requestedBy: string; idempotencyKey: string }
+
+export interface FileEvidence {
+  evidenceId: string;
+  caseId: string;
+  kind: 'file';
+  source: { host: string; device: string; bytes: number };
+  tool: string;
+  toolVersion: string;
+  /** SHA-256 of the file on the host, as Falcon reports it. */
+  sha256: string;
+  /** SHA-256 of what is stored: Falcon delivers the file inside a 7z archive (password "infected"). */
+  verifiedSha256: string;
+  bytes: number;
+  startedAt: string;
+  finishedAt: string;
+  requestedBy: string;
+  uri: string;
+  idempotencyKey: string;
+  vendorActionId: string;
+}
+
+export function createCrowdStrikeActivities(deps: { client?: FalconClient; evidenceDir?: string; pollMs?: number }) {
   async function act(input: ContainHostInput, action: 'contain' | 'lift_containment'): Promise<ContainmentResult> {
     if (!input.reason?.trim()) throw invalid('reason is required');
     if (!input.deviceId && !input.hostname) throw invalid('deviceId or hostname is required');
@@ -57,6 +85,67 @@ export function createCrowdStrikeActivities(deps: { client?: FalconClient }) {
     /** The undo of crowdstrikeContainHost. */
     async crowdstrikeLiftContainment(input: ContainHostInput): Promise<ContainmentResult> {
       return act(input, 'lift_containment');
+    },
+    /**
+     * Collects a file from a host (a memory dump written by `memdump`, a log, a binary) with Real
+     * Time Response `get`, stores Falcon's archive of it as evidence. The session and command are
+     * heartbeated, so a retry on another worker resumes them.
+     */
+    async crowdstrikeCollectFile(input: CollectFileInput): Promise<FileEvidence | { status: 'skipped'; reason: string }> {
+      if (!input.deviceId || !input.path || /[\r\n]/.test(input.path) || input.path.length > 1024 || !input.requestedBy || !input.idempotencyKey) throw invalid('deviceId, path, requestedBy and idempotencyKey are required');
+      const evidenceDir = deps.evidenceDir ?? 'data/evidence';
+      const paths = evidencePaths(evidenceDir, input.caseId, evidenceIdFor(input.idempotencyKey), '7z');
+      const done = existingRecord<FileEvidence>(paths);
+      if (done) return done;
+      if (!deps.client) return { status: 'skipped', reason: 'CrowdStrike is not configured (CROWDSTRIKE_CLIENT_ID, CROWDSTRIKE_CLIENT_SECRET)' };
+      const client = deps.client;
+      const ctx = Context.current();
+      const startedAt = new Date().toISOString();
+      const resumed = ctx.info.heartbeatDetails as { sessionId?: string; requestId?: string } | undefined;
+      const sessionId = resumed?.sessionId ?? (await client.rtrSession(input.deviceId));
+      const requestId = resumed?.requestId ?? (await client.rtrGet(sessionId, input.deviceId, input.path));
+      const pause = () => sleepFor(deps.pollMs ?? 10_000, undefined, { signal: ctx.cancellationSignal });
+      try {
+        for (;;) {
+          ctx.heartbeat({ sessionId, requestId });
+          const status = await client.rtrCommandStatus(requestId);
+          if (status.complete) {
+            if (status.stderr) throw ApplicationFailure.nonRetryable(`crowdstrike: get failed on the host: ${status.stderr.slice(0, 300)}`, ErrorType.tool);
+            break;
+          }
+          await pause();
+        }
+        let file: { name: string; sha256: string; size?: number } | undefined;
+        for (;;) {
+          ctx.heartbeat({ sessionId, requestId });
+          file = (await client.rtrFiles(sessionId)).find((f) => f.cloud_request_id === requestId || f.name === input.path);
+          if (file?.sha256) break;
+          await pause(); // the host is still uploading it to the cloud
+        }
+        fs.mkdirSync(paths.dir, { recursive: true });
+        const dl = await client.rtrFileDownload(sessionId, file.sha256, file.name);
+        const got = await downloadWith('crowdstrike', dl.url, dl.headers, paths.artifact, ctx.cancellationSignal);
+        const record: FileEvidence = {
+          evidenceId: path.basename(paths.record, '.json'),
+          caseId: input.caseId,
+          kind: 'file',
+          source: { host: input.deviceId, device: input.path, bytes: file.size ?? got.bytes },
+          tool: 'CrowdStrike Real Time Response get (7z, password "infected")',
+          toolVersion: 'api',
+          sha256: file.sha256,
+          verifiedSha256: got.sha256,
+          bytes: got.bytes,
+          startedAt,
+          finishedAt: new Date().toISOString(),
+          requestedBy: input.requestedBy,
+          uri: pathToFileURL(paths.artifact).href,
+          idempotencyKey: input.idempotencyKey,
+          vendorActionId: requestId,
+        };
+        return writeRecord(evidenceDir, paths, record);
+      } finally {
+        if (fs.existsSync(paths.record)) await client.rtrCloseSession(sessionId);
+      }
     },
   };
 }

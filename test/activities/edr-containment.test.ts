@@ -246,3 +246,50 @@ describe('elastic defend memory dump as evidence', () => {
     assert.equal((await rejection(() => runActivity(env, acts.elasticdefendMemoryDump, { ...input, type: 'process', idempotencyKey: 'k' }))).type, 'InvalidObservableError');
   });
 });
+
+describe('crowdstrike real time response file collection as evidence', () => {
+  before(setupNock);
+  afterEach(checkNock);
+  const CS = 'https://api.crowdstrike.com';
+  const AID = 'c8d1292a8a904216aa25ab728f4b45fd';
+  const evidenceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-rtr-evidence-'));
+  const archive = randomBytes(50_000);
+  const fileSha = 'a'.repeat(64);
+
+  it('opens a session, gets the file, waits for its upload, downloads the archive and records it', async () => {
+    const acts = createCrowdStrikeActivities({ client: new FalconClient({ baseUrl: CS, clientId: 'cs-client', clientSecret: new Secret('cs-secret-0123456789'), timeoutMs: 500 }), evidenceDir, pollMs: 10 });
+    nock(CS)
+      .post('/oauth2/token')
+      .reply(201, { access_token: 'falcon-token', expires_in: 1799 })
+      .post('/real-time-response/entities/sessions/v1', { device_id: AID, origin: 'riposte', queue_offline: false })
+      .reply(201, { resources: [{ session_id: 'sess-1' }], errors: [] })
+      .post('/real-time-response/entities/active-responder-command/v1', { base_command: 'get', command_string: 'get C:\\Windows\\Temp\\beacon.dmp', session_id: 'sess-1', device_id: AID, persist: true })
+      .reply(201, { resources: [{ cloud_request_id: 'req-1', queued_command_offline: false }] })
+      .get('/real-time-response/entities/active-responder-command/v1')
+      .query({ cloud_request_id: 'req-1', sequence_id: '0' })
+      .reply(200, { resources: [{ complete: false }] })
+      .get('/real-time-response/entities/active-responder-command/v1')
+      .query(true)
+      .reply(200, { resources: [{ complete: true, stdout: 'C:\\Windows\\Temp\\beacon.dmp', stderr: '' }] })
+      .get('/real-time-response/entities/file/v2')
+      .query({ session_id: 'sess-1' })
+      .reply(200, { resources: [] })
+      .get('/real-time-response/entities/file/v2')
+      .query({ session_id: 'sess-1' })
+      .reply(200, { resources: [{ name: 'C:\\Windows\\Temp\\beacon.dmp', sha256: fileSha, size: 1048576, cloud_request_id: 'req-1' }] })
+      .get('/real-time-response/entities/extracted-file-contents/v1')
+      .query({ session_id: 'sess-1', sha256: fileSha, filename: 'C:\\Windows\\Temp\\beacon.dmp' })
+      .matchHeader('authorization', 'Bearer falcon-token')
+      .reply(200, archive)
+      .delete('/real-time-response/entities/sessions/v1')
+      .query({ session_id: 'sess-1' })
+      .reply(204);
+    const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+    const record = await runActivity(env, acts.crowdstrikeCollectFile, { deviceId: AID, path: 'C:\\Windows\\Temp\\beacon.dmp', caseId: 'cs_13', requestedBy: 'wf-13', idempotencyKey: 'wf-13:collect' });
+    assert.ok('sha256' in record);
+    assert.equal(record.sha256, fileSha);
+    assert.equal(record.verifiedSha256, createHash('sha256').update(archive).digest('hex'));
+    assert.equal(record.source.bytes, 1048576);
+    assert.deepEqual(fs.readFileSync(fileURLToPath(record.uri)), archive);
+  });
+});

@@ -292,4 +292,22 @@ describe('crowdstrike real time response file collection as evidence', () => {
     assert.equal(record.source.bytes, 1048576);
     assert.deepEqual(fs.readFileSync(fileURLToPath(record.uri)), archive);
   });
+
+  it('a get that fails on the host is not retried', async () => {
+    const acts = createCrowdStrikeActivities({ client: new FalconClient({ baseUrl: CS, clientId: 'cs-client', clientSecret: new Secret('cs-secret-0123456789'), timeoutMs: 500 }), evidenceDir, pollMs: 10 });
+    nock(CS)
+      .post('/oauth2/token')
+      .reply(201, { access_token: 'falcon-token', expires_in: 1799 })
+      .post('/real-time-response/entities/sessions/v1')
+      .reply(201, { resources: [{ session_id: 'sess-2' }] })
+      .post('/real-time-response/entities/active-responder-command/v1')
+      .reply(201, { resources: [{ cloud_request_id: 'req-2' }] })
+      .get('/real-time-response/entities/active-responder-command/v1')
+      .query(true)
+      .reply(200, { resources: [{ complete: true, stderr: 'The system cannot find the file specified.' }] });
+    const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+    const err = await rejection(() => runActivity(env, acts.crowdstrikeCollectFile, { deviceId: AID, path: 'C:\\missing.dmp', caseId: 'cs_14', requestedBy: 'wf-14', idempotencyKey: 'wf-14:collect' }));
+    assert.equal(err.nonRetryable, true);
+    assert.match(err.message, /cannot find the file/);
+  });
 });

@@ -206,5 +206,12 @@ describe('sentinel (Log Analytics KQL) hunting', () => {
     assert.ok(out.status === 'ok');
     assert.deepEqual(out.sightings.map((s) => [s.indicator.value, s.host, s.at, s.where]), [['c2-never-seen.test', 'web-1.corp.test', '2026-11-28T01:15:00.000Z', 'DnsEvents']]);
     assert.equal((await runActivity(env, createSentinelActivities({}).sentinelHunt, { indicators, from: '2026-11-28T00:00:00.000Z', to: '2026-11-28T02:00:00.000Z' })).status, 'skipped');
+    nock(LA).post('/v1/workspaces/ws-1/query').reply(400, { error: { message: 'The request had some invalid properties', code: 'BadArgumentError', innererror: { code: 'SyntaxError', message: 'A recognition error occurred in the query.' } } });
+    const bad = await rejection(() => runActivity(env, createSentinelActivities({ client }).sentinelHunt, { indicators, from: '2026-11-28T00:00:00.000Z', to: '2026-11-28T02:00:00.000Z' }));
+    assert.equal(bad.type, 'IntegrationRequestError');
+    nock(LA).post('/v1/workspaces/ws-1/query').reply(403, { error: { message: 'The provided credentials have insufficient access', code: 'InsufficientAccessError' } });
+    const denied = await rejection(() => runActivity(env, createSentinelActivities({ client }).sentinelHunt, { indicators, from: '2026-11-28T00:00:00.000Z', to: '2026-11-28T02:00:00.000Z' }));
+    assert.equal(denied.type, 'IntegrationAuthError');
+    assert.doesNotMatch(denied.message, /la-secret|la-token/);
   });
 });

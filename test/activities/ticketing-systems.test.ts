@@ -143,4 +143,13 @@ describe('thehive 5 ticketing (alert → case, comments, observables, close)', (
     nock(HIVE).get('/api/v1/case/~40964208').reply(200, { _id: '~40964208', number: 42, stage: 'Closed' });
     assert.deepEqual(await runActivity(env, acts.ticketingCloseTicket, { ticket, idempotencyKey: 'k:close', outcome: 'false_positive', summary: 'x' }), { status: 'ok', alreadyClosed: true });
   });
+
+  it('maps 401 to auth without the key, and 5xx to a retry', async () => {
+    nock(HIVE).post('/api/v1/query').query(true).reply(401, { type: 'AuthenticationError', message: 'Authentication failure' });
+    const err = await rejection(() => runActivity(env, acts.ticketingOpenTicket, open));
+    assert.equal(err.type, 'IntegrationAuthError');
+    assert.doesNotMatch(err.message, /hive-api-key/);
+    nock(HIVE).get('/api/v1/case/~40964208').reply(503, 'unavailable');
+    assert.equal((await rejection(() => runActivity(env, acts.ticketingCloseTicket, { ticket, idempotencyKey: 'k:close', outcome: 'benign', summary: 'x' }))).type, 'IntegrationUnavailableError');
+  });
 });

@@ -1,34 +1,62 @@
-// The integration catalog: every integration Riposte has, one line each. GET /v1/integrations,
-// the worker's start-up log and the README's catalog come from here.
+// The integration catalog. REGISTRY is where an integration is registered — one line each —
+// and everything else follows from it: its activities on the worker, GET /v1/integrations, the
+// worker's start-up log, the status of its last success and failure.
 import { info as abuseipdb } from './abuseipdb/index.ts';
 import { info as containment } from './containment/index.ts';
-import { info as crowdstrike } from './crowdstrike/index.ts';
-import { info as defender } from './defender/index.ts';
+import { integration as crowdstrike } from './crowdstrike/index.ts';
+import { integration as defender } from './defender/index.ts';
 import { info as dns } from './dns/index.ts';
-import { info as elasticdefend } from './elasticdefend/index.ts';
-import { info as elasticsearch } from './elasticsearch/index.ts';
-import { info as email } from './email/index.ts';
-import { info as greynoise } from './greynoise/index.ts';
-import { info as imaging } from './imaging/index.ts';
+import { integration as elasticdefend } from './elasticdefend/index.ts';
+import { integration as elasticsearch } from './elasticsearch/index.ts';
+import { integration as email } from './email/index.ts';
+import { integration as greynoise } from './greynoise/index.ts';
+import { integration as imaging } from './imaging/index.ts';
 import { info as jira } from './jira/index.ts';
-import { info as logstore } from './logstore/index.ts';
-import { info as misp } from './misp/index.ts';
+import { integration as logstore } from './logstore/index.ts';
+import { integration as misp } from './misp/index.ts';
 import { info as nftables } from './nftables/index.ts';
-import { info as otx } from './otx/index.ts';
-import { info as pagerduty } from './pagerduty/index.ts';
+import { integration as otx } from './otx/index.ts';
+import { integration as pagerduty } from './pagerduty/index.ts';
 import type { IntegrationInfo } from './shared/integration.ts';
-import { info as sentinel } from './sentinel/index.ts';
-import { info as sentinelone } from './sentinelone/index.ts';
+import { integration as sentinel } from './sentinel/index.ts';
+import { integration as sentinelone } from './sentinelone/index.ts';
 import { info as servicenow } from './servicenow/index.ts';
-import { info as teams } from './teams/index.ts';
-import { info as thehive } from './thehive/index.ts';
-import { info as slack } from './slack/index.ts';
-import { info as splunk } from './splunk/index.ts';
+import { integration as slack } from './slack/index.ts';
+import { integration as splunk } from './splunk/index.ts';
+import { integration as teams } from './teams/index.ts';
+import { integration as thehive } from './thehive/index.ts';
 import { info as ticketing } from './ticketing/index.ts';
-import { info as urlhaus } from './urlhaus/index.ts';
+import { integration as urlhaus } from './urlhaus/index.ts';
 import { info as virustotal } from './virustotal/index.ts';
 
-export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, greynoise, urlhaus, otx, misp, logstore, elasticsearch, splunk, sentinel, imaging, elasticdefend, ticketing, jira, servicenow, thehive, containment, nftables, crowdstrike, defender, sentinelone, slack, teams, pagerduty, email];
+/** Integrations built from the environment alone. */
+export const REGISTRY = [
+  greynoise,
+  urlhaus,
+  otx,
+  misp,
+  logstore,
+  elasticsearch,
+  splunk,
+  sentinel,
+  imaging,
+  elasticdefend,
+  crowdstrike,
+  defender,
+  sentinelone,
+  thehive,
+  slack,
+  teams,
+  pagerduty,
+  email,
+] as const;
+
+/**
+ * Every integration's catalog entry. The core ones — DNS, VirusTotal, AbuseIPDB (the C2
+ * playbook's enrichment), ticketing and containment with the drivers behind them — are wired in
+ * activities/index.ts, where tests can hand them stand-ins.
+ */
+export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, ...REGISTRY.map((i) => i.info), ticketing, jira, servicenow, containment, nftables];
 
 const BY_ACTIVITY = new Map(INTEGRATIONS.flatMap((i) => i.activities.map((a) => [a, i.name] as const)));
 

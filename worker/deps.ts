@@ -5,25 +5,9 @@ import { AbuseIpDbClient } from '../activities/abuseipdb/client.ts';
 import { FirstSeenStore } from '../activities/dns/first-seen.ts';
 import { info as abuseipdbInfo } from '../activities/abuseipdb/index.ts';
 import { INTEGRATIONS } from '../activities/catalog.ts';
-import { greynoiseFromEnv } from '../activities/greynoise/index.ts';
-import { otxFromEnv } from '../activities/otx/index.ts';
-import { mispFromEnv } from '../activities/misp/index.ts';
-import { elasticsearchFromEnv } from '../activities/elasticsearch/index.ts';
-import { LogStore } from '../activities/logstore/store.ts';
-import { splunkFromEnv } from '../activities/splunk/index.ts';
-import { sentinelFromEnv } from '../activities/sentinel/index.ts';
-import { elasticdefendFromEnv } from '../activities/elasticdefend/index.ts';
-import { pagerdutyFromEnv } from '../activities/pagerduty/index.ts';
-import { emailFromEnv } from '../activities/email/index.ts';
-import { teamsFromEnv } from '../activities/teams/index.ts';
-import { slackFromEnv } from '../activities/slack/index.ts';
-import { crowdstrikeFromEnv } from '../activities/crowdstrike/index.ts';
 import { servicenowFromEnv, servicenowTicketSystem } from '../activities/servicenow/index.ts';
 import { thehiveFromEnv, thehiveTicketSystem } from '../activities/thehive/index.ts';
 import type { TicketSystem } from '../activities/ticketing/types.ts';
-import { defenderFromEnv } from '../activities/defender/index.ts';
-import { sentineloneFromEnv } from '../activities/sentinelone/index.ts';
-import { urlhausFromEnv } from '../activities/urlhaus/index.ts';
 import { describeRateLimit, integrationState } from '../activities/shared/integration.ts';
 import { limiterFor } from '../activities/shared/rate-limit.ts';
 import { info as virustotalInfo } from '../activities/virustotal/index.ts';
@@ -76,30 +60,8 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     dns: { servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, firstSeen: new FirstSeenStore(path.join(config.dataDir, 'first-seen.db')) },
     virustotal: virustotal && new VirusTotalClient({ ...virustotal, limiter: limit(virustotalInfo) }),
     abuseipdb: abuseipdb && new AbuseIpDbClient({ ...abuseipdb, limiter: limit(abuseipdbInfo) }),
-    greynoise: greynoiseFromEnv(env),
-    urlhaus: urlhausFromEnv(env),
-    otx: otxFromEnv(env),
-    misp: mispFromEnv(env),
-    logstore: new LogStore(env.RIPOSTE_LOGSTORE_FILE ?? path.join(config.dataDir, 'logs.db')),
-    elasticsearch: elasticsearchFromEnv(env),
-    splunk: splunkFromEnv(env),
-    sentinel: sentinelFromEnv(env),
-    elasticdefend: elasticdefendFromEnv(env),
-    slack: slackFromEnv(env),
-    pagerduty: pagerdutyFromEnv(env),
-    email: emailFromEnv(env),
-    teams: teamsFromEnv(env),
-    crowdstrike: crowdstrikeFromEnv(env),
-    defender: defenderFromEnv(env),
-    sentinelone: sentineloneFromEnv(env),
-    imaging: {
-      evidenceDir: path.resolve(env.RIPOSTE_EVIDENCE_DIR ?? path.join(config.dataDir, 'evidence')),
-      ...(env.RIPOSTE_SSH_KEY && env.RIPOSTE_SSH_KNOWN_HOSTS
-        ? { ssh: { key: path.resolve(env.RIPOSTE_SSH_KEY), knownHosts: path.resolve(env.RIPOSTE_SSH_KNOWN_HOSTS), user: env.RIPOSTE_SSH_USER ?? 'root', port: Number(env.RIPOSTE_SSH_PORT ?? 22) } }
-        : {}),
-    },
+    context: { env, dataDir: config.dataDir, evidenceDir: path.resolve(env.RIPOSTE_EVIDENCE_DIR ?? path.join(config.dataDir, 'evidence')) },
     tickets: tickets.system,
-    thehive: thehiveFromEnv(env),
     egress:
       containment.driver === 'nftables'
         ? nftablesEgressBlocker(new Nft({ table: containment.nftTable, netns: containment.nftNetns }), where)

@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { downloadWith, evidenceIdFor, evidencePaths, existingRecord, writeRecord } from '../shared/evidence.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { FalconClient } from './client.ts';
 import type { ContainHostInput, ContainmentResult } from './types.ts';
@@ -160,3 +160,6 @@ async function resolve(client: FalconClient, hostname: string): Promise<string> 
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`crowdstrike: ${message}`, ErrorType.invalidInput);
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createCrowdStrikeActivities({ client: crowdstrikeFromEnv(ctx.env), evidenceDir: ctx.evidenceDir }) });

@@ -13,7 +13,7 @@ import { downloadTo, evidenceIdFor, evidencePaths, existingRecord, writeRecord }
 import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { assertDomain } from '../shared/validate.ts';
 import { DefenderClient } from './client.ts';
@@ -199,3 +199,6 @@ function invalid(message: string): ApplicationFailure {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return sleepFor(ms, undefined, { signal });
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createDefenderActivities({ client: defenderFromEnv(ctx.env), evidenceDir: ctx.evidenceDir }) });

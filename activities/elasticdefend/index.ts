@@ -11,7 +11,7 @@ import { Secret } from '../../config/secret.ts';
 import { hashFile } from '../imaging/acquire.ts';
 import { ErrorType } from '../shared/errors.ts';
 import { downloadWith, evidenceIdFor, evidencePaths, existingRecord, writeRecord } from '../shared/evidence.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { ElasticDefendClient } from './client.ts';
 
@@ -117,3 +117,6 @@ export function createElasticDefendActivities(deps: { client?: ElasticDefendClie
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`elasticdefend: ${message}`, ErrorType.invalidInput);
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createElasticDefendActivities({ client: elasticdefendFromEnv(ctx.env), evidenceDir: ctx.evidenceDir }) });

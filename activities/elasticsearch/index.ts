@@ -2,7 +2,7 @@
 import { Secret } from '../../config/secret.ts';
 import { checkHunt, mentions } from '../hunting/match.ts';
 import type { HuntInput, HuntResult, HuntSighting } from '../hunting/types.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { ElasticsearchClient, type EsHit } from './client.ts';
 
@@ -69,3 +69,6 @@ export function createElasticsearchActivities(deps: { client?: ElasticsearchClie
     },
   };
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createElasticsearchActivities({ client: elasticsearchFromEnv(ctx.env) }) });

@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor, type RateLimiter } from '../shared/rate-limit.ts';
 
 export const info: IntegrationInfo = {
@@ -97,3 +97,6 @@ export function mapSmtpError(err: unknown): ApplicationFailure {
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`email: ${message}`, ErrorType.invalidInput);
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createEmailActivities({ email: emailFromEnv(ctx.env) }) });

@@ -6,7 +6,7 @@ import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentVerdict } from '../../core/verdict.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { GreyNoiseClient } from './client.ts';
 import type { GreyNoiseCommunity, LookupIpInput, LookupResult } from './types.ts';
@@ -63,3 +63,6 @@ export function toVerdict(observable: Observable, g: GreyNoiseCommunity | null):
   if (g.noise) return { ...base, level: 'suspicious', score: 30, summary: `scans the internet, intent unknown${who}; last seen ${g.last_seen ?? 'unknown'}` };
   return { ...base, level: 'info', score: 0, summary: `known to GreyNoise, no classification${who}` };
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createGreyNoiseActivities({ client: greynoiseFromEnv(ctx.env) }) });

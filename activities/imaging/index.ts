@@ -9,7 +9,7 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
+import { defineIntegration, type IntegrationInfo } from '../shared/integration.ts';
 import { appendLedger, evidenceIdFor, evidencePaths, existingRecord, writeRecord } from '../shared/evidence.ts';
 import { hashFile, remoteToolVersion, runRemoteTool, runTool, toolVersion } from './acquire.ts';
 import type { AcquireDiskInput, EvidenceRecord, VerifyEvidenceInput, VerifyEvidenceResult } from './types.ts';
@@ -116,3 +116,15 @@ export function createImagingActivities(opts: ImagingOptions) {
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`imaging: ${message}`, ErrorType.invalidInput);
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({
+  info,
+  activities: (ctx) =>
+    createImagingActivities({
+      evidenceDir: ctx.evidenceDir,
+      ...(ctx.env.RIPOSTE_SSH_KEY && ctx.env.RIPOSTE_SSH_KNOWN_HOSTS
+        ? { ssh: { key: path.resolve(ctx.env.RIPOSTE_SSH_KEY), knownHosts: path.resolve(ctx.env.RIPOSTE_SSH_KNOWN_HOSTS), user: ctx.env.RIPOSTE_SSH_USER ?? 'root', port: Number(ctx.env.RIPOSTE_SSH_PORT ?? 22) } }
+        : {}),
+    }),
+});

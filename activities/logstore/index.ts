@@ -1,8 +1,9 @@
 // The local log store as a hunting backend: indicators in, sightings out.
 import { checkHunt, mentions } from '../hunting/match.ts';
 import type { HuntInput, HuntResult, HuntSighting } from '../hunting/types.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
-import type { LogStore } from './store.ts';
+import path from 'node:path';
+import { defineIntegration, type IntegrationInfo } from '../shared/integration.ts';
+import { LogStore } from './store.ts';
 
 export const info: IntegrationInfo = {
   name: 'logstore',
@@ -13,13 +14,16 @@ export const info: IntegrationInfo = {
   settings: [{ name: 'RIPOSTE_LOGSTORE_FILE', description: 'the store (data/logs.db); fill it with `npm run logs:import`' }],
 };
 
-export function createLogstoreActivities(deps: { store?: LogStore }) {
+export function createLogstoreActivities(deps: { store?: LogStore | (() => LogStore) }) {
+  let opened: LogStore | undefined;
+  const store = () => (opened ??= typeof deps.store === 'function' ? deps.store() : deps.store);
   return {
     async logstoreHunt(input: HuntInput): Promise<HuntResult> {
       const { from, to, limit } = checkHunt(input);
       if (!deps.store) return { status: 'skipped', backend: 'logstore', reason: 'no local log store' };
+      const logs = store() as LogStore;
       // The trigram index finds candidate lines; the exact indicator match decides.
-      const candidates = deps.store.search(input.indicators.map((o) => o.value), from.toISOString(), to.toISOString(), limit * 5 + 1);
+      const candidates = logs.search(input.indicators.map((o) => o.value), from.toISOString(), to.toISOString(), limit * 5 + 1);
       const sightings: HuntSighting[] = [];
       for (const c of candidates) {
         for (const indicator of mentions(c.line, input.indicators)) {
@@ -30,3 +34,6 @@ export function createLogstoreActivities(deps: { store?: LogStore }) {
     },
   };
 }
+
+/** Registered in activities/catalog.ts; the store opens on the first hunt. */
+export const integration = defineIntegration({ info, activities: (ctx) => createLogstoreActivities({ store: () => new LogStore(ctx.env.RIPOSTE_LOGSTORE_FILE ?? path.join(ctx.dataDir, 'logs.db')) }) });

@@ -5,7 +5,7 @@ import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentOutcome, EnrichmentVerdict } from '../../core/verdict.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { MispClient, type MispAttribute } from './client.ts';
 
@@ -66,3 +66,6 @@ export function toVerdict(observable: Observable, attrs: MispAttribute[]): Enric
     related: [],
   };
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createMispActivities({ client: mispFromEnv(ctx.env) }) });

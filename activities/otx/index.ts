@@ -5,7 +5,7 @@ import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentVerdict } from '../../core/verdict.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { assertDomain } from '../shared/validate.ts';
 import { OtxClient } from './client.ts';
@@ -94,3 +94,6 @@ export function toVerdict(observable: Observable, g: OtxGeneral | null): Enrichm
     tags,
   };
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createOtxActivities({ client: otxFromEnv(ctx.env) }) });

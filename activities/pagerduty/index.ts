@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { PagerDutyClient } from './client.ts';
 import type { PageInput, PageResult } from './types.ts';
@@ -49,3 +49,6 @@ export function createPagerDutyActivities(deps: { client?: PagerDutyClient }) {
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`pagerduty: ${message}`, ErrorType.invalidInput);
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createPagerDutyActivities({ client: pagerdutyFromEnv(ctx.env) }) });

@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { SentinelOneClient } from './client.ts';
 
@@ -70,3 +70,6 @@ export function createSentinelOneActivities(deps: { client?: SentinelOneClient }
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`sentinelone: ${message}`, ErrorType.invalidInput);
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createSentinelOneActivities({ client: sentineloneFromEnv(ctx.env) }) });

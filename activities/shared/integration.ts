@@ -31,6 +31,29 @@ export interface IntegrationInfo {
   rateLimit?: RateLimit;
 }
 
+/** What an integration's activities are built from: the environment and the worker's directories. */
+export interface IntegrationContext {
+  env: Record<string, string | undefined>;
+  /** The data directory (data/ by default). */
+  dataDir: string;
+  /** Where acquisitions store evidence (data/evidence by default). */
+  evidenceDir: string;
+}
+
+/**
+ * A registered integration: its catalog entry and its activities. Unconfigured, its activities
+ * still exist and answer `skipped`, so playbooks never depend on what happens to be configured.
+ */
+export interface Integration<A extends object = object> {
+  info: IntegrationInfo;
+  activities(ctx: IntegrationContext): A;
+}
+
+/** Keeps the activities' types for the `Activities` type workflows use. */
+export function defineIntegration<A extends object>(i: Integration<A>): Integration<A> {
+  return i;
+}
+
 export interface IntegrationState {
   configured: boolean;
   /** Required settings that are not set. */

@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { SlackClient } from './client.ts';
 import type { ApprovalButtonValue, PostMessageInput, PostMessageResult } from './types.ts';
@@ -79,3 +79,6 @@ export function createSlackActivities(deps: { client?: SlackClient; channel?: st
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`slack: ${message}`, ErrorType.invalidInput);
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createSlackActivities(slackFromEnv(ctx.env) ?? {}) });

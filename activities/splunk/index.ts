@@ -2,7 +2,7 @@
 import { Secret } from '../../config/secret.ts';
 import { checkHunt, mentions } from '../hunting/match.ts';
 import type { HuntInput, HuntResult, HuntSighting } from '../hunting/types.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { SplunkClient, type SplunkResult } from './client.ts';
 
@@ -61,3 +61,6 @@ export function createSplunkActivities(deps: { client?: SplunkClient }) {
     },
   };
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createSplunkActivities({ client: splunkFromEnv(ctx.env) }) });

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
 import { httpRequest } from '../shared/http.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor, type RateLimiter } from '../shared/rate-limit.ts';
 
 export const info: IntegrationInfo = {
@@ -71,3 +71,6 @@ export function createTeamsActivities(deps: { teams?: TeamsOptions }) {
     },
   };
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createTeamsActivities({ teams: teamsFromEnv(ctx.env) }) });

@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Observable } from '../../core/alert.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import type { TicketRef } from '../../core/case.ts';
 import type { TicketOutcome, TicketSystem } from '../ticketing/types.ts';
@@ -100,3 +100,6 @@ function caseIdOf(ticket: TicketRef): string {
   if (ticket.system !== 'thehive' || !ticket.id) throw ApplicationFailure.nonRetryable('thehive: the ticket has no TheHive case id', ErrorType.invalidInput);
   return ticket.id;
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createTheHiveActivities({ client: thehiveFromEnv(ctx.env) }) });

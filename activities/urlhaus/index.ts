@@ -5,7 +5,7 @@ import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentVerdict } from '../../core/verdict.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { assertDomain } from '../shared/validate.ts';
 import { UrlhausClient } from './client.ts';
@@ -91,3 +91,6 @@ export function urlVerdict(observable: Observable, u: UrlhausUrl): EnrichmentVer
     related: u.host ? [isIP(u.host) ? { type: 'ip' as const, value: u.host } : { type: 'domain' as const, value: u.host }] : [],
   };
 }
+
+/** Registered in activities/catalog.ts. */
+export const integration = defineIntegration({ info, activities: (ctx) => createUrlhausActivities({ client: urlhausFromEnv(ctx.env) }) });

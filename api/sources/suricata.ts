@@ -49,6 +49,10 @@ export const suricata: SourceAdapter = {
     const url = pick(e, 'http.url');
     if (typeof host === 'string' && typeof url === 'string') r.add('url', `http://${host}${url}`, 'dst', 'http.url');
     r.field('hash', 'fileinfo.sha256');
+    for (const key of ['flow_id', 'tx_id']) {
+      const v = pick(e, key);
+      if (v !== undefined && typeof v !== 'number' && typeof v !== 'string') r.errors.push({ path: key, message: 'must be a number' });
+    }
     r.check();
     // EVE has no event id; flow, transaction, rule and time together name one alert.
     const uid = [pick(e, 'flow_id') ?? '', pick(e, 'tx_id') ?? '', `${gid}:${sid}:${rev}`, time].join('/');

@@ -13,6 +13,8 @@ import { httpRequest } from '../../activities/shared/http.ts';
 import { RateLimiter } from '../../activities/shared/rate-limit.ts';
 import { IntegrationStatusStore, recordingOutcomes } from '../../activities/shared/status.ts';
 import { checkNock, nock, setupNock } from '../helpers/nock.ts';
+import { runActivity, silentLogger } from '../helpers/fixtures.ts';
+import { MockActivityEnvironment } from '@temporalio/testing';
 
 describe('the integration catalog', () => {
   before(setupNock);
@@ -24,6 +26,17 @@ describe('the integration catalog', () => {
     assert.deepEqual([...listed].sort(), [...registered].sort());
     for (const a of registered) assert.ok(integrationOfActivity(a), a);
     for (const i of INTEGRATIONS) for (const a of i.activities) assert.ok(a.startsWith(i.name), `${a} should start with ${i.name}`);
+  });
+
+  it('wires a registered integration from the environment: configured, it calls out; unconfigured, it skips', async () => {
+    const egress = { name: 'none', block: async () => ({}) as never, unblock: async () => ({}) as never };
+    const configured = createActivities({ dns: { timeoutMs: 100 }, egress, context: { env: { GREYNOISE_API_KEY: 'gn-key-0123456789', GREYNOISE_BASE_URL: 'https://gn.test' } } });
+    nock('https://gn.test').get('/v3/community/203.0.113.7').matchHeader('key', 'gn-key-0123456789').reply(200, { ip: '203.0.113.7', noise: false, riot: false, classification: 'malicious' });
+    const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+    const out = await runActivity(env, configured.greynoiseLookupIp, { ip: '203.0.113.7' });
+    assert.ok(out.status === 'ok' && out.verdict.level === 'malicious');
+    const bare = createActivities({ dns: { timeoutMs: 100 }, egress });
+    assert.equal((await runActivity(env, bare.greynoiseLookupIp, { ip: '203.0.113.7' })).status, 'skipped');
   });
 
   it('says which required settings are missing, and takes a rate limit override', () => {

@@ -180,3 +180,15 @@ describe('alert source adapters', () => {
     assert.ok('problem' in out && out.problem.status === 400);
   });
 });
+
+describe('suricata: a flow_id that is not a number', () => {
+  it('is refused with its path, not a crash (found by the fuzzer: {"toString": false})', () => {
+    const adapter = sourceByName('suricata')!;
+    const event = { ...(structuredClone(adapter.example) as Record<string, unknown>), flow_id: { toString: false } };
+    const read = readPayload(adapter, JSON.stringify(event));
+    assert.ok('items' in read);
+    const item = read.items[0]!;
+    assert.ok('errors' in item, JSON.stringify(item));
+    assert.deepEqual(item.errors.map((e) => e.path), ['event.flow_id']);
+  });
+});

@@ -77,18 +77,17 @@ export class FalconClient {
   }
 
   private async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T | null> {
-    const res = await httpRequest<T>({
+    const res = await this.tokens.authorized((authorization) =>
+      httpRequest<T>({
       integration: 'crowdstrike',
       method,
       url: `${this.opts.baseUrl}${path}`,
-      headers: { authorization: `Bearer ${await this.tokens.get()}` },
+      headers: { authorization },
       ...(body !== undefined ? { body } : {}),
       timeoutMs: this.opts.timeoutMs,
       limiter: this.opts.limiter,
-    }).catch((err: unknown) => {
-      if ((err as { type?: string }).type === 'IntegrationAuthError') this.tokens.reset();
-      throw err;
-    });
+    })
+    );
     return res.status === 404 ? null : res.body;
   }
 }

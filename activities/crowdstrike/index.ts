@@ -1,13 +1,9 @@
 // CrowdStrike Falcon: contain a host (network isolation by the sensor) and lift it — each
 // action with its undo. Idempotent: the device's state is read first, and a host already
 // contained (or being contained) is not contained again.
-import fs from 'node:fs';
-import path from 'node:path';
-import { setTimeout as sleepFor } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { downloadWith, evidenceIdFor, evidencePaths, existingRecord, writeRecord } from '../shared/evidence.ts';
+import { evidenceIdFor, evidencePaths, existingRecord, pollWithHeartbeat, recordDownload, type AcquisitionRequest, type EvidenceRecord } from '../shared/evidence.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
 import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
@@ -44,27 +40,8 @@ export function crowdstrikeFromEnv(env: Record<string, string | undefined>): Fal
 const CONTAINED = new Set(['contained', 'containment_pending']);
 const RELEASED = new Set(['normal', 'lift_containment_pending']);
 
-export interface CollectFileInput { deviceId: string; path: string; caseId: string; requestedBy: string; idempotencyKey: string }
+export interface CollectFileInput extends AcquisitionRequest { deviceId: string; path: string }
 
-export interface FileEvidence {
-  evidenceId: string;
-  caseId: string;
-  kind: 'file';
-  source: { host: string; device: string; bytes: number };
-  tool: string;
-  toolVersion: string;
-  /** SHA-256 of the file on the host, as Falcon reports it. */
-  sha256: string;
-  /** SHA-256 of what is stored: Falcon delivers the file inside a 7z archive (password "infected"). */
-  verifiedSha256: string;
-  bytes: number;
-  startedAt: string;
-  finishedAt: string;
-  requestedBy: string;
-  uri: string;
-  idempotencyKey: string;
-  vendorActionId: string;
-}
 
 export function createCrowdStrikeActivities(deps: { client?: FalconClient; evidenceDir?: string; pollMs?: number }) {
   async function act(input: ContainHostInput, action: 'contain' | 'lift_containment'): Promise<ContainmentResult> {
@@ -91,61 +68,47 @@ export function createCrowdStrikeActivities(deps: { client?: FalconClient; evide
      * Time Response `get`, stores Falcon's archive of it as evidence. The session and command are
      * heartbeated, so a retry on another worker resumes them.
      */
-    async crowdstrikeCollectFile(input: CollectFileInput): Promise<FileEvidence | { status: 'skipped'; reason: string }> {
+    async crowdstrikeCollectFile(input: CollectFileInput): Promise<EvidenceRecord | { status: 'skipped'; reason: string }> {
       if (!input.deviceId || !input.path || /[\r\n]/.test(input.path) || input.path.length > 1024 || !input.requestedBy || !input.idempotencyKey) throw invalid('deviceId, path, requestedBy and idempotencyKey are required');
       const evidenceDir = deps.evidenceDir ?? 'data/evidence';
       const paths = evidencePaths(evidenceDir, input.caseId, evidenceIdFor(input.idempotencyKey), '7z');
-      const done = existingRecord<FileEvidence>(paths);
+      const done = existingRecord<EvidenceRecord>(paths);
       if (done) return done;
       if (!deps.client) return { status: 'skipped', reason: 'CrowdStrike is not configured (CROWDSTRIKE_CLIENT_ID, CROWDSTRIKE_CLIENT_SECRET)' };
       const client = deps.client;
-      const ctx = Context.current();
       const startedAt = new Date().toISOString();
-      const resumed = ctx.info.heartbeatDetails as { sessionId?: string; requestId?: string } | undefined;
+      const resumed = Context.current().info.heartbeatDetails as { sessionId?: string; requestId?: string } | undefined;
       const sessionId = resumed?.sessionId ?? (await client.rtrSession(input.deviceId));
       const requestId = resumed?.requestId ?? (await client.rtrGet(sessionId, input.deviceId, input.path));
-      const pause = () => sleepFor(deps.pollMs ?? 10_000, undefined, { signal: ctx.cancellationSignal });
-      try {
-        for (;;) {
-          ctx.heartbeat({ sessionId, requestId });
-          const status = await client.rtrCommandStatus(requestId);
-          if (status.complete) {
-            if (status.stderr) throw ApplicationFailure.nonRetryable(`crowdstrike: get failed on the host: ${status.stderr.slice(0, 300)}`, ErrorType.tool);
-            break;
-          }
-          await pause();
-        }
-        let file: { name: string; sha256: string; size?: number } | undefined;
-        for (;;) {
-          ctx.heartbeat({ sessionId, requestId });
-          file = (await client.rtrFiles(sessionId)).find((f) => f.cloud_request_id === requestId || f.name === input.path);
-          if (file?.sha256) break;
-          await pause(); // the host is still uploading it to the cloud
-        }
-        fs.mkdirSync(paths.dir, { recursive: true });
-        const dl = await client.rtrFileDownload(sessionId, file.sha256, file.name);
-        const got = await downloadWith('crowdstrike', dl.url, dl.headers, paths.artifact, ctx.cancellationSignal);
-        const record: FileEvidence = {
-          evidenceId: path.basename(paths.record, '.json'),
-          caseId: input.caseId,
-          kind: 'file',
-          source: { host: input.deviceId, device: input.path, bytes: file.size ?? got.bytes },
-          tool: 'CrowdStrike Real Time Response get (7z, password "infected")',
-          toolVersion: 'api',
-          sha256: file.sha256,
-          verifiedSha256: got.sha256,
-          bytes: got.bytes,
-          startedAt,
-          finishedAt: new Date().toISOString(),
-          requestedBy: input.requestedBy,
-          uri: pathToFileURL(paths.artifact).href,
-          idempotencyKey: input.idempotencyKey,
-          vendorActionId: requestId,
-        };
-        return writeRecord(evidenceDir, paths, record);
-      } finally {
-        if (fs.existsSync(paths.record)) await client.rtrCloseSession(sessionId);
-      }
+      const pollMs = deps.pollMs ?? 10_000;
+      await pollWithHeartbeat({ sessionId, requestId }, async () => {
+        const status = await client.rtrCommandStatus(requestId);
+        if (status.complete && status.stderr) throw ApplicationFailure.nonRetryable(`crowdstrike: get failed on the host: ${status.stderr.slice(0, 300)}`, ErrorType.tool);
+        return status.complete;
+      }, pollMs);
+      let file: { name: string; sha256: string; size?: number } | undefined;
+      // The host uploads the file to the cloud after the command completes.
+      await pollWithHeartbeat({ sessionId, requestId }, async () => {
+        file = (await client.rtrFiles(sessionId)).find((f) => f.cloud_request_id === requestId || f.name === input.path);
+        return Boolean(file?.sha256);
+      }, pollMs);
+      const found = file as { name: string; sha256: string; size?: number };
+      const record = await recordDownload({
+        integration: 'crowdstrike',
+        evidenceDir,
+        paths,
+        request: input,
+        download: await client.rtrFileDownload(sessionId, found.sha256, found.name),
+        kind: 'file',
+        source: { host: input.deviceId, device: input.path, ...(found.size !== undefined ? { bytes: found.size } : {}) },
+        tool: 'CrowdStrike Real Time Response get (7z, password "infected")',
+        toolVersion: 'api',
+        vendorSha256: found.sha256,
+        vendorActionId: requestId,
+        startedAt,
+      });
+      await client.rtrCloseSession(sessionId);
+      return record;
     },
   };
 }

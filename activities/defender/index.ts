@@ -2,14 +2,9 @@
 // remove the block — each action with its undo. Idempotent: the machine's latest isolation
 // action is read first, and an indicator is keyed by its value (Defender updates, not duplicates,
 // an indicator submitted again for the same value).
-import fs from 'node:fs';
 import { isIP } from 'node:net';
-import path from 'node:path';
-import { setTimeout as sleepFor } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { Context } from '@temporalio/activity';
-import { hashFile } from '../imaging/acquire.ts';
-import { downloadTo, evidenceIdFor, evidencePaths, existingRecord, writeRecord } from '../shared/evidence.ts';
+import { evidenceIdFor, evidencePaths, existingRecord, pollWithHeartbeat, recordDownload, type AcquisitionRequest, type EvidenceRecord } from '../shared/evidence.ts';
 import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
@@ -53,25 +48,8 @@ const SKIP = 'Defender for Endpoint is not configured (DEFENDER_TENANT_ID, DEFEN
 const ACTIVE = new Set(['Pending', 'InProgress', 'Succeeded']);
 const TYPES = { ip: 'IpAddress', domain: 'DomainName', url: 'Url', hash: 'FileSha256' } as const;
 
-export interface PackageInput { machineId: string; comment: string; caseId: string; requestedBy: string; idempotencyKey: string }
+export interface PackageInput extends AcquisitionRequest { machineId: string; comment: string }
 
-export interface PackageEvidence {
-  evidenceId: string;
-  caseId: string;
-  kind: 'investigation-package';
-  source: { host: string; device: string; bytes: number };
-  tool: string;
-  toolVersion: string;
-  sha256: string;
-  verifiedSha256: string;
-  bytes: number;
-  startedAt: string;
-  finishedAt: string;
-  requestedBy: string;
-  uri: string;
-  idempotencyKey: string;
-  vendorActionId: string;
-}
 
 const FINISHED_BADLY = new Set(['Failed', 'Cancelled', 'TimeOut']);
 
@@ -125,45 +103,36 @@ export function createDefenderActivities(deps: { client?: DefenderClient; eviden
      * heartbeating its id, so a retry on another worker resumes the same action instead of asking
      * for a second package.
      */
-    async defenderCollectInvestigationPackage(input: PackageInput): Promise<PackageEvidence | { status: 'skipped'; reason: string }> {
+    async defenderCollectInvestigationPackage(input: PackageInput): Promise<EvidenceRecord | { status: 'skipped'; reason: string }> {
       if (!input.comment?.trim() || !input.idempotencyKey || !input.requestedBy || !input.machineId) throw invalid('machineId, comment, requestedBy and idempotencyKey are required');
-      const paths = evidencePaths(deps.evidenceDir ?? 'data/evidence', input.caseId, evidenceIdFor(input.idempotencyKey), 'zip');
-      const done = existingRecord<PackageEvidence>(paths);
+      const evidenceDir = deps.evidenceDir ?? 'data/evidence';
+      const paths = evidencePaths(evidenceDir, input.caseId, evidenceIdFor(input.idempotencyKey), 'zip');
+      const done = existingRecord<EvidenceRecord>(paths);
       if (done) return done;
       if (!deps.client) return { status: 'skipped', reason: SKIP };
-      const ctx = Context.current();
+      const client = deps.client;
       const startedAt = new Date().toISOString();
-      const resumed = (ctx.info.heartbeatDetails as { actionId?: string } | undefined)?.actionId;
-      const actionId = resumed ?? (await deps.client.collectInvestigationPackage(input.machineId, input.comment)).id;
-      for (;;) {
-        ctx.heartbeat({ actionId });
-        const action = await deps.client.machineAction(actionId);
+      const resumed = (Context.current().info.heartbeatDetails as { actionId?: string } | undefined)?.actionId;
+      const actionId = resumed ?? (await client.collectInvestigationPackage(input.machineId, input.comment)).id;
+      await pollWithHeartbeat({ actionId }, async () => {
+        const action = await client.machineAction(actionId);
         if (!action) throw invalid(`no machine action ${actionId}`);
-        if (action.status === 'Succeeded') break;
         if (FINISHED_BADLY.has(action.status)) throw ApplicationFailure.nonRetryable(`defender: the investigation package ended ${action.status}`, ErrorType.tool);
-        await sleep(deps.pollMs ?? 15_000, ctx.cancellationSignal);
-      }
-      fs.mkdirSync(paths.dir, { recursive: true });
-      const got = await downloadTo('defender', await deps.client.packageUri(actionId), paths.artifact, ctx.cancellationSignal);
-      const record: PackageEvidence = {
-        evidenceId: path.basename(paths.record, '.json'),
-        caseId: input.caseId,
+        return action.status === 'Succeeded';
+      }, deps.pollMs ?? 15_000);
+      return recordDownload({
+        integration: 'defender',
+        evidenceDir,
+        paths,
+        request: input,
+        download: { url: await client.packageUri(actionId) },
         kind: 'investigation-package',
-        source: { host: input.machineId, device: 'Defender for Endpoint investigation package', bytes: got.bytes },
+        source: { host: input.machineId, device: 'Defender for Endpoint investigation package' },
         tool: 'Microsoft Defender for Endpoint',
         toolVersion: 'api',
-        sha256: got.sha256,
-        verifiedSha256: (await hashFile(paths.artifact)).sha256,
-        bytes: got.bytes,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        requestedBy: input.requestedBy,
-        uri: pathToFileURL(paths.artifact).href,
-        idempotencyKey: input.idempotencyKey,
         vendorActionId: actionId,
-      };
-      if (record.verifiedSha256 !== record.sha256) throw ApplicationFailure.create({ type: ErrorType.tool, message: 'defender: the stored package does not match what was downloaded' });
-      return writeRecord(deps.evidenceDir ?? 'data/evidence', paths, record);
+        startedAt,
+      });
     },
     /** The undo of defenderBlockIndicator. */
     async defenderRemoveIndicator({ indicatorId }: { indicatorId: string }): Promise<IndicatorResult & { removed?: boolean }> {
@@ -194,10 +163,6 @@ function checkIndicator(input: BlockIndicatorInput): string {
 
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`defender: ${message}`, ErrorType.invalidInput);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return sleepFor(ms, undefined, { signal });
 }
 
 /** Registered in activities/catalog.ts. */

@@ -1,16 +1,11 @@
 // Elastic Defend: a memory dump of an endpoint (kernel, or one process) through Kibana's
 // response actions, downloaded into the evidence directory and recorded in the chain of
 // custody. Long: it polls the action, heartbeating its id, so a retry resumes the same action.
-import fs from 'node:fs';
-import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
-import { hashFile } from '../imaging/acquire.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { downloadWith, evidenceIdFor, evidencePaths, existingRecord, writeRecord } from '../shared/evidence.ts';
+import { evidenceIdFor, evidencePaths, existingRecord, pollWithHeartbeat, recordDownload, type AcquisitionRequest, type EvidenceRecord } from '../shared/evidence.ts';
 import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { ElasticDefendClient } from './client.ts';
@@ -34,82 +29,52 @@ export function elasticdefendFromEnv(env: Record<string, string | undefined>): E
   return new ElasticDefendClient({ kibanaUrl: (env.KIBANA_URL as string).replace(/\/+$/, ''), authorization: new Secret(env.KIBANA_AUTHORIZATION as string), limiter: limiterFor(info.name, state.rateLimit) });
 }
 
-export interface MemoryDumpInput {
+export interface MemoryDumpInput extends AcquisitionRequest {
   /** The Elastic Defend endpoint (agent) id. */
   endpointId: string;
   /** kernel: the whole memory (default); process: one process by pid. */
   type?: 'kernel' | 'process';
   pid?: number;
   comment: string;
-  caseId: string;
-  requestedBy: string;
-  idempotencyKey: string;
 }
 
-export interface MemoryEvidence {
-  evidenceId: string;
-  caseId: string;
-  kind: 'memory-dump';
-  source: { host: string; device: string; bytes: number };
-  tool: string;
-  toolVersion: string;
-  sha256: string;
-  verifiedSha256: string;
-  bytes: number;
-  startedAt: string;
-  finishedAt: string;
-  requestedBy: string;
-  uri: string;
-  idempotencyKey: string;
-  vendorActionId: string;
-}
 
 export function createElasticDefendActivities(deps: { client?: ElasticDefendClient; evidenceDir?: string; pollMs?: number }) {
   return {
-    async elasticdefendMemoryDump(input: MemoryDumpInput): Promise<MemoryEvidence | { status: 'skipped'; reason: string }> {
+    async elasticdefendMemoryDump(input: MemoryDumpInput): Promise<EvidenceRecord | { status: 'skipped'; reason: string }> {
       if (!input.endpointId || !input.comment?.trim() || !input.requestedBy || !input.idempotencyKey) throw invalid('endpointId, comment, requestedBy and idempotencyKey are required');
       const type = input.type ?? 'kernel';
       if (type === 'process' && !(Number.isInteger(input.pid) && (input.pid as number) > 0)) throw invalid('a process dump needs a pid');
       const evidenceDir = deps.evidenceDir ?? 'data/evidence';
       const paths = evidencePaths(evidenceDir, input.caseId, evidenceIdFor(input.idempotencyKey), 'dmp.zip');
-      const done = existingRecord<MemoryEvidence>(paths);
+      const done = existingRecord<EvidenceRecord>(paths);
       if (done) return done;
       if (!deps.client) return { status: 'skipped', reason: 'Elastic Defend is not configured (KIBANA_URL, KIBANA_AUTHORIZATION)' };
-      const ctx = Context.current();
+      const client = deps.client;
       const startedAt = new Date().toISOString();
-      const resumed = (ctx.info.heartbeatDetails as { actionId?: string } | undefined)?.actionId;
-      const actionId = resumed ?? (await deps.client.memoryDump(input.endpointId, input.comment, type === 'kernel' ? { type } : { type, pid: input.pid })).id;
-      for (;;) {
-        ctx.heartbeat({ actionId });
-        const action = await deps.client.action(actionId);
+      const resumed = (Context.current().info.heartbeatDetails as { actionId?: string } | undefined)?.actionId;
+      const actionId = resumed ?? (await client.memoryDump(input.endpointId, input.comment, type === 'kernel' ? { type } : { type, pid: input.pid })).id;
+      await pollWithHeartbeat({ actionId }, async () => {
+        const action = await client.action(actionId);
         if (!action) throw invalid(`no response action ${actionId}`);
-        if (action.isCompleted) {
-          if (!action.wasSuccessful) throw ApplicationFailure.nonRetryable(`elasticdefend: the memory dump failed on the endpoint${action.errors?.length ? `: ${action.errors.join('; ').slice(0, 300)}` : ''}`, ErrorType.tool);
-          break;
+        if (action.isCompleted && !action.wasSuccessful) {
+          throw ApplicationFailure.nonRetryable(`elasticdefend: the memory dump failed on the endpoint${action.errors?.length ? `: ${action.errors.join('; ').slice(0, 300)}` : ''}`, ErrorType.tool);
         }
-        await sleep(deps.pollMs ?? 15_000, undefined, { signal: ctx.cancellationSignal });
-      }
-      fs.mkdirSync(paths.dir, { recursive: true });
-      const got = await downloadWith('elasticdefend', deps.client.fileUrl(actionId, input.endpointId), { authorization: deps.client.authorization.reveal(), 'kbn-xsrf': 'riposte', 'elastic-api-version': '2023-10-31' }, paths.artifact, ctx.cancellationSignal);
-      const verified = await hashFile(paths.artifact);
-      if (verified.sha256 !== got.sha256) throw ApplicationFailure.create({ type: ErrorType.tool, message: 'elasticdefend: the stored dump does not match what was downloaded' });
-      return writeRecord(evidenceDir, paths, {
-        evidenceId: path.basename(paths.record, '.json'),
-        caseId: input.caseId,
+        return action.isCompleted;
+      }, deps.pollMs ?? 15_000);
+      return recordDownload({
+        integration: 'elasticdefend',
+        evidenceDir,
+        paths,
+        request: input,
+        download: { url: client.fileUrl(actionId, input.endpointId), headers: { authorization: client.authorization.reveal(), 'kbn-xsrf': 'riposte', 'elastic-api-version': '2023-10-31' } },
         kind: 'memory-dump',
-        source: { host: input.endpointId, device: type === 'kernel' ? 'memory (kernel)' : `memory (process ${input.pid})`, bytes: got.bytes },
+        source: { host: input.endpointId, device: type === 'kernel' ? 'memory (kernel)' : `memory (process ${input.pid})` },
         tool: 'Elastic Defend memory_dump',
         toolVersion: 'api 2023-10-31',
-        sha256: got.sha256,
-        verifiedSha256: verified.sha256,
-        bytes: got.bytes,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        requestedBy: input.requestedBy,
-        uri: pathToFileURL(paths.artifact).href,
-        idempotencyKey: input.idempotencyKey,
         vendorActionId: actionId,
-      } satisfies MemoryEvidence);
+        startedAt,
+      });
     },
   };
 }

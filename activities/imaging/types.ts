@@ -14,26 +14,7 @@ export interface AcquireDiskInput {
   idempotencyKey: string;
 }
 
-/** One piece of evidence, as the chain of custody records it. */
-export interface EvidenceRecord {
-  evidenceId: string;
-  caseId: string;
-  kind: 'disk-image';
-  source: { host: string; device: string; bytes: number };
-  tool: string;
-  toolVersion: string;
-  /** SHA-256 of the source as the tool read it. */
-  sha256: string;
-  /** The image re-read and hashed after acquisition; equal to sha256 or the acquisition fails. */
-  verifiedSha256: string;
-  bytes: number;
-  startedAt: string;
-  finishedAt: string;
-  requestedBy: string;
-  /** Where the image is: file:///…/data/evidence/<caseId>/<evidenceId>.img */
-  uri: string;
-  idempotencyKey: string;
-}
+export type { EvidenceRecord } from '../shared/evidence.ts';
 
 export interface VerifyEvidenceInput { uri: string; sha256: string }
 export interface VerifyEvidenceResult { uri: string; intact: boolean; sha256: string; bytes: number }

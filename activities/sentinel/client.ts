@@ -25,18 +25,17 @@ export class SentinelClient {
 
   /** Runs KQL over an ISO 8601 interval (`<from>/<to>`); rows come back as objects. */
   async query(kql: string, timespan: string): Promise<Array<Record<string, unknown>>> {
-    const res = await httpRequest<{ tables?: LaTable[] }>({
+    const res = await this.tokens.authorized((authorization) =>
+      httpRequest<{ tables?: LaTable[] }>({
       integration: 'sentinel',
       method: 'POST',
       url: `${this.opts.baseUrl}/v1/workspaces/${encodeURIComponent(this.opts.workspaceId)}/query`,
-      headers: { authorization: `Bearer ${await this.tokens.get()}` },
+      headers: { authorization },
       body: { query: kql, timespan },
       timeoutMs: this.opts.timeoutMs ?? 60_000,
       limiter: this.opts.limiter,
-    }).catch((err: unknown) => {
-      if ((err as { type?: string }).type === 'IntegrationAuthError') this.tokens.reset();
-      throw err;
-    });
+    })
+    );
     const table = res.body?.tables?.[0];
     if (!table) return [];
     return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c.name, row[i]])));

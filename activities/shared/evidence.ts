@@ -4,8 +4,104 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from './errors.ts';
+
+/** One piece of evidence, as the chain of custody records it. */
+export interface EvidenceRecord {
+  evidenceId: string;
+  caseId: string;
+  kind: 'disk-image' | 'investigation-package' | 'memory-dump' | 'file';
+  /** Where it came from: a host (or agent id) and a device, a path or a description. */
+  source: { host: string; device: string; bytes: number };
+  tool: string;
+  toolVersion: string;
+  /** SHA-256 of the source as the tool or vendor reported it (of the download, when it reports none). */
+  sha256: string;
+  /** The stored artifact re-read and hashed. */
+  verifiedSha256: string;
+  bytes: number;
+  startedAt: string;
+  finishedAt: string;
+  /** Who or which playbook asked. */
+  requestedBy: string;
+  /** Where the artifact is: file:///…/<evidence dir>/<caseId>/<evidenceId>.<ext> */
+  uri: string;
+  idempotencyKey: string;
+  /** The vendor's action or request id, for an acquisition through an EDR API. */
+  vendorActionId?: string;
+}
+
+/** What every acquisition is asked with. */
+export interface AcquisitionRequest {
+  caseId: string;
+  requestedBy: string;
+  idempotencyKey: string;
+}
+
+/**
+ * Polls until `done()` says so, heartbeating `details` each round (so a retry on another worker
+ * can resume from them), sleeping `ms` between rounds; the activity's cancellation stops it.
+ */
+export async function pollWithHeartbeat(details: Record<string, unknown>, done: () => Promise<boolean>, ms: number): Promise<void> {
+  const ctx = Context.current();
+  for (;;) {
+    ctx.heartbeat(details);
+    if (await done()) return;
+    await sleep(ms, undefined, { signal: ctx.cancellationSignal });
+  }
+}
+
+/**
+ * Downloads a vendor's artifact into the evidence directory, hashes it as it arrives and again on
+ * disk, and records it in the chain of custody.
+ */
+export async function recordDownload(o: {
+  integration: string;
+  evidenceDir: string;
+  paths: EvidencePaths;
+  request: AcquisitionRequest;
+  download: { url: string; headers?: Record<string, string> };
+  kind: EvidenceRecord['kind'];
+  source: { host: string; device: string; bytes?: number };
+  tool: string;
+  toolVersion: string;
+  /** The source's hash as the vendor reports it, when it does. */
+  vendorSha256?: string;
+  vendorActionId: string;
+  startedAt: string;
+}): Promise<EvidenceRecord> {
+  fs.mkdirSync(o.paths.dir, { recursive: true });
+  const got = await downloadWith(o.integration, o.download.url, o.download.headers ?? {}, o.paths.artifact, Context.current().cancellationSignal);
+  const stored = await hashStored(o.paths.artifact);
+  if (stored !== got.sha256) throw ApplicationFailure.create({ type: ErrorType.tool, message: `${o.integration}: the stored artifact does not match what was downloaded` });
+  return writeRecord(o.evidenceDir, o.paths, {
+    evidenceId: path.basename(o.paths.record, '.json'),
+    caseId: o.request.caseId,
+    kind: o.kind,
+    source: { host: o.source.host, device: o.source.device, bytes: o.source.bytes ?? got.bytes },
+    tool: o.tool,
+    toolVersion: o.toolVersion,
+    sha256: o.vendorSha256 ?? got.sha256,
+    verifiedSha256: stored,
+    bytes: got.bytes,
+    startedAt: o.startedAt,
+    finishedAt: new Date().toISOString(),
+    requestedBy: o.request.requestedBy,
+    uri: pathToFileURL(o.paths.artifact).href,
+    idempotencyKey: o.request.idempotencyKey,
+    vendorActionId: o.vendorActionId,
+  });
+}
+
+async function hashStored(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
 
 export const SAFE_CASE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 

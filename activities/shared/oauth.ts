@@ -30,6 +30,16 @@ export class TokenSource {
     this.token = undefined;
   }
 
+  /** Runs a call with the current token; a token the vendor refuses is dropped for the next call. */
+  async authorized<T>(call: (bearer: string) => Promise<T>): Promise<T> {
+    try {
+      return await call(`Bearer ${await this.get()}`);
+    } catch (err) {
+      if ((err as { type?: string }).type === 'IntegrationAuthError') this.reset();
+      throw err;
+    }
+  }
+
   private async fetch(): Promise<string> {
     const res = await httpRequest<{ access_token: string; expires_in?: number }>({
       integration: this.c.integration,

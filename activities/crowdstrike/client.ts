@@ -2,8 +2,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { httpRequest } from '../shared/http.ts';
-import { TokenSource } from '../shared/oauth.ts';
+import { oauthCall, TokenSource } from '../shared/oauth.ts';
 import type { RateLimiter } from '../shared/rate-limit.ts';
 
 export interface FalconClientOptions { baseUrl: string; clientId: string; clientSecret: Secret; timeoutMs?: number; limiter?: RateLimiter }
@@ -77,17 +76,7 @@ export class FalconClient {
   }
 
   private async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T | null> {
-    const res = await this.tokens.authorized((authorization) =>
-      httpRequest<T>({
-      integration: 'crowdstrike',
-      method,
-      url: `${this.opts.baseUrl}${path}`,
-      headers: { authorization },
-      ...(body !== undefined ? { body } : {}),
-      timeoutMs: this.opts.timeoutMs,
-      limiter: this.opts.limiter,
-    })
-    );
-    return res.status === 404 ? null : res.body;
+    return oauthCall<T>(this.tokens, { integration: 'crowdstrike', method, url: `${this.opts.baseUrl}${path}`, ...(body !== undefined ? { body } : {}), timeoutMs: this.opts.timeoutMs, limiter: this.opts.limiter });
   }
+
 }

@@ -2,7 +2,7 @@
 // credentials for the api.securitycenter.microsoft.com scope, then Bearer).
 import type { Secret } from '../../config/secret.ts';
 import { httpRequest } from '../shared/http.ts';
-import { TokenSource } from '../shared/oauth.ts';
+import { oauthCall, TokenSource } from '../shared/oauth.ts';
 import type { RateLimiter } from '../shared/rate-limit.ts';
 
 export interface DefenderClientOptions { baseUrl: string; loginUrl: string; tenantId: string; clientId: string; clientSecret: Secret; timeoutMs?: number; limiter?: RateLimiter }
@@ -69,17 +69,7 @@ export class DefenderClient {
   }
 
   private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T | null> {
-    const res = await this.tokens.authorized((authorization) =>
-      httpRequest<T>({
-      integration: 'defender',
-      method,
-      url: `${this.opts.baseUrl}${path}`,
-      headers: { authorization },
-      ...(body !== undefined ? { body } : {}),
-      timeoutMs: this.opts.timeoutMs,
-      limiter: this.opts.limiter,
-    })
-    );
-    return res.status === 404 ? null : res.body;
+    return oauthCall<T>(this.tokens, { integration: 'defender', method, url: `${this.opts.baseUrl}${path}`, ...(body !== undefined ? { body } : {}), timeoutMs: this.opts.timeoutMs, limiter: this.opts.limiter });
   }
+
 }

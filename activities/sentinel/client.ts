@@ -1,8 +1,7 @@
 // The only place that knows the Log Analytics query API (Microsoft Sentinel's workspace):
 // Entra ID client credentials for the api.loganalytics.io scope, then Bearer.
 import type { Secret } from '../../config/secret.ts';
-import { httpRequest } from '../shared/http.ts';
-import { TokenSource } from '../shared/oauth.ts';
+import { oauthCall, TokenSource } from '../shared/oauth.ts';
 import type { RateLimiter } from '../shared/rate-limit.ts';
 
 export interface LaTable { name: string; columns: Array<{ name: string; type: string }>; rows: unknown[][] }
@@ -25,18 +24,15 @@ export class SentinelClient {
 
   /** Runs KQL over an ISO 8601 interval (`<from>/<to>`); rows come back as objects. */
   async query(kql: string, timespan: string): Promise<Array<Record<string, unknown>>> {
-    const res = await this.tokens.authorized((authorization) =>
-      httpRequest<{ tables?: LaTable[] }>({
+    const body = await oauthCall<{ tables?: LaTable[] }>(this.tokens, {
       integration: 'sentinel',
       method: 'POST',
       url: `${this.opts.baseUrl}/v1/workspaces/${encodeURIComponent(this.opts.workspaceId)}/query`,
-      headers: { authorization },
       body: { query: kql, timespan },
       timeoutMs: this.opts.timeoutMs ?? 60_000,
       limiter: this.opts.limiter,
-    })
-    );
-    const table = res.body?.tables?.[0];
+    });
+    const table = body?.tables?.[0];
     if (!table) return [];
     return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c.name, row[i]])));
   }

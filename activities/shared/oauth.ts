@@ -1,7 +1,7 @@
 // OAuth 2.0 client-credentials tokens for vendor APIs (CrowdStrike, Microsoft): fetched when
 // needed, kept until a minute before they expire, never logged.
 import type { Secret } from '../../config/secret.ts';
-import { httpRequest } from './http.ts';
+import { httpRequest, type HttpRequest } from './http.ts';
 
 export interface ClientCredentials {
   integration: string;
@@ -52,4 +52,10 @@ export class TokenSource {
     this.token = { value: res.body.access_token, expiresAt: Date.now() + (ttl - 60) * 1000 };
     return this.token.value;
   }
+}
+
+/** A call to an OAuth-protected vendor API with the current token; 404 answers null. */
+export async function oauthCall<T>(tokens: TokenSource, req: HttpRequest): Promise<T | null> {
+  const res = await tokens.authorized((authorization) => httpRequest<T>({ ...req, headers: { ...req.headers, authorization } }));
+  return res.status === 404 ? null : res.body;
 }

@@ -17,9 +17,10 @@ import { SuppressionRules } from './ingest/rules.ts';
 import type { SuppressionRule } from './ingest/suppression.ts';
 import { HttpError } from './problem.ts';
 
-/** gRPC statuses a query ends with when no worker answers: none polling (9), or none in time (4). */
-// DEADLINE_EXCEEDED (no poller took the query), RESOURCE_EXHAUSTED, FAILED_PRECONDITION, UNAVAILABLE
-const NO_WORKER_ANSWER = new Set([4, 8, 9, 14]);
+/** gRPC statuses a query ends with when no worker answers it: */
+// CANCELLED and DEADLINE_EXCEEDED (no poller took the query in time: the server cancels the call
+// when the deadline passes), RESOURCE_EXHAUSTED, FAILED_PRECONDITION, UNAVAILABLE
+const NO_WORKER_ANSWER = new Set([1, 4, 8, 9, 14]);
 const QUERY_DEADLINE_MS = 5000;
 const CLOSED_BADLY = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
 const ALERTS_SHOWN = 200;

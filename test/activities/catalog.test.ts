@@ -13,6 +13,7 @@ import { httpRequest } from '../../activities/shared/http.ts';
 import { RateLimiter } from '../../activities/shared/rate-limit.ts';
 import { IntegrationStatusStore, recordingOutcomes } from '../../activities/shared/status.ts';
 import { checkNock, nock, setupNock } from '../helpers/nock.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { runActivity, silentLogger } from '../helpers/fixtures.ts';
 import { MockActivityEnvironment } from '@temporalio/testing';
 
@@ -48,7 +49,7 @@ describe('the integration catalog', () => {
   });
 
   it('queues calls over the rate limit instead of sending them (no 429 earned)', async () => {
-    const limiter = new RateLimiter({ limit: 2, intervalMs: 400 });
+    const limiter = new RateLimiter({ limit: 2, intervalMs: 1500 });
     const started: number[] = [];
     nock('https://api.vendor.test')
       .get('/x')
@@ -57,14 +58,13 @@ describe('the integration catalog', () => {
         started.push(Date.now());
         return { ok: true };
       });
-    const t0 = Date.now();
     const calls = Array.from({ length: 4 }, () => httpRequest({ integration: 'vendor', method: 'GET', url: 'https://api.vendor.test/x', limiter }));
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(async () => started.length, (n) => n >= 2, 5000, 'the first two calls');
     assert.equal(started.length, 2, 'only the limit went out at once');
     assert.equal(limiter.waiting, 2, 'the rest wait in the queue');
     const answers = await Promise.all(calls);
     assert.ok(answers.every((a) => a.status === 200), 'every call succeeded in the end');
-    assert.ok((started[2] as number) - t0 >= 390, 'the third call waited for the window');
+    assert.ok((started[2] as number) - (started[0] as number) >= 1400, 'the third call waited for the window to slide');
   });
 
   it('keeps each integration\u2019s last success and failure; a skip is neither', async () => {

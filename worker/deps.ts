@@ -84,7 +84,7 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     return {
       name: info.name,
       active: state.configured,
-      detail: state.configured ? `rate limit ${describeRateLimit(state.rateLimit)}` : `skipped: ${state.missing.join(', ')} unset`,
+      detail: state.configured ? (state.rateLimit ? `rate limit ${describeRateLimit(state.rateLimit)}` : 'ready (nothing to configure)') : `skipped: ${state.missing.join(', ')} unset`,
     };
   });
   return { deps, status };

@@ -1,9 +1,7 @@
 // AbuseIPDB v2 reputation for IP addresses, as the shared verdict shape.
-import { isIP } from 'node:net';
-import { ApplicationFailure } from '@temporalio/common';
+import { assertIp } from '../shared/validate.ts';
 import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentVerdict, VerdictLevel } from '../../core/verdict.ts';
-import { ErrorType } from '../shared/errors.ts';
 import type { AbuseIpDbClient } from './client.ts';
 import type { AbuseIpDbCheck, CheckIpInput, CheckIpResult } from './types.ts';
 import type { IntegrationInfo } from '../shared/integration.ts';
@@ -26,8 +24,7 @@ export const info: IntegrationInfo = {
 export function createAbuseIpDbActivities(deps: { client?: AbuseIpDbClient }) {
   return {
     async abuseipdbCheckIp({ ip }: CheckIpInput): Promise<CheckIpResult> {
-      if (!isIP(ip)) throw ApplicationFailure.nonRetryable(`not an IP address: ${JSON.stringify(ip).slice(0, 80)}`, ErrorType.invalidInput);
-      const observable: Observable = { type: 'ip', value: ip };
+      const observable: Observable = { type: 'ip', value: assertIp(ip) };
       if (!deps.client) {
         return { source: 'abuseipdb', observable, status: 'skipped', reason: 'AbuseIPDB is not configured (ABUSEIPDB_API_KEY unset)' };
       }

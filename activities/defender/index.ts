@@ -2,7 +2,6 @@
 // remove the block — each action with its undo. Idempotent: the machine's latest isolation
 // action is read first, and an indicator is keyed by its value (Defender updates, not duplicates,
 // an indicator submitted again for the same value).
-import { isIP } from 'node:net';
 import { Context } from '@temporalio/activity';
 import { evidenceIdFor, evidencePaths, existingRecord, pollWithHeartbeat, recordDownload, type AcquisitionRequest, type EvidenceRecord } from '../shared/evidence.ts';
 import { ApplicationFailure } from '@temporalio/common';
@@ -10,7 +9,7 @@ import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
 import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
-import { assertDomain } from '../shared/validate.ts';
+import { assertDomain, assertIp, assertUrl } from '../shared/validate.ts';
 import { DefenderClient } from './client.ts';
 import type { BlockIndicatorInput, IndicatorResult, IsolateInput, MachineActionResult } from './types.ts';
 
@@ -146,13 +145,11 @@ export function createDefenderActivities(deps: { client?: DefenderClient; eviden
 function checkIndicator(input: BlockIndicatorInput): string {
   switch (input.type) {
     case 'ip':
-      if (!isIP(input.value)) throw invalid('not an IP address');
-      return input.value;
+      return assertIp(input.value);
     case 'domain':
       return assertDomain(input.value);
     case 'url':
-      if (!URL.canParse(input.value)) throw invalid('not a URL');
-      return input.value;
+      return assertUrl(input.value);
     case 'hash':
       if (!/^[a-f0-9]{64}$/i.test(input.value)) throw invalid('Defender blocks files by SHA-256');
       return input.value.toLowerCase();

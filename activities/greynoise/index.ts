@@ -1,11 +1,9 @@
 // GreyNoise: is this address internet background noise (a mass scanner), a known-good service,
 // or seen acting maliciously? Context for "unknown" IPs, as the shared verdict shape.
-import { isIP } from 'node:net';
-import { ApplicationFailure } from '@temporalio/common';
+import { assertIp } from '../shared/validate.ts';
 import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentVerdict } from '../../core/verdict.ts';
 import { Secret } from '../../config/secret.ts';
-import { ErrorType } from '../shared/errors.ts';
 import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { GreyNoiseClient } from './client.ts';
@@ -39,8 +37,7 @@ export function greynoiseFromEnv(env: Record<string, string | undefined>): GreyN
 export function createGreyNoiseActivities(deps: { client?: GreyNoiseClient }) {
   return {
     async greynoiseLookupIp({ ip }: LookupIpInput): Promise<LookupResult> {
-      if (!isIP(ip)) throw ApplicationFailure.nonRetryable(`not an IP address: ${JSON.stringify(ip).slice(0, 80)}`, ErrorType.invalidInput);
-      const observable: Observable = { type: 'ip', value: ip };
+      const observable: Observable = { type: 'ip', value: assertIp(ip) };
       if (!deps.client) return { source: 'greynoise', observable, status: 'skipped', reason: 'GreyNoise is not configured (GREYNOISE_API_KEY unset)' };
       const { found, body } = await deps.client.community(ip);
       return { source: 'greynoise', observable, status: 'ok', verdict: toVerdict(observable, found ? body : null) };

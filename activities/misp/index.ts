@@ -1,5 +1,4 @@
 // MISP: is this indicator in our threat-intelligence events? As the shared verdict shape.
-import { isIP } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentOutcome, EnrichmentVerdict } from '../../core/verdict.ts';
@@ -7,6 +6,7 @@ import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
 import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
+import { assertIp } from '../shared/validate.ts';
 import { MispClient, type MispAttribute } from './client.ts';
 
 export const info: IntegrationInfo = {
@@ -36,7 +36,7 @@ export function createMispActivities(deps: { client?: MispClient }) {
       if (!observable || !KINDS.has(observable.type) || typeof observable.value !== 'string' || observable.value.length < 3) {
         throw ApplicationFailure.nonRetryable(`misp: cannot look up ${JSON.stringify(observable).slice(0, 80)}`, ErrorType.invalidInput);
       }
-      if (observable.type === 'ip' && !isIP(observable.value)) throw ApplicationFailure.nonRetryable('misp: not an IP address', ErrorType.invalidInput);
+      if (observable.type === 'ip') assertIp(observable.value);
       const o: Observable = { type: observable.type, value: observable.value };
       if (!deps.client) return { source: 'misp', observable: o, status: 'skipped', reason: 'MISP is not configured (MISP_URL, MISP_AUTH_KEY)' };
       return { source: 'misp', observable: o, status: 'ok', verdict: toVerdict(o, await deps.client.searchAttributes([o.value])) };

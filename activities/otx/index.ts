@@ -1,5 +1,4 @@
 // AlienVault OTX: how many community threat pulses name this indicator? As the shared verdict shape.
-import { isIP } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentVerdict } from '../../core/verdict.ts';
@@ -7,7 +6,7 @@ import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
 import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
-import { assertDomain } from '../shared/validate.ts';
+import { assertDomain, assertHash, assertIp, assertUrl } from '../shared/validate.ts';
 import { OtxClient } from './client.ts';
 import type { LookupInput, LookupResult, OtxGeneral } from './types.ts';
 
@@ -35,23 +34,17 @@ export function otxFromEnv(env: Record<string, string | undefined>): OtxClient |
   });
 }
 
-const HASH = /^([a-f0-9]{32}|[a-f0-9]{40}|[a-f0-9]{64})$/i;
-
 /** The observable an input names, or an InvalidObservableError. */
 function observableOf({ kind, value }: LookupInput): Observable {
-  const bad = () => ApplicationFailure.nonRetryable(`not a valid ${kind}: ${JSON.stringify(value).slice(0, 80)}`, ErrorType.invalidInput);
   switch (kind) {
     case 'ip':
-      if (!isIP(value)) throw bad();
-      return { type: 'ip', value };
+      return { type: 'ip', value: assertIp(value) };
     case 'domain':
       return { type: 'domain', value: assertDomain(value) };
     case 'url':
-      if (typeof value !== 'string' || !URL.canParse(value)) throw bad();
-      return { type: 'url', value };
+      return { type: 'url', value: assertUrl(value) };
     case 'hash':
-      if (!HASH.test(value)) throw bad();
-      return { type: 'hash', value: value.toLowerCase() };
+      return { type: 'hash', value: assertHash(value) };
     default:
       throw ApplicationFailure.nonRetryable(`kind must be ip, domain, url or hash`, ErrorType.invalidInput);
   }

@@ -1,13 +1,11 @@
 // URLhaus (abuse.ch): is this host or URL known to serve malware? As the shared verdict shape.
 import { isIP } from 'node:net';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentVerdict } from '../../core/verdict.ts';
 import { Secret } from '../../config/secret.ts';
-import { ErrorType } from '../shared/errors.ts';
 import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
-import { assertDomain } from '../shared/validate.ts';
+import { assertDomain, assertUrl } from '../shared/validate.ts';
 import { UrlhausClient } from './client.ts';
 import type { LookupHostInput, LookupResult, LookupUrlInput, UrlhausHost, UrlhausUrl } from './types.ts';
 
@@ -45,8 +43,7 @@ export function createUrlhausActivities(deps: { client?: UrlhausClient }) {
       return { source: 'urlhaus', observable, status: 'ok', verdict: hostVerdict(observable, await deps.client.host(observable.value)) };
     },
     async urlhausLookupUrl({ url }: LookupUrlInput): Promise<LookupResult> {
-      if (typeof url !== 'string' || !URL.canParse(url)) throw ApplicationFailure.nonRetryable(`not a URL: ${JSON.stringify(url).slice(0, 80)}`, ErrorType.invalidInput);
-      const observable: Observable = { type: 'url', value: url };
+      const observable: Observable = { type: 'url', value: assertUrl(url) };
       if (!deps.client) return { source: 'urlhaus', observable, status: 'skipped', reason: SKIP };
       return { source: 'urlhaus', observable, status: 'ok', verdict: urlVerdict(observable, await deps.client.url(url)) };
     },

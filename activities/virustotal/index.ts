@@ -1,14 +1,10 @@
 // VirusTotal v3 reputation for domains and IPs, as the shared verdict shape.
-import { isIP } from 'node:net';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentVerdict, VerdictLevel } from '../../core/verdict.ts';
-import { ErrorType } from '../shared/errors.ts';
-import { assertDomain } from '../shared/validate.ts';
+import { assertDomain, assertHash, assertIp, assertUrl } from '../shared/validate.ts';
 import type { VirusTotalClient } from './client.ts';
 import type { LookupDomainInput, LookupFileInput, LookupIpInput, LookupResult, LookupUrlInput, VtObject } from './types.ts';
 
-const HASH = /^([a-f0-9]{32}|[a-f0-9]{40}|[a-f0-9]{64})$/i;
 import type { IntegrationInfo } from '../shared/integration.ts';
 
 export const info: IntegrationInfo = {
@@ -40,21 +36,18 @@ export function createVirusTotalActivities(deps: { client?: VirusTotalClient }) 
       return { source: 'virustotal', observable, status: 'ok', verdict: toVerdict(observable, report) };
     },
     async virustotalLookupIp({ ip }: LookupIpInput): Promise<LookupResult> {
-      if (!isIP(ip)) throw ApplicationFailure.nonRetryable(`not an IP address: ${JSON.stringify(ip).slice(0, 80)}`, ErrorType.invalidInput);
-      const observable: Observable = { type: 'ip', value: ip };
+      const observable: Observable = { type: 'ip', value: assertIp(ip) };
       if (!deps.client) return skipped(observable);
       const report = await deps.client.getIpAddress(ip);
       return { source: 'virustotal', observable, status: 'ok', verdict: toVerdict(observable, report) };
     },
     async virustotalLookupUrl({ url }: LookupUrlInput): Promise<LookupResult> {
-      if (typeof url !== 'string' || !URL.canParse(url)) throw ApplicationFailure.nonRetryable(`not a URL: ${JSON.stringify(url).slice(0, 80)}`, ErrorType.invalidInput);
-      const observable: Observable = { type: 'url', value: url };
+      const observable: Observable = { type: 'url', value: assertUrl(url) };
       if (!deps.client) return skipped(observable);
       return { source: 'virustotal', observable, status: 'ok', verdict: toVerdict(observable, await deps.client.getUrl(url)) };
     },
     async virustotalLookupFile({ hash }: LookupFileInput): Promise<LookupResult> {
-      if (typeof hash !== 'string' || !HASH.test(hash)) throw ApplicationFailure.nonRetryable(`not an MD5, SHA-1 or SHA-256: ${JSON.stringify(hash).slice(0, 80)}`, ErrorType.invalidInput);
-      const observable: Observable = { type: 'hash', value: hash.toLowerCase() };
+      const observable: Observable = { type: 'hash', value: assertHash(hash) };
       if (!deps.client) return skipped(observable);
       return { source: 'virustotal', observable, status: 'ok', verdict: toVerdict(observable, await deps.client.getFile(observable.value)) };
     },

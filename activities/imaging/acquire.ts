@@ -1,7 +1,6 @@
 // Runs dc3dd or dcfldd: copies a device to an image file, hashing (SHA-256) as it reads, and
 // reports progress by the image's growing size.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors.ts';
@@ -95,16 +94,6 @@ export function runRemoteTool(tool: 'dc3dd' | 'dcfldd', device: string, image: s
   });
 }
 
-/** SHA-256 and size of a file, read from disk. */
-export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
-}
 
 function sizeOf(file: string): number {
   try {

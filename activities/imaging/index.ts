@@ -10,8 +10,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors.ts';
 import { defineIntegration, type IntegrationInfo } from '../shared/integration.ts';
-import { appendLedger, evidenceIdFor, evidencePaths, existingRecord, writeRecord } from '../shared/evidence.ts';
-import { hashFile, remoteToolVersion, runRemoteTool, runTool, toolVersion } from './acquire.ts';
+import { appendLedger, evidenceIdFor, evidencePaths, existingRecord, hashFile, writeRecord } from '../shared/evidence.ts';
+import { remoteToolVersion, runRemoteTool, runTool, toolVersion } from './acquire.ts';
 import type { AcquireDiskInput, EvidenceRecord, VerifyEvidenceInput, VerifyEvidenceResult } from './types.ts';
 
 export const info: IntegrationInfo = {

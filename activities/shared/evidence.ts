@@ -76,7 +76,7 @@ export async function recordDownload(o: {
 }): Promise<EvidenceRecord> {
   fs.mkdirSync(o.paths.dir, { recursive: true });
   const got = await downloadWith(o.integration, o.download.url, o.download.headers ?? {}, o.paths.artifact, Context.current().cancellationSignal);
-  const stored = await hashStored(o.paths.artifact);
+  const stored = (await hashFile(o.paths.artifact)).sha256;
   if (stored !== got.sha256) throw ApplicationFailure.create({ type: ErrorType.tool, message: `${o.integration}: the stored artifact does not match what was downloaded` });
   return writeRecord(o.evidenceDir, o.paths, {
     evidenceId: path.basename(o.paths.record, '.json'),
@@ -97,10 +97,15 @@ export async function recordDownload(o: {
   });
 }
 
-async function hashStored(file: string): Promise<string> {
+/** SHA-256 and size of a file, read from disk. */
+export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  let bytes = 0;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
 }
 
 export const SAFE_CASE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -144,11 +149,6 @@ export function appendLedger(evidenceDir: string, entry: Record<string, unknown>
  * Downloads a URL (a vendor's signed, short-lived link) to a file, hashing as it goes. The URL
  * is a credential: failures name the integration and status only.
  */
-export function downloadTo(integration: string, url: string, file: string, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
-  return downloadWith(integration, url, {}, file, signal);
-}
-
-/** The same, with request headers (an authenticated download). */
 export async function downloadWith(integration: string, url: string, headers: Record<string, string>, file: string, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
   let res: Response;
   try {

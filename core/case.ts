@@ -97,13 +97,8 @@ export interface PlaybookSummary {
   status: CaseStatus;
 }
 
-/**
- * A case as the API shows it: the case itself (from the alert store) and what its playbooks
- * found and did (from their workflows). With one playbook, the playbook fields are its own.
- */
-export interface CaseView {
-  caseId: string;
-  status: CaseStatus;
+/** What the alert store keeps about a case. */
+export interface CaseRecord {
   title: string;
   severity_id: number;
   createdAt: string;
@@ -111,6 +106,15 @@ export interface CaseView {
   alertCount: number;
   entities: string[];
   verdict?: CaseVerdict;
+}
+
+/**
+ * A case as the API shows it: the case itself (from the alert store) and what its playbooks
+ * found and did (from their workflows). With one playbook, the playbook fields are its own.
+ */
+export interface CaseView extends CaseRecord {
+  caseId: string;
+  status: CaseStatus;
   alerts: CaseAlertSummary[];
   playbooks: PlaybookSummary[];
   alertIds: string[];

@@ -1,7 +1,7 @@
 // The alert store: where every accepted alert is committed before it is acknowledged.
 // Narrow on purpose, and async, so a PostgreSQL implementation can sit beside the SQLite one.
 import type { NativeAlert } from '../core/alert.ts';
-import type { CaseVerdict } from '../core/case.ts';
+import type { CaseRecord, CaseVerdict } from '../core/case.ts';
 
 export type { CaseVerdict };
 import type { RenderSpec } from '../api/ingest/render.ts';
@@ -66,16 +66,8 @@ export interface StoredAlert extends NativeAlert {
   fingerprint: string;
 }
 
-
-export interface StoredCase {
+export interface StoredCase extends CaseRecord {
   id: string;
-  title: string;
-  severity_id: number;
-  createdAt: string;
-  lastAlertAt: string;
-  alertCount: number;
-  entities: string[];
-  verdict?: CaseVerdict;
 }
 
 export interface OutboxItem {

@@ -18,6 +18,8 @@ export const info: IntegrationInfo = {
     { name: 'SENTINEL_CLIENT_ID', description: 'app registration with Log Analytics Data.Read', required: true },
     { name: 'SENTINEL_CLIENT_SECRET', description: 'its client secret', required: true, secret: true },
     { name: 'SENTINEL_TABLES', description: 'tables searched, comma-separated (all)' },
+    { name: 'SENTINEL_BASE_URL', description: 'https://api.loganalytics.azure.com' },
+    { name: 'SENTINEL_LOGIN_URL', description: 'https://login.microsoftonline.com' },
   ],
   // The query API allows 200 requests a minute per user.
   rateLimit: { limit: 200, intervalMs: 60_000 },

@@ -42,6 +42,33 @@ export interface AlertRule {
   uid?: string;
 }
 
+/** What every alert is held to, whichever adapter read it (longer text is cut, extra observables dropped). */
+export const ALERT_LIMITS = {
+  title: 512,
+  ruleName: 256,
+  sourceUid: 512,
+  observables: 200,
+  observableValue: 2048,
+} as const;
+
+/** The cloud account a finding is about (OCSF `cloud`). */
+export interface AlertCloud {
+  provider: string;
+  account?: string;
+  region?: string;
+}
+
+/**
+ * The identity a cloud finding names (OCSF `actor.user`), when the source types it: the IAM
+ * user, assumed role or root account behind an access key.
+ */
+export interface AlertPrincipal {
+  type: 'user' | 'role' | 'root' | 'service' | 'unknown';
+  /** The IAM user name, or the role name for an assumed role. */
+  name?: string;
+  accessKeyId?: string;
+}
+
 export interface NativeAlert {
   /** Riposte's id for the alert, derived from source + sourceUid. */
   id: string;
@@ -55,6 +82,8 @@ export interface NativeAlert {
   title: string;
   rule?: AlertRule;
   observables: Observable[];
+  cloud?: AlertCloud;
+  principal?: AlertPrincipal;
 }
 
 export function severityName(id: number): string {

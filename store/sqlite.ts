@@ -23,7 +23,7 @@ import type {
 
 /** Every alert column but the raw payload, for reads that do not need it. */
 const ALERT_COLUMNS =
-  'id, source, source_uid, fingerprint, time, severity_id, title, rule_name, rule_uid, observables, count, first_seen, last_seen, received_at, case_id, suppressed_by, status';
+  'id, source, source_uid, fingerprint, time, severity_id, title, rule_name, rule_uid, observables, count, first_seen, last_seen, received_at, case_id, suppressed_by, status, context';
 
 const MIGRATIONS: string[] = [
   `
@@ -118,6 +118,8 @@ const MIGRATIONS: string[] = [
   ALTER TABLE outbox_v2 RENAME TO outbox;
   CREATE INDEX outbox_pending ON outbox(case_id, seq) WHERE dispatched_at IS NULL;
   `,
+  // What a cloud finding says about its account and identity (NativeAlert.cloud, .principal), as JSON.
+  `ALTER TABLE alerts ADD COLUMN context TEXT;`,
 ];
 
 /**
@@ -137,6 +139,7 @@ interface AlertRow {
   rule_name: string | null;
   rule_uid: string | null;
   observables: string;
+  context: string | null;
   count: number;
   first_seen: string;
   last_seen: string;
@@ -234,9 +237,9 @@ export class SqliteAlertStore implements AlertStore {
       ),
       setStatus: db.prepare('UPDATE alerts SET status = ?, last_seen = max(last_seen, ?), last_received_at = ? WHERE id = ?'),
       insertAlert: db.prepare(`INSERT INTO alerts (id, source, source_uid, fingerprint, time, severity_id, title, rule_name, rule_uid, observables,
-        count, first_seen, last_seen, received_at, last_received_at, case_id, suppressed_by, status, raw, raw_truncated, occurrences)
+        count, first_seen, last_seen, received_at, last_received_at, case_id, suppressed_by, status, raw, raw_truncated, occurrences, context)
         VALUES (@id, @source, @source_uid, @fingerprint, @time, @severity_id, @title, @rule_name, @rule_uid, @observables,
-        @count, @time, @time, @now, @now, @case_id, @suppressed_by, @status, @raw, @raw_truncated, @occurrences)`),
+        @count, @time, @time, @now, @now, @case_id, @suppressed_by, @status, @raw, @raw_truncated, @occurrences, @context)`),
       raw: db.prepare<[string], { raw: string; raw_truncated: number }>('SELECT raw, raw_truncated FROM alerts WHERE id = ?'),
       correlate: db.prepare<[string, string], { id: string; created_at: string }>(
         'SELECT c.id, c.created_at FROM case_entities e JOIN cases c ON c.id = e.case_id WHERE e.entity = ? AND e.last_seen >= ?'
@@ -432,6 +435,7 @@ export class SqliteAlertStore implements AlertStore {
       rule_name: alert.rule?.name ?? null,
       rule_uid: alert.rule?.uid ?? null,
       observables: JSON.stringify(alert.observables),
+      context: alert.cloud || alert.principal ? JSON.stringify({ cloud: alert.cloud, principal: alert.principal }) : null,
       count,
       now,
       case_id: caseId,
@@ -595,6 +599,7 @@ function toAlert(row: AlertRow): StoredAlert {
     title: row.title,
     ...(row.rule_name ? { rule: { name: row.rule_name, ...(row.rule_uid ? { uid: row.rule_uid } : {}) } } : {}),
     observables: JSON.parse(row.observables) as NativeAlert['observables'],
+    ...(row.context ? (JSON.parse(row.context) as Pick<NativeAlert, 'cloud' | 'principal'>) : {}),
   };
   return {
     ...alert,

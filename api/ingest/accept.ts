@@ -2,7 +2,8 @@
 // the answer. Nothing is acknowledged before it is committed; a bad item is refused on its own;
 // a re-sent request (Idempotency-Key, or the same signature) gets its first answer back.
 import { createHash } from 'node:crypto';
-import { context, propagation, SpanStatusCode } from '@opentelemetry/api';
+import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ALERT_LIMITS, type Observable } from '../../core/alert.ts';
 import { tracer } from '../../telemetry/index.ts';
 import type { IngestConfig } from '../../config/index.ts';
 import type { AlertStore, IngestItem } from '../../store/types.ts';
@@ -135,7 +136,7 @@ export function readPayload(adapter: SourceAdapter, text: string, style: AnswerS
     items: items.map((it, index): ReadItem => {
       if (it.error) return { index, at: it.at, errors: [{ path: it.at, message: it.error }] };
       try {
-        return { index, at: it.at, value: it.value, normalized: adapter.normalize(it.value) };
+        return { index, at: it.at, value: it.value, normalized: boundedAlert(adapter.normalize(it.value), index) };
       } catch (err) {
         if (!(err instanceof FormatError)) throw err;
         return { index, at: it.at, errors: err.errors.map((e) => ({ path: e.path ? `${it.at}.${e.path}` : it.at, message: e.message })) };
@@ -144,8 +145,100 @@ export function readPayload(adapter: SourceAdapter, text: string, style: AnswerS
   };
 }
 
+/**
+ * Holds an adapter's alert to ALERT_LIMITS, the same for every source, so no adapter has to
+ * remember to: text is cut with a trailing "…", observables beyond the cap are dropped (those
+ * with a role first kept, as the ones playbooks act on), and over-long ids are shortened safely.
+ *
+ * An id (sourceUid; rule.uid, held to the rule-name limit) longer than its limit is NOT refused and NOT simply cut: cutting
+ * could make two different findings one alert, and refusing would lose an alert the source cannot
+ * fix — vendors choose their ids (several are composites: Security Hub's ProductArn/Id, Suricata's
+ * flow/tx/rule/time), so a sender would re-send it forever or drop it, and there is often no single
+ * field to name in a 422. It keeps its head, readable and searchable in the source's console, and
+ * ends with the SHA-256 of the whole id: distinct ids stay distinct, and a re-sent finding maps to
+ * the same id, so duplicates and updates still match.
+ *
+ * How many observables were dropped is recorded on the ingest span (the alert itself has no field
+ * for it; the raw payload keeps them, within RIPOSTE_RAW_MAX_BYTES).
+ */
+export function boundedAlert(n: Normalized, index = 0): Normalized {
+  const a = n.alert;
+  const cut: string[] = [];
+  const text = (field: string, v: string, max: number) => {
+    const out = cutText(v, max);
+    if (out !== v) cut.push(field);
+    return out;
+  };
+  const id = (field: string, v: string, max: number) => {
+    const out = boundId(v, max);
+    if (out !== v) cut.push(field);
+    return out;
+  };
+  const { kept, dropped } = boundObservables(a.observables);
+  const alert: Normalized['alert'] = {
+    ...a,
+    sourceUid: id('sourceUid', a.sourceUid, ALERT_LIMITS.sourceUid),
+    title: text('title', a.title, ALERT_LIMITS.title),
+    ...(a.rule
+      ? { rule: { name: text('rule.name', a.rule.name, ALERT_LIMITS.ruleName), ...(a.rule.uid !== undefined ? { uid: id('rule.uid', a.rule.uid, ALERT_LIMITS.ruleName) } : {}) } }
+      : {}),
+    observables: kept,
+    // Names and ids of a cloud identity are short in every real finding; bound them like any value.
+    ...(a.cloud ? { cloud: mapStrings(a.cloud, (v) => cutText(v, ALERT_LIMITS.observableValue)) } : {}),
+    ...(a.principal ? { principal: mapStrings(a.principal, (v) => cutText(v, ALERT_LIMITS.observableValue)) } : {}),
+  };
+  if (dropped > 0 || cut.length > 0) {
+    trace.getActiveSpan()?.addEvent('alert bounded', {
+      'riposte.item.index': index,
+      'riposte.alert.observables_dropped': dropped,
+      'riposte.alert.fields_cut': cut.join(','),
+    });
+  }
+  return { ...n, alert };
+}
 
+/** `max` characters at most, the last being "…" when cut. */
+export function cutText(v: string, max: number): string {
+  return v.length <= max ? v : `${head(v, max - 1)}…`;
+}
 
+/** An id of at most `max` characters: itself, or its head + "…sha256:" + the digest of the whole id. */
+export function boundId(v: string, max: number): string {
+  if (v.length <= max) return v;
+  const tail = `…sha256:${createHash('sha256').update(v).digest('hex')}`;
+  return `${head(v, max - tail.length)}${tail}`;
+}
+
+/** The first `n` UTF-16 units of `v`, one fewer rather than half a surrogate pair. */
+function head(v: string, n: number): string {
+  const last = v.charCodeAt(n - 1);
+  return v.slice(0, last >= 0xd800 && last <= 0xdbff ? n - 1 : n);
+}
+
+/**
+ * Values cut to ALERT_LIMITS.observableValue (then de-duplicated again); beyond
+ * ALERT_LIMITS.observables, those with a role are kept before those without, each in the order
+ * the adapter gave them, and the kept ones stay in that order.
+ */
+export function boundObservables(observables: Observable[]): { kept: Observable[]; dropped: number } {
+  const seen = new Set<string>();
+  const all: Observable[] = [];
+  for (const o of observables) {
+    const value = cutText(o.value, ALERT_LIMITS.observableValue);
+    const key = `${o.type}\n${o.role ?? ''}\n${value}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    all.push(value === o.value ? o : { ...o, value });
+  }
+  if (all.length <= ALERT_LIMITS.observables) return { kept: all, dropped: observables.length - all.length };
+  const roled = all.filter((o) => o.role !== undefined);
+  const keep = new Set([...roled, ...all.filter((o) => o.role === undefined)].slice(0, ALERT_LIMITS.observables));
+  return { kept: all.filter((o) => keep.has(o)), dropped: observables.length - keep.size };
+}
+
+function mapStrings<T extends object>(obj: T, f: (v: string) => string): T {
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, typeof v === 'string' ? f(v) : v])) as T;
+}
 
 function boundedRaw(value: unknown, max: number): { raw: string; rawTruncated: boolean } {
   const raw = JSON.stringify(value) ?? '';

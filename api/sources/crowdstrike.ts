@@ -46,9 +46,14 @@ export const crowdstrike: SourceAdapter = {
     const time = r.time('metadata.eventCreationTime', { required: true, unit: 'ms' });
     r.add('hostname', r.str(epp ? 'event.Hostname' : 'event.ComputerName'), 'src', epp ? 'event.Hostname' : 'event.ComputerName');
     r.field('ip', 'event.LocalIP', 'src');
+    r.field('ip', 'event.LocalIPv6', 'src');
     r.field('user', 'event.UserName', 'actor');
+    // The detected file; the sensor sends all-zero hashes for those it did not compute.
     r.field('hash', 'event.SHA256String');
     r.field('hash', 'event.MD5String');
+    r.field('hash', 'event.SHA1String');
+    const quarantined = pick(e, 'QuarantineFiles');
+    if (Array.isArray(quarantined)) quarantined.forEach((q, i) => r.add('hash', pick(q, 'SHA256HashData') as string, undefined, `event.QuarantineFiles[${i}].SHA256HashData`));
     r.add('cloud_resource', r.str(epp ? 'event.AgentId' : 'event.SensorId'), 'src', epp ? 'event.AgentId' : 'event.SensorId');
     const net = pick(e, 'NetworkAccesses');
     if (Array.isArray(net)) {
@@ -60,8 +65,11 @@ export const crowdstrike: SourceAdapter = {
     }
     const dns = pick(e, 'DnsRequests');
     if (Array.isArray(dns)) dns.forEach((d, i) => r.add('domain', pick(d, 'DomainName') as string, 'dst', `event.DnsRequests[${i}].DomainName`));
-    if (pick(e, 'IOCType') === 'domain') r.field('domain', 'event.IOCValue', 'dst');
-    if (pick(e, 'IOCType') === 'ipv4' || pick(e, 'IOCType') === 'ipv6') r.field('ip', 'event.IOCValue', 'dst');
+    // The indicator that matched: a remote domain or address, or the file's hash.
+    const ioc = String(pick(e, 'IOCType') ?? '').toLowerCase();
+    if (ioc === 'domain') r.field('domain', 'event.IOCValue', 'dst');
+    if (ioc === 'ipv4' || ioc === 'ipv6') r.field('ip', 'event.IOCValue', 'dst');
+    if (ioc.startsWith('hash_')) r.field('hash', 'event.IOCValue');
     r.check();
     const description = r.str(epp ? 'event.Description' : 'event.DetectDescription');
     const technique = r.str('event.Technique');

@@ -17,7 +17,7 @@ export const elastic: SourceAdapter = {
       'kibana.alert.rule.name': Type.String(),
       'kibana.alert.severity': Type.Optional(Type.String()),
     },
-    { description: 'An alert document (nested or dotted keys), a search hit, or an array of them. ECS fields read: host.name, host.ip, source.ip, destination.ip, destination.domain, dns.question.name, url.full, user.name, file.hash.sha256, process.hash.sha256, cloud.instance.id.' }
+    { description: 'An alert document (nested or dotted keys), a search hit, or an array of them. ECS fields read: host.name, host.ip, source.ip, destination.ip, destination.domain, dns.question.name, url.full, user.name, file/process/dll.hash.sha256/sha1/md5, cloud.instance.id.' }
   ),
   items(body) {
     const list = Array.isArray(body) ? body : [body];
@@ -36,8 +36,8 @@ export const elastic: SourceAdapter = {
     r.field('domain', 'dns.question.name', 'dst');
     r.field('url', 'url.full', 'dst');
     r.field('user', 'user.name', 'actor');
-    r.field('hash', 'file.hash.sha256');
-    r.field('hash', 'process.hash.sha256');
+    // The file a malware alert is about, the process, and a loaded library (Elastic Defend).
+    for (const object of ['file', 'process', 'dll']) for (const algo of ['sha256', 'sha1', 'md5']) r.field('hash', `${object}.hash.${algo}`);
     r.field('cloud_resource', 'cloud.instance.id', 'src');
     r.check();
     const ruleUid = r.str('kibana.alert.rule.rule_id') ?? r.str('kibana.alert.rule.uuid');

@@ -1,8 +1,24 @@
 // Falco events as json_output writes them (stdout, file, falcosidekick webhook).
 import { Type } from '@sinclair/typebox';
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { SourceAdapter, SourceItem } from './types.ts';
-import { ndjson, pick, Reader, severityFromWord } from './util.ts';
+import { isObject, ndjson, pick, Reader, severityFromWord } from './util.ts';
+
+/** fd.name of an IP socket, "client:port->server:port" ("[v6]:port" or "v6:port"), → its two addresses. */
+export function falcoConnection(name: unknown): { client: string; server: string } | undefined {
+  if (typeof name !== 'string') return undefined;
+  const [a, b, ...rest] = name.split('->');
+  if (!a || !b || rest.length) return undefined;
+  const host = (end: string) => {
+    const i = end.lastIndexOf(':');
+    const h = i > 0 ? end.slice(0, i).replace(/^\[(.*)\]$/, '$1') : '';
+    return isIP(h) ? h : undefined;
+  };
+  const client = host(a);
+  const server = host(b);
+  return client && server ? { client, server } : undefined;
+}
 
 export const falco: SourceAdapter = {
   name: 'falco',
@@ -20,7 +36,7 @@ export const falco: SourceAdapter = {
       hostname: Type.Optional(Type.String()),
       uuid: Type.Optional(Type.String()),
     },
-    { description: 'A Falco event. output_fields read: fd.cip, fd.sip, fd.sip.name, user.name, container.id.' }
+    { description: 'A Falco event. output_fields read: fd.cip, fd.sip, fd.sip.name, fd.name, fd.rip, fd.rip.name, fd.lip, evt.type, user.name, container.id.' }
   ),
   items(body, text): SourceItem[] {
     if (body === undefined) return ndjson(text);
@@ -32,12 +48,23 @@ export const falco: SourceAdapter = {
     const rule = r.str('rule', { required: true });
     const priority = r.str('priority', { required: true });
     const output = r.str('output') ?? rule ?? '';
-    const fields = pick(e, 'output_fields') ?? {};
+    // Falco prints fields it has no value for (an address on a non-IP socket) as "<NA>" or null.
+    const given = pick(e, 'output_fields');
+    const fields = isObject(given) ? Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null && v !== '<NA>')) : {};
     r.field('hostname', 'hostname', 'src');
-    // Falco's fd.cip/fd.sip are the connection's client and server ends.
+    // Falco's fd.cip/fd.sip are the connection's client and server ends; most stock rules print
+    // only fd.name ("client:port->server:port"), some the remote end (fd.rip) and local (fd.lip).
+    const conn = falcoConnection(pick(fields, 'fd.name'));
     r.field('ip', 'fd.cip', 'src', fields);
     r.field('ip', 'fd.sip', 'dst', fields);
+    if (conn && pick(fields, 'fd.cip') === undefined) r.add('ip', conn.client, 'src', 'output_fields.fd.name');
+    if (conn && pick(fields, 'fd.sip') === undefined) r.add('ip', conn.server, 'dst', 'output_fields.fd.name');
     r.field('domain', 'fd.sip.name', 'dst', fields);
+    // The remote end is the destination, unless this host accepted the connection.
+    const accepted = /^accept/.test(String(pick(fields, 'evt.type') ?? ''));
+    r.field('ip', 'fd.rip', accepted ? 'src' : 'dst', fields);
+    r.field('domain', 'fd.rip.name', accepted ? 'src' : 'dst', fields);
+    r.field('ip', 'fd.lip', accepted ? 'dst' : 'src', fields);
     r.field('user', 'user.name', 'actor', fields);
     const container = pick(fields, 'container.id');
     if (typeof container === 'string' && container !== 'host') r.add('cloud_resource', container, 'src', 'output_fields.container.id');
@@ -48,7 +75,7 @@ export const falco: SourceAdapter = {
         sourceUid: uid,
         time: time as string,
         severity_id: severityFromWord(priority),
-        title: output.slice(0, 500),
+        title: output,
         rule: { name: rule as string },
         observables: r.observables,
       },

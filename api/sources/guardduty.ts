@@ -3,6 +3,7 @@
 // recurs: that updates the one alert instead of making another.
 import { Type } from '@sinclair/typebox';
 import type { SeverityId } from '../../core/alert.ts';
+import { awsCloud, awsPrincipal } from './aws.ts';
 import { FormatError, type SourceAdapter } from './types.ts';
 import { isObject, pick, Reader } from './util.ts';
 
@@ -50,20 +51,29 @@ export const guardduty: SourceAdapter = {
         r.add('hostname', pick(eni, 'privateDnsName') as string, 'src', `detail.resource.instanceDetails.networkInterfaces[${i}].privateDnsName`);
       });
     }
-    r.field('cloud_resource', 'resource.accessKeyDetails.accessKeyId', 'actor', d);
-    r.field('user', 'resource.accessKeyDetails.userName', 'actor', d);
+    // accessKeyDetails names who acted, on AccessKey findings and on S3 findings alike.
+    const key = pick(d, 'resource.accessKeyDetails');
+    const accessKeyId = r.str('detail.resource.accessKeyDetails.accessKeyId');
+    const userName = r.str('detail.resource.accessKeyDetails.userName');
+    const userType = r.str('detail.resource.accessKeyDetails.userType');
+    r.add('cloud_resource', accessKeyId, 'actor', 'detail.resource.accessKeyDetails.accessKeyId');
+    // The root user is named "Root": as a user entity it would join every case about a Unix root.
+    if (userType !== 'Root') r.add('user', userName, 'actor', 'detail.resource.accessKeyDetails.userName');
 
     // The action: the remote side of a connection, a DNS query, an API caller.
+    const at = 'detail.service.action';
     const action = pick(d, 'service.action');
-    const conn = pick(action, 'networkConnectionAction');
-    if (isObject(conn)) {
-      const inbound = pick(conn, 'connectionDirection') === 'INBOUND';
-      r.add('ip', pick(conn, 'remoteIpDetails.ipAddressV4') as string, inbound ? 'src' : 'dst', 'detail.service.action.networkConnectionAction.remoteIpDetails.ipAddressV4');
-    }
-    r.field('domain', 'dnsRequestAction.domain', 'dst', action);
-    r.field('ip', 'awsApiCallAction.remoteIpDetails.ipAddressV4', 'actor', action);
+    const remoteIp = (path: string, role: 'src' | 'dst' | 'actor', details = pick(action, path)) => {
+      for (const v of ['ipAddressV4', 'ipAddressV6']) r.add('ip', pick(details, v) as string, role, `${at}.${path}.${v}`);
+    };
+    const inbound = pick(action, 'networkConnectionAction.connectionDirection') === 'INBOUND';
+    remoteIp('networkConnectionAction.remoteIpDetails', inbound ? 'src' : 'dst');
+    r.add('domain', pick(action, 'dnsRequestAction.domain') as string, 'dst', `${at}.dnsRequestAction.domain`);
+    remoteIp('awsApiCallAction.remoteIpDetails', 'actor');
     const probes = pick(action, 'portProbeAction.portProbeDetails');
-    if (Array.isArray(probes)) probes.forEach((p, i) => r.add('ip', pick(p, 'remoteIpDetails.ipAddressV4') as string, 'src', `detail.service.action.portProbeAction.portProbeDetails[${i}].remoteIpDetails.ipAddressV4`));
+    if (Array.isArray(probes)) probes.forEach((p, i) => remoteIp(`portProbeAction.portProbeDetails[${i}].remoteIpDetails`, 'src', pick(p, 'remoteIpDetails')));
+    const account = r.str('detail.accountId') ?? r.str('account');
+    const region = r.str('detail.region') ?? r.str('region');
     r.check();
     return {
       alert: {
@@ -73,6 +83,8 @@ export const guardduty: SourceAdapter = {
         title: title as string,
         rule: { name: type as string, uid: type as string },
         observables: r.observables,
+        cloud: awsCloud(account, region),
+        ...(isObject(key) ? { principal: awsPrincipal(userType, userName, accessKeyId) } : {}),
       },
       ...(count !== undefined ? { occurrences: count } : {}),
     };

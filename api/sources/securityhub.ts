@@ -1,7 +1,8 @@
 // AWS Security Hub findings (ASFF) in an EventBridge event: several findings per event, each
 // one alert. A bad finding is refused on its own; the others in the event go through.
 import { Type } from '@sinclair/typebox';
-import type { SeverityId } from '../../core/alert.ts';
+import type { AlertPrincipal, SeverityId } from '../../core/alert.ts';
+import { awsCloud, awsPrincipal } from './aws.ts';
 import { FormatError, type SourceAdapter } from './types.ts';
 import { isObject, pick, Reader, severityFromWord } from './util.ts';
 
@@ -15,6 +16,8 @@ const INDICATOR_TYPES: Record<string, 'ip' | 'domain' | 'url' | 'hash'> = {
   HASH_SHA256: 'hash',
   HASH_SHA512: 'hash',
 };
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export const securityhub: SourceAdapter = {
   name: 'securityhub',
@@ -48,10 +51,25 @@ export const securityhub: SourceAdapter = {
     // The affected resource sends the traffic when the finding's direction is OUT.
     const resourceRole = pick(f, 'Network.Direction') === 'OUT' ? 'src' : 'target';
     const resources = pick(f, 'Resources');
+    let principal: AlertPrincipal | undefined;
     if (Array.isArray(resources)) {
       resources.forEach((res, i) => {
         const rid = pick(res, 'Id');
         if (typeof rid !== 'string') return;
+        if (pick(res, 'Type') === 'AwsIamAccessKey') {
+          // GuardDuty's access key findings: the key and its principal acted (as GuardDuty says).
+          // The Id is "AWS::IAM::AccessKey:<key id>"; Details carries the key id on newer findings.
+          const key = pick(res, 'Details.AwsIamAccessKey');
+          const at = `Resources[${i}].Details.AwsIamAccessKey`;
+          const keyId = text(pick(key, 'AccessKeyId')) ?? /^AWS::IAM::AccessKey:(\S+)$/.exec(rid)?.[1];
+          const name = text(pick(key, 'PrincipalName')) ?? text(pick(key, 'UserName'));
+          r.add('cloud_resource', keyId ?? rid, 'actor', `Resources[${i}].Id`);
+          const type = text(pick(key, 'PrincipalType'));
+          // The root user is named "Root": as a user entity it would join every case about a Unix root.
+          if (type !== 'Root') r.add('user', name, 'actor', `${at}.PrincipalName`);
+          principal ??= awsPrincipal(type, name, keyId);
+          return;
+        }
         // arn:aws:ec2:region:account:instance/i-0abc → i-0abc
         const instance = /:instance\/(i-[0-9a-f]+)$/.exec(rid)?.[1];
         r.add('cloud_resource', instance ?? rid, resourceRole, `Resources[${i}].Id`);
@@ -62,6 +80,16 @@ export const securityhub: SourceAdapter = {
     r.field('ip', 'Network.DestinationIpV4', 'dst');
     r.field('domain', 'Network.DestinationDomain', 'dst');
     r.field('domain', 'Network.SourceDomain', 'src');
+    // Action: what GuardDuty saw happen — an API caller, a connection's remote end, a DNS query, probes.
+    const remoteIp = (details: unknown, at: string, role: 'src' | 'dst' | 'actor') => {
+      for (const v of ['IpAddressV4', 'IpAddressV6']) r.add('ip', pick(details, v) as string, role, `${at}.${v}`);
+    };
+    remoteIp(pick(f, 'Action.AwsApiCallAction.RemoteIpDetails'), 'Action.AwsApiCallAction.RemoteIpDetails', 'actor');
+    const inbound = pick(f, 'Action.NetworkConnectionAction.ConnectionDirection') === 'INBOUND';
+    remoteIp(pick(f, 'Action.NetworkConnectionAction.RemoteIpDetails'), 'Action.NetworkConnectionAction.RemoteIpDetails', inbound ? 'src' : 'dst');
+    r.field('domain', 'Action.DnsRequestAction.Domain', 'dst');
+    const probes = pick(f, 'Action.PortProbeAction.PortProbeDetails');
+    if (Array.isArray(probes)) probes.forEach((p, i) => remoteIp(pick(p, 'RemoteIpDetails'), `Action.PortProbeAction.PortProbeDetails[${i}].RemoteIpDetails`, 'src'));
     const intel = pick(f, 'ThreatIntelIndicators');
     if (Array.isArray(intel)) {
       intel.forEach((t, i) => {
@@ -69,6 +97,9 @@ export const securityhub: SourceAdapter = {
         if (type) r.add(type, pick(t, 'Value') as string, type === 'hash' ? undefined : 'dst', `ThreatIntelIndicators[${i}].Value`);
       });
     }
+    const account = r.str('AwsAccountId');
+    const firstRegion = Array.isArray(resources) ? resources.map((res) => pick(res, 'Region')).find((v) => typeof v === 'string') : undefined;
+    const region = r.str('Region') ?? (firstRegion as string | undefined);
     r.check();
     const generator = r.str('GeneratorId');
     const types = pick(f, 'Types');
@@ -80,6 +111,8 @@ export const securityhub: SourceAdapter = {
         title: title as string,
         rule: { name: (Array.isArray(types) && typeof types[0] === 'string' ? types[0] : generator) ?? (title as string), ...(generator ? { uid: generator } : {}) },
         observables: r.observables,
+        cloud: awsCloud(account, region),
+        ...(principal ? { principal } : {}),
       },
     };
   },
@@ -100,6 +133,7 @@ export const securityhub: SourceAdapter = {
           ProductArn: 'arn:aws:securityhub:us-east-1::product/aws/guardduty',
           GeneratorId: 'arn:aws:guardduty:us-east-1:123456789012:detector/12abc34d',
           AwsAccountId: '123456789012',
+          Region: 'us-east-1',
           Types: ['TTPs/Command and Control/Backdoor:EC2-C&CActivity.B!DNS'],
           CreatedAt: '2026-11-27T09:55:00Z',
           UpdatedAt: '2026-11-27T10:04:30Z',

@@ -86,7 +86,7 @@ export class Reader {
       v = v.toLowerCase();
       if (/^0+$/.test(v)) return; // sources send all-zero hashes for "unknown"
     }
-    if (v.length > 2048) v = v.slice(0, 2048);
+    // Over-long values are cut for every source at once, after normalize (api/ingest/accept.ts).
     if (!this.observables.some((o) => o.type === type && o.value === v && o.role === role)) {
       this.observables.push({ type, value: v, ...(role ? { role } : {}) });
     }

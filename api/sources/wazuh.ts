@@ -25,7 +25,7 @@ export const wazuh: SourceAdapter = {
       manager: Type.Optional(Type.Object({ name: Type.String() })),
       data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     },
-    { description: 'An alerts.json entry. Fields read: agent.name/ip, data.srcip, data.dstip, data.srcuser, data.dstuser, data.url, syscheck.sha256_after.' }
+    { description: 'An alerts.json entry. Fields read: agent.name/ip, data.srcip, data.dstip, data.srcuser, data.dstuser, data.url, syscheck.sha256/sha1/md5_after, syscheck.audit.user.name, data.virustotal.source.sha256/sha1/md5, data.virustotal.sha1 and .permalink (VirusTotal integration).' }
   ),
   items(body, text): SourceItem[] {
     if (body === undefined) return ndjson(text);
@@ -50,7 +50,16 @@ export const wazuh: SourceAdapter = {
     r.field('user', 'data.srcuser', 'actor');
     r.field('user', 'data.dstuser', 'target');
     r.field('url', 'data.url', 'dst');
-    r.field('hash', 'syscheck.sha256_after');
+    // File integrity monitoring: the file as it is now, and (who-data) the user who changed it.
+    for (const algo of ['sha256', 'sha1', 'md5']) r.field('hash', `syscheck.${algo}_after`);
+    r.field('user', 'syscheck.audit.user.name', 'actor');
+    // The VirusTotal integration's verdict on a FIM alert's file. Wazuh's script copies the MD5 and
+    // SHA-1 it looked up (custom ones may add source.sha256); the SHA-256 is otherwise only in
+    // VirusTotal's permalink (…/file/<sha256>/…).
+    for (const algo of ['sha256', 'sha1', 'md5']) r.field('hash', `data.virustotal.source.${algo}`);
+    r.field('hash', 'data.virustotal.sha1');
+    const permalink = r.str('data.virustotal.permalink');
+    r.add('hash', permalink && /\/file\/([0-9a-fA-F]{64})(?:\/|$)/.exec(permalink)?.[1], undefined, 'data.virustotal.permalink');
     r.check();
     return {
       alert: {

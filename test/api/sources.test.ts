@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
-import type { Observable } from '../../core/alert.ts';
+import { alertHost, alertRemote, type Observable } from '../../core/alert.ts';
 import { readPayload, type ReadItem } from '../../api/ingest/accept.ts';
 import { SOURCES, sourceByName } from '../../api/sources/index.ts';
 import type { Normalized } from '../../api/sources/types.ts';
@@ -24,6 +24,13 @@ const has = (n: Normalized, type: string, value: string, role?: string) =>
     n.alert.observables.some((o: Observable) => o.type === type && o.value === value && (role === undefined || o.role === role)),
     `${type} ${value}${role ? ` (${role})` : ''} in ${JSON.stringify(n.alert.observables)}`
   );
+const values = (n: Normalized, type: string) => n.alert.observables.filter((o) => o.type === type).map((o) => o.value);
+/** What the "malware on endpoint" playbook routes on: a file hash and an internal host. */
+const routesAsMalwareOnEndpoint = (n: Normalized) => {
+  assert.ok(values(n, 'hash').length > 0, `a hash in ${JSON.stringify(n.alert.observables)}`);
+  const host = alertHost(n.alert);
+  assert.ok(host.hostname || host.ip, `a src host in ${JSON.stringify(n.alert.observables)}`);
+};
 
 describe('alert source adapters', () => {
   it('every source reads its own documented example into a native alert', () => {
@@ -55,6 +62,65 @@ describe('alert source adapters', () => {
     has(n, 'ip', '198.51.100.44', 'actor');
   });
 
+  it('guardduty: instance credentials used outside AWS — the assumed role behind the ASIA key, in its account and region', () => {
+    const n = ok(read('guardduty', fixture('guardduty-iam-exfiltration.json'))[0]);
+    assert.equal(n.alert.rule?.name, 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS');
+    assert.deepEqual(n.alert.cloud, { provider: 'aws', account: '123456789012', region: 'us-east-1' });
+    assert.deepEqual(n.alert.principal, { type: 'role', name: 'web-instance-role', accessKeyId: 'ASIAEXAMPLE7ABCDEFGH' });
+  });
+
+  it('guardduty: an IAM user\'s AKIA key called from a malicious IP — the user, the key and the caller', () => {
+    const n = ok(read('guardduty', fixture('guardduty-iam-malicious-ip-caller.json'))[0]);
+    assert.equal(n.alert.rule?.name, 'Recon:IAMUser/MaliciousIPCaller');
+    assert.equal(n.alert.severity_id, 3);
+    assert.equal(n.occurrences, 4);
+    assert.deepEqual(n.alert.cloud, { provider: 'aws', account: '123456789012', region: 'eu-west-1' });
+    assert.deepEqual(n.alert.principal, { type: 'user', name: 'ci-deploy', accessKeyId: 'AKIAEXAMPLE2DEPLOYBT' });
+    assert.deepEqual(n.alert.observables, [
+      { type: 'cloud_resource', value: 'AKIAEXAMPLE2DEPLOYBT', role: 'actor' },
+      { type: 'user', value: 'ci-deploy', role: 'actor' },
+      { type: 'ip', value: '198.51.100.23', role: 'actor' },
+    ]);
+  });
+
+  it('guardduty: root credential usage is a root principal, and "Root" is not a user entity (it would join every Unix-root case)', () => {
+    const n = ok(read('guardduty', fixture('guardduty-root-credential-usage.json'))[0]);
+    assert.equal(n.alert.rule?.name, 'Policy:IAMUser/RootCredentialUsage');
+    assert.equal(n.alert.severity_id, 2);
+    assert.deepEqual(n.alert.cloud, { provider: 'aws', account: '123456789012', region: 'us-east-1' });
+    assert.deepEqual(n.alert.principal, { type: 'root', name: 'Root', accessKeyId: 'ASIAEXAMPLEROOTSESS1' });
+    has(n, 'cloud_resource', 'ASIAEXAMPLEROOTSESS1', 'actor');
+    has(n, 'ip', '192.0.2.140', 'actor');
+    assert.deepEqual(values(n, 'user'), []);
+  });
+
+  it('guardduty: an EC2 instance talking to a C&C server — the instance, its private address and name are the source, the server the destination', () => {
+    const n = ok(read('guardduty', fixture('guardduty-ec2-c2-activity.json'))[0]);
+    assert.equal(n.alert.rule?.name, 'Backdoor:EC2/C&CActivity.B');
+    assert.equal(n.alert.severity_id, 4);
+    assert.deepEqual(n.alert.cloud, { provider: 'aws', account: '123456789012', region: 'us-east-1' });
+    assert.equal(n.alert.principal, undefined, 'no access key, no principal');
+    has(n, 'cloud_resource', 'i-0b7c9d1e2f3a4b5c6', 'src');
+    assert.deepEqual(alertHost(n.alert), { hostname: 'ip-10-0-2-57.ec2.internal', ip: '10.0.2.57' });
+    assert.deepEqual(alertRemote(n.alert), { ips: ['203.0.113.99'], domains: [] });
+    assert.ok(!values(n, 'ip').includes('198.51.100.200'), 'the public address is not read as an indicator');
+  });
+
+  it('guardduty: the documented example carries its account and region', () => {
+    const n = ok(read('guardduty', JSON.stringify(sourceByName('guardduty')!.example))[0]);
+    assert.deepEqual(n.alert.cloud, { provider: 'aws', account: '123456789012', region: 'us-east-1' });
+    assert.equal(n.alert.principal, undefined);
+  });
+
+  it('guardduty: userType maps to the principal type; anything else is unknown, never a user', () => {
+    const e = JSON.parse(fixture('guardduty-iam-malicious-ip-caller.json'));
+    const typeOf = (userType: string) => {
+      e.detail.resource.accessKeyDetails.userType = userType;
+      return ok(read('guardduty', JSON.stringify(e))[0]).alert.principal?.type;
+    };
+    assert.deepEqual(['IAMUser', 'AssumedRole', 'Root', 'AWSService', 'FederatedUser', 'AWSAccount'].map(typeOf), ['user', 'role', 'root', 'service', 'unknown', 'unknown']);
+  });
+
   it('guardduty: a wrong envelope or a missing id is refused with the path', () => {
     const bad = JSON.parse(JSON.stringify(sourceByName('guardduty')!.example));
     delete bad.detail.id;
@@ -75,6 +141,35 @@ describe('alert source adapters', () => {
     assert.ok(bad && 'errors' in bad);
     assert.ok(bad.errors.some((e) => e.path === 'detail.findings[1].Id' && e.message === 'is required'));
     assert.ok(bad.errors.some((e) => e.path === 'detail.findings[1].UpdatedAt'));
+  });
+
+  it('securityhub: a GuardDuty access-key finding in ASFF — principal from AwsIamAccessKey, key id from the resource id, the API caller', () => {
+    const n = ok(read('securityhub', fixture('securityhub-guardduty-access-key.json'))[0]);
+    assert.deepEqual(n.alert.cloud, { provider: 'aws', account: '123456789012', region: 'us-east-1' });
+    assert.deepEqual(n.alert.principal, { type: 'role', name: 'web-instance-role', accessKeyId: 'ASIAEXAMPLE7ABCDEFGH' });
+    assert.deepEqual(n.alert.observables, [
+      { type: 'cloud_resource', value: 'ASIAEXAMPLE7ABCDEFGH', role: 'actor' },
+      { type: 'user', value: 'web-instance-role', role: 'actor' },
+      { type: 'ip', value: '198.51.100.44', role: 'actor' },
+    ]);
+  });
+
+  it('securityhub: AccessKeyId in the details wins over the resource id; the region falls back to the resource\'s', () => {
+    const e = JSON.parse(fixture('securityhub-guardduty-access-key.json'));
+    const f = e.detail.findings[0];
+    delete f.Region;
+    f.Resources[0].Details.AwsIamAccessKey = { AccessKeyId: 'AKIAEXAMPLE2DEPLOYBT', PrincipalName: 'ci-deploy', PrincipalType: 'IAMUser' };
+    const n = ok(read('securityhub', JSON.stringify(e))[0]);
+    assert.deepEqual(n.alert.cloud, { provider: 'aws', account: '123456789012', region: 'us-east-1' });
+    assert.deepEqual(n.alert.principal, { type: 'user', name: 'ci-deploy', accessKeyId: 'AKIAEXAMPLE2DEPLOYBT' });
+    has(n, 'cloud_resource', 'AKIAEXAMPLE2DEPLOYBT', 'actor');
+  });
+
+  it('securityhub: an EC2 finding has its account and region and no principal', () => {
+    const n = ok(read('securityhub', JSON.stringify(sourceByName('securityhub')!.example))[0]);
+    assert.deepEqual(n.alert.cloud, { provider: 'aws', account: '123456789012', region: 'us-east-1' });
+    assert.equal(n.alert.principal, undefined);
+    has(n, 'cloud_resource', 'i-0a1b2c3d4e5f67890', 'src');
   });
 
   it('suricata: NDJSON straight from eve.json — alerts read, a flow event and a broken line refused each on its own', () => {
@@ -173,6 +268,94 @@ describe('alert source adapters', () => {
     assert.equal(n.alert.time, '2026-11-27T10:12:03.123Z');
     has(n, 'ip', '203.0.113.7', 'dst');
     has(n, 'user', 'www-data', 'actor');
+  });
+
+  describe('malware detections carry the file and the host', () => {
+    it('crowdstrike DetectionSummaryEvent: SHA-256, MD5 and SHA-1; ComputerName and LocalIP as the source; the user; the process\'s remote address and domain as destinations', () => {
+      const [legacy, epp] = read('crowdstrike', fixture('crowdstrike-malware-detections.json')).map(ok);
+      assert.ok(legacy && epp);
+      routesAsMalwareOnEndpoint(legacy);
+      assert.equal(legacy.alert.severity_id, 5);
+      assert.deepEqual(values(legacy, 'hash').sort(), [
+        '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f',
+        '3395856ce81f2b7382dee72602f798b642f14140',
+        '44d88612fea8a8f36de82e1278abb02f',
+      ]);
+      assert.deepEqual(alertHost(legacy.alert), { hostname: 'fin-ws-042', ip: '10.0.3.42' });
+      has(legacy, 'user', 'j.doe');
+      assert.deepEqual(alertRemote(legacy.alert), { ips: ['203.0.113.80'], domains: ['cdn-update.invoice-portal.test'] });
+      assert.ok(!values(legacy, 'url').length && !legacy.alert.observables.some((o) => o.value.includes('Downloads')), 'the file path is not an observable');
+    });
+
+    it('crowdstrike EppDetectionSummaryEvent: Hostname, LocalIP and LocalIPv6 as the source; the all-zero SHA-1 is left out', () => {
+      const epp = ok(read('crowdstrike', fixture('crowdstrike-malware-detections.json'))[1]);
+      routesAsMalwareOnEndpoint(epp);
+      assert.deepEqual(values(epp, 'hash').sort(), ['8c1a6e2b5f9d3a7c0e4b8f2d6a1c5e9b', 'c8a3ef2b3e8a1b7d9f0e4c6a2b5d8f1e3a7c9b0d2f4e6a8c1b3d5f7e9a0c2b4d']);
+      assert.deepEqual(alertHost(epp.alert), { hostname: 'build-07', ip: '10.0.5.17' });
+      has(epp, 'ip', 'fd00:5::17', 'src');
+      has(epp, 'user', 'svc-build');
+    });
+
+    it('elastic: an Elastic Defend malware alert — file.hash.sha256/sha1/md5, host.name and host.ip as the source, the user', () => {
+      const n = ok(read('elastic', fixture('elastic-malware-alert.json'))[0]);
+      routesAsMalwareOnEndpoint(n);
+      assert.equal(n.alert.severity_id, 5);
+      assert.equal(n.alert.rule?.name, 'Malware Detection Alert');
+      assert.deepEqual(values(n, 'hash').sort(), [
+        '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f',
+        '3395856ce81f2b7382dee72602f798b642f14140',
+        '44d88612fea8a8f36de82e1278abb02f',
+      ]);
+      assert.deepEqual(alertHost(n.alert), { hostname: 'fin-ws-042', ip: '10.0.3.42' });
+      has(n, 'user', 'j.doe');
+    });
+
+    it('wazuh: a FIM "file added" alert gives the file\'s hashes, the agent as the source and (who-data) the user who wrote it', () => {
+      const [fim] = read('wazuh', fixture('wazuh-fim-virustotal.ndjson')).map(ok);
+      assert.ok(fim);
+      routesAsMalwareOnEndpoint(fim);
+      assert.deepEqual(values(fim, 'hash').sort(), ['4b7d2e9a1c6f3b8d0e5a2c7f9b1d4e6a8c3f5b20', '6f1ed002ab5595859014ebf0951522d9', '8a3f6c1e9b2d4f7a0c5e8b1d3f6a9c2e5b8d1f4a7c0e3b6d9f2a5c8e1b4d7f0a']);
+      assert.deepEqual(alertHost(fim.alert), { hostname: 'web-3', ip: '10.0.1.33' });
+      has(fim, 'user', 'www-data', 'actor');
+    });
+
+    it('wazuh: the VirusTotal integration\'s alert gives MD5 and SHA-1 from its source, and the SHA-256 from the permalink', () => {
+      const vt = ok(read('wazuh', fixture('wazuh-fim-virustotal.ndjson'))[1]);
+      routesAsMalwareOnEndpoint(vt);
+      assert.equal(vt.alert.severity_id, 4);
+      assert.equal(vt.alert.rule?.uid, '87105');
+      assert.deepEqual(values(vt, 'hash').sort(), ['4b7d2e9a1c6f3b8d0e5a2c7f9b1d4e6a8c3f5b20', '6f1ed002ab5595859014ebf0951522d9', '8a3f6c1e9b2d4f7a0c5e8b1d3f6a9c2e5b8d1f4a7c0e3b6d9f2a5c8e1b4d7f0a']);
+      assert.deepEqual(alertHost(vt.alert), { hostname: 'web-3', ip: '10.0.1.33' });
+    });
+
+    it('sentinel: a Defender malware incident — every FileHash, the Host and its internal Ip as the source, the Account, the remote Ip and domain as destinations', () => {
+      const n = ok(read('sentinel', fixture('sentinel-malware-incident.json'))[0]);
+      routesAsMalwareOnEndpoint(n);
+      assert.deepEqual(values(n, 'hash').sort(), ['3c7e1a5f9b2d6c0e4a8f2b6d0c4e8a1f', '5e1a9c3b7d2f6e0a4c8b1d5f9e3a7c2b6d0f4e8a1c5b9d3f7e2a6c0b4d8f1e5a', '9f2c4d6e8a0b1c3d5e7f9a1b3c5d7e9f0a2b4c6d']);
+      assert.deepEqual(alertHost(n.alert), { hostname: 'hr-ws-019', ip: '10.0.4.19' });
+      has(n, 'user', 'm.rossi');
+      assert.deepEqual(alertRemote(n.alert), { ips: ['203.0.113.145'], domains: ['smtp.mailer-invoice.test'] });
+    });
+
+    it('falco: a miner connection printed as fd.name and fd.rip — the node and its address as the source, the pool as the destination (Falco gives no file hash)', () => {
+      const n = ok(read('falco', fixture('falco-miner-connection.json'))[0]);
+      assert.equal(n.alert.severity_id, 5);
+      assert.deepEqual(alertHost(n.alert), { hostname: 'k8s-node-4', ip: '10.0.6.21' });
+      assert.deepEqual(alertRemote(n.alert), { ips: ['203.0.113.201'], domains: [] });
+      has(n, 'user', 'root');
+      has(n, 'cloud_resource', '4f2a9c1b7d3e', 'src');
+      assert.deepEqual(values(n, 'hash'), []);
+    });
+
+    it('falco: an accepted connection puts the remote end on the source side; "<NA>" fields are absent, not errors', () => {
+      const e = JSON.parse(fixture('falco-miner-connection.json'));
+      e.output_fields = { 'evt.type': 'accept', 'fd.name': '203.0.113.9:51000->10.0.6.21:22', 'fd.rip': '203.0.113.9', 'fd.lip': '10.0.6.21', 'fd.sip.name': '<NA>', 'user.name': null };
+      const n = ok(read('falco', JSON.stringify(e))[0]);
+      has(n, 'ip', '203.0.113.9', 'src');
+      has(n, 'ip', '10.0.6.21', 'dst');
+      assert.deepEqual(values(n, 'domain'), []);
+      assert.deepEqual(values(n, 'user'), []);
+    });
   });
 
   it('a payload that is not JSON at all is refused whole with 400', () => {

@@ -1,6 +1,8 @@
-// MISP: is this indicator in our threat-intelligence events? As the shared verdict shape.
+// MISP: is this indicator in our threat-intelligence events? As the shared verdict shape. And
+// which IDS indicators were published since the last sweep, for a retro-hunt.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Observable } from '../../core/alert.ts';
+import { checkFeedInput } from '../../core/indicator.ts';
 import type { EnrichmentOutcome, EnrichmentVerdict } from '../../core/verdict.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
@@ -8,13 +10,15 @@ import { integrationState, type IntegrationInfo, defineIntegration } from '../sh
 import { limiterFor } from '../shared/rate-limit.ts';
 import { assertIp } from '../shared/validate.ts';
 import { MispClient, type MispAttribute } from './client.ts';
+import { pullRecent } from './feed.ts';
+import type { RecentIndicatorsInput, RecentIndicatorsResult } from './types.ts';
 
 export const info: IntegrationInfo = {
   name: 'misp',
   title: 'MISP (attributes/restSearch)',
   category: 'enrichment',
   docUrl: 'https://www.misp-project.org/openapi/#tag/Attributes/operation/restSearchAttributes',
-  activities: ['mispLookupIndicator'],
+  activities: ['mispLookupIndicator', 'mispRecentIndicators'],
   settings: [
     { name: 'MISP_URL', description: 'https://misp.example', required: true },
     { name: 'MISP_AUTH_KEY', description: 'an automation (auth) key', required: true, secret: true },
@@ -29,6 +33,7 @@ export function mispFromEnv(env: Record<string, string | undefined>): MispClient
 }
 
 const KINDS = new Set(['ip', 'domain', 'url', 'hash', 'email', 'hostname']);
+const SKIP = 'MISP is not configured (MISP_URL, MISP_AUTH_KEY)';
 
 export function createMispActivities(deps: { client?: MispClient }) {
   return {
@@ -38,8 +43,16 @@ export function createMispActivities(deps: { client?: MispClient }) {
       }
       if (observable.type === 'ip') assertIp(observable.value);
       const o: Observable = { type: observable.type, value: observable.value };
-      if (!deps.client) return { source: 'misp', observable: o, status: 'skipped', reason: 'MISP is not configured (MISP_URL, MISP_AUTH_KEY)' };
+      if (!deps.client) return { source: 'misp', observable: o, status: 'skipped', reason: SKIP };
       return { source: 'misp', observable: o, status: 'ok', verdict: toVerdict(o, await deps.client.searchAttributes([o.value])) };
+    },
+
+    /** IDS indicators of events published since `since`, for a retro-hunt. */
+    async mispRecentIndicators(input: RecentIndicatorsInput): Promise<RecentIndicatorsResult> {
+      const checked = checkFeedInput(input, true);
+      if (!checked.ok) throw ApplicationFailure.nonRetryable(`misp: ${checked.problem}`, ErrorType.invalidInput);
+      if (!deps.client) return { status: 'skipped', source: 'misp', reason: SKIP };
+      return pullRecent(deps.client, checked.since as string, checked.limit);
     },
   };
 }

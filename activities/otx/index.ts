@@ -1,6 +1,8 @@
 // AlienVault OTX: how many community threat pulses name this indicator? As the shared verdict shape.
+// And which indicators the subscribed pulses carry since the last sweep, for a retro-hunt.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Observable } from '../../core/alert.ts';
+import { checkFeedInput } from '../../core/indicator.ts';
 import type { EnrichmentVerdict } from '../../core/verdict.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
@@ -8,14 +10,15 @@ import { integrationState, type IntegrationInfo, defineIntegration } from '../sh
 import { limiterFor } from '../shared/rate-limit.ts';
 import { assertDomain, assertHash, assertIp, assertUrl } from '../shared/validate.ts';
 import { OtxClient } from './client.ts';
-import type { LookupInput, LookupResult, OtxGeneral } from './types.ts';
+import { pullSubscribed } from './feed.ts';
+import type { LookupInput, LookupResult, OtxGeneral, SubscribedIndicatorsInput, SubscribedIndicatorsResult } from './types.ts';
 
 export const info: IntegrationInfo = {
   name: 'otx',
   title: 'AlienVault OTX DirectConnect API v1',
   category: 'enrichment',
   docUrl: 'https://otx.alienvault.com/api',
-  activities: ['otxLookupIndicator'],
+  activities: ['otxLookupIndicator', 'otxSubscribedIndicators'],
   settings: [
     { name: 'OTX_API_KEY', description: 'OTX API key', required: true, secret: true },
     { name: 'OTX_BASE_URL', description: 'API base (https://otx.alienvault.com)' },
@@ -50,12 +53,22 @@ function observableOf({ kind, value }: LookupInput): Observable {
   }
 }
 
+const SKIP = 'OTX is not configured (OTX_API_KEY unset)';
+
 export function createOtxActivities(deps: { client?: OtxClient }) {
   return {
     async otxLookupIndicator(input: LookupInput): Promise<LookupResult> {
       const observable = observableOf(input);
-      if (!deps.client) return { source: 'otx', observable, status: 'skipped', reason: 'OTX is not configured (OTX_API_KEY unset)' };
+      if (!deps.client) return { source: 'otx', observable, status: 'skipped', reason: SKIP };
       return { source: 'otx', observable, status: 'ok', verdict: toVerdict(observable, await deps.client.general(input.kind, observable.value)) };
+    },
+
+    /** Active, unexpired indicators of the subscribed pulses modified since `since`, for a retro-hunt. */
+    async otxSubscribedIndicators(input: SubscribedIndicatorsInput): Promise<SubscribedIndicatorsResult> {
+      const checked = checkFeedInput(input, true);
+      if (!checked.ok) throw ApplicationFailure.nonRetryable(`otx: ${checked.problem}`, ErrorType.invalidInput);
+      if (!deps.client) return { status: 'skipped', source: 'otx', reason: SKIP };
+      return pullSubscribed(deps.client, checked.since as string, checked.limit);
     },
   };
 }

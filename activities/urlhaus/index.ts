@@ -1,20 +1,25 @@
 // URLhaus (abuse.ch): is this host or URL known to serve malware? As the shared verdict shape.
+// And which malware URLs (and their hosts) were added since the last sweep, for a retro-hunt.
 import { isIP } from 'node:net';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Observable } from '../../core/alert.ts';
+import { checkFeedInput } from '../../core/indicator.ts';
 import type { EnrichmentVerdict } from '../../core/verdict.ts';
 import { Secret } from '../../config/secret.ts';
+import { ErrorType } from '../shared/errors.ts';
 import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { assertDomain, assertUrl } from '../shared/validate.ts';
 import { UrlhausClient } from './client.ts';
-import type { LookupHostInput, LookupResult, LookupUrlInput, UrlhausHost, UrlhausUrl } from './types.ts';
+import { pullRecent } from './feed.ts';
+import type { LookupHostInput, LookupResult, LookupUrlInput, RecentIndicatorsInput, RecentIndicatorsResult, UrlhausHost, UrlhausUrl } from './types.ts';
 
 export const info: IntegrationInfo = {
   name: 'urlhaus',
   title: 'URLhaus (abuse.ch) API v1',
   category: 'enrichment',
   docUrl: 'https://urlhaus-api.abuse.ch/',
-  activities: ['urlhausLookupHost', 'urlhausLookupUrl'],
+  activities: ['urlhausLookupHost', 'urlhausLookupUrl', 'urlhausRecentIndicators'],
   settings: [
     { name: 'URLHAUS_AUTH_KEY', description: 'abuse.ch Auth-Key', required: true, secret: true },
     { name: 'URLHAUS_BASE_URL', description: 'API base (https://urlhaus-api.abuse.ch)' },
@@ -46,6 +51,14 @@ export function createUrlhausActivities(deps: { client?: UrlhausClient }) {
       const observable: Observable = { type: 'url', value: assertUrl(url) };
       if (!deps.client) return { source: 'urlhaus', observable, status: 'skipped', reason: SKIP };
       return { source: 'urlhaus', observable, status: 'ok', verdict: urlVerdict(observable, await deps.client.url(url)) };
+    },
+
+    /** Malware URLs added since `since` (or in URLhaus's last 3 days), and their hosts, for a retro-hunt. */
+    async urlhausRecentIndicators(input: RecentIndicatorsInput = {}): Promise<RecentIndicatorsResult> {
+      const checked = checkFeedInput(input, false);
+      if (!checked.ok) throw ApplicationFailure.nonRetryable(`urlhaus: ${checked.problem}`, ErrorType.invalidInput);
+      if (!deps.client) return { status: 'skipped', source: 'urlhaus', reason: SKIP };
+      return pullRecent(deps.client, checked.since, checked.limit);
     },
   };
 }

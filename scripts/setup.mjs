@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Installs what Riposte needs on a fresh clone, and nothing that is already there:
 //   npm packages (npm ci), the Temporal CLI (scripts/temporal-cli.mjs), and for `test` the
-//   local peers the tests run for real (nftables, iproute2, dnsmasq, dc3dd, dcfldd, sshd) from Debian packages.
+//   local peers the tests run for real (nftables, iproute2, dnsmasq, dc3dd, dcfldd, sshd) from Debian packages,
+//   and the AWS emulator (moto server) from PyPI into a venv under ~/.cache/riposte.
 // Usage: node scripts/setup.mjs [start|test]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTemporalCli } from './temporal-cli.mjs';
@@ -58,10 +60,50 @@ function testPeers() {
   }
 }
 
+// moto server (the AWS emulator test/activities/aws.test.ts runs against), pinned with all its
+// dependencies in test/fixtures/aws/moto-requirements.txt, installed into its own venv
+// ~/.cache/riposte/moto-<version>/ (outside the work tree, so fresh clones reuse it; a new pin gets
+// a new directory). A copy of the requirements in the venv says it is complete: with it there,
+// nothing runs, not even Python.
+function motoServer() {
+  const requirements = path.join(root, 'test', 'fixtures', 'aws', 'moto-requirements.txt');
+  const wanted = fs.readFileSync(requirements, 'utf8');
+  const version = /^moto(?:\[server\])?==(\S+)$/m.exec(wanted)?.[1];
+  if (!version) throw new Error(`${requirements} pins no moto version`);
+  const venv = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'riposte', `moto-${version}`);
+  const stamp = path.join(venv, 'riposte-requirements.txt');
+  if (fs.existsSync(path.join(venv, 'bin', 'moto_server')) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === wanted) return;
+  log(`installing moto ${version} (AWS emulator) into ${venv}…`);
+  const python = path.join(venv, 'bin', 'python');
+  if (fs.existsSync(venv) && spawnSync(python, ['-c', 'pass']).status !== 0) fs.rmSync(venv, { recursive: true, force: true });
+  if (!fs.existsSync(python)) {
+    // Debian's python3 makes venvs only with python3-venv (ensurepip) installed.
+    if (spawnSync('python3', ['-m', 'venv', venv], { stdio: 'ignore' }).status !== 0) {
+      fs.rmSync(venv, { recursive: true, force: true });
+      aptInstall(['python3', 'python3-venv'], 'moto needs Python 3 with venv');
+      run('python3', ['-m', 'venv', venv]);
+    }
+  }
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '-r', requirements]);
+  fs.writeFileSync(stamp, wanted);
+}
+
+function aptInstall(pkgs, why) {
+  if (process.getuid?.() !== 0 || spawnSync('sh', ['-c', 'command -v apt-get']).status !== 0) {
+    throw new Error(`${why}; install ${pkgs.join(', ')} (Debian: apt-get install ${pkgs.join(' ')}) and run again`);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env }).status !== 0) {
+    run('apt-get', ['update'], { env });
+    run('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { env });
+  }
+}
+
 try {
   npmDependencies();
   ensureTemporalCli(log);
   if (mode === 'test') testPeers();
+  if (mode === 'test') motoServer();
 } catch (err) {
   log(`setup failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

@@ -2,6 +2,7 @@
 // and everything else follows from it: its activities on the worker, GET /v1/integrations, the
 // worker's start-up log, the status of its last success and failure.
 import { info as abuseipdb } from './abuseipdb/index.ts';
+import { integration as aws } from './aws/index.ts';
 import { info as containment } from './containment/index.ts';
 import { integration as crowdstrike } from './crowdstrike/index.ts';
 import { integration as defender } from './defender/index.ts';
@@ -17,7 +18,12 @@ import { integration as misp } from './misp/index.ts';
 import { info as nftables } from './nftables/index.ts';
 import { integration as otx } from './otx/index.ts';
 import { integration as pagerduty } from './pagerduty/index.ts';
-import type { IntegrationInfo } from './shared/integration.ts';
+import { isPrivileged, type IntegrationInfo } from './shared/integration.ts';
+import { info as collection } from './collection/index.ts';
+import { info as enrichment } from './enrichment/index.ts';
+import { info as hunting } from './hunting/index.ts';
+import { info as notification } from './notification/index.ts';
+import { info as playbook } from './playbook/index.ts';
 import { integration as sentinel } from './sentinel/index.ts';
 import { integration as sentinelone } from './sentinelone/index.ts';
 import { info as servicenow } from './servicenow/index.ts';
@@ -43,6 +49,7 @@ export const REGISTRY = [
   elasticdefend,
   crowdstrike,
   defender,
+  aws,
   sentinelone,
   thehive,
   slack,
@@ -58,9 +65,26 @@ export const REGISTRY = [
  */
 export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abuseipdb, ...REGISTRY.map((i) => i.info), ticketing, jira, servicenow, containment, nftables];
 
-const BY_ACTIVITY = new Map(INTEGRATIONS.flatMap((i) => i.activities.map((a) => [a, i.name] as const)));
+/**
+ * What playbooks ask for, built on the integrations above: a run's context, enrich, hunt,
+ * collect, contain (the containment entry above) and notify. Not integrations of their own, so
+ * not in GET /v1/integrations; here so every activity has an owner and a task queue.
+ */
+export const CAPABILITIES: readonly IntegrationInfo[] = [playbook, enrichment, hunting, collection, notification];
+
+const BY_ACTIVITY = new Map([...INTEGRATIONS, ...CAPABILITIES].flatMap((i) => i.activities.map((a) => [a, i] as const)));
 
 /** The integration an activity belongs to. */
 export function integrationOfActivity(activity: string): string | undefined {
-  return BY_ACTIVITY.get(activity);
+  const owner = BY_ACTIVITY.get(activity);
+  return owner && !CAPABILITIES.includes(owner) ? owner.name : undefined;
+}
+
+/**
+ * Whether an activity runs on the privileged task queue: it changes hosts, networks or cloud
+ * accounts, or reads raw disks (its integration says so).
+ */
+export function activityIsPrivileged(activity: string): boolean {
+  const owner = BY_ACTIVITY.get(activity);
+  return owner ? isPrivileged(owner, activity) : false;
 }

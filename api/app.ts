@@ -7,6 +7,8 @@ import type { Logger } from '../telemetry/logger.ts';
 import { authenticator } from './auth/bearer.ts';
 import { SOURCE_UNAUTHORIZED, sourceAuthAfter, sourceAuthBefore } from './auth/source.ts';
 import { CaseService } from './cases.ts';
+import { PlaybookCatalog } from './playbooks.ts';
+import { playbookRoutes } from './routes/playbooks.ts';
 import type { IngestDeps } from './ingest/accept.ts';
 import { createAjv, expressPath, openApiDocument, requestValidator, type RouteSpec } from './openapi.ts';
 import { HttpError, sendProblem } from './problem.ts';
@@ -22,6 +24,8 @@ import { SOURCE_NAMES } from './sources/index.ts';
 
 export interface AppDeps {
   client: Client;
+  /** The workers' main task queue (catalog, dry runs, undo). */
+  taskQueue: string;
   tokens: TokenEntry[];
   logger: Logger;
   ingest: IngestDeps;
@@ -36,7 +40,8 @@ export interface AppDeps {
 }
 
 export function routeSpecs(deps: AppDeps): RouteSpec[] {
-  const cases = new CaseService({ client: deps.client, store: deps.ingest.store, rules: deps.ingest.rules });
+  const playbooks = new PlaybookCatalog({ client: deps.client, taskQueue: deps.taskQueue });
+  const cases = new CaseService({ client: deps.client, store: deps.ingest.store, rules: deps.ingest.rules, taskQueue: deps.taskQueue });
   const meta: RouteSpec[] = [
     {
       method: 'get',
@@ -73,6 +78,7 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
     ...alertRoutes(deps.ingest),
     ...sourceRoutes(deps.ingest),
     ...caseRoutes({ cases, store: deps.ingest.store, logger: deps.logger }),
+    ...playbookRoutes({ playbooks, logger: deps.logger }),
     ...suppressionRoutes(deps.ingest.rules),
     ...integrationRoutes(deps.integrations),
     ...slackRoutes({ cases, slack: deps.slack ?? { approvers: [] }, logger: deps.logger }),

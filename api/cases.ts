@@ -9,10 +9,20 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ObservableType } from '../core/alert.ts';
-import type { CaseStatus, CaseVerdict, CaseView, PlaybookSummary, PlaybookView } from '../core/case.ts';
+import type { ActionRecord, CaseStatus, CaseVerdict, CaseView, PlaybookSummary, PlaybookView } from '../core/case.ts';
 import type { AlertStore, StoredAlert } from '../store/types.ts';
-import { ApprovalErrorType, Playbook, approvalUpdate, caseWorkflowId, playbookViewQuery, playbookWorkflowId } from '../workflows/definitions.ts';
+import {
+  ApprovalErrorType,
+  UNDO_ACTION_WORKFLOW,
+  approvalUpdate,
+  caseWorkflowId,
+  playbookViewQuery,
+  undoWorkflowId,
+  type UndoActionInput,
+  type UndoActionResult,
+} from '../workflows/definitions.ts';
 import { SuppressionRules } from './ingest/rules.ts';
 import type { SuppressionRule } from './ingest/suppression.ts';
 import { HttpError } from './problem.ts';
@@ -24,12 +34,21 @@ const NO_WORKER_ANSWER = new Set([1, 4, 8, 9, 14]);
 const QUERY_DEADLINE_MS = 5000;
 const CLOSED_BADLY = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
 const ALERTS_SHOWN = 200;
+/** Playbook runs read per case, at most. */
+const RUNS_LOOKED_FOR = 50;
+/** An undo answers 200 when it finishes within this; 202 (still undoing) otherwise. */
+const UNDO_WAIT_MS = 20_000;
 
 export interface CaseServiceDeps {
   client: Client;
   store: AlertStore;
   rules: SuppressionRules;
+  /** The main task queue (undo runs there; its driver call runs on the privileged one). */
+  taskQueue: string;
 }
+
+/** An action as the case shows it: where it came from, and whether it has been undone. */
+type CaseAction = ActionRecord & { workflowId: string };
 
 interface PlaybookRun {
   summary: PlaybookSummary;
@@ -59,6 +78,7 @@ export class CaseService {
       ...views.flatMap((v) => v.timeline),
     ].sort((a, b) => a.at.localeCompare(b.at));
     const containment = views.find((v) => v.containment)?.containment ?? null;
+    const actions = await this.withUndoState(caseId, runs.flatMap((r) => (r.view.actions ?? []).map((a) => ({ ...a, workflowId: r.summary.workflowId }))));
     return {
       caseId,
       status: caseStatus(runs, approvals, Boolean(containment), caseRunning || this.d.store.backlog() > 0),
@@ -80,6 +100,12 @@ export class CaseService {
       approvals,
       pendingApprovals: approvals.filter((a) => a.status === 'pending'),
       containment,
+      scope: unique(views.flatMap((v) => v.scope ?? []), (s) => `${s.type}:${s.value}`),
+      indicators: unique(views.flatMap((v) => v.indicators ?? []), (i) => `${i.type}:${i.value}`),
+      sightings: views.flatMap((v) => v.sightings ?? []),
+      evidence: views.flatMap((v) => v.evidence ?? []),
+      actions,
+      skipped: unique(views.flatMap((v) => v.skipped ?? []), (s) => s.step),
       timeline,
       startedAt: stored.createdAt,
       ...(first?.closedAt ? { closedAt: first.closedAt } : {}),
@@ -112,7 +138,7 @@ export class CaseService {
    * An analyst's verdict on the case. A false positive yields suggested suppression rules — one
    * per detection rule and host in the case — for review; they do nothing until activated.
    */
-  async setVerdict(caseId: string, verdict: Omit<CaseVerdict, 'at'>): Promise<{ verdict: CaseVerdict; suggestions: SuppressionRule[] }> {
+  async setVerdict(caseId: string, verdict: Omit<CaseVerdict, 'at'>): Promise<{ verdict: CaseVerdict; suggestions: SuppressionRule[]; undoable: CaseAction[] }> {
     const stored = await this.d.store.getCase(caseId);
     if (!stored) throw new HttpError(404, `no case ${caseId}`);
     const full: CaseVerdict = { ...verdict, at: new Date().toISOString() };
@@ -135,7 +161,9 @@ export class CaseService {
     }
     await this.d.store.setVerdict(caseId, full, suggestions);
     await this.d.rules.refresh();
-    return { verdict: full, suggestions };
+    // A false positive offers to undo what the playbooks did (reading them needs a worker; without one, none are offered).
+    const undoable = verdict.verdict === 'false_positive' ? await this.read(caseId).then((v) => v.actions.filter((a) => a.status === 'applied' && a.undo), () => []) : [];
+    return { verdict: full, suggestions, undoable };
   }
 
   private async caseWorkflowRunning(caseId: string): Promise<boolean> {
@@ -147,23 +175,72 @@ export class CaseService {
     }
   }
 
-  /** Every playbook this case may have started, found by its derived workflow ID. */
+  /**
+   * Every playbook run this case started: its case workflow's children, from Temporal's
+   * visibility (no worker needed to find them; reading each one still replays it on a worker).
+   */
   private async playbookRuns(caseId: string): Promise<PlaybookRun[]> {
-    const runs: PlaybookRun[] = [];
-    for (const playbook of Object.values(Playbook)) {
-      const handle = this.d.client.workflow.getHandle(playbookWorkflowId(playbook, caseId));
-      let state: string;
-      try {
-        state = (await handle.describe()).status.name;
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) continue;
-        throw err;
-      }
-      const view = await this.query(handle, caseId);
-      const status: CaseStatus = CLOSED_BADLY.has(state) ? 'failed' : view.status;
-      runs.push({ summary: { workflowId: handle.workflowId, playbook, status }, view: { ...view, status } });
+    const found: Array<{ workflowId: string; state: string; startTime: Date }> = [];
+    for await (const w of this.d.client.workflow.list({ query: `ParentWorkflowId = "${caseWorkflowId(caseId)}"` })) {
+      found.push({ workflowId: w.workflowId, state: w.status.name, startTime: w.startTime });
+      if (found.length >= RUNS_LOOKED_FOR) break;
     }
-    return runs;
+    found.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+    return Promise.all(
+      found.map(async ({ workflowId, state }) => {
+        const view = await this.query(this.d.client.workflow.getHandle(workflowId), caseId);
+        const status: CaseStatus = CLOSED_BADLY.has(state) ? 'failed' : view.status;
+        return { summary: { workflowId, playbook: view.playbook ?? playbookOf(workflowId, caseId), status }, view: { ...view, status } };
+      })
+    );
+  }
+
+  /** Each action's undo, from its undo workflow (undoing, undone or failed). */
+  private async withUndoState(caseId: string, actions: CaseAction[]): Promise<CaseAction[]> {
+    return Promise.all(
+      actions.map(async (a) => {
+        const handle = this.d.client.workflow.getHandle<(i: UndoActionInput) => Promise<UndoActionResult>>(undoWorkflowId(caseId, a.id));
+        let state: string;
+        try {
+          state = (await handle.describe()).status.name;
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return a;
+          throw err;
+        }
+        if (state === 'RUNNING') return { ...a, status: 'undoing' as const };
+        if (state !== 'COMPLETED') return { ...a, status: 'undo_failed' as const };
+        const r = await handle.result();
+        return { ...a, status: r.status, undone: { at: r.at, by: r.by, description: r.description } };
+      })
+    );
+  }
+
+  /**
+   * Undoes one action through its driver (simulated actions: recorded only). At most once: the
+   * undo's workflow ID derives from the case and the action, so a second request answers 409.
+   */
+  async undo(caseId: string, actionId: string, input: { actor: string; comment?: string }): Promise<{ action: CaseAction; finished: boolean }> {
+    const view = await this.read(caseId);
+    const action = view.actions.find((a) => a.id === actionId);
+    if (!action) throw new HttpError(404, `no action ${actionId} in case ${caseId}`);
+    if (action.status !== 'applied') throw new HttpError(409, `action ${actionId} is already ${action.status.replace('_', ' ')}`);
+    if (!action.undo) throw new HttpError(409, `action ${actionId} (${action.op}) has no undo`);
+    const { workflowId: _from, ...record } = action;
+    let handle;
+    try {
+      handle = await this.d.client.workflow.start<(i: UndoActionInput) => Promise<UndoActionResult>>(UNDO_ACTION_WORKFLOW, {
+        taskQueue: this.d.taskQueue,
+        workflowId: undoWorkflowId(caseId, actionId),
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [{ caseId, action: record, actor: input.actor, ...(input.comment ? { comment: input.comment } : {}) }],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, `action ${actionId} is already being undone (or was)`);
+      throw err;
+    }
+    const result = await Promise.race([handle.result(), new Promise<undefined>((r) => setTimeout(() => r(undefined), UNDO_WAIT_MS).unref())]);
+    if (!result) return { action: { ...action, status: 'undoing' }, finished: false };
+    return { action: { ...action, status: result.status, undone: { at: result.at, by: result.by, description: result.description } }, finished: true };
   }
 
   private async query(handle: WorkflowHandle, caseId: string): Promise<PlaybookView> {
@@ -187,6 +264,16 @@ function caseStatus(runs: PlaybookRun[], approvals: Array<{ status: string }>, c
   if (runs.some((r) => r.summary.status === 'running')) return 'running';
   if (contained) return 'contained';
   return live ? 'running' : 'closed';
+}
+
+/** suspected-c2-cs_…-run2 → suspected-c2 */
+function playbookOf(workflowId: string, caseId: string): string {
+  return workflowId.slice(0, workflowId.indexOf(`-${caseId}`)) || workflowId;
+}
+
+function unique<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => (seen.has(key(i)) ? false : (seen.add(key(i)), true)));
 }
 
 function hostOf(alerts: StoredAlert[]): { hostname?: string; ip?: string } {

@@ -165,6 +165,8 @@ const Approval = Type.Object({
   decidedBy: Type.Optional(Type.String()),
   decidedAt: Type.Optional(Type.String({ format: 'date-time' })),
   comment: Type.Optional(Type.String()),
+  targets: Type.Optional(Type.Array(Type.String(), { description: 'What approving acts on, each with its driver (or "simulated")' })),
+  notified: Type.Optional(Type.Array(Type.String(), { description: 'Channels told about it (slack, teams, email)' })),
 });
 
 const Verdict = Type.Object({
@@ -186,6 +188,32 @@ const Enrichment = Type.Object({
   verdict: Type.Optional(Verdict),
   reason: Type.Optional(Type.String()),
   errorType: Type.Optional(Type.String()),
+});
+
+export const Action = Type.Object({
+  id: Type.String(),
+  kind: Type.String({ description: 'egress, host, cloud_instance, cloud_credential' }),
+  op: Type.String(),
+  description: Type.String(),
+  target: Type.String(),
+  driver: Type.String(),
+  simulated: Type.Boolean({ description: 'True when nothing was changed (log-only driver or dry run)' }),
+  at: Type.String(),
+  approvalId: Type.Optional(Type.String()),
+  approvedBy: Type.Optional(Type.String()),
+  undo: Type.Optional(Type.Object({ op: Type.String(), input: Type.Object({}, { additionalProperties: true }) })),
+  status: Type.Union(['applied', 'undoing', 'undone', 'undo_failed'].map((s) => Type.Literal(s))),
+  undone: Type.Optional(Type.Object({ at: Type.String(), by: Type.String(), description: Type.String() })),
+  workflowId: Type.Optional(Type.String()),
+});
+
+const ScopeItemSchema = Type.Object({
+  type: Type.String(),
+  value: Type.String(),
+  ip: Type.Optional(Type.String()),
+  joinedBy: Type.Union([Type.Literal('alert'), Type.Literal('hunt'), Type.Literal('analyst')]),
+  reason: Type.String(),
+  at: Type.String(),
 });
 
 const CaseStatusSchema = Type.Union(['running', 'awaiting_approval', 'contained', 'closed', 'failed'].map((s) => Type.Literal(s)));
@@ -232,8 +260,33 @@ export const CaseResponse = Type.Object({
   pendingApprovals: Type.Array(Approval),
   containment: Type.Union([
     Type.Null(),
-    Type.Object({ driver: Type.String(), action: Type.String(), targets: Type.Array(Type.String()), at: Type.String(), refs: Type.Array(Type.String()) }),
+    Type.Object({
+      driver: Type.String(),
+      action: Type.String(),
+      targets: Type.Array(Type.String()),
+      at: Type.String(),
+      refs: Type.Array(Type.String()),
+      simulated: Type.Optional(Type.Boolean({ description: 'True when nothing was blocked: every action was simulated (log-only)' })),
+    }),
   ]),
+  scope: Type.Array(ScopeItemSchema, { description: 'Hosts, users and resources in the case, and how each joined (alert, hunt)' }),
+  indicators: Type.Array(Type.Object({ type: Type.String(), value: Type.String() })),
+  sightings: Type.Array(Type.Object({ indicator: Type.Object({ type: Type.String(), value: Type.String() }), at: Type.String(), host: Type.Optional(Type.String()), backend: Type.String(), where: Type.String(), excerpt: Type.String() })),
+  evidence: Type.Array(
+    Type.Object({
+      evidenceId: Type.String(),
+      kind: Type.String(),
+      source: Type.String(),
+      uri: Type.String(),
+      sha256: Type.Optional(Type.String()),
+      bytes: Type.Optional(Type.Integer()),
+      tool: Type.String(),
+      at: Type.String(),
+      custody: Type.Object({}, { additionalProperties: true, description: 'The chain-of-custody record as the collector wrote it' }),
+    })
+  ),
+  actions: Type.Array(Action),
+  skipped: Type.Array(Type.Object({ step: Type.String(), reason: Type.String(), enableWith: Type.Array(Type.String()) }), { description: 'Steps nothing is configured for, with the variables that would enable them' }),
   timeline: Type.Array(Type.Object({ at: Type.String(), step: Type.String(), message: Type.String(), actor: Type.Optional(Type.String()) })),
   startedAt: Type.String(),
   closedAt: Type.Optional(Type.String()),
@@ -313,4 +366,17 @@ export const SuppressionResponse = Type.Object({
 
 export const SuppressionIdParams = Type.Object({ id: Type.String({ pattern: '^(sup|cfg)-[0-9a-f]{8,12}$' }) });
 
-export const VerdictResponse = Type.Object({ caseId: Type.String(), verdict: VerdictSchema, suggestedSuppressions: Type.Array(SuppressionResponse) });
+export const VerdictResponse = Type.Object({
+  caseId: Type.String(),
+  verdict: VerdictSchema,
+  suggestedSuppressions: Type.Array(SuppressionResponse),
+  undo: Type.Array(Type.Object({ actionId: Type.String(), description: Type.String(), simulated: Type.Boolean(), href: Type.String() }), {
+    description: 'On a false positive: the actions still in place, each with the URL that undoes it',
+  }),
+});
+
+export const ActionParams = Type.Object({ caseId: Type.String({ pattern: '^cs_[0-9a-f]{16,40}$' }), actionId: Type.String({ pattern: '^[a-z0-9-]{1,80}$' }) });
+
+export const UndoBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+
+export const UndoResponse = Type.Object({ caseId: Type.String(), action: Action });

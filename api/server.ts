@@ -39,11 +39,8 @@ async function main(): Promise<void> {
     store,
     client,
     taskQueue: config.temporal.taskQueue,
-    settings: {
-      approvalTimeout: config.playbooks.approvalTimeout,
-      onApprovalTimeout: config.playbooks.c2OnTimeout,
-      idleTimeout: `${config.ingest.correlationWindowMs + 10 * 60_000}ms`,
-    },
+    // Playbooks read their own settings on the worker side; the case only needs to know when it is over.
+    settings: { idleTimeout: `${config.ingest.correlationWindowMs + 10 * 60_000}ms` },
     intervalMs: config.ingest.dispatchIntervalMs,
     maxSignalsPerSecond: config.ingest.dispatchMaxRate,
     logger,
@@ -54,6 +51,7 @@ async function main(): Promise<void> {
 
   const app = createApp({
     client,
+    taskQueue: config.temporal.taskQueue,
     tokens: tokens.entries,
     logger,
     ingest: { store, rules, config: config.ingest, onQueued: (caseIds) => dispatcher.wake(caseIds) },

@@ -6,7 +6,8 @@ import { Secret } from './secret.ts';
 
 export { Secret };
 
-export const ContainmentDriver = { logOnly: 'log-only', nftables: 'nftables' } as const;
+/** Drivers RIPOSTE_CONTAINMENT may allow to act for real; `log-only` allows none. */
+export const ContainmentDriver = { nftables: 'nftables', crowdstrike: 'crowdstrike', defender: 'defender', sentinelone: 'sentinelone', aws: 'aws' } as const;
 export type ContainmentDriver = (typeof ContainmentDriver)[keyof typeof ContainmentDriver];
 
 export const Role = { source: 'source', analyst: 'analyst' } as const;
@@ -41,7 +42,8 @@ export interface RiposteConfig {
   logLevel: string;
   maxBodyBytes: number;
   temporal: TemporalConfig;
-  containment: { driver: ContainmentDriver; nftNetns?: string; nftTable: string };
+  /** `live`: the drivers allowed to act for real (empty: log-only, every action simulated). */
+  containment: { live: ContainmentDriver[]; nftNetns?: string; nftTable: string };
   dns: { servers?: string[]; timeoutMs: number };
   playbooks: { approvalTimeout: string; c2OnTimeout: 'contain' | 'none' };
   integrations: { virustotal?: VirusTotalConfig; abuseipdb?: AbuseIpDbConfig; jira?: JiraConfig };
@@ -161,7 +163,7 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
 
-  const driver = oneOf('RIPOSTE_CONTAINMENT', Object.values(ContainmentDriver), ContainmentDriver.logOnly);
+  const live = containmentDrivers(get('RIPOSTE_CONTAINMENT'), problems);
   const nftNetns = get('RIPOSTE_NFT_NETNS');
   if (nftNetns !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(nftNetns)) problems.push('RIPOSTE_NFT_NETNS is not a valid namespace name');
   const nftTable = get('RIPOSTE_NFT_TABLE') ?? 'riposte';
@@ -230,7 +232,7 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     logLevel: oneOf('RIPOSTE_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
     maxBodyBytes: int('RIPOSTE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     temporal,
-    containment: { driver, nftNetns, nftTable },
+    containment: { live, nftNetns, nftTable },
     dns: { servers: dnsServers, timeoutMs: int('RIPOSTE_DNS_TIMEOUT_MS', 3000, 100, 60000) },
     playbooks: {
       approvalTimeout: duration('RIPOSTE_APPROVAL_TIMEOUT', '30m'),
@@ -246,6 +248,16 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** RIPOSTE_CONTAINMENT: `log-only` (the default) or a list of drivers, e.g. `nftables,aws,crowdstrike`. */
+function containmentDrivers(raw: string | undefined, problems: string[]): ContainmentDriver[] {
+  if (raw === undefined || raw === 'log-only') return [];
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const known = Object.values(ContainmentDriver) as string[];
+  const bad = names.filter((n) => !known.includes(n));
+  if (bad.length) problems.push(`RIPOSTE_CONTAINMENT must be log-only or a list of ${known.join(', ')} (unknown: ${bad.join(', ')})`);
+  return [...new Set(names.filter((n) => known.includes(n)))] as ContainmentDriver[];
 }
 
 function parseTokens(raw: string | undefined, problems: string[]): TokenEntry[] | undefined {

@@ -25,6 +25,10 @@ export interface Approval {
   decidedBy?: string;
   decidedAt?: string;
   comment?: string;
+  /** What approving would act on, each with the driver that would act (or "simulated"). */
+  targets?: string[];
+  /** Channels that were told (slack, teams, email). */
+  notified?: string[];
 }
 
 export interface TimelineEntry {
@@ -51,12 +55,100 @@ export interface ContainmentRecord {
   at: string;
   /** Ids the driver needs to undo it (rule handles, comment tags). */
   refs: string[];
+  /** True when nothing was changed: the driver was log-only (or this was a dry run). */
+  simulated?: boolean;
+}
+
+/** What a containment action can act on. */
+export const TargetKind = {
+  /** Outbound traffic from a host (or from everywhere) to remote addresses. */
+  egress: 'egress',
+  /** A host, isolated from the network by its EDR. */
+  host: 'host',
+  /** A cloud instance (EC2): termination protection, membership, security groups. */
+  cloudInstance: 'cloud_instance',
+  /** A cloud credential: an access key, or an assumed role's sessions. */
+  cloudCredential: 'cloud_credential',
+} as const;
+export type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
+
+/** One side effect a playbook took (or would have taken), with what undoing it needs. */
+export interface ActionRecord {
+  /** Stable within the case, e.g. "contain-egress-1"; the undo URL names it. */
+  id: string;
+  kind: TargetKind;
+  /** The operation, e.g. "block-egress", "isolate-host", "deactivate-key". */
+  op: string;
+  /** What was done, in words ("blocked egress from 10.0.0.5 to 203.0.113.7"). */
+  description: string;
+  /** What it acted on: an address, a host, an instance id, a key id. */
+  target: string;
+  driver: string;
+  /** True when nothing changed: the driver is not allowed to act for real (log-only) or a dry run. */
+  simulated: boolean;
+  at: string;
+  approvalId?: string;
+  approvedBy?: string;
+  /** The operation and what the driver needs to reverse it; absent when there is nothing to undo. */
+  undo?: { op: string; input: Record<string, unknown> };
+  status: 'applied' | 'undoing' | 'undone' | 'undo_failed';
+  undone?: { at: string; by: string; description: string };
+}
+
+/** How an entity came to be part of the case. */
+export interface ScopeItem {
+  type: 'host' | 'user' | 'cloud_resource' | 'credential';
+  /** A hostname, an address, an instance id, a key id. */
+  value: string;
+  /** The host's address, when it is known beside its name. */
+  ip?: string;
+  joinedBy: 'alert' | 'hunt' | 'analyst';
+  reason: string;
+  at: string;
+}
+
+/** A piece of evidence the case holds, with its chain-of-custody record. */
+export interface EvidenceItem {
+  evidenceId: string;
+  kind: 'memory-dump' | 'disk-image' | 'investigation-package' | 'file' | 'ebs-snapshot' | 'instance-metadata';
+  /** The host, endpoint or resource it came from. */
+  source: string;
+  /** Where the artifact is: file:// in the evidence directory, or a cloud ARN. */
+  uri: string;
+  sha256?: string;
+  bytes?: number;
+  tool: string;
+  at: string;
+  /** The full custody record as the collector wrote it. */
+  custody: Record<string, unknown>;
+}
+
+/** One place a hunted indicator was seen. */
+export interface Sighting {
+  indicator: { type: string; value: string };
+  at: string;
+  host?: string;
+  backend: string;
+  where: string;
+  excerpt: string;
+}
+
+/** A step a playbook could not take because nothing is configured for it. */
+export interface SkippedStep {
+  step: string;
+  reason: string;
+  /** The environment variables that would enable it. */
+  enableWith: string[];
 }
 
 /** What one playbook run records: its findings, approvals, actions and timeline. */
 export interface PlaybookView {
   caseId: string;
   playbook: string;
+  /** The playbook's version (its `definePlaybook` version); absent for runs before versions. */
+  version?: number;
+  /** 1 for the first run of a playbook in a case, 2 for the next … */
+  run?: number;
   status: CaseStatus;
   alertIds: string[];
   title: string;
@@ -71,6 +163,18 @@ export interface PlaybookView {
   timeline: TimelineEntry[];
   startedAt: string;
   closedAt?: string;
+  /** Hosts, users and resources in the case, and how each joined. */
+  scope?: ScopeItem[];
+  /** The indicators this run handled (the case starts a new run only for others). */
+  indicators?: Array<{ type: string; value: string }>;
+  sightings?: Sighting[];
+  evidence?: EvidenceItem[];
+  actions?: ActionRecord[];
+  skipped?: SkippedStep[];
+  /** Set on a dry run: nothing was changed, no case exists. */
+  dryRun?: boolean;
+  /** The closing report, once the run has ended. */
+  report?: string;
 }
 
 export interface CaseVerdict {
@@ -126,6 +230,14 @@ export interface CaseView extends CaseRecord {
   approvals: Array<Approval & { workflowId: string }>;
   pendingApprovals: Array<Approval & { workflowId: string }>;
   containment: ContainmentRecord | null;
+  /** Hosts, users and resources in the case, and how each joined. */
+  scope: ScopeItem[];
+  indicators: Array<{ type: string; value: string }>;
+  sightings: Sighting[];
+  evidence: EvidenceItem[];
+  /** Every action the case's playbooks took (or simulated), with its undo state. */
+  actions: Array<ActionRecord & { workflowId: string }>;
+  skipped: SkippedStep[];
   timeline: TimelineEntry[];
   startedAt: string;
   closedAt?: string;

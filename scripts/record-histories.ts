@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { createRequire } from 'node:module';
 import { setupTelemetry } from '../telemetry/index.ts';
-import { createRiposteWorker } from '../worker/create-worker.ts';
+import { createRiposteWorkers } from '../worker/create-worker.ts';
 import { alertsSignal, approvalUpdate, caseWorkflowId, playbookViewQuery, playbookWorkflowId, type PlaybookInput } from '../workflows/definitions.ts';
 import { c2Alert, playbookInput } from '../test/helpers/alerts.ts';
 import { RecordingEgress, RecordingTickets } from '../test/helpers/fakes.ts';
@@ -87,14 +87,15 @@ async function main(): Promise<void> {
     fs.writeFileSync(file, execFileSync(cli.bin, ['workflow', 'show', '--address', address as string, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' }));
     console.log(`recorded ${path.relative(root, file)}`);
   };
-  const worker = await createRiposteWorker({
+  const [worker, ...others] = await createRiposteWorkers({
     connection: native,
     namespace: 'default',
     taskQueue,
     telemetry,
     deps: { dns: { servers: ['127.0.0.1:9'], timeoutMs: 100 }, tickets: new RecordingTickets(), egress: new RecordingEgress() },
   });
-  await worker.runUntil(async () => {
+  const othersRunning = others.map((w) => w.run());
+  await (worker as NonNullable<typeof worker>).runUntil(async () => {
     // A case: two alerts in two batches (one a re-delivery), one playbook started, approved,
     // finished and reported back; the idle case then ends.
     const caseId = `cs_${Date.now().toString(16).padStart(16, '0')}`;
@@ -128,6 +129,8 @@ async function main(): Promise<void> {
       save(file, h.workflowId);
     }
   });
+  for (const w of others) w.shutdown();
+  await Promise.all(othersRunning);
   await connection.close();
   await native.close();
   await stopServer?.();

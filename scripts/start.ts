@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     `  API          ${api}   (OpenAPI: ${api}/v1/openapi.json)`,
     temporal ? `  Temporal UI  ${temporal.uiUrl}   (dev server ${temporal.address}, data in ${path.join(config.dataDir, 'temporal.db')})` : `  Temporal     ${config.temporal.address}, namespace ${config.temporal.namespace}`,
     tokens.file ? `  Tokens       ${tokens.file}   (one per role: source, analyst)` : '  Tokens       from RIPOSTE_TOKENS',
-    `  Containment  ${config.containment.driver}${config.containment.driver === 'log-only' ? ' (records what it would block; changes nothing)' : ''}`,
+    `  Containment  ${config.containment.live.length ? `${config.containment.live.join(', ')} act for real; other drivers are simulated` : 'log-only (records what it would do; changes nothing)'}`,
     '  Ctrl-C stops everything; running playbooks resume on the next start.',
     '',
   ];

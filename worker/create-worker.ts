@@ -1,19 +1,30 @@
-// One place that assembles a Riposte worker, used by the worker process and by tests.
+// One place that assembles Riposte's workers, used by the worker process and by tests: the main
+// worker (workflows and the activities that only look things up, tell people or keep tickets) on
+// the task queue, and the privileged worker (activities that change hosts, networks or cloud
+// accounts, or read raw disks) on `<queue>-privileged`. A deployment may run them apart, so only
+// the privileged one holds the credentials and capabilities it needs.
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { integrationOfActivity } from '../activities/catalog.ts';
+import { activityIsPrivileged, integrationOfActivity } from '../activities/catalog.ts';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { recordingOutcomes, type IntegrationStatusStore } from '../activities/shared/status.ts';
 import type { Telemetry } from '../telemetry/index.ts';
+import { privilegedTaskQueue } from '../workflows/definitions.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** Which of the two workers this process runs. */
+export type WorkerRole = 'all' | 'main' | 'privileged';
 
 export interface RiposteWorkerOptions {
   connection: NativeConnection;
   namespace: string;
+  /** The main task queue; the privileged worker polls `<taskQueue>-privileged`. */
   taskQueue: string;
   deps: ActivityDeps;
   telemetry: Telemetry;
+  /** all (default), main or privileged. */
+  role?: WorkerRole;
   /** A prebuilt workflow bundle (RIPOSTE_WORKFLOW_BUNDLE); otherwise the worker bundles at start. */
   workflowBundlePath?: string;
   /** Where each integration's last success and failure are kept (GET /v1/integrations). */
@@ -27,14 +38,44 @@ export async function bundleWorkflows(telemetry: Telemetry): Promise<{ code: str
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, plugins: [telemetry.temporalPlugin], logger: quiet });
 }
 
-export async function createRiposteWorker(o: RiposteWorkerOptions): Promise<Worker> {
-  return Worker.create({
-    connection: o.connection,
-    namespace: o.namespace,
-    taskQueue: o.taskQueue,
-    workflowBundle: o.workflowBundlePath ? { codePath: o.workflowBundlePath } : await bundleWorkflows(o.telemetry),
-    activities: o.statusStore ? recordingOutcomes(createActivities(o.deps), o.statusStore, integrationOfActivity) : createActivities(o.deps),
-    plugins: [o.telemetry.temporalPlugin],
-    ...o.overrides,
-  });
+/** Every activity, split by task queue. */
+export function splitActivities(deps: ActivityDeps, statusStore?: IntegrationStatusStore) {
+  const wrap = statusStore ? <A extends Record<string, (...args: never[]) => Promise<unknown>>>(a: A) => recordingOutcomes(a, statusStore, integrationOfActivity) : undefined;
+  const all = createActivities(deps, wrap) as unknown as Record<string, (...args: never[]) => Promise<unknown>>;
+  const main: typeof all = {};
+  const privileged: typeof all = {};
+  for (const [name, fn] of Object.entries(all)) (activityIsPrivileged(name) ? privileged : main)[name] = fn;
+  return { main, privileged };
+}
+
+export async function createRiposteWorkers(o: RiposteWorkerOptions): Promise<Worker[]> {
+  const role = o.role ?? 'all';
+  const { main, privileged } = splitActivities(o.deps, o.statusStore);
+  const workers: Worker[] = [];
+  if (role !== 'privileged') {
+    workers.push(
+      await Worker.create({
+        connection: o.connection,
+        namespace: o.namespace,
+        taskQueue: o.taskQueue,
+        workflowBundle: o.workflowBundlePath ? { codePath: o.workflowBundlePath } : await bundleWorkflows(o.telemetry),
+        activities: main,
+        plugins: [o.telemetry.temporalPlugin],
+        ...o.overrides,
+      })
+    );
+  }
+  if (role !== 'main') {
+    workers.push(
+      await Worker.create({
+        connection: o.connection,
+        namespace: o.namespace,
+        taskQueue: privilegedTaskQueue(o.taskQueue),
+        activities: privileged,
+        plugins: [o.telemetry.temporalPlugin],
+        ...o.overrides,
+      })
+    );
+  }
+  return workers;
 }

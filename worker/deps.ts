@@ -12,6 +12,7 @@ import { describeRateLimit, integrationState } from '../activities/shared/integr
 import { limiterFor } from '../activities/shared/rate-limit.ts';
 import { info as virustotalInfo } from '../activities/virustotal/index.ts';
 import { logOnlyEgressBlocker } from '../activities/containment/log-only.ts';
+import { NeverContain } from '../activities/containment/never-contain.ts';
 import type { ActivityDeps } from '../activities/index.ts';
 import { JiraClient } from '../activities/jira/client.ts';
 import { jiraTicketSystem } from '../activities/jira/index.ts';
@@ -56,25 +57,24 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
   const { containment } = config;
   const tickets = chooseTicketSystem(config, env);
   const where = containment.nftNetns ? `netns ${containment.nftNetns}` : 'this host';
+  const nft = containment.live.includes('nftables');
+  const neverContain = NeverContain.fromEnv(env);
   const deps: ActivityDeps = {
     dns: { servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, firstSeen: new FirstSeenStore(path.join(config.dataDir, 'first-seen.db')) },
     virustotal: virustotal && new VirusTotalClient({ ...virustotal, limiter: limit(virustotalInfo) }),
     abuseipdb: abuseipdb && new AbuseIpDbClient({ ...abuseipdb, limiter: limit(abuseipdbInfo) }),
     context: { env, dataDir: config.dataDir, evidenceDir: path.resolve(env.RIPOSTE_EVIDENCE_DIR ?? path.join(config.dataDir, 'evidence')) },
     tickets: tickets.system,
-    egress:
-      containment.driver === 'nftables'
-        ? nftablesEgressBlocker(new Nft({ table: containment.nftTable, netns: containment.nftNetns }), where)
-        : logOnlyEgressBlocker(logger),
+    // Version-1 runs still call the egress driver directly; log-only records for them.
+    egress: nft ? nftablesEgressBlocker(new Nft({ table: containment.nftTable, netns: containment.nftNetns }), where) : logOnlyEgressBlocker(logger),
+    containment: { live: containment.live, neverContain },
   };
   // Every integration in the catalog, active or skipped, and why.
+  const live = containment.live.length ? containment.live.join(', ') : 'none (log-only: every action is recorded as simulated)';
   const special: Record<string, { active: boolean; detail: string }> = {
     dns: { active: true, detail: config.dns.servers?.length ? `resolvers ${config.dns.servers.join(', ')}` : 'system resolvers' },
-    containment: {
-      active: true,
-      detail: containment.driver === 'nftables' ? `driver nftables, table inet ${containment.nftTable} on ${where}` : 'driver log-only (records, blocks nothing)',
-    },
-    nftables: { active: containment.driver === 'nftables', detail: containment.driver === 'nftables' ? `table inet ${containment.nftTable} on ${where}` : 'skipped: RIPOSTE_CONTAINMENT is not nftables' },
+    containment: { active: true, detail: `drivers acting for real: ${live}; never contain: ${neverContain.describe().length} entries` },
+    nftables: { active: nft, detail: nft ? `table inet ${containment.nftTable} on ${where}` : 'skipped: RIPOSTE_CONTAINMENT does not list nftables' },
     ticketing: { active: Boolean(tickets.system), detail: tickets.detail },
   };
   const status: IntegrationStatus[] = INTEGRATIONS.map((info) => {

@@ -7,7 +7,8 @@ import { loadConfig, ConfigError } from '../config/index.ts';
 import { temporalConnectionSettings } from '../config/temporal.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { createRiposteWorker } from './create-worker.ts';
+import { createRiposteWorkers, type WorkerRole } from './create-worker.ts';
+import { playbookSettingProblems } from './playbook-settings.ts';
 import { buildActivityDeps } from './deps.ts';
 
 async function main(): Promise<void> {
@@ -30,26 +31,38 @@ async function main(): Promise<void> {
   const { deps, status } = buildActivityDeps(config, logger);
   for (const s of status) logger.info({ integration: s.name, active: s.active }, `integration ${s.name}: ${s.active ? 'active' : 'inactive'} — ${s.detail}`);
 
+  const problems = playbookSettingProblems(process.env);
+  if (problems.length) throw new ConfigError(problems);
+  const role = workerRole(process.env.RIPOSTE_WORKER_ROLE);
+
   const connection = await NativeConnection.connect(temporalConnectionSettings(config.temporal));
-  const worker = await createRiposteWorker({
+  const workers = await createRiposteWorkers({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    role,
     deps,
     telemetry,
     workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE,
     statusStore: new IntegrationStatusStore(path.join(config.dataDir, 'integrations.db')),
   });
-  logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker ready');
+  const queues = workers.map((w) => w.options.taskQueue);
+  logger.info({ taskQueues: queues, namespace: config.temporal.namespace, role }, `worker ready (${queues.join(', ')})`);
   process.send?.('ready'); // tells `npm start` (scripts/start.ts) the worker is polling
-  process.once('disconnect', () => worker.shutdown()); // the launcher is gone: stop, do not linger
+  process.once('disconnect', () => workers.forEach((w) => w.shutdown())); // the launcher is gone: stop, do not linger
   try {
-    await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
+    await Promise.all(workers.map((w) => w.run())); // return after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
     await connection.close();
     await telemetry.shutdown();
     logger.info('worker stopped');
   }
+}
+
+function workerRole(raw: string | undefined): WorkerRole {
+  if (raw === undefined || raw === '' || raw === 'all') return 'all';
+  if (raw === 'main' || raw === 'privileged') return raw;
+  throw new ConfigError([`RIPOSTE_WORKER_ROLE must be all, main or privileged (got "${raw}")`]);
 }
 
 // Leave explicitly when done: the IPC channel from `npm start` would keep the process alive.

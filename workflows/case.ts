@@ -1,45 +1,58 @@
 // Runs in the Temporal sandbox: no I/O, no Node APIs, no environment access.
 //
-// One case: a long-lived workflow that receives its alerts in batches (alertsSignal), routes
-// them to playbooks (child workflows, each started at most once per case), and ends once it has
-// been idle — no new alert, no running playbook — for the idle timeout. It continues as new
-// before its history grows large, carrying its state.
+// One case: a long-lived workflow that receives its alerts in batches (alertsSignal) and routes
+// them to playbooks (child workflows). A later alert for a playbook that is running joins that
+// run (its scope grows); once the run has ended, a new run starts only if the alert brings
+// indicators the last run did not handle. The case ends once it has been idle — no new alert,
+// no running playbook — for the idle timeout, and continues as new before its history grows
+// large, carrying its state.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { NativeAlert } from '../core/alert.ts';
 import {
   alertsSignal,
   caseStateQuery,
+  indicatorKey,
+  playbookAlertsSignal,
   playbookFinishedSignal,
   playbookWorkflowId,
   type CaseAlertItem,
   type CaseInput,
   type CaseState,
-  type Playbook,
 } from './definitions.ts';
-import { suspectedC2Playbook } from './playbooks/suspected-c2.ts';
+import type { PlaybookEntry } from './playbooks/index.ts';
 import { routesFor } from './routing.ts';
 
 /** Continue as new well before Temporal's suggested 4,096 events (and its 10,000-signal cap). */
 export const HISTORY_BUDGET = 2000;
+/** …or before the history's size grows past this many bytes (alerts travel whole). */
+export const HISTORY_BYTES_BUDGET = 8 * 1024 * 1024;
+/** Indicator keys remembered per playbook (bounded: the carried state stays small). */
+const HANDLED_KEPT = 500;
 
-const PLAYBOOK_WORKFLOWS = { 'suspected-c2': suspectedC2Playbook } as const satisfies Record<Playbook, unknown>;
+/** Later alerts join running playbooks; ended ones start a new run for new indicators. */
+const SCOPE_PATCH = 'case-scope-v2';
 
 export async function caseWorkflow(input: CaseInput): Promise<CaseState> {
   const state: CaseState = input.carried ?? { lastSeq: 0, alerts: 0, resolved: 0, playbooks: {}, runs: 0 };
   state.runs += 1;
   const inbox: CaseAlertItem[] = [];
   setHandler(alertsSignal, ({ items }) => void inbox.push(...items));
-  setHandler(playbookFinishedSignal, ({ workflowId }) => {
+  setHandler(playbookFinishedSignal, ({ workflowId, playbook, handled }) => {
     if (state.playbooks[workflowId]) state.playbooks[workflowId] = 'done';
+    const latest = playbook ? state.latest?.[playbook] : undefined;
+    if (latest && latest.workflowId === workflowId && handled) latest.handled = [...new Set([...latest.handled, ...handled])].slice(-HANDLED_KEPT);
   });
   setHandler(caseStateQuery, () => state);
 
@@ -50,8 +63,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseState> {
       await handle(input, state, inbox.splice(0).sort((a, b) => a.seq - b.seq));
     } else if (!woke && !running()) {
       break; // idle, and nothing running: the case is over
+    } else if (!woke && patched('case-probe-playbooks')) {
+      await probe(state); // a run that was terminated (or failed) without telling us still lets the case end
     }
-    if (workflowInfo().historyLength > (input.historyBudget ?? HISTORY_BUDGET) || workflowInfo().continueAsNewSuggested) {
+    const info = workflowInfo();
+    if (info.historyLength > (input.historyBudget ?? HISTORY_BUDGET) || info.historySize > HISTORY_BYTES_BUDGET || info.continueAsNewSuggested) {
       await condition(allHandlersFinished);
       if (inbox.length === 0) await continueAsNew<typeof caseWorkflow>({ ...input, carried: state });
     }
@@ -61,6 +77,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseState> {
 }
 
 async function handle(input: CaseInput, state: CaseState, items: CaseAlertItem[]): Promise<void> {
+  const scopeV2 = patched(SCOPE_PATCH);
+  /** Alerts for running playbooks, sent as one signal per run. */
+  const joining = new Map<string, { entry: PlaybookEntry; alerts: NativeAlert[] }>();
   for (const item of items) {
     if (item.seq <= state.lastSeq) continue; // delivered twice (the dispatcher is at-least-once)
     state.lastSeq = item.seq;
@@ -70,23 +89,90 @@ async function handle(input: CaseInput, state: CaseState, items: CaseAlertItem[]
     }
     state.alerts += 1;
     if (!item.alert) continue; // no route can start a playbook for it
-    for (const playbook of routesFor(item.alert)) {
-      const workflowId = playbookWorkflowId(playbook, input.caseId);
-      if (state.playbooks[workflowId]) continue;
-      try {
-        await startChild(PLAYBOOK_WORKFLOWS[playbook], {
-          workflowId,
-          args: [{ caseId: input.caseId, alert: item.alert, settings: input.settings }],
-          // Playbooks outlive a continue-as-new of their case; they report back by signal.
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        });
-        state.playbooks[workflowId] = 'running';
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        state.playbooks[workflowId] = 'done'; // it ran in an earlier life of this case
-        log.info('playbook already ran for this case', { workflowId });
+    for (const entry of routesFor(item.alert)) {
+      if (!scopeV2) {
+        await startRun(input, state, entry, item.alert, 1);
+        continue;
       }
+      const latest = state.latest?.[entry.meta.name] ?? legacyRun(state, entry, input.caseId);
+      if (latest && state.playbooks[latest.workflowId] === 'running') {
+        const j = joining.get(latest.workflowId) ?? { entry, alerts: [] };
+        j.alerts.push(item.alert);
+        joining.set(latest.workflowId, j);
+        continue;
+      }
+      if (latest && !hasNewIndicators(entry, item.alert, latest.handled)) {
+        log.info('alert brings nothing new for an ended playbook', { playbook: entry.meta.name, alertId: item.alert.id });
+        continue;
+      }
+      await startRun(input, state, entry, item.alert, (latest?.run ?? 0) + 1);
     }
   }
+  for (const [workflowId, { entry, alerts }] of joining) {
+    try {
+      await getExternalWorkflowHandle(workflowId).signal(playbookAlertsSignal, { alerts });
+    } catch {
+      // It ended in the meantime: what it did not handle gets a new run.
+      state.playbooks[workflowId] = 'done';
+      const latest = state.latest?.[entry.meta.name];
+      const fresh = alerts.filter((a) => hasNewIndicators(entry, a, latest?.handled ?? []));
+      if (fresh[0]) await startRun(input, state, entry, fresh[0], (latest?.run ?? 1) + 1);
+    }
+  }
+}
+
+/** Starts a playbook run as a child; its workflow ID makes a second start of the same run impossible. */
+async function startRun(input: CaseInput, state: CaseState, entry: PlaybookEntry, alert: NativeAlert, run: number): Promise<void> {
+  const workflowId = playbookWorkflowId(entry.meta.name, input.caseId, run);
+  if (state.playbooks[workflowId]) return;
+  try {
+    const child = await startChild(entry.workflowType, {
+      workflowId,
+      args: [{ caseId: input.caseId, alert, run, ...(input.playbookSettings ? { settings: input.playbookSettings } : input.settings.approvalTimeout ? { settings: legacySettings(input) } : {}) }],
+      // Playbooks outlive a continue-as-new of their case; they report back by signal.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    state.playbooks[workflowId] = 'running';
+    (state.latest ??= {})[entry.meta.name] = { workflowId, run, handled: entry.meta.indicators(alert).map(indicatorKey).slice(0, HANDLED_KEPT) };
+    // However the run ends — even terminated, or failed before it could signal — it is over.
+    void child.result().then(
+      () => void (state.playbooks[workflowId] = 'done'),
+      () => void (state.playbooks[workflowId] = 'done')
+    );
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    state.playbooks[workflowId] = 'done'; // it ran in an earlier life of this case
+    log.info('playbook already ran for this case', { workflowId });
+  }
+}
+
+/** Asks each run the case believes is running whether it still is: a signal to an ended run fails. */
+async function probe(state: CaseState): Promise<void> {
+  for (const [workflowId, status] of Object.entries(state.playbooks)) {
+    if (status !== 'running') continue;
+    try {
+      await getExternalWorkflowHandle(workflowId).signal(playbookAlertsSignal, { alerts: [] });
+    } catch {
+      state.playbooks[workflowId] = 'done';
+      log.info('playbook ended without telling its case', { workflowId });
+    }
+  }
+}
+
+function hasNewIndicators(entry: PlaybookEntry, alert: NativeAlert, handled: string[]): boolean {
+  const known = new Set(handled);
+  return entry.meta.indicators(alert).some((i) => !known.has(indicatorKey(i)));
+}
+
+/** A case from before runs were tracked per playbook: its one run, handled set unknown. */
+function legacyRun(state: CaseState, entry: PlaybookEntry, caseId: string): { workflowId: string; run: number; handled: string[] } | undefined {
+  const workflowId = playbookWorkflowId(entry.meta.name, caseId);
+  return state.playbooks[workflowId] ? { workflowId, run: 1, handled: [] } : undefined;
+}
+
+/** Cases started before playbooks read their own settings passed the API's. */
+function legacySettings(input: CaseInput): Record<string, string> {
+  const { approvalTimeout, onApprovalTimeout } = input.settings;
+  return { ...(approvalTimeout ? { approvalTimeout } : {}), ...(onApprovalTimeout ? { onApprovalTimeout } : {}) };
 }

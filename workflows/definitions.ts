@@ -3,9 +3,18 @@
 // The API imports these too, so client and workflow cannot disagree on a name.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { NativeAlert } from '../core/alert.ts';
-import type { Approval, ApprovalDecision, PlaybookView } from '../core/case.ts';
+import type { ActionRecord, Approval, ApprovalDecision, PlaybookView } from '../core/case.ts';
 
 export const DEFAULT_TASK_QUEUE = 'riposte';
+
+/**
+ * Activities that change hosts, networks or cloud accounts, or read raw disks, run on their own
+ * task queue beside the main one (`riposte` → `riposte-privileged`), so a deployment can give
+ * only that worker the capabilities and credentials they need.
+ */
+export function privilegedTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-privileged`;
+}
 
 /** The whole case as the analyst sees it. */
 export const playbookViewQuery = defineQuery<PlaybookView>('playbookViewQuery');
@@ -27,6 +36,7 @@ export const ApprovalErrorType = {
   notPending: 'ApprovalNotPendingError',
 } as const;
 
+/** The settings of suspected-c2 version 1 (runs started before playbooks declared their own). */
 export interface PlaybookSettings {
   /** How long an approval waits before escalating, e.g. "30m". */
   approvalTimeout: string;
@@ -34,15 +44,72 @@ export interface PlaybookSettings {
   onApprovalTimeout: 'contain' | 'none';
 }
 
+/** A dry run: every side effect recorded instead of taken, approvals answered as `approvals` says. */
+export interface DryRunOptions {
+  approvals: 'approve' | 'reject' | 'timeout';
+}
+
 export interface PlaybookInput {
   caseId: string;
   alert: NativeAlert;
-  settings: PlaybookSettings;
+  /**
+   * Overrides of the playbook's settings for this run (tests, dry runs); everything else comes
+   * from the worker's configuration, read once when the run starts.
+   */
+  settings?: Record<string, string>;
+  /** 1 for the first run of this playbook in the case, 2 for the next … */
+  run?: number;
+  dryRun?: DryRunOptions;
+}
+
+/** Later alerts of the case that this playbook's route matches, while it runs: its scope grows. */
+export const playbookAlertsSignal = defineSignal<[{ alerts: NativeAlert[] }]>('playbookAlertsSignal');
+
+/** A playbook in the catalog, as GET /v1/playbooks shows it. */
+export interface PlaybookInfo {
+  name: string;
+  title: string;
+  version: number;
+  workflowType: string;
+  description: string;
+  route: string;
+  settings: Array<{ name: string; env: string; default: string; description: string; choices?: readonly string[] }>;
+  approvals: Array<{ id: string; description: string }>;
+  sideEffects: string[];
+}
+
+/** Answers the playbook catalog from the worker's own code: the API never disagrees with it. */
+export const PLAYBOOK_CATALOG_WORKFLOW = 'playbookCatalogWorkflow';
+
+// ---- Undo ---------------------------------------------------------------------------------
+
+export interface UndoActionInput {
+  caseId: string;
+  action: ActionRecord;
+  /** Who asked (the API fills it from the caller's token). */
+  actor: string;
+  comment?: string;
+}
+
+export interface UndoActionResult {
+  actionId: string;
+  status: 'undone' | 'undo_failed';
+  description: string;
+  at: string;
+  by: string;
+  simulated: boolean;
+}
+
+export const UNDO_ACTION_WORKFLOW = 'undoActionWorkflow';
+
+/** One undo per action: a second request finds the first. */
+export function undoWorkflowId(caseId: string, actionId: string): string {
+  return `undo-${caseId}-${actionId}`;
 }
 
 // ---- Cases --------------------------------------------------------------------------------
 
-export interface CaseSettings extends PlaybookSettings {
+export interface CaseSettings extends Partial<PlaybookSettings> {
   /** A case with no running playbook and no new alert for this long ends, e.g. "1h". */
   idleTimeout: string;
 }
@@ -50,6 +117,8 @@ export interface CaseSettings extends PlaybookSettings {
 export interface CaseInput {
   caseId: string;
   settings: CaseSettings;
+  /** Settings every playbook run of this case gets as overrides (tests; normally unset: the worker's configuration decides). */
+  playbookSettings?: Record<string, string>;
   /** History events after which the case continues as new (default 2,000; Temporal suggests ≤ 4,096). */
   historyBudget?: number;
   /** State handed over by continue-as-new. */
@@ -64,6 +133,8 @@ export interface CaseState {
   /** Playbooks this case started, by workflow ID. */
   playbooks: Record<string, 'running' | 'done'>;
   runs: number;
+  /** Per playbook: its latest run, and the indicators its finished runs handled. */
+  latest?: Record<string, { workflowId: string; run: number; handled: string[] }>;
 }
 
 /**
@@ -81,8 +152,8 @@ export interface CaseAlertItem {
 /** Alerts reach a case in coalesced batches: at most a few signals a second, whatever the alert rate. */
 export const alertsSignal = defineSignal<[{ items: CaseAlertItem[] }]>('alertsSignal');
 
-/** A playbook tells its case it has ended. */
-export const playbookFinishedSignal = defineSignal<[{ workflowId: string; status: string }]>('playbookFinishedSignal');
+/** A playbook tells its case it has ended, and which indicators it handled. */
+export const playbookFinishedSignal = defineSignal<[{ workflowId: string; status: string; playbook?: string; handled?: string[] }]>('playbookFinishedSignal');
 
 export const caseStateQuery = defineQuery<CaseState>('caseStateQuery');
 
@@ -90,10 +161,15 @@ export function caseWorkflowId(caseId: string): string {
   return `case-${caseId}`;
 }
 
-export const Playbook = { suspectedC2: 'suspected-c2' } as const;
-export type Playbook = (typeof Playbook)[keyof typeof Playbook];
+/**
+ * A playbook's workflow ID derives from its case (and run), so a re-sent alert cannot start it
+ * twice: `suspected-c2-cs_…` for the first run, `suspected-c2-cs_…-run2` for the next.
+ */
+export function playbookWorkflowId(playbook: string, caseId: string, run = 1): string {
+  return run > 1 ? `${playbook}-${caseId}-run${run}` : `${playbook}-${caseId}`;
+}
 
-/** A playbook's workflow ID derives from its case, so a re-sent alert cannot start it twice. */
-export function playbookWorkflowId(playbook: Playbook, caseId: string): string {
-  return `${playbook}-${caseId}`;
+/** `${type}:${value}`: how a run remembers the indicators it handled. */
+export function indicatorKey(o: { type: string; value: string }): string {
+  return `${o.type}:${o.value}`;
 }

@@ -2,3 +2,5 @@
 // Workflow type names are public API (README, "Stable names").
 export { suspectedC2Playbook } from './playbooks/suspected-c2.ts';
 export { caseWorkflow } from './case.ts';
+export { playbookCatalogWorkflow } from './catalog.ts';
+export { undoActionWorkflow } from './undo.ts';

@@ -24,6 +24,7 @@ export const info: IntegrationInfo = {
   ],
   // The Falcon API allows 6,000 requests a minute per customer.
   rateLimit: { limit: 100, intervalMs: 1000 },
+  privileged: true,
 };
 
 export function crowdstrikeFromEnv(env: Record<string, string | undefined>): FalconClient | undefined {

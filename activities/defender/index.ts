@@ -28,6 +28,7 @@ export const info: IntegrationInfo = {
   ],
   // Machine actions allow 100 calls a minute.
   rateLimit: { limit: 100, intervalMs: 60_000 },
+  privileged: true,
 };
 
 export function defenderFromEnv(env: Record<string, string | undefined>): DefenderClient | undefined {
@@ -47,7 +48,12 @@ const SKIP = 'Defender for Endpoint is not configured (DEFENDER_TENANT_ID, DEFEN
 const ACTIVE = new Set(['Pending', 'InProgress', 'Succeeded']);
 const TYPES = { ip: 'IpAddress', domain: 'DomainName', url: 'Url', hash: 'FileSha256' } as const;
 
-export interface PackageInput extends AcquisitionRequest { machineId: string; comment: string }
+export interface PackageInput extends AcquisitionRequest {
+  /** The machine's id; or `computerDnsName`, looked up. */
+  machineId?: string;
+  computerDnsName?: string;
+  comment: string;
+}
 
 
 const FINISHED_BADLY = new Set(['Failed', 'Cancelled', 'TimeOut']);
@@ -103,7 +109,7 @@ export function createDefenderActivities(deps: { client?: DefenderClient; eviden
      * for a second package.
      */
     async defenderCollectInvestigationPackage(input: PackageInput): Promise<EvidenceRecord | { status: 'skipped'; reason: string }> {
-      if (!input.comment?.trim() || !input.idempotencyKey || !input.requestedBy || !input.machineId) throw invalid('machineId, comment, requestedBy and idempotencyKey are required');
+      if (!input.comment?.trim() || !input.idempotencyKey || !input.requestedBy || !(input.machineId || input.computerDnsName)) throw invalid('machineId (or computerDnsName), comment, requestedBy and idempotencyKey are required');
       const evidenceDir = deps.evidenceDir ?? 'data/evidence';
       const paths = evidencePaths(evidenceDir, input.caseId, evidenceIdFor(input.idempotencyKey), 'zip');
       const done = existingRecord<EvidenceRecord>(paths);
@@ -111,9 +117,10 @@ export function createDefenderActivities(deps: { client?: DefenderClient; eviden
       if (!deps.client) return { status: 'skipped', reason: SKIP };
       const client = deps.client;
       const startedAt = new Date().toISOString();
-      const resumed = (Context.current().info.heartbeatDetails as { actionId?: string } | undefined)?.actionId;
-      const actionId = resumed ?? (await client.collectInvestigationPackage(input.machineId, input.comment)).id;
-      await pollWithHeartbeat({ actionId }, async () => {
+      const resumed = Context.current().info.heartbeatDetails as { actionId?: string; machineId?: string } | undefined;
+      const machineId = resumed?.machineId ?? (await machineOf(client, input));
+      const actionId = resumed?.actionId ?? (await client.collectInvestigationPackage(machineId, input.comment)).id;
+      await pollWithHeartbeat({ actionId, machineId }, async () => {
         const action = await client.machineAction(actionId);
         if (!action) throw invalid(`no machine action ${actionId}`);
         if (FINISHED_BADLY.has(action.status)) throw ApplicationFailure.nonRetryable(`defender: the investigation package ended ${action.status}`, ErrorType.tool);
@@ -126,7 +133,7 @@ export function createDefenderActivities(deps: { client?: DefenderClient; eviden
         request: input,
         download: { url: await client.packageUri(actionId) },
         kind: 'investigation-package',
-        source: { host: input.machineId, device: 'Defender for Endpoint investigation package' },
+        source: { host: input.computerDnsName ? `${input.computerDnsName} (${machineId})` : machineId, device: 'Defender for Endpoint investigation package' },
         tool: 'Microsoft Defender for Endpoint',
         toolVersion: 'api',
         vendorActionId: actionId,

@@ -17,6 +17,16 @@ export class ElasticDefendClient {
     return ((await this.call<{ data: ResponseAction }>('POST', '/api/endpoint/action/memory_dump', { endpoint_ids: [endpointId], comment, parameters })) as { data: ResponseAction }).data;
   }
 
+  /**
+   * The endpoint (Elastic Agent) ids of hosts with this name: GET /api/endpoint/metadata with a
+   * KQL filter on the host name (Kibana's documented endpoint list).
+   */
+  async findEndpoints(hostname: string): Promise<string[]> {
+    const kuery = `united.endpoint.host.hostname:"${hostname.replace(/["\\]/g, '')}"`;
+    const page = await this.call<{ data?: Array<{ metadata?: { agent?: { id?: string } } }> }>('GET', `/api/endpoint/metadata?${new URLSearchParams({ kuery, pageSize: '10' })}`);
+    return (page?.data ?? []).flatMap((d) => (d.metadata?.agent?.id ? [d.metadata.agent.id] : []));
+  }
+
   async action(actionId: string): Promise<ResponseAction | null> {
     return (await this.call<{ data: ResponseAction }>('GET', `/api/endpoint/action/${encodeURIComponent(actionId)}`))?.data ?? null;
   }

@@ -21,6 +21,7 @@ export const info: IntegrationInfo = {
     { name: 'KIBANA_AUTHORIZATION', description: 'the Authorization header: `ApiKey <base64>`', required: true, secret: true },
   ],
   rateLimit: { limit: 10, intervalMs: 1000 },
+  privileged: true,
 };
 
 export function elasticdefendFromEnv(env: Record<string, string | undefined>): ElasticDefendClient | undefined {
@@ -30,8 +31,9 @@ export function elasticdefendFromEnv(env: Record<string, string | undefined>): E
 }
 
 export interface MemoryDumpInput extends AcquisitionRequest {
-  /** The Elastic Defend endpoint (agent) id. */
-  endpointId: string;
+  /** The Elastic Defend endpoint (agent) id; or `hostname`, looked up. */
+  endpointId?: string;
+  hostname?: string;
   /** kernel: the whole memory (default); process: one process by pid. */
   type?: 'kernel' | 'process';
   pid?: number;
@@ -42,7 +44,7 @@ export interface MemoryDumpInput extends AcquisitionRequest {
 export function createElasticDefendActivities(deps: { client?: ElasticDefendClient; evidenceDir?: string; pollMs?: number }) {
   return {
     async elasticdefendMemoryDump(input: MemoryDumpInput): Promise<EvidenceRecord | { status: 'skipped'; reason: string }> {
-      if (!input.endpointId || !input.comment?.trim() || !input.requestedBy || !input.idempotencyKey) throw invalid('endpointId, comment, requestedBy and idempotencyKey are required');
+      if (!(input.endpointId || input.hostname) || !input.comment?.trim() || !input.requestedBy || !input.idempotencyKey) throw invalid('endpointId (or hostname), comment, requestedBy and idempotencyKey are required');
       const type = input.type ?? 'kernel';
       if (type === 'process' && !(Number.isInteger(input.pid) && (input.pid as number) > 0)) throw invalid('a process dump needs a pid');
       const evidenceDir = deps.evidenceDir ?? 'data/evidence';
@@ -52,9 +54,10 @@ export function createElasticDefendActivities(deps: { client?: ElasticDefendClie
       if (!deps.client) return { status: 'skipped', reason: 'Elastic Defend is not configured (KIBANA_URL, KIBANA_AUTHORIZATION)' };
       const client = deps.client;
       const startedAt = new Date().toISOString();
-      const resumed = (Context.current().info.heartbeatDetails as { actionId?: string } | undefined)?.actionId;
-      const actionId = resumed ?? (await client.memoryDump(input.endpointId, input.comment, type === 'kernel' ? { type } : { type, pid: input.pid })).id;
-      await pollWithHeartbeat({ actionId }, async () => {
+      const resumed = Context.current().info.heartbeatDetails as { actionId?: string; endpointId?: string } | undefined;
+      const endpointId = resumed?.endpointId ?? input.endpointId ?? (await endpointOf(client, input.hostname as string));
+      const actionId = resumed?.actionId ?? (await client.memoryDump(endpointId, input.comment, type === 'kernel' ? { type } : { type, pid: input.pid })).id;
+      await pollWithHeartbeat({ actionId, endpointId }, async () => {
         const action = await client.action(actionId);
         if (!action) throw invalid(`no response action ${actionId}`);
         if (action.isCompleted && !action.wasSuccessful) {
@@ -67,9 +70,9 @@ export function createElasticDefendActivities(deps: { client?: ElasticDefendClie
         evidenceDir,
         paths,
         request: input,
-        download: { url: client.fileUrl(actionId, input.endpointId), headers: { authorization: client.authorization.reveal(), 'kbn-xsrf': 'riposte', 'elastic-api-version': '2023-10-31' } },
+        download: { url: client.fileUrl(actionId, endpointId), headers: { authorization: client.authorization.reveal(), 'kbn-xsrf': 'riposte', 'elastic-api-version': '2023-10-31' } },
         kind: 'memory-dump',
-        source: { host: input.endpointId, device: type === 'kernel' ? 'memory (kernel)' : `memory (process ${input.pid})` },
+        source: { host: input.hostname ? `${input.hostname} (${endpointId})` : endpointId, device: type === 'kernel' ? 'memory (kernel)' : `memory (process ${input.pid})` },
         tool: 'Elastic Defend memory_dump',
         toolVersion: 'api 2023-10-31',
         vendorActionId: actionId,
@@ -77,6 +80,12 @@ export function createElasticDefendActivities(deps: { client?: ElasticDefendClie
       });
     },
   };
+}
+
+async function endpointOf(client: ElasticDefendClient, hostname: string): Promise<string> {
+  const ids = await client.findEndpoints(hostname);
+  if (ids.length !== 1) throw invalid(`${ids.length} Elastic Defend endpoints are named ${hostname}; pass endpointId`);
+  return ids[0] as string;
 }
 
 function invalid(message: string): ApplicationFailure {

@@ -28,3 +28,15 @@ export interface HuntSighting {
 export type HuntResult =
   | { status: 'ok'; backend: string; sightings: HuntSighting[]; truncated: boolean; from: string; to: string }
   | { status: 'skipped'; backend: string; reason: string };
+
+/** "Hunt these indicators since T" across every configured backend. */
+export interface SearchInput extends HuntInput {
+  /** The backends to ask, as the run's context recorded them. */
+  backends: string[];
+}
+
+export interface SearchResult {
+  results: Array<{ backend: string; status: 'ok' | 'skipped' | 'failed'; sightings: number; truncated?: boolean; reason?: string }>;
+  /** Every backend's sightings together, newest first, at most `limit`. */
+  sightings: HuntSighting[];
+}

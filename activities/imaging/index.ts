@@ -27,6 +27,7 @@ export const info: IntegrationInfo = {
     { name: 'RIPOSTE_SSH_USER', description: 'remote user (root)' },
     { name: 'RIPOSTE_SSH_PORT', description: 'remote port (22)' },
   ],
+  privileged: true,
 };
 
 export interface ImagingOptions {

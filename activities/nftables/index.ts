@@ -17,6 +17,7 @@ export const info: IntegrationInfo = {
     { name: 'RIPOSTE_NFT_NETNS', description: 'network namespace to act in (this host if unset)' },
     { name: 'RIPOSTE_NFT_TABLE', description: 'the inet table Riposte owns (riposte)' },
   ],
+  privileged: true,
 };
 
 /** `riposte:<key hash>:<address hash>` — fits nft's 128-character comment limit. */

@@ -18,6 +18,7 @@ export const info: IntegrationInfo = {
     { name: 'SENTINELONE_API_TOKEN', description: 'an API token allowed to disconnect and connect agents', required: true, secret: true },
   ],
   rateLimit: { limit: 25, intervalMs: 1000 },
+  privileged: true,
 };
 
 export interface QuarantineInput {

@@ -29,6 +29,12 @@ export interface IntegrationInfo {
   settings: readonly IntegrationSetting[];
   /** The vendor's documented limit for the common tier; `<NAME>_RATE_LIMIT` (e.g. `4/min`) overrides it. */
   rateLimit?: RateLimit;
+  /**
+   * Its activities change hosts, networks or cloud accounts, or read raw disks: they run on the
+   * privileged task queue (`<queue>-privileged`), on a worker that alone holds their credentials.
+   * `true` for all of its activities, or the names of those that do.
+   */
+  privileged?: true | readonly string[];
 }
 
 /** What an integration's activities are built from: the environment and the worker's directories. */
@@ -88,4 +94,9 @@ export function describeRateLimit(r: RateLimit | undefined): string {
   if (!r) return 'no limit';
   const unit = r.intervalMs === 1000 ? 's' : r.intervalMs === 60_000 ? 'min' : r.intervalMs === 3_600_000 ? 'h' : r.intervalMs === 86_400_000 ? 'day' : `${r.intervalMs} ms`;
   return `${r.limit}/${unit}`;
+}
+
+/** Whether an activity of this integration runs on the privileged task queue. */
+export function isPrivileged(info: Pick<IntegrationInfo, 'privileged'>, activity: string): boolean {
+  return info.privileged === true || (Array.isArray(info.privileged) && info.privileged.includes(activity));
 }

@@ -78,6 +78,8 @@ export function toVerdict(observable: Observable, report: VtObject | null): Enri
     summary: `${malicious}/${engines} engines flag it malicious, ${suspicious} suspicious; reputation ${a.reputation ?? 0}`,
     found: true,
     firstSeen: first ? new Date(first * 1000).toISOString() : undefined,
+    // A domain's creation_date is its WHOIS registration date.
+    ...(observable.type === 'domain' && a.creation_date ? { registeredAt: new Date(a.creation_date * 1000).toISOString() } : {}),
     tags: (a.tags ?? []).slice(0, 20),
     related: [],
   };

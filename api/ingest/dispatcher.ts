@@ -8,15 +8,17 @@ import { context, propagation, trace, type Link } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import { tracer } from '../../telemetry/index.ts';
 import type { Logger } from '../../telemetry/logger.ts';
-import type { AlertStore, OutboxItem } from '../../store/types.ts';
+import type { NativeAlert } from '../../core/alert.ts';
+import type { AlertStore, OutboxItem, StoredAlert } from '../../store/types.ts';
 import type { caseWorkflow } from '../../workflows/case.ts';
 import { alertsSignal, caseWorkflowId, type CaseAlertItem, type CaseSettings } from '../../workflows/definitions.ts';
-import { routesFor } from '../../workflows/routing.ts';
 
 /** Ticks are at least this far apart, however often alerts arrive. */
 const MIN_TICK_MS = 50;
 /** Re-read which cases wait, in case a wake-up was missed (and after a restart). */
 const RESYNC_MS = 5000;
+/** Serialized alerts per signal at most: far under Temporal's 2 MB payload limit. */
+const BATCH_BYTES = 256 * 1024;
 
 export interface DispatcherOptions {
   store: AlertStore;
@@ -153,18 +155,25 @@ export class Dispatcher {
     const batch = await this.o.store.pendingForCase(caseId, max);
     if (batch.length === 0) return void this.waiting.delete(caseId);
     const alerts = new Map((await this.o.store.alertsByIds([...new Set(batch.map((r) => r.alertId))])).map((a) => [a.id, a]));
-    const items: CaseAlertItem[] = batch.flatMap((r) => {
+    // New alerts travel whole: which playbooks they start is decided on the worker side only.
+    const items: CaseAlertItem[] = [];
+    const fetched = batch.length;
+    let bytes = 0;
+    let taken = 0;
+    for (const r of batch) {
       const a = alerts.get(r.alertId);
-      if (!a) return [];
-      const { id, source, sourceUid, time, severity_id, title, rule, observables } = a;
-      const alert = { id, source, sourceUid, time, severity_id, title, ...(rule ? { rule } : {}), observables };
-      // Only an alert some route may act on needs to travel whole (the routes are pure code).
-      return [{ seq: r.seq, kind: r.kind, alertId: id, ...(r.kind === 'new' && routesFor(alert).length > 0 ? { alert } : {}) }];
-    });
+      const alert = a && r.kind === 'new' ? nativeAlert(a) : undefined;
+      const size = alert ? JSON.stringify(alert).length : 64;
+      if (taken > 0 && bytes + size > BATCH_BYTES) break; // the rest go in the next batch
+      bytes += size;
+      taken += 1;
+      if (a) items.push({ seq: r.seq, kind: r.kind, alertId: a.id, ...(alert ? { alert } : {}) });
+    }
+    batch.splice(taken);
     await this.signal(caseId, batch, items);
     await this.o.store.markDispatched(batch.map((r) => r.seq));
     this.lastSent.set(caseId, Date.now());
-    if (batch.length < max) this.waiting.delete(caseId);
+    if (fetched < max && taken === fetched) this.waiting.delete(caseId);
     this.stats.signals += 1;
     this.stats.alerts += items.length;
   }
@@ -190,4 +199,9 @@ export class Dispatcher {
       }
     });
   }
+}
+
+function nativeAlert(a: StoredAlert): NativeAlert {
+  const { id, source, sourceUid, time, severity_id, title, rule, observables, cloud, principal } = a;
+  return { id, source, sourceUid, time, severity_id, title, ...(rule ? { rule } : {}), observables, ...(cloud ? { cloud } : {}), ...(principal ? { principal } : {}) };
 }

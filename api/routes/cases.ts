@@ -16,6 +16,9 @@ import {
   Problem,
   VerdictBody,
   VerdictResponse,
+  ActionParams,
+  UndoBody,
+  UndoResponse,
 } from '../schemas.ts';
 
 export interface CaseRouteDeps {
@@ -94,6 +97,40 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
     },
     {
       method: 'post',
+      path: '/v1/cases/{caseId}/actions/{actionId}/undo',
+      operationId: 'undoAction',
+      summary: 'Undo an action a playbook took (release the host, unblock the address, restore the security groups …)',
+      description:
+        'Runs the driver\u2019s undo once per action (a second request answers 409). A simulated action (log-only driver) changed nothing, so its undo ' +
+        'changes nothing and is recorded as such. Answers 200 with the action once undone, or 202 while the undo is still running.',
+      tags: ['cases'],
+      roles: ['analyst'],
+      params: ActionParams,
+      body: UndoBody,
+      responses: {
+        200: { description: 'Undone (or the undo failed: see status)', schema: UndoResponse },
+        202: { description: 'The undo is running; read the case for its outcome', schema: UndoResponse },
+        404: { description: 'No such case, or no such action in it', schema: Problem },
+        409: { description: 'Already undone, being undone, or the action has no undo', schema: Problem },
+        503: { description: 'No worker is running to answer for the case; retry later', schema: Problem },
+      },
+      handler: async (req, res) => {
+        const { caseId, actionId } = req.params as { caseId: string; actionId: string };
+        const body = (req.body ?? {}) as { comment?: string };
+        const actor = req.principal?.name ?? 'unknown';
+        const audit = { caseId, actionId, actor, action: 'undo' };
+        try {
+          const { action, finished } = await deps.cases.undo(caseId, actionId, { actor, ...(body.comment ? { comment: body.comment } : {}) });
+          deps.logger.info({ audit: { ...audit, outcome: action.status } }, 'action undo');
+          res.status(finished ? 200 : 202).json({ caseId, action });
+        } catch (err) {
+          if (err instanceof HttpError) deps.logger.warn({ audit: { ...audit, outcome: 'refused', status: (err as HttpErrorType).status } }, `undo refused: ${err.message}`);
+          throw err;
+        }
+      },
+    },
+    {
+      method: 'post',
       path: '/v1/cases/{caseId}/verdict',
       operationId: 'setCaseVerdict',
       summary: "Record the analyst's verdict; a false positive suggests suppression rules for review",
@@ -108,8 +145,13 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
       handler: async (req, res) => {
         const caseId = req.params.caseId as string;
         const body = req.body as { verdict: 'true_positive' | 'false_positive' | 'benign'; comment?: string };
-        const { verdict, suggestions } = await deps.cases.setVerdict(caseId, { ...body, by: req.principal?.name ?? 'unknown' });
-        res.json({ caseId, verdict, suggestedSuppressions: suggestions });
+        const { verdict, suggestions, undoable } = await deps.cases.setVerdict(caseId, { ...body, by: req.principal?.name ?? 'unknown' });
+        res.json({
+          caseId,
+          verdict,
+          suggestedSuppressions: suggestions,
+          undo: undoable.map((a) => ({ actionId: a.id, description: a.description, simulated: a.simulated, href: `/v1/cases/${caseId}/actions/${a.id}/undo` })),
+        });
       },
     },
   ];

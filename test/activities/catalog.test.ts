@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { INTEGRATIONS, integrationOfActivity } from '../../activities/catalog.ts';
+import { CAPABILITIES, INTEGRATIONS, activityIsPrivileged, integrationOfActivity } from '../../activities/catalog.ts';
 import { createActivities } from '../../activities/index.ts';
 import { integrationState, parseRateLimit } from '../../activities/shared/integration.ts';
 import { httpRequest } from '../../activities/shared/http.ts';
@@ -23,10 +23,17 @@ describe('the integration catalog', () => {
 
   it('names every registered activity and nothing else', () => {
     const registered = Object.keys(createActivities({ dns: { timeoutMs: 100 }, egress: { block: async () => ({}) as never, unblock: async () => ({}) as never } as never }));
-    const listed = INTEGRATIONS.flatMap((i) => i.activities);
+    const listed = [...INTEGRATIONS, ...CAPABILITIES].flatMap((i) => i.activities);
     assert.deepEqual([...listed].sort(), [...registered].sort());
-    for (const a of registered) assert.ok(integrationOfActivity(a), a);
-    for (const i of INTEGRATIONS) for (const a of i.activities) assert.ok(a.startsWith(i.name), `${a} should start with ${i.name}`);
+    for (const i of INTEGRATIONS) for (const a of i.activities) assert.ok(integrationOfActivity(a), a);
+    for (const i of [...INTEGRATIONS, ...CAPABILITIES]) for (const a of i.activities) assert.ok(a.startsWith(i.name), `${a} should start with ${i.name}`);
+  });
+
+  it('puts every activity that changes hosts, networks or cloud accounts, or reads raw disks, on the privileged task queue', () => {
+    const privileged = ['containmentApply', 'containmentUndo', 'containmentBlockEgress', 'crowdstrikeContainHost', 'defenderIsolateMachine', 'sentineloneDisconnectAgent', 'awsIsolateInstance', 'awsDeactivateAccessKey', 'awsSnapshotVolumes', 'imagingAcquireDisk', 'collectionCollect', 'elasticdefendMemoryDump'];
+    const ordinary = ['containmentPlan', 'playbookReadContext', 'enrichmentLookup', 'huntingSearch', 'notificationNotify', 'virustotalLookupIp', 'logstoreHunt', 'ticketingOpenTicket', 'slackPostMessage'];
+    for (const a of privileged) assert.equal(activityIsPrivileged(a), true, a);
+    for (const a of ordinary) assert.equal(activityIsPrivileged(a), false, a);
   });
 
   it('wires a registered integration from the environment: configured, it calls out; unconfigured, it skips', async () => {

@@ -167,7 +167,7 @@ describe('defender investigation package as evidence', () => {
     assert.equal(record.verifiedSha256, sha);
     assert.equal(record.vendorActionId, 'act-1');
     assert.deepEqual(fs.readFileSync(fileURLToPath(record.uri)), zip);
-    assert.deepEqual(beats[0], { actionId: 'act-1' }, 'the action id is heartbeated for a resume');
+    assert.deepEqual(beats[0], { actionId: 'act-1', machineId: MID }, 'the action and machine are heartbeated for a resume');
     const ledger = fs.readFileSync(path.join(evidenceDir, 'custody.jsonl'), 'utf8').trim().split('\n');
     assert.equal(ledger.length, 1);
     const again = await runActivity(env, acts.defenderCollectInvestigationPackage, input);

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createContainmentActivities } from '../../activities/containment/index.ts';
+import { NeverContain } from '../../activities/containment/never-contain.ts';
+import type { PlannedAction } from '../../activities/containment/types.ts';
 import { Nft } from '../../activities/nftables/client.ts';
 import { nftablesEgressBlocker } from '../../activities/nftables/index.ts';
 import { rejection, silentLogger, runActivity } from '../helpers/fixtures.ts';
@@ -14,7 +16,13 @@ describe('nftables containment in a network namespace (real nft, real traffic)',
   });
   after(() => lab.cleanup());
   const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
-  const acts = () => createContainmentActivities({ egress: nftablesEgressBlocker(new Nft({ table: 'riposte', netns: lab.hostNs }), `netns ${lab.hostNs}`) });
+  const simulated = { driver: 'log-only', live: false };
+  const acts = (never: string[] = []) =>
+    createContainmentActivities({
+      drivers: { egress: nftablesEgressBlocker(new Nft({ table: 'riposte', netns: lab.hostNs }), `netns ${lab.hostNs}`), edr: {}, aws: {} },
+      providers: () => ({ egress: { driver: 'nftables', live: true }, host: simulated, cloud_instance: simulated, cloud_credential: simulated }),
+      neverContain: NeverContain.fromEnv({ RIPOSTE_NEVER_CONTAIN: never.join(',') }),
+    });
 
   it('blocks egress from the host to the C2 address, once, however often it is retried', async () => {
     assert.equal(await lab.probe(), true, 'the C2 server is reachable before the block');
@@ -44,5 +52,32 @@ describe('nftables containment in a network namespace (real nft, real traffic)',
     );
     assert.equal(err.type, 'InvalidObservableError');
     assert.equal(dropRules(await lab.ruleset()).length, 0);
+  });
+
+  it('plans around the never-contain list: a protected address is refused before anything is asked', async () => {
+    const plan = await runActivity(env, acts([`${lab.c2Ip}/32`]).containmentPlan, {
+      requests: [{ kind: 'egress', op: 'block-egress', target: 'x', params: { from: lab.hostIp, to: [lab.c2Ip, '198.51.100.77'] } }],
+    });
+    assert.deepEqual(plan.refused.map((r) => r.target), [lab.c2Ip]);
+    assert.match(plan.refused[0]?.reason ?? '', /RIPOSTE_NEVER_CONTAIN/);
+    assert.equal(plan.allowed.length, 1);
+    assert.deepEqual((plan.allowed[0] as PlannedAction & { params: { to: string[] } }).params.to, ['198.51.100.77'], 'only the unprotected address is left');
+    assert.equal(plan.allowed[0]?.driver, 'nftables');
+    assert.equal(plan.allowed[0]?.live, true);
+    const loopback = await runActivity(env, acts().containmentPlan, { requests: [{ kind: 'egress', op: 'block-egress', target: 'x', params: { to: ['127.0.0.53'] } }] });
+    assert.equal(loopback.allowed.length, 0, 'loopback is never contained, by default');
+  });
+
+  it('applies a planned block through its driver, and its recorded undo reverses it', async () => {
+    const [action] = (await runActivity(env, acts().containmentPlan, { requests: [{ kind: 'egress', op: 'block-egress', target: 'x', params: { from: lab.hostIp, to: [lab.c2Ip] } }] })).allowed;
+    const applied = await runActivity(env, acts().containmentApply, { action: action as PlannedAction, caseId: 'cs_z', idempotencyKey: 'wf-z:contain:block-egress-1', reason: 'test' });
+    assert.equal(applied.driver, 'nftables');
+    assert.equal(await lab.probe(), false, 'blocked');
+    const again = await runActivity(env, acts().containmentApply, { action: action as PlannedAction, caseId: 'cs_z', idempotencyKey: 'wf-z:contain:block-egress-1', reason: 'test' });
+    assert.equal(again.alreadyInState, true, 'a retry acts once');
+    assert.equal(dropRules(await lab.ruleset()).length, 1);
+    const undone = await runActivity(env, acts().containmentUndo, { driver: 'nftables', undo: applied.undo as { op: string; input: Record<string, unknown> }, caseId: 'cs_z', idempotencyKey: 'u', reason: 'test' });
+    assert.match(undone.description, /removed 1 egress block rule/);
+    assert.equal(await lab.probe(), true, 'traffic flows again');
   });
 });

@@ -13,7 +13,7 @@ describe('configuration from the environment', () => {
     const c = loadConfig({});
     assert.equal(c.port, 8080);
     assert.equal(c.dataDir, path.resolve('data'));
-    assert.equal(c.containment.driver, 'log-only');
+    assert.deepEqual(c.containment.live, [], 'log-only: no driver acts for real');
     assert.equal(c.temporal.address, undefined);
     assert.deepEqual(c.integrations, {});
     assert.equal(c.telemetry.exporter, 'none');
@@ -30,7 +30,7 @@ describe('configuration from the environment', () => {
     assert.ok(err instanceof ConfigError);
     assert.equal(err.problems.length, 4, err.message);
     assert.match(err.message, /RIPOSTE_PORT must be an integer/);
-    assert.match(err.message, /RIPOSTE_CONTAINMENT must be one of log-only, nftables/);
+    assert.match(err.message, /RIPOSTE_CONTAINMENT must be log-only or a list of nftables, crowdstrike, defender, sentinelone, aws \(unknown: iptables\)/);
     assert.match(err.message, /RIPOSTE_APPROVAL_TIMEOUT must be a duration/);
     assert.match(err.message, /Jira is partly configured: set JIRA_EMAIL, JIRA_API_TOKEN, JIRA_PROJECT_KEY too/);
   });

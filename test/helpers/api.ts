@@ -65,6 +65,7 @@ export async function startApi(opts: {
   const integrationStatus = new IntegrationStatusStore(path.join(dataDir, 'integrations.db'));
   const app = createApp({
     client: opts.client,
+    taskQueue: opts.taskQueue,
     tokens: [
       { token: new Secret(TOKENS.source), role: 'source', name: 'test-source' },
       { token: new Secret(TOKENS.analyst), role: 'analyst', name: 'alice' },

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/index.ts';
 import { setupTelemetry, type Telemetry } from '../../telemetry/index.ts';
-import { createRiposteWorker } from '../../worker/create-worker.ts';
+import { createRiposteWorkers, type WorkerRole } from '../../worker/create-worker.ts';
 
 /**
  * Workers log errors only in tests: state changes are noise; failures are asserted.
@@ -45,35 +45,43 @@ export async function testClient(telemetry = testTelemetry()): Promise<{ client:
 }
 
 export interface RunningWorker {
+  /** The main worker (workflows and most activities), or the privileged one when that is all it runs. */
   worker: Worker;
+  workers: Worker[];
   taskQueue: string;
   stop(): Promise<void>;
 }
 
-/** Starts a worker with the test run's prebuilt bundle. Caching is off so every task replays. */
+/**
+ * Starts Riposte's workers (main and privileged, or one `role`) with the test run's prebuilt
+ * bundle. Caching is off so every task replays.
+ */
 export async function startWorker(opts: {
   deps: ActivityDeps;
   taskQueue: string;
+  role?: WorkerRole;
   telemetry?: Telemetry;
   overrides?: Partial<WorkerOptions>;
 }): Promise<RunningWorker> {
   ensureRuntime();
   const connection = await NativeConnection.connect({ address: temporalAddress() });
-  const worker = await createRiposteWorker({
+  const workers = await createRiposteWorkers({
     connection,
     namespace: 'default',
     taskQueue: opts.taskQueue,
+    role: opts.role,
     deps: opts.deps,
     telemetry: opts.telemetry ?? testTelemetry(),
     workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE,
     overrides: { maxCachedWorkflows: 0, ...opts.overrides },
   });
-  const running = worker.run();
+  const running = Promise.all(workers.map((w) => w.run()));
   return {
-    worker,
+    worker: workers[0] as Worker,
+    workers,
     taskQueue: opts.taskQueue,
     async stop() {
-      worker.shutdown();
+      for (const w of workers) w.shutdown();
       await running;
       await connection.close();
     },

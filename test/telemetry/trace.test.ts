@@ -51,7 +51,7 @@ describe('OpenTelemetry: API → workflow → activities in one trace', () => {
     assert.ok(inTrace.includes('HandleSignal:alertsSignal'), inTrace.join(', '));
     assert.ok(inTrace.includes('StartChildWorkflow:suspectedC2Playbook'), inTrace.join(', '));
     assert.ok(inTrace.includes('RunWorkflow:suspectedC2Playbook'), inTrace.join(', '));
-    assert.ok(inTrace.includes('RunActivity:virustotalLookupIp'), inTrace.join(', '));
+    assert.ok(inTrace.includes('RunActivity:enrichmentLookup'), inTrace.join(', '));
     assert.ok(inTrace.includes('RunActivity:ticketingOpenTicket'), inTrace.join(', '));
     assert.ok(spans.some((s) => s.attributes['temporalWorkflowId'] === workflowId || s.name.endsWith('suspectedC2Playbook')));
   });

@@ -1,22 +1,37 @@
 // Runs in the Temporal sandbox. The approval gate: a risky step waits here for an analyst.
-// Decisions arrive as `approvalUpdate`; the validator refuses unknown or already-decided
-// approvals before they reach history, so the API can answer 404/409 at once.
-import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+// Asking tells every configured channel (Slack with Approve / Reject buttons, a Teams card,
+// e-mail); a timeout pages (PagerDuty) before the playbook follows its default. Decisions
+// arrive as `approvalUpdate`; the validator refuses unknown or already-decided approvals before
+// they reach history, so the API can answer 404/409 at once. A dry run answers by itself.
+import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.ts';
 import type { Approval } from '../../core/case.ts';
 import { parseDuration } from '../../core/duration.ts';
+import { severityName } from '../../core/alert.ts';
 import { ApprovalErrorType, approvalUpdate } from '../definitions.ts';
-import { now, type CaseRecord } from './case-record.ts';
+import type { PlaybookRun } from '../playbook.ts';
+import { NOTIFY } from './activity-options.ts';
+import { now } from './case-record.ts';
+import { message } from './ticket-sync.ts';
+
+const { notificationNotify } = proxyActivities<Activities>(NOTIFY);
 
 export interface AskOptions {
-  /** Stable within the case, e.g. "contain-egress". */
+  /** Stable within the playbook, e.g. "contain-egress" (one of the playbook's declared approvals). */
   id: string;
+  /** What approving will do, in words. */
   action: string;
   reason: string;
+  /** What approving acts on, each with its driver (or "simulated"). */
+  targets?: string[];
   timeout: string;
 }
 
 export class ApprovalGate {
-  constructor(private readonly record: CaseRecord) {
+  private told = false;
+
+  constructor(private readonly run: PlaybookRun) {
+    const { record } = run;
     setHandler(
       approvalUpdate,
       (input) => {
@@ -25,7 +40,7 @@ export class ApprovalGate {
         approval.decidedBy = input.actor;
         approval.decidedAt = now();
         if (input.comment) approval.comment = input.comment;
-        this.record.note('approval', `${approval.action}: ${approval.status} by ${input.actor}${input.comment ? ` — "${input.comment}"` : ''}`, input.actor);
+        record.note('approval', `${approval.action}: ${approval.status} by ${input.actor}${input.comment ? ` — "${input.comment}"` : ''}`, input.actor);
         return approval;
       },
       {
@@ -40,31 +55,112 @@ export class ApprovalGate {
     );
   }
 
-  /** Waits for a decision or the timeout; returns the settled approval. */
+  /** Waits for a decision or the timeout (paging on timeout); returns the settled approval. */
   async ask(opts: AskOptions): Promise<Approval> {
+    const { record } = this.run;
     const requestedAt = Date.now();
     const approval: Approval = {
-      id: opts.id,
+      id: this.uniqueId(opts.id),
       action: opts.action,
       reason: opts.reason,
       requestedAt: new Date(requestedAt).toISOString(),
       expiresAt: new Date(requestedAt + durationMs(opts.timeout)).toISOString(),
       status: 'pending',
+      ...(opts.targets ? { targets: opts.targets } : {}),
     };
-    this.record.view.approvals.push(approval);
-    this.record.setStatus('awaiting_approval');
-    this.record.note('approval', `asked: ${opts.action} (${opts.reason}); waits ${opts.timeout}`);
-    const decided = await condition(() => approval.status !== 'pending', opts.timeout);
-    if (!decided) {
-      approval.status = 'timed_out';
-      approval.decidedAt = now();
+    record.view.approvals.push(approval);
+    record.setStatus('awaiting_approval');
+    record.note('approval', `asked: ${opts.action} (${opts.reason}); waits ${opts.timeout}`);
+    await this.tell(approval);
+
+    if (this.run.dryRun) {
+      this.answerDryRun(approval);
+    } else {
+      const decided = await condition(() => approval.status !== 'pending', opts.timeout);
+      if (!decided) {
+        approval.status = 'timed_out';
+        approval.decidedAt = now();
+      }
     }
-    this.record.setStatus('running');
+    if (approval.status === 'timed_out') await this.escalate(approval, opts.timeout);
+    record.setStatus('running');
     return approval;
   }
 
+  /** Every configured channel hears of the approval; Slack shows Approve / Reject buttons. */
+  private async tell(approval: Approval): Promise<void> {
+    const { record, providers, unconfigured } = this.run;
+    const channels = providers.notify;
+    if (channels.length === 0) {
+      if (!this.told) record.skip('notify', 'no notification channel is configured; the approval waits in the API only', unconfigured.notify ?? []);
+      this.told = true;
+      return;
+    }
+    if (this.run.wouldDo('notify', `tell ${channels.join(', ')}: approval "${approval.action}"`)) return;
+    const view = record.view;
+    try {
+      const result = await notificationNotify({
+        kind: 'approval',
+        idempotencyKey: this.run.key(`notify:approval:${approval.id}`),
+        caseId: view.caseId,
+        approvalId: approval.id,
+        severity_id: view.severity_id,
+        title: `[Riposte] Approval needed — ${view.playbook}: ${view.title}`,
+        text: `${approval.action}\nWhy: ${approval.reason}\nSeverity ${severityName(view.severity_id)}; waits until ${approval.expiresAt}.`,
+        channels,
+      });
+      approval.notified = result.delivered.filter((d) => d.status === 'ok').map((d) => d.channel);
+      const missed = result.delivered.filter((d) => d.status !== 'ok');
+      record.note('notify', `approval "${approval.id}" sent to ${approval.notified.join(', ') || 'no channel'}${missed.length ? `; not sent: ${missed.map((d) => `${d.channel} (${d.reason ?? d.status})`).join(', ')}` : ''}`);
+    } catch (err) {
+      record.note('notify', `could not tell anyone about approval "${approval.id}": ${message(err)}`);
+    }
+  }
+
+  /** Nobody decided: page whoever is on call, then the playbook follows its default. */
+  private async escalate(approval: Approval, timeout: string): Promise<void> {
+    const { record, providers, unconfigured } = this.run;
+    const channels = [...providers.page, ...providers.notify];
+    if (providers.page.length === 0) record.skip('page', 'nobody to page on an unanswered approval', unconfigured.page ?? []);
+    if (channels.length === 0) return;
+    if (this.run.wouldDo('page', `page ${channels.join(', ')}: approval "${approval.action}" unanswered`)) return;
+    try {
+      const result = await notificationNotify({
+        kind: 'escalation',
+        idempotencyKey: this.run.key(`notify:escalation:${approval.id}`),
+        caseId: record.view.caseId,
+        approvalId: approval.id,
+        severity_id: record.view.severity_id,
+        title: `[Riposte] Unanswered approval — ${record.view.playbook}: ${record.view.title}`,
+        text: `Nobody decided "${approval.action}" within ${timeout}.`,
+        channels,
+      });
+      record.note('page', `escalated to ${result.delivered.filter((d) => d.status === 'ok').map((d) => d.channel).join(', ') || 'no channel'}`);
+    } catch (err) {
+      record.note('page', `could not escalate: ${message(err)}`);
+    }
+  }
+
+  private answerDryRun(approval: Approval): void {
+    const answer = this.run.dryRun?.approvals ?? 'timeout';
+    approval.status = answer === 'approve' ? 'approved' : answer === 'reject' ? 'rejected' : 'timed_out';
+    approval.decidedAt = now();
+    if (answer !== 'timeout') approval.decidedBy = 'dry-run';
+    this.run.record.note('approval', `dry run: ${approval.action}: ${approval.status}`);
+  }
+
+  /** Approval ids are unique within the case: a second ask of the same kind, or a later run, gets a suffix. */
+  private uniqueId(base: string): string {
+    const runNo = this.run.input.run ?? 1;
+    const id = runNo > 1 ? `${base}-run${runNo}` : base;
+    let n = 1;
+    let candidate = id;
+    while (this.find(candidate)) candidate = `${id}-${++n}`;
+    return candidate;
+  }
+
   private find(id: string): Approval | undefined {
-    return this.record.view.approvals.find((a) => a.id === id);
+    return this.run.record.view.approvals.find((a) => a.id === id);
   }
 }
 

@@ -1,19 +1,24 @@
-// Runs in the Temporal sandbox. The case as the playbook keeps it: status, findings and a
-// timeline, answered to the API through `playbookViewQuery`.
+// Runs in the Temporal sandbox. The case as a playbook run keeps it — status, scope, findings,
+// approvals, actions, evidence and a timeline — answered to the API through `playbookViewQuery`.
 import { setHandler } from '@temporalio/workflow';
-import { alertHost, alertRemote } from '../../core/alert.ts';
-import type { CaseStatus, PlaybookView, ContainmentRecord, TicketRef } from '../../core/case.ts';
+import { alertHost, alertRemote, type NativeAlert } from '../../core/alert.ts';
+import type { ActionRecord, CaseStatus, ContainmentRecord, EvidenceItem, PlaybookView, ScopeItem, Sighting, SkippedStep, TicketRef } from '../../core/case.ts';
 import type { Assessment, EnrichmentOutcome } from '../../core/verdict.ts';
 import { playbookViewQuery, type PlaybookInput } from '../definitions.ts';
 
-export class CaseRecord {
-  readonly view: PlaybookView;
+/** Sightings kept in the view at most; the hunt's counts say how many there were. */
+const SIGHTINGS_KEPT = 200;
 
-  constructor(playbook: string, input: PlaybookInput) {
+export class CaseRecord {
+  readonly view: PlaybookView & Required<Pick<PlaybookView, 'scope' | 'indicators' | 'sightings' | 'evidence' | 'actions' | 'skipped'>>;
+
+  constructor(playbook: string, input: PlaybookInput, opts: { version?: number } = {}) {
     const { alert } = input;
     this.view = {
       caseId: input.caseId,
       playbook,
+      ...(opts.version !== undefined ? { version: opts.version } : {}),
+      run: input.run ?? 1,
       status: 'running',
       alertIds: [alert.id],
       title: alert.title,
@@ -26,7 +31,15 @@ export class CaseRecord {
       containment: null,
       timeline: [],
       startedAt: now(),
+      scope: [],
+      indicators: [],
+      sightings: [],
+      evidence: [],
+      actions: [],
+      skipped: [],
+      ...(input.dryRun ? { dryRun: true } : {}),
     };
+    this.joinFromAlert(alert);
     setHandler(playbookViewQuery, () => this.view);
   }
 
@@ -38,6 +51,38 @@ export class CaseRecord {
     this.view.status = status;
   }
 
+  /** A later alert of the case: its hosts, users and resources join the scope. */
+  addAlert(alert: NativeAlert): void {
+    if (!this.view.alertIds.includes(alert.id)) this.view.alertIds.push(alert.id);
+    this.joinFromAlert(alert);
+  }
+
+  /** Adds an entity to the case's scope once; returns true when it is new. */
+  joinScope(item: Omit<ScopeItem, 'at'>): boolean {
+    const same = this.view.scope.find((s) => s.type === item.type && (s.value === item.value || (item.ip !== undefined && s.ip === item.ip) || s.ip === item.value));
+    if (same) {
+      if (item.ip && !same.ip) same.ip = item.ip;
+      return false;
+    }
+    this.view.scope.push({ ...item, at: now() });
+    if (item.joinedBy !== 'alert') this.note('scope', `${item.type} ${item.value}${item.ip && item.ip !== item.value ? ` (${item.ip})` : ''} joins the case: ${item.reason}`);
+    return true;
+  }
+
+  /** The hosts in scope, each with what is known of its name and address. */
+  hosts(): Array<{ hostname?: string; ip?: string; joinedBy: ScopeItem['joinedBy'] }> {
+    return this.view.scope
+      .filter((s) => s.type === 'host')
+      .map((s) => {
+        const isIp = /^[0-9.]+$|:/.test(s.value);
+        return { ...(isIp ? {} : { hostname: s.value }), ...(s.ip ? { ip: s.ip } : isIp ? { ip: s.value } : {}), joinedBy: s.joinedBy };
+      });
+  }
+
+  handled(indicators: Array<{ type: string; value: string }>): void {
+    for (const i of indicators) if (!this.view.indicators.some((h) => h.type === i.type && h.value === i.value)) this.view.indicators.push({ type: i.type, value: i.value });
+  }
+
   addEnrichment(outcomes: EnrichmentOutcome[]): void {
     this.view.enrichment.push(...outcomes);
   }
@@ -46,10 +91,40 @@ export class CaseRecord {
     this.view.assessment = assessment;
   }
 
+  addSightings(sightings: Sighting[]): void {
+    this.view.sightings.push(...sightings.slice(0, Math.max(0, SIGHTINGS_KEPT - this.view.sightings.length)));
+  }
+
+  addEvidence(item: EvidenceItem): void {
+    if (!this.view.evidence.some((e) => e.evidenceId === item.evidenceId)) this.view.evidence.push(item);
+  }
+
+  addAction(action: ActionRecord): void {
+    this.view.actions.push(action);
+    const all = this.view.actions;
+    const simulated = all.every((a) => a.simulated);
+    const summary: ContainmentRecord = {
+      driver: [...new Set(all.map((a) => a.driver))].join(', '),
+      action: all.map((a) => `${a.simulated ? 'simulated: ' : ''}${a.description}`).join('\n'),
+      targets: [...new Set(all.map((a) => a.target))],
+      at: action.at,
+      refs: all.map((a) => a.id),
+      simulated,
+    };
+    this.view.containment = summary;
+  }
+
+  /** A step nothing is configured for, with the variables that would enable it. */
+  skip(step: string, reason: string, enableWith: string[]): void {
+    this.view.skipped.push({ step, reason, enableWith } satisfies SkippedStep);
+    this.note(step, `skipped: ${reason}${enableWith.length ? ` (set ${enableWith.join(', ')})` : ''}`);
+  }
+
   setTicket(ticket: TicketRef): void {
     this.view.ticket = ticket;
   }
 
+  /** Version-1 style single containment record (kept for runs that still use it). */
   contained(record: ContainmentRecord): void {
     this.view.containment = record;
   }
@@ -57,6 +132,18 @@ export class CaseRecord {
   finish(status: CaseStatus): void {
     this.view.status = status;
     this.view.closedAt = now();
+  }
+
+  private joinFromAlert(alert: NativeAlert): void {
+    const host = alertHost(alert);
+    const name = host.hostname ?? host.ip;
+    const reason = `named by alert ${alert.id}`;
+    if (name) this.joinScope({ type: 'host', value: name, ...(host.ip ? { ip: host.ip } : {}), joinedBy: 'alert', reason });
+    for (const o of alert.observables) {
+      if (o.type === 'cloud_resource' && o.role === 'src') this.joinScope({ type: 'cloud_resource', value: o.value, joinedBy: 'alert', reason });
+      if (o.type === 'user' && o.role !== 'dst') this.joinScope({ type: 'user', value: o.value, joinedBy: 'alert', reason });
+    }
+    if (alert.principal?.accessKeyId) this.joinScope({ type: 'credential', value: alert.principal.accessKeyId, joinedBy: 'alert', reason });
   }
 }
 

@@ -1,10 +1,10 @@
 // Runs in the Temporal sandbox. Keeps the case's ticket in step with the response: opened
-// once, a note per step. Every call carries `${workflowId}:ticket:${step}` as its
-// idempotency key, so a retried activity never posts twice. Ticketing trouble is recorded
-// and never stops the response.
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+// once, a note per step. Every call carries `${workflowId}:ticket:${step}` as its idempotency
+// key, so a retried activity never posts twice. Ticketing trouble is recorded and never stops
+// the response. A dry run says what it would have opened.
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
-import type { CaseRecord } from './case-record.ts';
+import type { PlaybookRun } from '../playbook.ts';
 import { TICKETING } from './activity-options.ts';
 
 const { ticketingOpenTicket, ticketingAddNote } = proxyActivities<Activities>(TICKETING);
@@ -12,36 +12,42 @@ const { ticketingOpenTicket, ticketingAddNote } = proxyActivities<Activities>(TI
 export class TicketSync {
   private skipped = false;
 
-  constructor(private readonly record: CaseRecord) {}
-
-  private key(step: string): string {
-    return `${workflowInfo().workflowId}:ticket:${step}`;
-  }
+  constructor(private readonly run: PlaybookRun) {}
 
   async open(title: string, description: string): Promise<void> {
-    const { view } = this.record;
+    const { record, providers, unconfigured } = this.run;
+    if (record.view.ticket || this.skipped) return;
+    if (!providers.ticket) {
+      this.skipped = true;
+      record.skip('ticket', 'no ticket system is configured', unconfigured.ticket ?? []);
+      return;
+    }
+    if (this.run.wouldDo('ticket', `open a ${providers.ticket} ticket "${title}"`)) {
+      this.skipped = true;
+      return;
+    }
     try {
-      const result = await ticketingOpenTicket({ idempotencyKey: this.key('open'), caseId: view.caseId, title, description, severity_id: view.severity_id });
+      const result = await ticketingOpenTicket({ idempotencyKey: this.run.key('ticket:open'), caseId: record.view.caseId, title, description, severity_id: record.view.severity_id });
       if (result.status === 'skipped') {
         this.skipped = true;
-        this.record.note('ticket', `skipped: ${result.reason}`);
+        record.note('ticket', `skipped: ${result.reason}`);
         return;
       }
-      this.record.setTicket(result.ticket);
-      this.record.note('ticket', `opened ${result.ticket.system} ${result.ticket.key}`);
+      record.setTicket(result.ticket);
+      record.note('ticket', `opened ${result.ticket.system} ${result.ticket.key}`);
     } catch (err) {
-      this.record.note('ticket', `could not open a ticket: ${message(err)}`);
+      record.note('ticket', `could not open a ticket: ${message(err)}`);
     }
   }
 
-  /** Adds a note for `step` (unique within the case). */
+  /** Adds a note for `step` (unique within the run). */
   async note(step: string, text: string): Promise<void> {
-    const ticket = this.record.view.ticket;
+    const ticket = this.run.record.view.ticket;
     if (!ticket || this.skipped) return;
     try {
-      await ticketingAddNote({ ticket, idempotencyKey: this.key(step), text });
+      await ticketingAddNote({ ticket, idempotencyKey: this.run.key(`ticket:${step}`), text });
     } catch (err) {
-      this.record.note('ticket', `could not add the ${step} note to ${ticket.key}: ${message(err)}`);
+      this.run.record.note('ticket', `could not add the ${step} note to ${ticket.key}: ${message(err)}`);
     }
   }
 }
@@ -49,4 +55,8 @@ export class TicketSync {
 export function message(err: unknown): string {
   const e = err as { cause?: { message?: string }; message?: string };
   return e.cause?.message ?? e.message ?? String(err);
+}
+
+export function failureType(err: unknown): string | undefined {
+  return (err as { cause?: { type?: string } }).cause?.type;
 }

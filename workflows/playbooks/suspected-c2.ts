@@ -1,157 +1,122 @@
 // Runs in the Temporal sandbox: no I/O, no Node APIs, no environment access.
 //
 // Suspected outbound command-and-control. An internal host talks to a remote IP or domain:
-// enrich the remote side, decide, open a ticket, ask an analyst before blocking, block egress,
-// and report. Every step lands in the case timeline and as a ticket note.
-import { ApplicationFailure, allHandlersFinished, condition, getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
-import type { Observable } from '../../core/alert.ts';
+// enrich the remote side (a domain this estate has never looked up counts against it), decide,
+// open a ticket, hunt the indicators across the estate (other hosts that talked to them join the
+// case), ask an analyst, capture memory of the hosts in scope, block their egress, and report.
+import { patched } from '@temporalio/workflow';
+import { alertHost, alertRemote, type NativeAlert, type Observable } from '../../core/alert.ts';
 import type { PlaybookView } from '../../core/case.ts';
-import { assessC2, type EnrichmentOutcome } from '../../core/verdict.ts';
-import { CONTAINMENT, ENRICHMENT } from '../blocks/activity-options.ts';
-import { ApprovalGate } from '../blocks/approval-gate.ts';
-import { CaseRecord, now } from '../blocks/case-record.ts';
+import { assessC2V2 } from '../../core/verdict.ts';
+import type { ContainRequest } from '../../activities/containment/types.ts';
+import { durationMs } from '../blocks/approval-gate.ts';
+import { now } from '../blocks/case-record.ts';
+import { collectEvidence } from '../blocks/collect-evidence.ts';
+import { applyContainment, describePlanned, planContainment } from '../blocks/contain.ts';
+import { enrich, resolvedAddresses } from '../blocks/enrich.ts';
+import { hunt } from '../blocks/hunt.ts';
 import { caseReport } from '../blocks/report.ts';
-import { message, TicketSync } from '../blocks/ticket-sync.ts';
-import { Playbook, playbookFinishedSignal, type PlaybookInput } from '../definitions.ts';
+import type { PlaybookInput, PlaybookSettings } from '../definitions.ts';
+import { suspectedC2PlaybookV1 } from '../legacy/suspected-c2-v1.ts';
+import { APPROVAL_SETTINGS, definePlaybook, runPlaybook, type PlaybookRun } from '../playbook.ts';
 
-const { dnsResolveDomain, virustotalLookupDomain, virustotalLookupIp, abuseipdbCheckIp } = proxyActivities<Activities>(ENRICHMENT);
-const { containmentBlockEgress } = proxyActivities<Activities>(CONTAINMENT);
+export const suspectedC2 = definePlaybook({
+  name: 'suspected-c2',
+  title: 'Suspected command-and-control',
+  version: 2,
+  description:
+    'An internal host talks to a remote IP or domain: enrich the remote side (first-seen domains raise the score), hunt it across the estate (hosts seen with it join the case), ask an analyst, capture memory of the hosts in scope where a collector is configured, block their egress to the C2 addresses, report.',
+  route: {
+    description: 'an internal host (source side) talking to a remote IP or domain (destination side), severity Low or above',
+    matches: (a: NativeAlert) => {
+      const host = alertHost(a);
+      const remote = alertRemote(a);
+      return Boolean(host.hostname ?? host.ip) && remote.ips.length + remote.domains.length > 0 && a.severity_id >= 2;
+    },
+  },
+  indicators: (a: NativeAlert): Observable[] => {
+    const remote = alertRemote(a);
+    return [...remote.domains.map((value) => ({ type: 'domain' as const, value, role: 'dst' as const })), ...remote.ips.map((value) => ({ type: 'ip' as const, value, role: 'dst' as const }))];
+  },
+  settings: {
+    ...APPROVAL_SETTINGS,
+    onApprovalTimeout: { ...APPROVAL_SETTINGS.onApprovalTimeout, fallbackEnv: ['RIPOSTE_C2_ON_TIMEOUT'] },
+    huntWindow: { default: '7d', kind: 'duration', description: 'how far back to hunt the C2 indicators in the logs' },
+    captureMemory: { default: 'yes', kind: 'enum', choices: ['yes', 'no'], description: 'capture memory of the hosts in scope before blocking (when a memory collector is configured)' },
+  },
+  approvals: { 'contain-egress': 'block egress from the hosts in scope to the C2 addresses' },
+  sideEffects: ['ticket', 'notify', 'page', 'collect:memory', 'contain:egress'],
+});
+
+/** Runs started before version 2 replay (and finish) as version 1. */
+export const C2_V2_PATCH = 'suspected-c2-v2';
 
 export async function suspectedC2Playbook(input: PlaybookInput): Promise<PlaybookView> {
-  const record = new CaseRecord(Playbook.suspectedC2, input);
-  const approvals = new ApprovalGate(record);
-  const ticket = new TicketSync(record);
-  const { view } = record;
-  record.note('start', `alert ${input.alert.id}: ${input.alert.title}`);
+  if (!patched(C2_V2_PATCH)) return suspectedC2PlaybookV1(input as PlaybookInput & { settings: PlaybookSettings });
+  return runPlaybook(suspectedC2, input, respond);
+}
 
-  try {
-    // 1. Enrich the remote side: DNS, VirusTotal, AbuseIPDB.
-    record.addEnrichment(await enrich(record));
+type Run = PlaybookRun<keyof typeof suspectedC2.settings>;
 
-    // 2. Decide.
-    const assessment = assessC2(view.enrichment, view.severity_id);
-    record.assess(assessment);
-    record.note('verdict', `${assessment.level}, score ${assessment.score}: ${assessment.reasons.join('; ') || 'no findings'}`);
+async function respond(run: Run): Promise<void> {
+  const { record, settings } = run;
+  const round = run.round.number > 1 ? `-r${run.round.number}` : '';
+  const remote = run.round.indicators;
+  const hostName = record.view.host.hostname ?? record.view.host.ip;
 
-    // 3. Open the ticket.
-    await ticket.open(`[Riposte] Suspected C2: ${describeHost(record)} → ${describeRemote(record)}`, caseReport(view, now()));
+  // 1. Enrich the remote side: reputation, DNS, and whether the estate has ever seen the domain.
+  const { outcomes } = await enrich(run, remote, hostName ? { firstSeenHost: hostName } : {});
 
-    // 4. Ask before containing.
-    const targets = blockTargets(record);
-    let contain = false;
-    if (!assessment.askToContain) {
-      record.note('approval', 'not asked: the verdict does not call for containment');
-    } else if (targets.length === 0) {
-      record.note('approval', 'not asked: no remote address to block (the domain does not resolve)');
-    } else {
-      const action = `block egress${view.host.ip ? ` from ${view.host.ip}` : ''} to ${targets.join(', ')}`;
-      await ticket.note('approval-requested', `Approval requested: ${action}. Reason: ${assessment.reasons.join('; ')}`);
-      const decision = await approvals.ask({
-        id: 'contain-egress',
-        action,
-        reason: assessment.reasons.join('; '),
-        timeout: input.settings.approvalTimeout,
-      });
-      if (decision.status === 'timed_out') {
-        contain = input.settings.onApprovalTimeout === 'contain';
-        const escalation = `escalated: nobody decided within ${input.settings.approvalTimeout}; the playbook default is ${contain ? 'to contain' : 'not to contain'}`;
-        record.note('escalate', escalation);
-        await ticket.note('escalation', `Escalation: ${escalation}.`);
-      } else {
-        contain = decision.status === 'approved';
-        await ticket.note('approval-decided', `Containment ${decision.status} by ${decision.decidedBy}${decision.comment ? `: "${decision.comment}"` : ''}.`);
-      }
-    }
+  // 2. Decide.
+  const assessment = assessC2V2(outcomes, record.view.severity_id);
+  record.assess(assessment);
+  record.note('verdict', `${assessment.level}, score ${assessment.score}: ${assessment.reasons.join('; ') || 'no findings'}`);
 
-    // 5. Contain.
-    if (contain) {
-      const result = await containmentBlockEgress({
-        idempotencyKey: `${workflowInfo().workflowId}:contain-egress`,
-        caseId: view.caseId,
-        hostIp: view.host.ip,
-        addresses: targets,
-      });
-      record.contained({ driver: result.driver, action: result.actions.join('\n'), targets, at: now(), refs: result.refs });
-      record.note('contain', `${result.driver}: ${result.actions.join('; ')}`);
-      await ticket.note('containment', `Contained by the ${result.driver} driver:\n${result.actions.join('\n')}`);
-    }
+  // 3. Open the ticket (once per run).
+  await run.ticket.open(`[Riposte] Suspected C2: ${hostName ?? 'unknown host'} → ${remote.map((r) => r.value).join(', ')}`, caseReport(record.view, now()));
 
-    // 6. Report and close.
-    record.finish(contain ? 'contained' : 'closed');
-    record.note('report', `case ${view.status}`);
-    await ticket.note('report', caseReport(view, view.closedAt ?? now()));
-  } catch (err) {
-    record.finish('failed');
-    record.note('failed', message(err));
-    await ticket.note('failure', `The playbook failed: ${message(err)}. Containment state: ${view.containment ? 'in place' : 'none'}.`);
-    await tellCase(view.status);
-    throw ApplicationFailure.nonRetryable(`suspected-c2 playbook failed: ${message(err)}`, 'PlaybookFailedError');
+  // 4. Hunt the indicators (and what the domains resolve to) across the estate: who else talked to them?
+  const addresses = [...new Set([...remote.filter((r) => r.type === 'ip').map((r) => r.value), ...resolvedAddresses(outcomes)])];
+  const since = new Date(Date.now() - durationMs(settings.huntWindow)).toISOString();
+  await hunt(run, [...remote, ...addresses.filter((a) => !remote.some((r) => r.value === a)).map((value) => ({ type: 'ip' as const, value }))], { since });
+
+  // 5. Ask before containing.
+  if (!assessment.askToContain) return record.note('approval', 'not asked: the verdict does not call for containment');
+  if (addresses.length === 0) return record.note('approval', 'not asked: no remote address to block (the domains do not resolve)');
+  const plan = await planContainment(run, egressRequests(run, addresses));
+  if (plan.length === 0) return record.note('approval', 'not asked: every target is on the never-contain list');
+  const action = `block egress ${fromWhom(plan)} to ${addresses.join(', ')}`;
+  await run.ticket.note(`approval-requested${round}`, `Approval requested: ${action}. Reason: ${assessment.reasons.join('; ')}`);
+  const decision = await run.approvals.ask({ id: 'contain-egress', action, reason: assessment.reasons.join('; '), targets: plan.map(describePlanned), timeout: settings.approvalTimeout });
+  let contain = decision.status === 'approved';
+  if (decision.status === 'timed_out') {
+    contain = settings.onApprovalTimeout === 'contain';
+    const escalation = `escalated: nobody decided within ${settings.approvalTimeout}; the playbook default is ${contain ? 'to contain' : 'not to contain'}`;
+    record.note('escalate', escalation);
+    await run.ticket.note(`escalation${round}`, `Escalation: ${escalation}.`);
+  } else {
+    await run.ticket.note(`approval-decided${round}`, `Containment ${decision.status} by ${decision.decidedBy}${decision.comment ? `: "${decision.comment}"` : ''}.`);
   }
-  await condition(allHandlersFinished);
-  await tellCase(view.status);
-  return view;
+  if (!contain) return;
+
+  // 6. Memory of the hosts in scope before the block changes what runs on them.
+  if (settings.captureMemory === 'yes') await collectEvidence(run, record.hosts(), ['memory']);
+
+  // 7. Contain: block egress from every host in scope to the C2 addresses.
+  await applyContainment(run, plan, { approval: decision });
 }
 
-/** When a case workflow started this playbook, tell it the playbook is over. */
-async function tellCase(status: string): Promise<void> {
-  const parent = workflowInfo().parent;
-  if (!parent) return;
-  try {
-    await getExternalWorkflowHandle(parent.workflowId).signal(playbookFinishedSignal, { workflowId: workflowInfo().workflowId, status });
-  } catch {
-    // The case has already ended; nothing waits for this playbook.
+/** One block per host in scope with a known address; any host without one means blocking for all. */
+function egressRequests(run: Run, addresses: string[]): ContainRequest[] {
+  const hosts = run.record.hosts();
+  const withIp = hosts.filter((h) => h.ip);
+  if (withIp.length === 0 || withIp.length < hosts.length) {
+    return [{ kind: 'egress', op: 'block-egress', target: addresses.join(', '), params: { to: addresses } }];
   }
+  return withIp.map((h) => ({ kind: 'egress', op: 'block-egress', target: `${h.ip} → ${addresses.join(', ')}`, params: { from: h.ip as string, to: addresses } }));
 }
 
-/** Every lookup runs in parallel; a lookup that fails is recorded, not fatal. */
-async function enrich(record: CaseRecord): Promise<EnrichmentOutcome[]> {
-  const { ips, domains } = record.view.remote;
-  const lookups: Array<{ source: string; observable: Observable; run: () => Promise<EnrichmentOutcome> }> = [
-    ...domains.flatMap((domain) => {
-      const observable: Observable = { type: 'domain', value: domain, role: 'dst' };
-      return [
-        { source: 'dns', observable, run: () => dnsResolveDomain({ domain }) },
-        { source: 'virustotal', observable, run: () => virustotalLookupDomain({ domain }) },
-      ];
-    }),
-    ...ips.flatMap((ip) => {
-      const observable: Observable = { type: 'ip', value: ip, role: 'dst' };
-      return [
-        { source: 'virustotal', observable, run: () => virustotalLookupIp({ ip }) },
-        { source: 'abuseipdb', observable, run: () => abuseipdbCheckIp({ ip }) },
-      ];
-    }),
-  ];
-  const outcomes = await Promise.all(
-    lookups.map(({ source, observable, run }) =>
-      run().catch(
-        (err): EnrichmentOutcome => ({ source, observable, status: 'failed', reason: message(err), errorType: failureType(err) })
-      )
-    )
-  );
-  for (const o of outcomes) {
-    record.note('enrich', `${o.source} ${o.observable.value}: ${o.status === 'ok' ? `${o.verdict.level} — ${o.verdict.summary}` : `${o.status} — ${o.reason}`}`);
-  }
-  return outcomes;
-}
-
-/** The alert's remote IPs plus whatever its domains resolved to. */
-function blockTargets(record: CaseRecord): string[] {
-  const resolved = record.view.enrichment.flatMap((e) =>
-    e.status === 'ok' && e.source === 'dns' ? e.verdict.related.filter((r) => r.type === 'ip').map((r) => r.value) : []
-  );
-  return [...new Set([...record.view.remote.ips, ...resolved])];
-}
-
-function describeHost(record: CaseRecord): string {
-  return record.view.host.hostname ?? record.view.host.ip ?? 'unknown host';
-}
-
-function describeRemote(record: CaseRecord): string {
-  return [...record.view.remote.domains, ...record.view.remote.ips].join(', ') || 'unknown';
-}
-
-function failureType(err: unknown): string | undefined {
-  return (err as { cause?: { type?: string } }).cause?.type;
+function fromWhom(plan: Array<{ params: unknown }>): string {
+  const from = plan.flatMap((p) => ((p.params as { from?: string }).from ? [(p.params as { from: string }).from] : []));
+  return from.length ? `from ${from.join(', ')}` : 'from every host';
 }

@@ -1,0 +1,77 @@
+// "Collect evidence from this host": memory through Elastic Defend, a triage package through
+// Defender for Endpoint, a disk image with dc3dd/dcfldd over SSH — whichever the run's context
+// chose. Each artifact arrives as the chain-of-custody record its collector wrote; this turns it
+// into the case's evidence item. Long: the collectors heartbeat and resume on retry.
+import { ApplicationFailure } from '@temporalio/common';
+import type { EvidenceItem } from '../../core/case.ts';
+import type { PackageInput } from '../defender/index.ts';
+import type { MemoryDumpInput } from '../elasticdefend/index.ts';
+import type { AcquireDiskInput } from '../imaging/types.ts';
+import { ErrorType } from '../shared/errors.ts';
+import type { EvidenceRecord } from '../shared/evidence.ts';
+import type { IntegrationInfo } from '../shared/integration.ts';
+import type { CollectInput, CollectResult } from './types.ts';
+
+export const info: IntegrationInfo = {
+  name: 'collection',
+  title: 'Evidence collection: memory (Elastic Defend), triage packages (Defender), disk images (dc3dd/dcfldd over SSH)',
+  category: 'imaging',
+  docUrl: 'activities/collection/README.md',
+  activities: ['collectionCollect'],
+  settings: [{ name: 'RIPOSTE_IMAGING_DEVICE', description: 'the disk imaged on a host over SSH when a playbook names none (/dev/sda)' }],
+  privileged: true,
+};
+
+type Skipped = { status: 'skipped'; reason: string };
+
+export interface CollectionSources {
+  elasticdefendMemoryDump(i: MemoryDumpInput): Promise<EvidenceRecord | Skipped>;
+  defenderCollectInvestigationPackage(i: PackageInput): Promise<EvidenceRecord | Skipped>;
+  imagingAcquireDisk(i: AcquireDiskInput): Promise<EvidenceRecord>;
+}
+
+export function createCollectionActivities(sources: CollectionSources, opts: { defaultDevice?: string } = {}) {
+  return {
+    async collectionCollect(input: CollectInput): Promise<CollectResult> {
+      const name = input.host.hostname ?? input.host.ip;
+      if (!name) throw invalid('a host name or address is required');
+      const request = { caseId: input.caseId, requestedBy: input.requestedBy, idempotencyKey: input.idempotencyKey };
+      const comment = `Riposte case ${input.caseId}: evidence before containment`;
+      let got: EvidenceRecord | Skipped;
+      switch (`${input.kind}:${input.provider}`) {
+        case 'memory:elasticdefend':
+          got = await sources.elasticdefendMemoryDump({ ...request, hostname: name, comment });
+          break;
+        case 'triage:defender':
+          got = await sources.defenderCollectInvestigationPackage({ ...request, computerDnsName: name, comment });
+          break;
+        case 'disk:imaging':
+          got = await sources.imagingAcquireDisk({ ...request, host: name, device: input.device ?? opts.defaultDevice ?? '/dev/sda' });
+          break;
+        default:
+          throw invalid(`${input.provider} does not collect ${input.kind}`);
+      }
+      if ('status' in got) return got;
+      return { status: 'ok', evidence: evidenceItem(got) };
+    },
+  };
+}
+
+/** A collector's custody record as the case shows it. */
+export function evidenceItem(r: EvidenceRecord): EvidenceItem {
+  return {
+    evidenceId: r.evidenceId,
+    kind: r.kind,
+    source: `${r.source.host}: ${r.source.device}`,
+    uri: r.uri,
+    sha256: r.verifiedSha256 || r.sha256,
+    bytes: r.bytes,
+    tool: `${r.tool} ${r.toolVersion}`.trim(),
+    at: r.finishedAt,
+    custody: { ...r },
+  };
+}
+
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`collection: ${message}`, ErrorType.invalidInput);
+}

@@ -1,0 +1,119 @@
+// Runs in the Temporal sandbox. Containment by target kind — egress addresses, a host, a cloud
+// instance, a cloud credential. First a plan: the worker checks every target against the
+// never-contain list (before any approval is asked) and names the driver for its kind, and
+// whether that driver may act for real (RIPOSTE_CONTAINMENT) or the action is only recorded
+// (simulated). Then, after the approval, the actions: each recorded with its undo, which an
+// analyst can run later from the API.
+import { proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.ts';
+import type { ContainRequest, PlannedAction } from '../../activities/containment/types.ts';
+import type { ActionRecord, Approval } from '../../core/case.ts';
+import type { PlaybookRun } from '../playbook.ts';
+import { CONTAINMENT, LOCAL } from './activity-options.ts';
+import { now } from './case-record.ts';
+import { message } from './ticket-sync.ts';
+
+const { containmentPlan } = proxyLocalActivities<Activities>(LOCAL);
+
+/** Operations that contain (the case reads "contained"); the others preserve or prepare. */
+export const CONTAINING_OPS: ReadonlySet<string> = new Set(['block-egress', 'isolate-host', 'isolate-instance', 'deactivate-key', 'revoke-sessions']);
+
+/** Each operation and the one that reverses it. */
+export const UNDO_OF: Record<string, string | undefined> = {
+  'block-egress': 'unblock-egress',
+  'isolate-host': 'release-host',
+  'protect-instance': 'restore-termination-protection',
+  'tag-instance': undefined,
+  'detach-asg': 'attach-asg',
+  'deregister-targets': 'register-targets',
+  'isolate-instance': 'restore-security-groups',
+  'deactivate-key': 'reactivate-key',
+  'revoke-sessions': 'remove-session-revocation',
+};
+
+/**
+ * Checks the requests against the never-contain list and picks each one's driver. Refused
+ * targets are recorded; what is left may be asked for and applied.
+ */
+export async function planContainment(run: PlaybookRun, requests: ContainRequest[]): Promise<PlannedAction[]> {
+  if (requests.length === 0) return [];
+  const { allowed, refused } = await containmentPlan({ requests });
+  for (const r of refused) run.record.note('contain', `refused ${r.op} on ${r.target}: ${r.reason}`);
+  for (const a of allowed) {
+    if (!a.live) {
+      const why = a.driver === 'log-only' ? `no driver for ${a.kind} may act (RIPOSTE_CONTAINMENT)` : `${a.driver} is not in RIPOSTE_CONTAINMENT`;
+      run.record.note('contain', `planned ${a.op} on ${a.target} will be simulated: ${why}`);
+    }
+  }
+  return allowed;
+}
+
+/** How a planned action reads in an approval ("simulated" when its driver may not act). */
+export function describePlanned(a: PlannedAction): string {
+  return `${a.description} — ${a.live ? a.driver : `simulated (${a.driver})`}`;
+}
+
+/**
+ * Applies the planned actions in order. Live ones act through their driver on the privileged
+ * task queue; the rest (log-only drivers, dry runs) are recorded as simulated — the case says
+ * plainly that nothing changed. With `onFailure: 'continue'` a failed action is recorded and the
+ * others still go; by default the first failure fails the playbook, loudly.
+ */
+export async function applyContainment(
+  run: PlaybookRun,
+  actions: PlannedAction[],
+  opts: { approval?: Approval; onFailure?: 'fail' | 'continue' } = {}
+): Promise<ActionRecord[]> {
+  const { record } = run;
+  const { containmentApply } = run.privileged(CONTAINMENT);
+  const done: ActionRecord[] = [];
+  for (const a of actions) {
+    const id = actionId(run, a.op);
+    const approvedBy = opts.approval?.decidedBy;
+    const base = {
+      id,
+      kind: a.kind,
+      op: a.op,
+      target: a.target,
+      at: now(),
+      status: 'applied' as const,
+      ...(opts.approval ? { approvalId: opts.approval.id } : {}),
+      ...(approvedBy ? { approvedBy } : {}),
+    };
+    const undoOp = UNDO_OF[a.op];
+    if (!a.live || run.dryRun) {
+      const rec: ActionRecord = { ...base, description: a.description, driver: a.driver, simulated: true, ...(undoOp ? { undo: { op: undoOp, input: {} } } : {}) };
+      record.addAction(rec);
+      done.push(rec);
+      record.note('contain', `simulated: ${a.description} (${run.dryRun ? 'dry run' : `${a.driver}: nothing was changed`})`);
+      continue;
+    }
+    try {
+      const result = await containmentApply({ action: a, caseId: run.caseId, idempotencyKey: run.key(`contain:${id}`), reason: reason(run, opts.approval) });
+      const rec: ActionRecord = { ...base, description: result.description, driver: result.driver, simulated: false, ...(result.undo ? { undo: result.undo } : {}) };
+      record.addAction(rec);
+      done.push(rec);
+      record.note('contain', `${result.driver}: ${result.description}${result.alreadyInState ? ' (already so)' : ''}`);
+    } catch (err) {
+      record.note('contain', `${a.driver}: could not ${a.op} ${a.target}: ${message(err)}`);
+      if (opts.onFailure !== 'continue') throw err;
+    }
+  }
+  if (done.length > 0) {
+    await run.ticket.note(`containment-${done[0]?.id}`, `Actions:\n${done.map((d) => `- ${d.simulated ? 'SIMULATED (nothing changed): ' : ''}${d.description} [${d.driver}; action ${d.id}${d.undo ? ', undo available' : ''}]`).join('\n')}`);
+  }
+  return done;
+}
+
+/** Unique within the case: `${op}-${n}`, with the run for runs after the first. */
+function actionId(run: PlaybookRun, op: string): string {
+  const runNo = run.input.run ?? 1;
+  const prefix = runNo > 1 ? `${op}-run${runNo}` : op;
+  const n = run.record.view.actions.filter((a) => a.id.startsWith(`${prefix}-`)).length + 1;
+  return `${prefix}-${n}`;
+}
+
+function reason(run: PlaybookRun, approval?: Approval): string {
+  const by = approval?.decidedBy ? `approved by ${approval.decidedBy}` : approval?.status === 'timed_out' ? 'approval timed out; playbook default' : 'playbook';
+  return `Riposte case ${run.caseId} (${run.meta.name}): ${by}`;
+}

@@ -1,0 +1,31 @@
+// Runs in the Temporal sandbox. Undoes one recorded action — an analyst's request from the API
+// (POST /v1/cases/{caseId}/actions/{actionId}/undo). Its workflow ID derives from the case and
+// the action, so an action is undone at most once; the driver's undo runs on the privileged task
+// queue. A simulated action (log-only driver) changed nothing, so its undo changes nothing either
+// and says so.
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import { CONTAINMENT } from './blocks/activity-options.ts';
+import { message } from './blocks/ticket-sync.ts';
+import { privilegedTaskQueue, type UndoActionInput, type UndoActionResult } from './definitions.ts';
+
+export async function undoActionWorkflow(input: UndoActionInput): Promise<UndoActionResult> {
+  const { action } = input;
+  const at = () => new Date().toISOString();
+  const done = (status: UndoActionResult['status'], description: string, simulated: boolean): UndoActionResult => ({ actionId: action.id, status, description, at: at(), by: input.actor, simulated });
+  if (!action.undo) return done('undo_failed', `action ${action.id} (${action.op}) has no undo`, action.simulated);
+  if (action.simulated) return done('undone', `simulated: ${action.undo.op} for "${action.description}" (the action changed nothing, so neither does its undo)`, true);
+  const { containmentUndo } = proxyActivities<Activities>({ ...CONTAINMENT, taskQueue: privilegedTaskQueue(workflowInfo().taskQueue) });
+  try {
+    const result = await containmentUndo({
+      driver: action.driver,
+      undo: action.undo,
+      caseId: input.caseId,
+      idempotencyKey: `${workflowInfo().workflowId}:undo`,
+      reason: `Riposte case ${input.caseId}: undo of ${action.id} requested by ${input.actor}${input.comment ? ` ("${input.comment}")` : ''}`,
+    });
+    return done('undone', `${result.driver}: ${result.description}`, false);
+  } catch (err) {
+    return done('undo_failed', `${action.driver}: could not ${action.undo.op}: ${message(err)}`, false);
+  }
+}

@@ -5,7 +5,6 @@
 import path from 'node:path';
 import { createAbuseIpDbActivities } from './abuseipdb/index.ts';
 import type { AbuseIpDbClient } from './abuseipdb/client.ts';
-import { REGISTRY } from './catalog.ts';
 import { createCollectionActivities } from './collection/index.ts';
 import { createContainmentActivities, type ContainmentDrivers } from './containment/index.ts';
 import { NeverContain } from './containment/never-contain.ts';
@@ -15,8 +14,10 @@ import { createEnrichmentActivities } from './enrichment/index.ts';
 import { createHuntingActivities } from './hunting/index.ts';
 import { createNotificationActivities } from './notification/index.ts';
 import { createPlaybookActivities } from './playbook/index.ts';
+import { createSweepActivities } from './sweep/index.ts';
 import { providersFor } from './playbook/providers.ts';
-import type { IntegrationContext } from './shared/integration.ts';
+import { integrationState, type IntegrationContext } from './shared/integration.ts';
+import { INTEGRATIONS, REGISTRY } from './catalog.ts';
 import { createTicketingActivities } from './ticketing/index.ts';
 import type { TicketSystem } from './ticketing/types.ts';
 import { createVirusTotalActivities } from './virustotal/index.ts';
@@ -83,6 +84,15 @@ export function createActivities(deps: ActivityDeps, wrap: <A extends Record<str
     ...createHuntingActivities(vendors as unknown as Parameters<typeof createHuntingActivities>[0]),
     ...createCollectionActivities(vendors, env.RIPOSTE_IMAGING_DEVICE ? { defaultDevice: env.RIPOSTE_IMAGING_DEVICE } : {}),
     ...createNotificationActivities(vendors, env.RIPOSTE_PUBLIC_URL ? { publicUrl: env.RIPOSTE_PUBLIC_URL } : {}),
+    ...createSweepActivities({
+      env,
+      dataDir,
+      feeds: { misp: vendors.mispRecentIndicators, otx: vendors.otxSubscribedIndicators, urlhaus: vendors.urlhausRecentIndicators },
+      configured: (name) => {
+        const info = INTEGRATIONS.find((i) => i.name === name);
+        return info ? integrationState(info, env).configured : false;
+      },
+    }),
     ...createContainmentActivities({
       drivers,
       providers: () => providers().providers.contain,

@@ -9,6 +9,8 @@ import { SOURCE_UNAUTHORIZED, sourceAuthAfter, sourceAuthBefore } from './auth/s
 import { CaseService } from './cases.ts';
 import { PlaybookCatalog } from './playbooks.ts';
 import { playbookRoutes } from './routes/playbooks.ts';
+import { huntRoutes } from './routes/hunts.ts';
+import type { IndicatorStore } from '../store/indicators.ts';
 import type { IngestDeps } from './ingest/accept.ts';
 import { createAjv, expressPath, openApiDocument, requestValidator, type RouteSpec } from './openapi.ts';
 import { HttpError, sendProblem } from './problem.ts';
@@ -26,6 +28,8 @@ export interface AppDeps {
   client: Client;
   /** The workers' main task queue (catalog, dry runs, undo). */
   taskQueue: string;
+  /** Analysts' indicators and the IOC sweeps' record (data/indicators.db). */
+  indicators: IndicatorStore;
   tokens: TokenEntry[];
   logger: Logger;
   ingest: IngestDeps;
@@ -79,6 +83,7 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
     ...sourceRoutes(deps.ingest),
     ...caseRoutes({ cases, store: deps.ingest.store, logger: deps.logger }),
     ...playbookRoutes({ playbooks, logger: deps.logger }),
+    ...huntRoutes({ indicators: deps.indicators, client: deps.client, logger: deps.logger }),
     ...suppressionRoutes(deps.ingest.rules),
     ...integrationRoutes(deps.integrations),
     ...slackRoutes({ cases, slack: deps.slack ?? { approvers: [] }, logger: deps.logger }),

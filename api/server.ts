@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../config/index.ts';
 import { temporalConnectionSettings } from '../config/temporal.ts';
 import { resolveTokens } from '../config/tokens.ts';
 import { ThreadedAlertStore } from '../store/threaded.ts';
+import { IndicatorStore, indicatorsFile } from '../store/indicators.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import path from 'node:path';
@@ -49,9 +50,11 @@ async function main(): Promise<void> {
   const pruner = setInterval(() => void store.prune(new Date(), { requestsMs: DAY_MS, entitiesMs: config.ingest.correlationWindowMs * 2 }), 600_000);
   pruner.unref();
 
+  const indicators = new IndicatorStore(process.env.RIPOSTE_INDICATORS_FILE ?? indicatorsFile(config.dataDir));
   const app = createApp({
     client,
     taskQueue: config.temporal.taskQueue,
+    indicators,
     tokens: tokens.entries,
     logger,
     ingest: { store, rules, config: config.ingest, onQueued: (caseIds) => dispatcher.wake(caseIds) },
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
       rules.stop();
       await dispatcher.stop();
       await store.close();
+      indicators.close();
       await connection.close();
       await telemetry.shutdown();
       process.exit(0);

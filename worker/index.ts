@@ -9,6 +9,7 @@ import { setupTelemetry } from '../telemetry/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { createRiposteWorkers, type WorkerRole } from './create-worker.ts';
 import { playbookSettingProblems } from './playbook-settings.ts';
+import { ensureSweepSchedule, sweepEvery } from './schedules.ts';
 import { buildActivityDeps } from './deps.ts';
 
 async function main(): Promise<void> {
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
   for (const s of status) logger.info({ integration: s.name, active: s.active }, `integration ${s.name}: ${s.active ? 'active' : 'inactive'} — ${s.detail}`);
 
   const problems = playbookSettingProblems(process.env);
+  const sweep = sweepEvery(process.env.RIPOSTE_SWEEP_EVERY);
+  if ('problem' in sweep) problems.push(sweep.problem);
   if (problems.length) throw new ConfigError(problems);
   const role = workerRole(process.env.RIPOSTE_WORKER_ROLE);
 
@@ -46,6 +49,15 @@ async function main(): Promise<void> {
     workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE,
     statusStore: new IntegrationStatusStore(path.join(config.dataDir, 'integrations.db')),
   });
+  if (role !== 'privileged') {
+    await ensureSweepSchedule({
+      connection: temporalConnectionSettings(config.temporal),
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      every: process.env.RIPOSTE_SWEEP_EVERY ?? '1h',
+      logger,
+    });
+  }
   const queues = workers.map((w) => w.options.taskQueue);
   logger.info({ taskQueues: queues, namespace: config.temporal.namespace, role }, `worker ready (${queues.join(', ')})`);
   process.send?.('ready'); // tells `npm start` (scripts/start.ts) the worker is polling

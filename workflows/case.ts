@@ -126,7 +126,7 @@ async function startRun(input: CaseInput, state: CaseState, entry: PlaybookEntry
   const workflowId = playbookWorkflowId(entry.meta.name, input.caseId, run);
   if (state.playbooks[workflowId]) return;
   try {
-    const child = await startChild(entry.workflowType, {
+    await startChild(entry.workflowType, {
       workflowId,
       args: [{ caseId: input.caseId, alert, run, ...(input.playbookSettings ? { settings: input.playbookSettings } : input.settings.approvalTimeout ? { settings: legacySettings(input) } : {}) }],
       // Playbooks outlive a continue-as-new of their case; they report back by signal.
@@ -135,11 +135,6 @@ async function startRun(input: CaseInput, state: CaseState, entry: PlaybookEntry
     });
     state.playbooks[workflowId] = 'running';
     (state.latest ??= {})[entry.meta.name] = { workflowId, run, handled: entry.meta.indicators(alert).map(indicatorKey).slice(0, HANDLED_KEPT) };
-    // However the run ends — even terminated, or failed before it could signal — it is over.
-    void child.result().then(
-      () => void (state.playbooks[workflowId] = 'done'),
-      () => void (state.playbooks[workflowId] = 'done')
-    );
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     state.playbooks[workflowId] = 'done'; // it ran in an earlier life of this case

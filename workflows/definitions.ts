@@ -78,6 +78,9 @@ export interface PlaybookInfo {
   sideEffects: string[];
 }
 
+/** The Temporal Schedule that runs the IOC sweep (iocSweepPlaybook) every RIPOSTE_SWEEP_EVERY. */
+export const SWEEP_SCHEDULE_ID = 'riposte-ioc-sweep';
+
 /** Answers the playbook catalog from the worker's own code: the API never disagrees with it. */
 export const PLAYBOOK_CATALOG_WORKFLOW = 'playbookCatalogWorkflow';
 

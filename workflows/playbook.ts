@@ -107,6 +107,8 @@ export class PlaybookRun<S extends string = string> {
   readonly unconfigured: Record<string, string[]>;
   readonly dryRun?: DryRunOptions;
   round: Round;
+  /** What a story keeps between its rounds (workflow state: rebuilt exactly on replay). */
+  readonly memo: Record<string, unknown> = {};
   private readonly pending: NativeAlert[] = [];
 
   constructor(
@@ -193,7 +195,7 @@ export class PlaybookRun<S extends string = string> {
  * would have been), closed otherwise; a failure is recorded, noted on the ticket and raised.
  */
 export async function runPlaybook<S extends string>(meta: PlaybookMeta<S>, input: PlaybookInput, story: Story<S>): Promise<PlaybookView> {
-  const context = await readContext(meta, input);
+  const context = await readPlaybookContext(meta, input.settings);
   const run = new PlaybookRun(meta, input, context);
   const { record } = run;
   record.note('start', `${meta.name} v${meta.version}${input.dryRun ? ' (dry run)' : ''}${(input.run ?? 1) > 1 ? `, run ${input.run}` : ''} — alert ${input.alert.id}: ${input.alert.title}`);
@@ -223,12 +225,12 @@ function outcome(view: PlaybookView): CaseStatus {
 }
 
 /** The run's settings and providers, read once from the worker's configuration and recorded. */
-async function readContext<S extends string>(meta: PlaybookMeta<S>, input: PlaybookInput): Promise<PlaybookContext> {
+export async function readPlaybookContext<S extends string>(meta: PlaybookMeta<S>, overrides?: Record<string, string>): Promise<PlaybookContext> {
   const { playbookReadContext } = proxyLocalActivities<Activities>(LOCAL);
   const settings = Object.fromEntries(
     Object.entries<SettingSpec>(meta.settings).map(([name, { default: d, kind, choices, fallbackEnv }]) => [name, { default: d, kind, ...(choices ? { choices } : {}), ...(fallbackEnv ? { fallbackEnv } : {}) }])
   );
-  return playbookReadContext({ playbook: meta.name, settings, ...(input.settings ? { overrides: input.settings } : {}) });
+  return playbookReadContext({ playbook: meta.name, settings, ...(overrides ? { overrides } : {}) });
 }
 
 /** When a case started this run, tell it the run is over and what it handled. */

@@ -6,7 +6,7 @@ import type { Observable } from '../../core/alert.ts';
 import { ErrorType } from '../shared/errors.ts';
 import { assertDomain } from '../shared/validate.ts';
 import type { FirstSeenStore, SightingAnswer } from './first-seen.ts';
-import type { FirstSeenInput, RecordSightingInput, ResolveDomainInput, ResolveDomainResult, Sighting } from './types.ts';
+import type { FirstSeenInput, RecordSightingInput, RememberedVerdict, RememberVerdictInput, RememberVerdictResult, ResolveDomainInput, ResolveDomainResult, Sighting } from './types.ts';
 import type { IntegrationInfo } from '../shared/integration.ts';
 
 export const info: IntegrationInfo = {
@@ -14,7 +14,7 @@ export const info: IntegrationInfo = {
   title: 'DNS resolution (node:dns)',
   category: 'enrichment',
   docUrl: 'https://nodejs.org/api/dns.html',
-  activities: ['dnsResolveDomain', 'dnsRecordSighting', 'dnsFirstSeen'],
+  activities: ['dnsResolveDomain', 'dnsRecordSighting', 'dnsFirstSeen', 'dnsRememberVerdict'],
   settings: [
     { name: 'RIPOSTE_DNS_SERVERS', description: 'resolvers, ip or ip:port, comma-separated (system resolvers if unset)' },
     { name: 'RIPOSTE_DNS_TIMEOUT_MS', description: 'per-query timeout (3000)' },
@@ -79,11 +79,35 @@ export function createDnsActivities(opts: DnsOptions) {
       return { status: 'ok', ...opts.firstSeen.record(input.idempotencyKey, domain, sighting) };
     },
 
-    /** Has this domain ever been seen? Its first sighting, or `seen: false`. */
-    async dnsFirstSeen({ domain }: FirstSeenInput): Promise<{ domain: string; seen: false } | { domain: string; seen: true; first: Sighting; sightings: number }> {
+    /** Has this domain ever been seen? Its first sighting (and the latest verdict remembered), or `seen: false`. */
+    async dnsFirstSeen({ domain }: FirstSeenInput): Promise<{ domain: string; seen: false } | { domain: string; seen: true; first: Sighting; sightings: number; verdict?: RememberedVerdict }> {
       const name = assertDomain(domain);
       const known = opts.firstSeen?.first(name);
-      return known ? { domain: name, seen: true, ...known } : { domain: name, seen: false };
+      const verdict = known ? opts.firstSeen?.verdictOf(name) : undefined;
+      return known ? { domain: name, seen: true, ...known, ...(verdict ? { verdict } : {}) } : { domain: name, seen: false };
+    },
+
+    /**
+     * Remembers what a case concluded about a domain ("benign, case X, at T") beside its first
+     * sighting. Idempotent per key: a retry remembers once and answers what the first attempt did.
+     */
+    async dnsRememberVerdict(input: RememberVerdictInput): Promise<RememberVerdictResult> {
+      const domain = assertDomain(input.domain);
+      if (!opts.firstSeen) return { status: 'skipped', reason: 'no first-seen store' };
+      const invalid = (m: string) => ApplicationFailure.nonRetryable(m, ErrorType.invalidInput);
+      if (!input.idempotencyKey) throw invalid('idempotencyKey is required');
+      if (!['benign', 'suspicious', 'malicious'].includes(input.verdict)) throw invalid(`verdict must be benign, suspicious or malicious (got ${JSON.stringify(input.verdict).slice(0, 40)})`);
+      if (!input.caseId) throw invalid('caseId is required');
+      if (Number.isNaN(Date.parse(input.at))) throw invalid('at must be an ISO 8601 time');
+      const v: RememberedVerdict = {
+        domain,
+        verdict: input.verdict,
+        caseId: String(input.caseId).slice(0, 200),
+        at: new Date(input.at).toISOString(),
+        ...(input.reason ? { reason: String(input.reason).slice(0, 1000) } : {}),
+      };
+      const { remembered, already } = opts.firstSeen.rememberVerdict(input.idempotencyKey, v);
+      return { status: 'ok', ...remembered, already };
     },
   };
 }

@@ -1,6 +1,7 @@
 // "Hunt these indicators since T": one activity that asks every backend the run chose — the
 // local log store, Elasticsearch/OpenSearch, Splunk, Sentinel — at once, and merges their
 // sightings, newest first. A backend that fails is reported beside the others' results.
+import os from 'node:os';
 import { heartbeating } from '../enrichment/index.ts';
 import type { IntegrationInfo } from '../shared/integration.ts';
 import { checkHunt } from './match.ts';
@@ -17,7 +18,18 @@ export const info: IntegrationInfo = {
 
 export type HuntBackends = Record<string, (input: HuntInput) => Promise<HuntResult>>;
 
-export function createHuntingActivities(backends: HuntBackends) {
+/**
+ * This worker's own addresses: its lookups of a suspicious domain land in the resolver's query
+ * log too, and would otherwise make Riposte look like one of the hosts that asked for it.
+ */
+function ownAddresses(): Set<string> {
+  const own = new Set(['127.0.0.1', '::1', 'localhost', os.hostname().toLowerCase()]);
+  for (const addrs of Object.values(os.networkInterfaces())) for (const a of addrs ?? []) own.add(a.address.split('%')[0] as string);
+  return own;
+}
+
+export function createHuntingActivities(backends: HuntBackends, opts: { own?: Set<string> } = {}) {
+  const own = opts.own ?? ownAddresses();
   return {
     async huntingSearch(input: SearchInput): Promise<SearchResult> {
       const { limit } = checkHunt(input);
@@ -38,11 +50,10 @@ export function createHuntingActivities(backends: HuntBackends) {
             }
           })
         );
-        const sightings = answers
-          .flatMap(([, r]) => (r?.status === 'ok' ? r.sightings : []))
-          .sort((a, b) => b.at.localeCompare(a.at))
-          .slice(0, limit);
-        return { results: answers.map(([summary]) => summary), sightings };
+        const all = answers.flatMap(([, r]) => (r?.status === 'ok' ? r.sightings : []));
+        const theirs = all.filter((s) => !s.host || !own.has(s.host.toLowerCase()));
+        const sightings = theirs.sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
+        return { results: answers.map(([summary]) => summary), sightings, ...(all.length > theirs.length ? { ownLeftOut: all.length - theirs.length } : {}) };
       } finally {
         beat();
       }

@@ -39,4 +39,6 @@ export interface SearchResult {
   results: Array<{ backend: string; status: 'ok' | 'skipped' | 'failed'; sightings: number; truncated?: boolean; reason?: string }>;
   /** Every backend's sightings together, newest first, at most `limit`. */
   sightings: HuntSighting[];
+  /** Sightings left out because the host was this worker itself (its own lookups). */
+  ownLeftOut?: number;
 }

@@ -3,7 +3,10 @@
 //   squid     — access.log, native format: "<epoch.ms> <elapsed> <client> <code/status> <bytes> <method> <url> …"
 //   dnsmasq   — log-queries lines: "<Mon dd hh:mm:ss> dnsmasq[pid]: query[A] name from client" (local time)
 //   zeek-dns  — Zeek dns.log as JSON lines: {"ts": …, "id.orig_h": …, "query": …}
+// `queriedDomain` reads the domain a line looked up (DNS) or visited (proxy), for the first-seen
+// store.
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import type { LogLine, LogStore } from './store.ts';
 
 export type LogKind = 'squid' | 'dnsmasq' | 'zeek-dns';
@@ -47,18 +50,59 @@ export function parseLine(kind: LogKind, line: string, now = new Date()): Omit<L
   }
 }
 
+const NAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
+
 /**
- * Imports what is new in a file since the last import (by byte offset, whole lines only).
- * Returns lines imported and skipped.
+ * The domain a line queried (dnsmasq `query[…] name from client`, Zeek `query`) or visited (the
+ * host of a squid URL, or of a CONNECT's host:port), lower-cased without the trailing dot — or
+ * nothing: not a query line, an IP literal, a single-label name, a reverse lookup (.arpa), or
+ * not a domain name at all (SRV labels such as _ldap._tcp included).
  */
-export function importFile(store: LogStore, kind: LogKind, file: string, now = new Date()): { imported: number; skipped: number } {
-  const start = store.importedBytes(file);
-  const size = fs.statSync(file).size;
-  if (size < start) return importFrom(store, kind, file, 0, size, now); // rotated: read it all again
-  return importFrom(store, kind, file, start, size, now);
+export function queriedDomain(kind: LogKind, line: string): string | undefined {
+  let name: string | undefined;
+  switch (kind) {
+    case 'dnsmasq':
+      name = / query\[[^\]]+\] (\S+) from \S+$/.exec(line.trim())?.[1];
+      break;
+    case 'squid':
+      name = urlHost(line.trim().split(/\s+/)[6]);
+      break;
+    case 'zeek-dns':
+      try {
+        const q = (JSON.parse(line) as Record<string, unknown>).query;
+        if (typeof q === 'string') name = q;
+      } catch {}
+      break;
+  }
+  if (!name) return undefined;
+  const d = name.toLowerCase().replace(/\.$/, '');
+  if (!NAME.test(d) || isIP(d) !== 0 || d.endsWith('.arpa')) return undefined;
+  return d;
 }
 
-function importFrom(store: LogStore, kind: LogKind, file: string, start: number, size: number, now: Date) {
+function urlHost(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  if (!url.includes('://')) return url.replace(/:\d+$/, ''); // CONNECT host:443
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Imports what is new in a file since the last import (by byte offset, whole lines only).
+ * Returns lines imported and skipped. `onLines` sees the lines before they are stored and the
+ * file's offset moves: if it throws, nothing is marked imported and the next run reads them again.
+ */
+export function importFile(store: LogStore, kind: LogKind, file: string, now = new Date(), onLines?: (lines: LogLine[]) => void): { imported: number; skipped: number } {
+  const start = store.importedBytes(file);
+  const size = fs.statSync(file).size;
+  if (size < start) return importFrom(store, kind, file, 0, size, now, onLines); // rotated: read it all again
+  return importFrom(store, kind, file, start, size, now, onLines);
+}
+
+function importFrom(store: LogStore, kind: LogKind, file: string, start: number, size: number, now: Date, onLines?: (lines: LogLine[]) => void) {
   if (size === start) return { imported: 0, skipped: 0 };
   const fd = fs.openSync(file, 'r');
   try {
@@ -74,6 +118,7 @@ function importFrom(store: LogStore, kind: LogKind, file: string, start: number,
       if (parsed) lines.push({ ...parsed, file });
       else skipped += 1;
     }
+    onLines?.(lines);
     store.add(lines);
     store.markImported(file, start + Buffer.byteLength(text.slice(0, end)));
     return { imported: lines.length, skipped };

@@ -5,6 +5,7 @@ import { crowdstrike } from './crowdstrike.ts';
 import { elastic } from './elastic.ts';
 import { falco } from './falco.ts';
 import { guardduty } from './guardduty.ts';
+import { hunt } from './hunt.ts';
 import { ocsf } from './ocsf.ts';
 import { securityhub } from './securityhub.ts';
 import { sentinel } from './sentinel.ts';
@@ -13,7 +14,7 @@ import type { SourceAdapter } from './types.ts';
 import { suricata } from './suricata.ts';
 import { wazuh } from './wazuh.ts';
 
-export const SOURCES: readonly SourceAdapter[] = [guardduty, securityhub, suricata, alertmanager, splunk, elastic, sentinel, crowdstrike, wazuh, falco, ocsf];
+export const SOURCES: readonly SourceAdapter[] = [guardduty, securityhub, suricata, alertmanager, splunk, elastic, sentinel, crowdstrike, wazuh, falco, ocsf, hunt];
 
 export const SOURCE_NAMES = SOURCES.map((s) => s.name);
 

@@ -100,3 +100,77 @@ describe('the first-seen store: has this domain ever been seen before?', () => {
     assert.equal(none.status, 'skipped');
   });
 });
+
+describe('the first-seen store: alerts kept apart from sightings, and remembered verdicts', () => {
+  const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-first-seen-alerts-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const at = (m: number) => new Date(Date.UTC(2026, 10, 30, 10, m)).toISOString();
+  const seen = (domain: string, m: number, host = '10.0.0.5') => ({ domain, sighting: { at: at(m), source: 'dnsmasq q.log', host } });
+
+  it('records a batch of log sightings: the earliest is the first, each is counted, and only new domains are queued for alerts', () => {
+    const store = new FirstSeenStore(path.join(dir, 'batch.db'));
+    assert.deepEqual(store.recordLogSightings([seen('old.test', 1)], { alert: false }), ['old.test'], 'baseline: recorded, not queued');
+    assert.deepEqual(store.pendingAlerts(), []);
+    const fresh = store.recordLogSightings([seen('new.test', 9, '10.0.0.9'), seen('old.test', 5), seen('new.test', 3, '10.0.0.7')], { alert: true, now: at(10) });
+    assert.deepEqual(fresh, ['new.test']);
+    assert.deepEqual(store.first('new.test'), { first: { at: at(3), source: 'dnsmasq q.log', host: '10.0.0.7' }, sightings: 2 });
+    assert.equal(store.first('old.test')?.sightings, 2);
+    assert.deepEqual(store.pendingAlerts().map((p) => [p.domain, p.first.host, p.attempts]), [['new.test', '10.0.0.7', 0]]);
+    assert.deepEqual(store.alertState('old.test'), { state: 'none' });
+    store.close();
+  });
+
+  it('a failed post leaves the alert queued (attempts counted, survives a reopened file); once posted it leaves the queue for good', () => {
+    const file = path.join(dir, 'queue.db');
+    const store = new FirstSeenStore(file);
+    store.recordLogSightings([seen('c2.test', 1)], { alert: true });
+    store.markAlertFailed('c2.test', 'connect ECONNREFUSED');
+    store.close();
+    const reopened = new FirstSeenStore(file);
+    assert.deepEqual(reopened.pendingAlerts().map((p) => [p.domain, p.attempts, p.lastError]), [['c2.test', 1, 'connect ECONNREFUSED']]);
+    reopened.markAlerted('c2.test', { at: at(2), alertId: 'al_0123456789abcdef', caseId: 'cs_0123456789abcdef' });
+    assert.deepEqual(reopened.pendingAlerts(), []);
+    assert.deepEqual(reopened.alertState('c2.test'), { state: 'posted', at: at(2), alertId: 'al_0123456789abcdef', caseId: 'cs_0123456789abcdef' });
+    reopened.recordLogSightings([seen('c2.test', 3)], { alert: true });
+    assert.deepEqual(reopened.pendingAlerts(), [], 'seen again: no second alert');
+    reopened.close();
+  });
+
+  it('keeps the baseline mark once', () => {
+    const store = new FirstSeenStore(':memory:');
+    assert.equal(store.baselineAt(), undefined);
+    store.markBaseline(at(1));
+    store.markBaseline(at(2));
+    assert.equal(store.baselineAt(), at(1));
+    store.close();
+  });
+
+  it('remembers a verdict once per key (a retry answers the first), and the first-seen answer shows the latest', async () => {
+    const store = new FirstSeenStore(path.join(dir, 'verdicts.db'));
+    const acts = createDnsActivities({ timeoutMs: 1000, firstSeen: store });
+    await runActivity(env, acts.dnsRecordSighting, { domain: 'cdn.example.test', source: 'ocsf', idempotencyKey: 'wf-1:first-seen' });
+    const input = { domain: 'CDN.example.test.', verdict: 'benign' as const, caseId: 'cs_1', at: '2026-11-30T10:00:00Z', reason: 'virustotal: known, unflagged', idempotencyKey: 'nsd-cs_1:remember:cdn.example.test' };
+    const first = await runActivity(env, acts.dnsRememberVerdict, input);
+    assert.deepEqual(first, { status: 'ok', domain: 'cdn.example.test', verdict: 'benign', caseId: 'cs_1', at: '2026-11-30T10:00:00.000Z', reason: 'virustotal: known, unflagged', already: false });
+    const retried = await runActivity(env, acts.dnsRememberVerdict, { ...input, at: '2026-11-30T10:05:00Z' });
+    assert.deepEqual(retried, { ...first, already: true }, 'the retry answers what the first attempt remembered');
+    const answer = await runActivity(env, acts.dnsFirstSeen, { domain: 'cdn.example.test' });
+    assert.ok(answer.seen);
+    assert.deepEqual(answer.verdict, { domain: 'cdn.example.test', verdict: 'benign', caseId: 'cs_1', at: '2026-11-30T10:00:00.000Z', reason: 'virustotal: known, unflagged' });
+    await runActivity(env, acts.dnsRememberVerdict, { ...input, caseId: 'cs_2', at: '2026-12-01T09:00:00Z', idempotencyKey: 'nsd-cs_2:remember:cdn.example.test' });
+    assert.equal(store.verdictOf('cdn.example.test')?.caseId, 'cs_2', 'the latest verdict answers');
+    store.close();
+  });
+
+  it('refuses a verdict without a key, with an unknown verdict or a bad time, and skips without a store', async () => {
+    const acts = createDnsActivities({ timeoutMs: 1000, firstSeen: new FirstSeenStore(':memory:') });
+    const base = { domain: 'a.test', verdict: 'benign' as const, caseId: 'cs_1', at: '2026-11-30T10:00:00Z', idempotencyKey: 'k' };
+    assert.equal((await rejection(() => runActivity(env, acts.dnsRememberVerdict, { ...base, idempotencyKey: '' }))).type, 'InvalidObservableError');
+    assert.equal((await rejection(() => runActivity(env, acts.dnsRememberVerdict, { ...base, verdict: 'fine' as never }))).type, 'InvalidObservableError');
+    assert.equal((await rejection(() => runActivity(env, acts.dnsRememberVerdict, { ...base, at: 'today' }))).type, 'InvalidObservableError');
+    assert.equal((await rejection(() => runActivity(env, acts.dnsRememberVerdict, { ...base, domain: 'not a domain' }))).type, 'InvalidObservableError');
+    const none = await runActivity(env, createDnsActivities({ timeoutMs: 1000 }).dnsRememberVerdict, base);
+    assert.equal(none.status, 'skipped');
+  });
+});

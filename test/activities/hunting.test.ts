@@ -10,7 +10,16 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ElasticsearchClient } from '../../activities/elasticsearch/client.ts';
 import { createElasticsearchActivities, elasticsearchFromEnv } from '../../activities/elasticsearch/index.ts';
 import { mentions } from '../../activities/hunting/match.ts';
-import { importFile } from '../../activities/logstore/importers.ts';
+import { importFile, queriedDomain } from '../../activities/logstore/importers.ts';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import { FirstSeenStore } from '../../activities/dns/first-seen.ts';
+import { firstSeenFinding, firstSeenIdempotencyKey, importWithFirstSeen, NoBaselineError, postPendingAlerts } from '../../activities/logstore/first-seen-source.ts';
+import { freePort } from '../../scripts/dev-server.ts';
+import { alertIdFor } from '../../api/ingest/entities.ts';
+import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
+import { testClient, uniqueQueue } from '../helpers/temporal.ts';
 import { createLogstoreActivities } from '../../activities/logstore/index.ts';
 import { LogStore } from '../../activities/logstore/store.ts';
 import { SentinelClient } from '../../activities/sentinel/client.ts';
@@ -215,3 +224,145 @@ describe('sentinel (Log Analytics KQL) hunting', () => {
     assert.doesNotMatch(denied.message, /la-secret|la-token/);
   });
 });
+
+describe('the first-seen domain source: domains from the logs, alerts to the API', () => {
+  let dns: Dnsmasq;
+  let api: TestApi;
+  let client: { client: Client; close(): Promise<void> };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-first-seen-source-'));
+  before(async () => {
+    dns = await startDnsmasq({ 'c2-never-seen.test': '203.0.113.7', 'intranet.test': '198.51.100.10' });
+    client = await testClient();
+    // The real API (no worker polls its queue: the alerts are stored and their cases wait).
+    api = await startApi({ client: client.client, taskQueue: uniqueQueue('first-seen-source') });
+  });
+  after(async () => {
+    await api.close();
+    await client.close();
+    await dns.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const fast = { token: TOKENS.source, attempts: 3, backoffMs: 5, maxBackoffMs: 20 };
+  const getAlert = (domain: string) => api.request('GET', `/v1/alerts/${alertId(domain)}`, { token: TOKENS.analyst });
+  const alertId = (domain: string) => alertIdFor('ocsf', firstSeenFinding(domain, { at: '2026-01-01T00:00:00Z', source: 'x' }).finding_info.uid);
+
+  it('reads the domain each line queried or visited, and nothing that is not a domain', () => {
+    assert.equal(queriedDomain('dnsmasq', 'Dec  1 16:40:20 dnsmasq[3440]: query[A] X.C2-Never-Seen.test from 10.0.0.5'), 'x.c2-never-seen.test');
+    assert.equal(queriedDomain('dnsmasq', 'Dec  1 16:40:20 dnsmasq[3440]: 7 10.0.0.5/41234 query[AAAA] cdn.test from 10.0.0.5'), 'cdn.test', 'log-queries=extra');
+    assert.equal(queriedDomain('dnsmasq', 'Dec  1 16:40:20 dnsmasq[3440]: config x.c2-never-seen.test is 203.0.113.7'), undefined, 'answers are not queries');
+    assert.equal(queriedDomain('dnsmasq', 'Dec  1 16:40:20 dnsmasq[3440]: query[PTR] 5.0.0.10.in-addr.arpa from 10.0.0.5'), undefined);
+    assert.equal(queriedDomain('dnsmasq', 'Dec  1 16:40:20 dnsmasq[3440]: query[SRV] _ldap._tcp.corp.test from 10.0.0.5'), undefined);
+    assert.equal(queriedDomain('dnsmasq', 'Dec  1 16:40:20 dnsmasq[3440]: query[A] wpad from 10.0.0.5'), undefined, 'single labels are not domains');
+    const squid = (url: string, method = 'GET') => `1795795200.123    120 10.0.1.23 TCP_MISS/200 5120 ${method} ${url} - HIER_DIRECT/203.0.113.7 text/html`;
+    assert.equal(queriedDomain('squid', squid('http://Beacon.C2-never-seen.test:8080/x?y=1')), 'beacon.c2-never-seen.test');
+    assert.equal(queriedDomain('squid', squid('c2-never-seen.test:443', 'CONNECT')), 'c2-never-seen.test');
+    assert.equal(queriedDomain('squid', squid('http://203.0.113.7/beacon')), undefined, 'addresses are not domains');
+    assert.equal(queriedDomain('zeek-dns', JSON.stringify({ ts: 1795795200.5, 'id.orig_h': '10.0.0.5', query: 'zeek.c2-never-seen.test' })), 'zeek.c2-never-seen.test');
+    assert.equal(queriedDomain('zeek-dns', '{not json'), undefined);
+  });
+
+  it('records the domains of a real dnsmasq query log; --alert needs a baseline; a failing first-seen store leaves the lines for the next run', async () => {
+    const resolver = new Resolver({ timeout: 1000, tries: 1 });
+    resolver.setServers([dns.server]);
+    await resolver.resolve4('intranet.test');
+    await waitFor(async () => dns.queries(), (q) => q.includes('intranet.test'), 5000, 'the query logged');
+    const logs = new LogStore(path.join(dir, 'logs.db'));
+    const firstSeen = new FirstSeenStore(path.join(dir, 'first-seen.db'));
+    assert.throws(() => importWithFirstSeen({ logs, firstSeen, kind: 'dnsmasq', files: [dns.logFile], mode: 'alert' }), NoBaselineError);
+    const [baseline] = importWithFirstSeen({ logs, firstSeen, kind: 'dnsmasq', files: [dns.logFile], mode: 'baseline' });
+    assert.ok(baseline?.newDomains.includes('intranet.test'), JSON.stringify(baseline));
+    assert.deepEqual(firstSeen.pendingAlerts(), [], 'the baseline queues no alert');
+
+    await resolver.resolve4('x.c2-never-seen.test');
+    await waitFor(async () => dns.queries(), (q) => q.includes('x.c2-never-seen.test'), 5000, 'the query logged');
+    const broken = Object.create(firstSeen) as FirstSeenStore;
+    broken.recordLogSightings = () => {
+      throw new Error('database is locked');
+    };
+    const linesBefore = logs.count();
+    assert.throws(() => importWithFirstSeen({ logs, firstSeen: broken, kind: 'dnsmasq', files: [dns.logFile], mode: 'alert' }), /database is locked/);
+    assert.equal(logs.count(), linesBefore, 'nothing imported, the offset did not move');
+    const [next] = importWithFirstSeen({ logs, firstSeen, kind: 'dnsmasq', files: [dns.logFile], mode: 'alert' });
+    assert.deepEqual(next?.newDomains, ['x.c2-never-seen.test'], 'the next run reads the lines again and records the first sighting');
+    assert.deepEqual(firstSeen.pendingAlerts().map((p) => [p.domain, p.first.host]), [['x.c2-never-seen.test', '127.0.0.1']]);
+    logs.close();
+    firstSeen.close();
+  });
+
+  it('a post that fails (the API unreachable) keeps the first sighting queued; the next run posts it to the real API, once', async () => {
+    const firstSeen = new FirstSeenStore(':memory:');
+    firstSeen.recordLogSightings([{ domain: 'late.c2-never-seen.test', sighting: { at: '2026-11-30T10:00:00.000Z', source: 'dnsmasq q.log', host: '10.0.0.5' } }], { alert: true });
+    const down = await postPendingAlerts(firstSeen, { ...fast, apiUrl: `http://127.0.0.1:${await freePort()}` });
+    assert.deepEqual(down.posted, []);
+    assert.equal(down.waiting, 1);
+    assert.match(down.error ?? '', /could not post the alert for late\.c2-never-seen\.test: .*unreachable/);
+    assert.equal(firstSeen.pendingAlerts()[0]?.attempts, 1);
+
+    const up = await postPendingAlerts(firstSeen, { ...fast, apiUrl: api.url });
+    assert.equal(up.error, undefined);
+    assert.deepEqual(up.posted.map((p) => [p.domain, p.duplicate, p.alertId]), [['late.c2-never-seen.test', false, alertId('late.c2-never-seen.test')]]);
+    const stored = await getAlert('late.c2-never-seen.test');
+    assert.equal(stored.status, 200);
+    assert.deepEqual(stored.body.rule, { name: 'First-seen domain', uid: 'riposte:first-seen-domain' });
+    assert.equal(stored.body.time, '2026-11-30T10:00:00.000Z', 'the time of the first sighting');
+    assert.deepEqual((await postPendingAlerts(firstSeen, { ...fast, apiUrl: api.url })).posted, [], 'a re-run posts nothing');
+    assert.equal(firstSeen.alertState('late.c2-never-seen.test').state, 'posted');
+  });
+
+  it('an answer that was lost: the next run sends the very same finding and key, and the API answers it as the first', async () => {
+    const firstSeen = new FirstSeenStore(':memory:');
+    const first = { at: '2026-11-30T11:00:00.000Z', source: 'dnsmasq q.log', host: '10.0.0.6' };
+    firstSeen.recordLogSightings([{ domain: 'lost.c2-never-seen.test', sighting: first }], { alert: true });
+    // The earlier run's post reached the API; its answer never came back.
+    const earlier = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: firstSeenFinding('lost.c2-never-seen.test', first), headers: { 'idempotency-key': firstSeenIdempotencyKey('lost.c2-never-seen.test') } });
+    assert.equal(earlier.status, 202);
+    const again = await postPendingAlerts(firstSeen, { ...fast, apiUrl: api.url });
+    assert.deepEqual(again.posted.map((p) => [p.duplicate, p.alertId, p.caseId]), [[true, earlier.body.alertId, earlier.body.caseId]]);
+    assert.equal((await getAlert('lost.c2-never-seen.test')).body.count, 1, 'still one alert');
+  });
+
+  it('retries 503 and 429 (after its Retry-After) with backoff; 401 stops the run; a refused alert (400) stays queued and the others go on', async () => {
+    const answers: Array<[number, Record<string, string>?]> = [];
+    const seenKeys: string[] = [];
+    const server = http.createServer((req, res) => {
+      seenKeys.push(String(req.headers['idempotency-key']));
+      req.resume();
+      req.on('end', () => {
+        const [status, headers] = answers.shift() ?? [202];
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(status === 202 ? { alertId: 'al_00000000000000aa', caseId: 'cs_00000000000000aa', duplicate: false, outcome: 'new' } : { title: 'nope', detail: `status ${status}` }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const slept: number[] = [];
+    const opts = { ...fast, apiUrl, attempts: 4, backoffMs: 100, sleep: async (ms: number) => void slept.push(ms) };
+    const queue = (...domains: string[]) => {
+      const store = new FirstSeenStore(':memory:');
+      store.recordLogSightings(domains.map((domain, i) => ({ domain, sighting: { at: `2026-11-30T12:0${i}:00.000Z`, source: 'q', host: '10.0.0.5' } })), { alert: true });
+      return store;
+    };
+    try {
+      answers.push([503], [429, { 'retry-after': '2' }]);
+      const retried = await postPendingAlerts(queue('a.test'), opts);
+      assert.deepEqual(retried.posted.map((p) => p.domain), ['a.test']);
+      assert.deepEqual(slept, [100, 2000], 'backoff, then the Retry-After');
+      assert.equal(new Set(seenKeys).size, 1, 'every try under the same Idempotency-Key');
+
+      answers.push([401]);
+      const denied = queue('b.test', 'c.test');
+      const stopped = await postPendingAlerts(denied, opts);
+      assert.match(stopped.error ?? '', /HTTP 401: the token is not a valid source token/);
+      assert.equal(stopped.waiting, 2, 'both stay queued; nothing was retried against a bad token');
+
+      answers.push([400]);
+      const refused = await postPendingAlerts(queue('d.test', 'e.test'), opts);
+      assert.deepEqual(refused.posted.map((p) => p.domain), ['e.test']);
+      assert.equal(refused.waiting, 1);
+      assert.equal(refused.error, undefined);
+    } finally {
+      server.close();
+    }
+  });
+});
+

@@ -72,6 +72,11 @@ const STRETCH: Record<string, (e: any) => void> = {
     e.output = BIG_TITLE;
     e.rule = BIG_RULE;
   },
+  // Riposte's own sweep: the title names the indicator and the rule its source, so a huge URL
+  // makes a huge title and a huge source name a huge rule name.
+  hunt: (e) => {
+    e.sightings[0].indicator = { type: 'url', value: `http://sweep.test/${'a'.repeat(100_000)}`, source: `feed-${'f'.repeat(10_000)}` };
+  },
   // The native format says its own limits (the OpenAPI schema), so a finding is built to them:
   // the longest title and rule name it allows, and more entities than an alert may keep —
   // 200 unroled observables listed before 100 evidences' worth of roled ones.

@@ -32,9 +32,30 @@ const routesAsMalwareOnEndpoint = (n: Normalized) => {
   assert.ok(host.hostname || host.ip, `a src host in ${JSON.stringify(n.alert.observables)}`);
 };
 
+describe('the IOC sweep\u2019s own source (hunt)', () => {
+  const sighting = (o: Record<string, unknown> = {}) => ({ indicator: { type: 'ip', value: '203.0.113.7', source: 'misp' }, at: '2026-11-28T09:41:12Z', host: '10.0.1.23', backend: 'logstore', where: 'squid access.log', excerpt: '… 203.0.113.7 …', ...o });
+  it('makes a sighting an alert: the host on the source side, the indicator on the far side, High for an analyst\u2019s indicator', () => {
+    const [feed, analyst, hash] = read('hunt', JSON.stringify({ sweepId: 's1', sightings: [sighting(), sighting({ indicator: { type: 'domain', value: 'Evil.test', source: 'analyst' } }), sighting({ indicator: { type: 'hash', value: 'a'.repeat(64), source: 'otx' }, host: 'web-1' })] }));
+    const f = ok(feed);
+    assert.equal(f.alert.severity_id, 3);
+    assert.deepEqual(f.alert.observables, [{ type: 'ip', value: '203.0.113.7', role: 'dst' }, { type: 'ip', value: '10.0.1.23', role: 'src' }]);
+    assert.equal(f.alert.rule?.uid, 'riposte:ioc-sweep');
+    assert.equal(ok(analyst).alert.severity_id, 4);
+    assert.deepEqual(ok(analyst).alert.observables[0], { type: 'domain', value: 'evil.test', role: 'dst' });
+    assert.deepEqual(ok(hash).alert.observables, [{ type: 'hash', value: 'a'.repeat(64) }, { type: 'hostname', value: 'web-1', role: 'src' }]);
+  });
+  it('the same sighting in another sweep is the same alert; a bad one is refused with its path', () => {
+    const a = ok(read('hunt', JSON.stringify({ sweepId: 's1', sightings: [sighting()] }))[0]);
+    const b = ok(read('hunt', JSON.stringify({ sweepId: 's2', sightings: [sighting()] }))[0]);
+    assert.equal(a.alert.sourceUid, b.alert.sourceUid);
+    const [bad] = read('hunt', JSON.stringify({ sweepId: 's3', sightings: [sighting({ indicator: { type: 'email', value: 'x@y.test', source: 'misp' } })] }));
+    assert.ok(bad && 'errors' in bad && bad.errors.some((e) => e.path.endsWith('indicator.type')));
+  });
+});
+
 describe('alert source adapters', () => {
   it('every source reads its own documented example into a native alert', () => {
-    assert.equal(SOURCES.length, 11);
+    assert.equal(SOURCES.length, 12);
     for (const s of SOURCES) {
       const items = read(s.name, JSON.stringify(s.example));
       const n = ok(items[0]);

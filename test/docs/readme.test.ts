@@ -26,3 +26,22 @@ describe('README', () => {
     }
   });
 });
+
+describe('README and docs name every public surface', () => {
+  const text = fs.readFileSync(README, 'utf8');
+
+  it('lists every activity, workflow type and playbook setting variable the code has', async () => {
+    const { CAPABILITIES, INTEGRATIONS } = await import('../../activities/catalog.ts');
+    const workflows = await import('../../workflows/index.ts');
+    const { PLAYBOOKS } = await import('../../workflows/playbooks/index.ts');
+    const { playbookInfo } = await import('../../workflows/playbook.ts');
+    for (const a of [...INTEGRATIONS, ...CAPABILITIES].flatMap((i) => i.activities)) assert.ok(text.includes(`\`${a}\``), `README: activity ${a}`);
+    for (const w of Object.keys(workflows)) assert.ok(text.includes(`\`${w}\``), `README: workflow type ${w}`);
+    for (const p of PLAYBOOKS) {
+      const page = fs.readFileSync(new URL(`../../docs/playbooks/${p.meta.name}.md`, import.meta.url), 'utf8');
+      assert.ok(text.includes(`docs/playbooks/${p.meta.name}.md`), `README links ${p.meta.name}`);
+      for (const s of playbookInfo(p.meta, p.workflowType).settings) assert.ok(page.includes(s.env), `docs/playbooks/${p.meta.name}.md: ${s.env}`);
+      for (const id of Object.keys(p.meta.approvals)) assert.ok(page.includes(id), `docs/playbooks/${p.meta.name}.md: approval ${id}`);
+    }
+  });
+});

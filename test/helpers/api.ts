@@ -11,6 +11,7 @@ import { SuppressionRules } from '../../api/ingest/rules.ts';
 import { loadConfig, type IngestConfig } from '../../config/index.ts';
 import { Secret } from '../../config/secret.ts';
 import { ThreadedAlertStore } from '../../store/threaded.ts';
+import { IndicatorStore, indicatorsFile } from '../../store/indicators.ts';
 import type { AlertStore } from '../../store/types.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import type { CaseSettings } from '../../workflows/definitions.ts';
@@ -29,6 +30,7 @@ export interface TestApi {
   store: AlertStore;
   rules: SuppressionRules;
   dispatcher: Dispatcher;
+  indicators: IndicatorStore;
   dataDir: string;
   request(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
@@ -63,9 +65,11 @@ export async function startApi(opts: {
   });
   dispatcher.start();
   const integrationStatus = new IntegrationStatusStore(path.join(dataDir, 'integrations.db'));
+  const indicators = new IndicatorStore(indicatorsFile(dataDir));
   const app = createApp({
     client: opts.client,
     taskQueue: opts.taskQueue,
+    indicators,
     tokens: [
       { token: new Secret(TOKENS.source), role: 'source', name: 'test-source' },
       { token: new Secret(TOKENS.analyst), role: 'analyst', name: 'alice' },
@@ -87,6 +91,7 @@ export async function startApi(opts: {
     store,
     rules,
     dispatcher,
+    indicators,
     dataDir,
     async request(method, p, o = {}) {
       const headers: Record<string, string> = { ...o.headers };
@@ -113,6 +118,7 @@ export async function startApi(opts: {
       await dispatcher.stop();
       await store.close();
       integrationStatus.close();
+      indicators.close();
       if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

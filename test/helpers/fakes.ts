@@ -32,11 +32,15 @@ export class RecordingTickets implements TicketSystem {
 export class RecordingEgress implements EgressBlocker {
   readonly name = 'recording';
   readonly blocks: BlockEgressInput[] = [];
+  readonly unblocked: string[] = [];
   async block(input: BlockEgressInput) {
     this.blocks.push(input);
     return { driver: 'recording', actions: input.addresses.map((a) => `blocked ${a}`), refs: input.addresses, alreadyPresent: 0 };
   }
-  async unblock() {
-    return { driver: 'recording', removed: 0 };
+  /** Removes the blocks an idempotency key added, as a real driver does. */
+  async unblock(input: { idempotencyKey: string }) {
+    const removed = this.blocks.filter((b) => b.idempotencyKey === input.idempotencyKey && !this.unblocked.includes(b.idempotencyKey)).length;
+    if (removed) this.unblocked.push(input.idempotencyKey);
+    return { driver: 'recording', removed };
   }
 }

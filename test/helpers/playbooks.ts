@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { WorkerOptions } from '@temporalio/worker';
 import { FirstSeenStore } from '../../activities/dns/first-seen.ts';
 import type { ActivityDeps } from '../../activities/index.ts';
 import type { PlaybookView } from '../../core/case.ts';
@@ -20,6 +21,7 @@ export interface PlaybookHarness {
   egress: RecordingEgress;
   dataDir: string;
   worker: RunningWorker;
+  taskQueue: string;
   /** Starts the playbook workflow directly (no case) on this harness's workers. */
   start(workflowType: string, input: PlaybookInput): Promise<WorkflowHandle>;
   view(h: WorkflowHandle): Promise<PlaybookView>;
@@ -37,6 +39,10 @@ export interface HarnessOptions {
   deps?: Partial<ActivityDeps>;
   /** Keep the first-seen store (default: one in the data directory). */
   firstSeen?: boolean;
+  /** The task queue (default: a fresh one), e.g. to match an API started first. */
+  taskQueue?: string;
+  /** Worker options, e.g. another workflow bundle. */
+  overridesForWorker?: Partial<WorkerOptions>;
 }
 
 export async function startPlaybookHarness(name: string, o: HarnessOptions = {}): Promise<PlaybookHarness> {
@@ -44,7 +50,7 @@ export async function startPlaybookHarness(name: string, o: HarnessOptions = {})
   const { client, close } = await testClient();
   const tickets = new RecordingTickets();
   const egress = new RecordingEgress();
-  const taskQueue = uniqueQueue(name);
+  const taskQueue = o.taskQueue ?? uniqueQueue(name);
   const firstSeen = o.firstSeen === false ? undefined : new FirstSeenStore(path.join(dataDir, 'first-seen.db'));
   const worker = await startWorker({
     taskQueue,
@@ -55,6 +61,7 @@ export async function startPlaybookHarness(name: string, o: HarnessOptions = {})
       context: { env: { RIPOSTE_LOGSTORE_FILE: path.join(dataDir, 'logs.db'), ...o.env }, dataDir, evidenceDir: path.join(dataDir, 'evidence') },
       ...o.deps,
     },
+    ...(o.overridesForWorker ? { overrides: o.overridesForWorker } : {}),
   });
   const view = (h: WorkflowHandle) => h.query(playbookViewQuery);
   return {
@@ -63,6 +70,7 @@ export async function startPlaybookHarness(name: string, o: HarnessOptions = {})
     egress,
     dataDir,
     worker,
+    taskQueue,
     start: (workflowType, input) => client.workflow.start(workflowType, { taskQueue, workflowId: `${input.caseId}-${workflowType}-${taskQueue}`, args: [input] }),
     view,
     awaitingApproval: (h, timeoutMs = 20_000) => waitFor(() => view(h), (v) => v.status === 'awaiting_approval', timeoutMs, 'awaiting_approval'),

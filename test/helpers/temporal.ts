@@ -16,8 +16,8 @@ function ensureRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({
-    logger: new DefaultLogger('ERROR'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+    logger: new DefaultLogger(process.env.RIPOSTE_SDK_LOG as 'WARN' ?? 'ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: (process.env.RIPOSTE_SDK_LOG as 'WARN') ?? 'ERROR' }), forward: {} } },
   });
 }
 
@@ -54,7 +54,9 @@ export interface RunningWorker {
 
 /**
  * Starts Riposte's workers (main and privileged, or one `role`) with the test run's prebuilt
- * bundle. Caching is off so every task replays.
+ * bundle. A small workflow cache, as in production: with none at all, the SDK evicts a run while
+ * its local activity (the playbook's context) is in flight and core reports an SDK bug (a stalled
+ * workflow task, ~10 s). Replay itself is tested against recorded histories (test/replay).
  */
 export async function startWorker(opts: {
   deps: ActivityDeps;
@@ -73,7 +75,7 @@ export async function startWorker(opts: {
     deps: opts.deps,
     telemetry: opts.telemetry ?? testTelemetry(),
     workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE,
-    overrides: { maxCachedWorkflows: 0, ...opts.overrides },
+    overrides: { maxCachedWorkflows: 20, ...opts.overrides },
   });
   const running = Promise.all(workers.map((w) => w.run()));
   return {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { alertsSignal, caseStateQuery, playbookWorkflowId, type CaseAlertItem, type CaseInput } from '../../workflows/definitions.ts';
+import { alertsSignal, approvalUpdate, caseStateQuery, playbookViewQuery, playbookWorkflowId, type CaseAlertItem, type CaseInput } from '../../workflows/definitions.ts';
 import { c2Alert } from '../helpers/alerts.ts';
 import { RecordingEgress, RecordingTickets } from '../helpers/fakes.ts';
 import { startWorker, testClient, uniqueQueue, type RunningWorker } from '../helpers/temporal.ts';
@@ -53,6 +53,42 @@ describe('case workflow', () => {
     const latest = await client.workflow.getHandle(`case-${caseId}`).describe();
     assert.ok(latest.historyLength < 60, `the current run's history stays short (${latest.historyLength} events)`);
     await client.workflow.getHandle(`case-${caseId}`).terminate('test done');
+  });
+
+  it('a later alert joins the running playbook; once it ended, only an alert with new indicators starts another run', async () => {
+    const caseId = `cs_${(Date.now() + 3).toString(16).padStart(16, '0')}`;
+    const h = await startCase(caseId, { settings: { approvalTimeout: '10m', onApprovalTimeout: 'none', idleTimeout: '1h' } });
+    const first = client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId));
+    await h.signal(alertsSignal, { items: [item(1, { severity_id: 4, uid: 'r-1', remoteIp: '203.0.113.7' })] });
+    await waitFor(() => first.query(playbookViewQuery), (v) => v.status === 'awaiting_approval', 15_000, 'the first run asks');
+    await h.signal(alertsSignal, { items: [item(2, { severity_id: 4, uid: 'r-2', remoteIp: '203.0.113.9' })] });
+    await waitFor(() => first.query(playbookViewQuery), (v) => v.alertIds.length === 2, 15_000, 'the later alert in the running run');
+    await first.executeUpdate(approvalUpdate, { args: [{ approvalId: 'contain-egress', decision: 'reject', actor: 'alice' }] });
+    // The run takes the later alert's new address in a second round.
+    const round2 = await waitFor(() => first.query(playbookViewQuery), (v) => v.approvals.some((a) => a.status === 'pending'), 15_000, 'a second round');
+    assert.match(round2.approvals.find((a) => a.status === 'pending')?.action ?? '', /203\.0\.113\.9/);
+    await first.executeUpdate(approvalUpdate, { args: [{ approvalId: 'contain-egress-2', decision: 'reject', actor: 'alice' }] });
+    assert.ok((await first.result()).indicators?.some((i: { value: string }) => i.value === '203.0.113.9'));
+    await waitFor(() => h.query(caseStateQuery), (s) => Object.values(s.playbooks).every((p) => p === 'done'), 15_000, 'the case hears the run ended');
+    await h.signal(alertsSignal, { items: [item(3, { severity_id: 4, uid: 'r-3', remoteIp: '203.0.113.7' })] });
+    await h.signal(alertsSignal, { items: [item(4, { severity_id: 4, uid: 'r-4', remoteIp: '198.51.100.4' })] });
+    const state = await waitFor(() => h.query(caseStateQuery), (st) => st.lastSeq === 4 && Object.keys(st.playbooks).length === 2, 15_000, 'all alerts, and a second run');
+    assert.deepEqual(Object.keys(state.playbooks).sort(), [playbookWorkflowId('suspected-c2', caseId), playbookWorkflowId('suspected-c2', caseId, 2)], 'a second run, only for the new address');
+    const second = await client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId, 2)).query(playbookViewQuery);
+    assert.equal(second.run, 2);
+    await client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId, 2)).terminate('test done');
+    await h.terminate('test done');
+  });
+
+  it('a playbook terminated without telling its case does not keep the case open', async () => {
+    const caseId = `cs_${(Date.now() + 4).toString(16).padStart(16, '0')}`;
+    const h = await startCase(caseId, { settings: { approvalTimeout: '10m', onApprovalTimeout: 'none', idleTimeout: '2s' } });
+    await h.signal(alertsSignal, { items: [item(1, { severity_id: 4, uid: 't-1' })] });
+    const child = client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId));
+    await waitFor(() => child.query(playbookViewQuery), (v) => v.status === 'awaiting_approval', 15_000, 'the run asks');
+    await child.terminate('an operator terminated it');
+    const final = await h.result();
+    assert.equal(final.playbooks[playbookWorkflowId('suspected-c2', caseId)], 'done');
   });
 
   it('an idle case with nothing running ends', async () => {

@@ -294,8 +294,23 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
     await pb.decide(h, 'contain-egress-2', 'approve');
     const done = await pb.result(h);
     assert.deepEqual(pb.egress.blocks.map((b) => b.addresses[0]), ['203.0.113.7', '203.0.113.99']);
-    assert.deepEqual(done.indicators?.map((i) => i.value).sort(), ['203.0.113.7', '203.0.113.99']);
+    assert.deepEqual(done.indicators?.filter((i) => i.value.startsWith('203.')).map((i) => i.value).sort(), ['203.0.113.7', '203.0.113.99']);
     assert.equal(done.alertIds.length, 3);
+  });
+
+  it('a later alert from another host talking to the same C2 address asks to block that host too, and only it', async () => {
+    await harness();
+    const h = await pb.start(PLAYBOOK, playbookInput(c2Alert({ remoteIp: '203.0.113.7', uid: 'host-1' })));
+    await pb.awaitingApproval(h);
+    await pb.decide(h, 'contain-egress', 'approve');
+    await h.signal(playbookAlertsSignal, { alerts: [c2Alert({ remoteIp: '203.0.113.7', hostIp: '10.20.0.6', hostname: 'web-2.corp.test', uid: 'host-2' })] });
+    const second = await pb.awaitingApproval(h);
+    const next = second.approvals.find((a) => a.status === 'pending');
+    assert.equal(next?.action, 'block egress from 10.20.0.6 to 203.0.113.7');
+    assert.ok(second.scope?.some((s) => s.value === 'web-2.corp.test' && s.joinedBy === 'alert'));
+    await pb.decide(h, next?.id as string, 'approve');
+    await pb.result(h);
+    assert.deepEqual(pb.egress.blocks.map((b) => b.hostIp), ['10.20.0.5', '10.20.0.6']);
   });
 
   it('a dry run takes no side effect and says what it would have done', async () => {

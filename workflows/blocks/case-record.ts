@@ -116,6 +116,7 @@ export class CaseRecord {
 
   /** A step nothing is configured for, with the variables that would enable it. */
   skip(step: string, reason: string, enableWith: string[]): void {
+    if (this.view.skipped.some((s) => s.step === step)) return; // said once per run
     this.view.skipped.push({ step, reason, enableWith } satisfies SkippedStep);
     this.note(step, `skipped: ${reason}${enableWith.length ? ` (set ${enableWith.join(', ')})` : ''}`);
   }

@@ -21,7 +21,11 @@ export interface Enriched {
   verdicts: MergedVerdict[];
 }
 
-export async function enrich(run: PlaybookRun, observables: Observable[], opts: { firstSeenHost?: string } = {}): Promise<Enriched> {
+/**
+ * `firstSeen: false` leaves the first-seen store out (a playbook that is not the one judging
+ * whether a domain is new, so it never makes the domain look seen to the one that is).
+ */
+export async function enrich(run: PlaybookRun, observables: Observable[], opts: { firstSeenHost?: string; firstSeen?: boolean } = {}): Promise<Enriched> {
   const { record, providers, unconfigured } = run;
   const wanted = observables.filter((o): o is Observable & { type: Enrichable } => (ENRICHABLE as readonly string[]).includes(o.type));
   if (wanted.length === 0) return { outcomes: [], verdicts: [] };
@@ -36,7 +40,7 @@ export async function enrich(run: PlaybookRun, observables: Observable[], opts: 
     ({ outcomes } = await enrichmentLookup({
       observables: wanted,
       sources,
-      ...(providers.firstSeen && types.includes('domain')
+      ...(providers.firstSeen && opts.firstSeen !== false && types.includes('domain')
         ? { firstSeen: { record: !run.dryRun, idempotencyKey: run.key('first-seen'), source: `case ${run.caseId}`, ...(opts.firstSeenHost ? { host: opts.firstSeenHost } : {}) } }
         : {}),
     }));

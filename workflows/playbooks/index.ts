@@ -6,6 +6,11 @@ import type { PlaybookInput } from '../definitions.ts';
 import type { PlaybookMeta } from '../playbook.ts';
 import type { PlaybookView } from '../../core/case.ts';
 import { suspectedC2, suspectedC2Playbook } from './suspected-c2.ts';
+import { awsInstanceCompromise, awsInstanceCompromisePlaybook } from './aws-instance-compromise.ts';
+import { awsCredentialCompromise, awsCredentialCompromisePlaybook } from './aws-credential-compromise.ts';
+import { neverSeenDomain, neverSeenDomainPlaybook } from './never-seen-domain.ts';
+import { malwareOnEndpoint, malwareOnEndpointPlaybook } from './malware-on-endpoint.ts';
+import { iocSweep, iocSweepPlaybook } from './ioc-sweep.ts';
 
 export interface PlaybookEntry {
   meta: PlaybookMeta;
@@ -16,6 +21,11 @@ export interface PlaybookEntry {
 
 export const PLAYBOOKS: readonly PlaybookEntry[] = [
   { meta: suspectedC2, workflowType: 'suspectedC2Playbook', workflow: suspectedC2Playbook },
+  { meta: awsInstanceCompromise, workflowType: 'awsInstanceCompromisePlaybook', workflow: awsInstanceCompromisePlaybook },
+  { meta: awsCredentialCompromise, workflowType: 'awsCredentialCompromisePlaybook', workflow: awsCredentialCompromisePlaybook },
+  { meta: neverSeenDomain, workflowType: 'neverSeenDomainPlaybook', workflow: neverSeenDomainPlaybook },
+  { meta: malwareOnEndpoint, workflowType: 'malwareOnEndpointPlaybook', workflow: malwareOnEndpointPlaybook },
+  { meta: iocSweep, workflowType: 'iocSweepPlaybook', workflow: iocSweepPlaybook },
 ];
 
 export function playbookByName(name: string): PlaybookEntry | undefined {

@@ -34,9 +34,16 @@ export const suspectedC2 = definePlaybook({
       return Boolean(host.hostname ?? host.ip) && remote.ips.length + remote.domains.length > 0 && a.severity_id >= 2;
     },
   },
+  // The remote side it responds to, and the internal hosts: a new host talking to a known C2
+  // address is news too (it needs its own block).
   indicators: (a: NativeAlert): Observable[] => {
     const remote = alertRemote(a);
-    return [...remote.domains.map((value) => ({ type: 'domain' as const, value, role: 'dst' as const })), ...remote.ips.map((value) => ({ type: 'ip' as const, value, role: 'dst' as const }))];
+    const host = alertHost(a);
+    return [
+      ...remote.domains.map((value) => ({ type: 'domain' as const, value, role: 'dst' as const })),
+      ...remote.ips.map((value) => ({ type: 'ip' as const, value, role: 'dst' as const })),
+      ...(host.ip ? [{ type: 'ip' as const, value: host.ip, role: 'src' as const }] : host.hostname ? [{ type: 'hostname' as const, value: host.hostname, role: 'src' as const }] : []),
+    ];
   },
   settings: {
     ...APPROVAL_SETTINGS,
@@ -58,33 +65,50 @@ export async function suspectedC2Playbook(input: PlaybookInput): Promise<Playboo
 
 type Run = PlaybookRun<keyof typeof suspectedC2.settings>;
 
+/** Between rounds: every C2 address found so far, and which host → address blocks are in place or asked. */
+interface Memo {
+  addresses: string[];
+  covered: string[];
+}
+
 async function respond(run: Run): Promise<void> {
   const { record, settings } = run;
+  const memo = ((run.memo.c2 as Memo | undefined) ??= { addresses: [], covered: [] }) as Memo;
   const round = run.round.number > 1 ? `-r${run.round.number}` : '';
-  const remote = run.round.indicators;
+  const remote = run.round.indicators.filter((i) => i.role !== 'src');
   const hostName = record.view.host.hostname ?? record.view.host.ip;
 
-  // 1. Enrich the remote side: reputation, DNS, and whether the estate has ever seen the domain.
-  const { outcomes } = await enrich(run, remote, hostName ? { firstSeenHost: hostName } : {});
+  if (remote.length > 0) {
+    // 1. Enrich the remote side: reputation, DNS, and whether the estate has ever seen the domain.
+    const { outcomes } = await enrich(run, remote, hostName ? { firstSeenHost: hostName } : {});
 
-  // 2. Decide.
-  const assessment = assessC2V2(outcomes, record.view.severity_id);
-  record.assess(assessment);
-  record.note('verdict', `${assessment.level}, score ${assessment.score}: ${assessment.reasons.join('; ') || 'no findings'}`);
+    // 2. Decide.
+    const assessment = assessC2V2(outcomes, record.view.severity_id);
+    record.assess(assessment);
+    record.note('verdict', `${assessment.level}, score ${assessment.score}: ${assessment.reasons.join('; ') || 'no findings'}`);
 
-  // 3. Open the ticket (once per run).
-  await run.ticket.open(`[Riposte] Suspected C2: ${hostName ?? 'unknown host'} → ${remote.map((r) => r.value).join(', ')}`, caseReport(record.view, now()));
+    // 3. Open the ticket (once per run).
+    await run.ticket.open(`[Riposte] Suspected C2: ${hostName ?? 'unknown host'} → ${remote.map((r) => r.value).join(', ')}`, caseReport(record.view, now()));
 
-  // 4. Hunt the indicators (and what the domains resolve to) across the estate: who else talked to them?
-  const addresses = [...new Set([...remote.filter((r) => r.type === 'ip').map((r) => r.value), ...resolvedAddresses(outcomes)])];
-  const since = new Date(Date.now() - durationMs(settings.huntWindow)).toISOString();
-  await hunt(run, [...remote, ...addresses.filter((a) => !remote.some((r) => r.value === a)).map((value) => ({ type: 'ip' as const, value }))], { since });
+    // 4. Hunt the indicators (and what the domains resolve to) across the estate: who else talked to them?
+    const found = [...remote.filter((r) => r.type === 'ip').map((r) => r.value), ...resolvedAddresses(outcomes)];
+    memo.addresses = [...new Set([...memo.addresses, ...found])];
+    const since = new Date(Date.now() - durationMs(settings.huntWindow)).toISOString();
+    await hunt(run, [...remote, ...found.filter((a) => !remote.some((r) => r.value === a)).map((value) => ({ type: 'ip' as const, value }))], { since });
+  } else {
+    record.note('round', `new host${run.round.indicators.length > 1 ? 's' : ''} in the case talking to the known C2 addresses: ${run.round.indicators.map((i) => i.value).join(', ')}`);
+  }
 
-  // 5. Ask before containing.
-  if (!assessment.askToContain) return record.note('approval', 'not asked: the verdict does not call for containment');
-  if (addresses.length === 0) return record.note('approval', 'not asked: no remote address to block (the domains do not resolve)');
-  const plan = await planContainment(run, egressRequests(run, addresses));
+  // 5. Ask before containing: every host in scope, to every C2 address, that is not blocked yet.
+  const assessment = record.view.assessment;
+  if (!assessment?.askToContain) return record.note('approval', 'not asked: the verdict does not call for containment');
+  if (memo.addresses.length === 0) return record.note('approval', 'not asked: no remote address to block (the domains do not resolve)');
+  const wanted = egressRequests(run, memo);
+  if (wanted.length === 0) return record.note('approval', 'not asked: every host in scope is already blocked from every C2 address');
+  const plan = await planContainment(run, wanted);
   if (plan.length === 0) return record.note('approval', 'not asked: every target is on the never-contain list');
+  for (const r of wanted) memo.covered.push(...pairs(r.params.from, r.params.to));
+  const addresses = [...new Set(plan.flatMap((p) => (p.params as { to: string[] }).to))];
   const action = `block egress ${fromWhom(plan)} to ${addresses.join(', ')}`;
   await run.ticket.note(`approval-requested${round}`, `Approval requested: ${action}. Reason: ${assessment.reasons.join('; ')}`);
   const decision = await run.approvals.ask({ id: 'contain-egress', action, reason: assessment.reasons.join('; '), targets: plan.map(describePlanned), timeout: settings.approvalTimeout });
@@ -102,19 +126,27 @@ async function respond(run: Run): Promise<void> {
   // 6. Memory of the hosts in scope before the block changes what runs on them.
   if (settings.captureMemory === 'yes') await collectEvidence(run, record.hosts(), ['memory']);
 
-  // 7. Contain: block egress from every host in scope to the C2 addresses.
+  // 7. Contain: block egress from the hosts to the C2 addresses.
   await applyContainment(run, plan, { approval: decision });
 }
 
-/** One block per host in scope with a known address; any host without one means blocking for all. */
-function egressRequests(run: Run, addresses: string[]): ContainRequest[] {
+/**
+ * One block per host in scope with a known address (to the C2 addresses it is not yet blocked
+ * from); a host without a known address means blocking for every host.
+ */
+function egressRequests(run: Run, memo: Memo): Array<ContainRequest & { kind: 'egress' }> {
   const hosts = run.record.hosts();
   const withIp = hosts.filter((h) => h.ip);
-  if (withIp.length === 0 || withIp.length < hosts.length) {
-    return [{ kind: 'egress', op: 'block-egress', target: addresses.join(', '), params: { to: addresses } }];
-  }
-  return withIp.map((h) => ({ kind: 'egress', op: 'block-egress', target: `${h.ip} → ${addresses.join(', ')}`, params: { from: h.ip as string, to: addresses } }));
+  const sources = withIp.length === 0 || withIp.length < hosts.length ? [undefined] : withIp.map((h) => h.ip as string);
+  return sources.flatMap((from) => {
+    const to = memo.addresses.filter((addr) => !memo.covered.includes(pairKey(from, addr)) && !memo.covered.includes(pairKey(undefined, addr)));
+    if (to.length === 0) return [];
+    return [{ kind: 'egress' as const, op: 'block-egress' as const, target: `${from ?? 'every host'} → ${to.join(', ')}`, params: { ...(from ? { from } : {}), to } }];
+  });
 }
+
+const pairKey = (from: string | undefined, to: string) => `${from ?? '*'}|${to}`;
+const pairs = (from: string | undefined, to: string[]) => to.map((addr) => pairKey(from, addr));
 
 function fromWhom(plan: Array<{ params: unknown }>): string {
   const from = plan.flatMap((p) => ((p.params as { from?: string }).from ? [(p.params as { from: string }).from] : []));

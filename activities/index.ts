@@ -82,7 +82,7 @@ export function createActivities(deps: ActivityDeps, wrap: <A extends Record<str
     ...createPlaybookActivities({ env, providers }),
     ...createEnrichmentActivities(vendors),
     ...createHuntingActivities(vendors as unknown as Parameters<typeof createHuntingActivities>[0]),
-    ...createCollectionActivities(vendors, env.RIPOSTE_IMAGING_DEVICE ? { defaultDevice: env.RIPOSTE_IMAGING_DEVICE } : {}),
+    ...createCollectionActivities(vendors, { evidenceDir: ctx.evidenceDir, ...(env.RIPOSTE_IMAGING_DEVICE ? { defaultDevice: env.RIPOSTE_IMAGING_DEVICE } : {}) }),
     ...createNotificationActivities(vendors, env.RIPOSTE_PUBLIC_URL ? { publicUrl: env.RIPOSTE_PUBLIC_URL } : {}),
     ...createSweepActivities({
       env,

@@ -8,16 +8,18 @@ import type { PackageInput } from '../defender/index.ts';
 import type { MemoryDumpInput } from '../elasticdefend/index.ts';
 import type { AcquireDiskInput } from '../imaging/types.ts';
 import { ErrorType } from '../shared/errors.ts';
-import type { EvidenceRecord } from '../shared/evidence.ts';
+import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { evidenceIdFor, evidencePaths, existingRecord, hashFile, writeRecord, type EvidenceRecord } from '../shared/evidence.ts';
 import type { IntegrationInfo } from '../shared/integration.ts';
-import type { CollectInput, CollectResult } from './types.ts';
+import type { CollectInput, CollectResult, RecordDocumentInput } from './types.ts';
 
 export const info: IntegrationInfo = {
   name: 'collection',
   title: 'Evidence collection: memory (Elastic Defend), triage packages (Defender), disk images (dc3dd/dcfldd over SSH)',
   category: 'imaging',
   docUrl: 'activities/collection/README.md',
-  activities: ['collectionCollect'],
+  activities: ['collectionCollect', 'collectionRecordDocument'],
   settings: [{ name: 'RIPOSTE_IMAGING_DEVICE', description: 'the disk imaged on a host over SSH when a playbook names none (/dev/sda)' }],
   privileged: true,
 };
@@ -30,8 +32,41 @@ export interface CollectionSources {
   imagingAcquireDisk(i: AcquireDiskInput): Promise<EvidenceRecord>;
 }
 
-export function createCollectionActivities(sources: CollectionSources, opts: { defaultDevice?: string } = {}) {
+export function createCollectionActivities(sources: CollectionSources, opts: { defaultDevice?: string; evidenceDir?: string } = {}) {
   return {
+    /**
+     * Keeps a document as evidence: written as JSON in the evidence directory, hashed from disk,
+     * its custody record beside it and in the ledger, like every other artifact.
+     */
+    async collectionRecordDocument(input: RecordDocumentInput): Promise<EvidenceItem> {
+      if (!input.idempotencyKey || !input.requestedBy || !input.source || !input.tool) throw invalid('idempotencyKey, requestedBy, source and tool are required');
+      const evidenceDir = opts.evidenceDir ?? 'data/evidence';
+      const paths = evidencePaths(evidenceDir, input.caseId, evidenceIdFor(input.idempotencyKey), 'document.json');
+      const done = existingRecord<EvidenceRecord>(paths);
+      if (done) return evidenceItem(done);
+      const startedAt = new Date().toISOString();
+      fs.mkdirSync(paths.dir, { recursive: true });
+      fs.writeFileSync(paths.artifact, `${JSON.stringify(input.document, null, 2)}\n`);
+      const { sha256, bytes } = await hashFile(paths.artifact);
+      const record: EvidenceRecord = {
+        evidenceId: evidenceIdFor(input.idempotencyKey),
+        caseId: input.caseId,
+        kind: input.kind,
+        source: { host: input.source, device: input.kind, bytes },
+        tool: input.tool,
+        toolVersion: '',
+        sha256,
+        verifiedSha256: sha256,
+        bytes,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        requestedBy: input.requestedBy,
+        uri: pathToFileURL(paths.artifact).href,
+        idempotencyKey: input.idempotencyKey,
+      };
+      return evidenceItem(writeRecord(evidenceDir, paths, record));
+    },
+
     async collectionCollect(input: CollectInput): Promise<CollectResult> {
       const name = input.host.hostname ?? input.host.ip;
       if (!name) throw invalid('a host name or address is required');
@@ -62,7 +97,7 @@ export function evidenceItem(r: EvidenceRecord): EvidenceItem {
   return {
     evidenceId: r.evidenceId,
     kind: r.kind,
-    source: `${r.source.host}: ${r.source.device}`,
+    source: r.source.device && r.source.device !== r.kind ? `${r.source.host}: ${r.source.device}` : r.source.host,
     uri: r.uri,
     sha256: r.verifiedSha256 || r.sha256,
     bytes: r.bytes,

@@ -18,3 +18,17 @@ export interface CollectInput {
 }
 
 export type CollectResult = { status: 'ok'; evidence: EvidenceItem } | { status: 'skipped'; reason: string };
+
+/** A document (JSON) kept as evidence: an instance's metadata, a key's recent activity … */
+export interface RecordDocumentInput {
+  kind: 'instance-metadata';
+  caseId: string;
+  requestedBy: string;
+  /** `${workflowId}:record:<what>`: a retry returns the record already written. */
+  idempotencyKey: string;
+  /** What it describes, e.g. the instance id. */
+  source: string;
+  /** How it was obtained, e.g. "awsDescribeInstance (EC2 DescribeInstances …)". */
+  tool: string;
+  document: unknown;
+}

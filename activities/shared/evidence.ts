@@ -14,7 +14,7 @@ import { ErrorType } from './errors.ts';
 export interface EvidenceRecord {
   evidenceId: string;
   caseId: string;
-  kind: 'disk-image' | 'investigation-package' | 'memory-dump' | 'file';
+  kind: 'disk-image' | 'investigation-package' | 'memory-dump' | 'file' | 'instance-metadata';
   /** Where it came from: a host (or agent id) and a device, a path or a description. */
   source: { host: string; device: string; bytes: number };
   tool: string;

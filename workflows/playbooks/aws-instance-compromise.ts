@@ -161,13 +161,13 @@ async function recordInstance(run: Run, id: string, alert: NativeAlert): Promise
       record.note('record', `${id} is ${r.state}: nothing left to preserve or isolate`);
       return { status: 'failed' };
     }
-    const evidence = metadataEvidence(run, r);
-    record.addEvidence(evidence);
+    const evidence = await keepMetadata(run, r);
+    if (evidence) record.addEvidence(evidence);
     record.note(
       'record',
       `${id} (${r.state}, ${r.region}${r.vpcId ? `, ${r.vpcId}` : ''}): groups ${r.securityGroups.map((g) => g.id).join(', ') || 'none'}; ${r.volumes.length} EBS volume${r.volumes.length === 1 ? '' : 's'}; ` +
         `Auto Scaling group ${r.autoScalingGroup ?? 'none'}; ${r.targetGroups.length} target group${r.targetGroups.length === 1 ? '' : 's'}; termination protection ${r.terminationProtection ? 'on' : 'off'}; ` +
-        `metadata ${evidence.evidenceId}, sha256 ${evidence.sha256}`
+        (evidence ? `metadata ${evidence.evidenceId}, sha256 ${evidence.sha256}` : 'metadata not kept (dry run)')
     );
     const region = alert.cloud?.region;
     if (region && region !== r.region) record.note('record', `the finding is from ${region}, but this worker acts in ${r.region} (AWS_REGION)`);
@@ -216,22 +216,19 @@ function membershipRequests(run: Run, id: string, recorded: Recorded): ContainRe
   return requests;
 }
 
-function metadataEvidence(run: Run, instance: InstanceDescription): EvidenceItem {
-  const document = JSON.stringify(instance);
-  const evidenceId = `ev_${sha256Hex(run.key(`record:${instance.instanceId}`)).slice(0, 20)}`;
-  const at = now();
-  return {
-    evidenceId,
+/** The instance's metadata as evidence: a JSON document in the evidence store, hashed, with its custody record. */
+async function keepMetadata(run: Run, instance: InstanceDescription): Promise<EvidenceItem | undefined> {
+  if (run.wouldDo('record', `keep the metadata of ${instance.instanceId} as evidence`)) return undefined;
+  const { collectionRecordDocument } = run.privileged(AWS_READ);
+  return collectionRecordDocument({
     kind: 'instance-metadata',
+    caseId: run.caseId,
+    requestedBy: run.key('record'),
+    idempotencyKey: run.key(`record:${instance.instanceId}`),
     source: instance.instanceId,
-    // The document is kept in the case record itself (custody.document); its SHA-256 is over that text.
-    uri: `urn:riposte:case:${run.caseId}:evidence:${evidenceId}`,
-    sha256: sha256Hex(document),
-    bytes: new TextEncoder().encode(document).length,
     tool: 'awsDescribeInstance (EC2 DescribeInstances, DescribeVolumes, DescribeInstanceAttribute; Auto Scaling; ELBv2)',
-    at,
-    custody: { caseId: run.caseId, instanceId: instance.instanceId, region: instance.region, requestedBy: run.key('record'), describedAt: at, hashedAs: 'SHA-256 of the UTF-8 bytes of document', document },
-  };
+    document: instance,
+  });
 }
 
 function snapshotEvidence(instanceId: string, s: EbsSnapshotRecord): EvidenceItem {
@@ -334,50 +331,3 @@ function uniqueObservables(list: Observable[]): Observable[] {
 
 // ---- SHA-256 (FIPS 180-4), in the sandbox: the metadata's hash is computed where it is recorded ----
 
-const K256 = [
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-];
-
-const ror = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
-
-/** SHA-256 of a string's UTF-8 bytes, as lowercase hex (what `sha256sum` prints). */
-export function sha256Hex(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  const padded = new Uint8Array(Math.ceil((bytes.length + 9) / 64) * 64);
-  padded.set(bytes);
-  padded[bytes.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  const bits = bytes.length * 8;
-  view.setUint32(padded.length - 8, Math.floor(bits / 0x100000000));
-  view.setUint32(padded.length - 4, bits >>> 0);
-  const h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
-  const w = new Array<number>(64).fill(0);
-  for (let block = 0; block < padded.length; block += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(block + i * 4);
-    for (let i = 16; i < 64; i++) {
-      const w15 = w[i - 15] ?? 0;
-      const w2 = w[i - 2] ?? 0;
-      const s0 = ror(w15, 7) ^ ror(w15, 18) ^ (w15 >>> 3);
-      const s1 = ror(w2, 17) ^ ror(w2, 19) ^ (w2 >>> 10);
-      w[i] = ((w[i - 16] ?? 0) + s0 + (w[i - 7] ?? 0) + s1) | 0;
-    }
-    let [a, b, c, d, e, f, g, hh] = h as [number, number, number, number, number, number, number, number];
-    for (let i = 0; i < 64; i++) {
-      const t1 = (hh + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + (K256[i] ?? 0) + (w[i] ?? 0)) | 0;
-      const t2 = ((ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d + t1) | 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) | 0;
-    }
-    [a, b, c, d, e, f, g, hh].forEach((x, i) => (h[i] = ((h[i] ?? 0) + x) | 0));
-  }
-  return h.map((x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
-}

@@ -16,7 +16,7 @@ import { playbookWorkflowId } from '../../workflows/definitions.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
 import { startFakeJira, type FakeJira } from '../helpers/fake-jira.ts';
 import { startWorker, testClient, uniqueQueue, waitFor, type RunningWorker } from '../helpers/temporal.ts';
-import { findingEvent, readers, startAwsLab, userWithKey, webServer, type AwsLab } from '../fixtures/aws-playbooks/aws-lab.ts';
+import { findingEvent, readers, startAwsLab, userWithKey, webServer, type AwsLab } from '../helpers/aws-lab.ts';
 
 describe('AWS responses, end to end: GuardDuty finding over HTTP → HTTP approval → AWS changed → HTTP undo', () => {
   let lab: AwsLab;

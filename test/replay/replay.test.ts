@@ -7,6 +7,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../worker/create-worker.ts';
 import { testTelemetry } from '../helpers/temporal.ts';
+import { PLAYBOOKS } from '../../workflows/playbooks/index.ts';
 
 const dir = new URL('./histories/', import.meta.url);
 const histories = fs
@@ -23,9 +24,10 @@ async function replayAll(workflows: { workflowBundle: { codePath: string } } | {
 }
 
 describe('replay: committed histories of running playbooks still replay', () => {
-  it('has recorded histories to replay', () => {
-    assert.ok(histories.length >= 6, `found ${histories.length} histories in test/replay/histories`);
-    assert.ok(histories.some((h) => h.workflowId.startsWith('case_')), 'the case workflow has histories too');
+  it('has recorded histories of every playbook, and of the case (continued as new while a playbook runs)', () => {
+    for (const p of PLAYBOOKS) assert.ok(histories.some((h) => h.workflowId.startsWith(`${p.meta.name}_`) || h.workflowId.startsWith(`${p.meta.name}-v`)), `no recorded history of ${p.meta.name}: npm run record:histories`);
+    assert.ok(histories.some((h) => h.workflowId.startsWith('case_continued-as-new-while-playbook-runs')), 'the case continued as new while a playbook ran');
+    assert.ok(histories.filter((h) => h.workflowId.startsWith('suspected-c2_')).length >= 4, 'version 1 of suspected-c2 still replays');
   });
 
   it('every recorded history (playbooks and cases) replays without a determinism error', async () => {
@@ -35,8 +37,8 @@ describe('replay: committed histories of running playbooks still replay', () => 
     for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
   });
 
-  it('a playbook whose steps drifted fails replay (negative control)', async () => {
-    const playbookHistories = histories.filter((h) => h.workflowId.startsWith('suspected-c2_'));
+  it('a playbook whose steps drifted fails replay (negative control), for every playbook', async () => {
+    const playbookHistories = histories.filter((h) => !h.workflowId.startsWith('case_'));
     const results = await replayAll({ workflowsPath: fileURLToPath(new URL('./drifted/index.ts', import.meta.url)) }, playbookHistories);
     assert.equal(results.length, playbookHistories.length);
     assert.ok(results.length > 0);

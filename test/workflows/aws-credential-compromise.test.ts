@@ -17,7 +17,7 @@ import { playbookInput } from '../helpers/alerts.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { checkNock, nock, setupNock } from '../helpers/nock.ts';
 import { startPlaybookHarness, type HarnessOptions, type PlaybookHarness } from '../helpers/playbooks.ts';
-import { findingEvent, guarddutyAlert, instanceRole, readers, securityhubAlerts, startAwsLab, userWithKey, type AwsLab } from '../fixtures/aws-playbooks/aws-lab.ts';
+import { findingEvent, guarddutyAlert, instanceRole, readers, securityhubAlerts, startAwsLab, userWithKey, type AwsLab } from '../helpers/aws-lab.ts';
 
 const PLAYBOOK = 'awsCredentialCompromisePlaybook';
 const ABUSE = 'https://api.abuseipdb.com/api/v2';

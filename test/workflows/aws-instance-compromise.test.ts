@@ -22,7 +22,7 @@ import { checkNock, nock, setupNock } from '../helpers/nock.ts';
 import { startPlaybookHarness, type HarnessOptions, type PlaybookHarness } from '../helpers/playbooks.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { securityhub } from '../../api/sources/securityhub.ts';
-import { findingEvent, guarddutyAlert, readers, securityhubAlerts, startAwsLab, webServer, type AwsLab, type WebServer } from '../fixtures/aws-playbooks/aws-lab.ts';
+import { findingEvent, guarddutyAlert, readers, securityhubAlerts, startAwsLab, webServer, type AwsLab, type WebServer } from '../helpers/aws-lab.ts';
 
 const PLAYBOOK = 'awsInstanceCompromisePlaybook';
 const ABUSE = 'https://api.abuseipdb.com/api/v2';

@@ -257,12 +257,15 @@ export class CaseService {
   }
 }
 
-/** failed > awaiting approval > running > contained > closed. */
+/** failed > awaiting approval > running > contained > closed (no run has been started yet: running while the case is). */
 function caseStatus(runs: PlaybookRun[], approvals: Array<{ status: string }>, contained: boolean, live: boolean): CaseStatus {
   if (runs.some((r) => r.summary.status === 'failed')) return 'failed';
   if (approvals.some((a) => a.status === 'pending')) return 'awaiting_approval';
   if (runs.some((r) => r.summary.status === 'running')) return 'running';
   if (contained) return 'contained';
+  // Every playbook run has ended: the response is over, though the case still takes alerts for a
+  // while (a later one can start another run). With no run yet, alerts may still be on their way.
+  if (runs.length > 0) return 'closed';
   return live ? 'running' : 'closed';
 }
 

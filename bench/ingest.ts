@@ -8,18 +8,17 @@
 //   5. storm: 10,000 repeats of one detection: cases, signals to the case workflow, its history
 // Options (environment): BENCH_RATE, BENCH_SECONDS, BENCH_STORM, BENCH_HOSTS, BENCH_PROFILE=1 (CPU profiles of
 // the API into bench/results/profiles); any other RIPOSTE_* variable reaches the API and worker.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Client, Connection } from '@temporalio/client';
 import { freePort, startDevServer } from '../scripts/dev-server.ts';
 import { findTemporalCli } from '../scripts/temporal-cli.mjs';
 import { caseStateQuery, caseWorkflowId } from '../workflows/definitions.ts';
+import { cpuSeconds, root, startProcess, threadCpu } from './stack.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const STORM = Number(process.env.BENCH_STORM ?? 10_000);
@@ -42,42 +41,6 @@ interface LoadResult {
   max: number;
   alertIds: number;
   caseIds: string[];
-}
-
-function startProcess(entry: string, args: string[], env: Record<string, string>, profile = false): Promise<ChildProcess> {
-  const execArgv = ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'bench/results/profiles')}`] : [])];
-  const child = fork(path.join(root, entry), args, { cwd: root, env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.on('message', (m) => m === 'ready' && resolve(child));
-    child.once('exit', (code) => reject(new Error(`${entry} exited (${code})`)));
-  });
-}
-
-/** CPU seconds per thread of a process (the main thread's id is the pid), from /proc. */
-export function threadCpu(pid: number | undefined): Record<string, number> {
-  if (!pid) return {};
-  const out: Record<string, number> = {};
-  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = /\((.*)\)/.exec(stat)?.[1] ?? tid;
-      const f = stat.split(') ')[1]?.split(' ') ?? [];
-      const key = tid === String(pid) ? 'main' : name;
-      out[key] = (out[key] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
-    } catch {}
-  }
-  return out;
-}
-
-/** CPU seconds a process has used (user + system), from /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
-  } catch {
-    return 0;
-  }
 }
 
 /** Runs the load generator; `watch` names the processes whose CPU use during the run is reported. */

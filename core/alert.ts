@@ -86,6 +86,14 @@ export interface NativeAlert {
   principal?: AlertPrincipal;
 }
 
+/** The rules of the alerts Riposte raises itself, which its playbooks route on. */
+export const RiposteRule = {
+  /** A domain the estate's DNS/proxy logs show for the first time (`npm run logs:import -- --alert`). */
+  firstSeenDomain: { name: 'First-seen domain', uid: 'riposte:first-seen-domain' },
+  /** A known indicator sighted in the logs by the IOC sweep (source `hunt`). */
+  iocSweep: { uid: 'riposte:ioc-sweep' },
+} as const;
+
 export function severityName(id: number): string {
   for (const [name, value] of Object.entries(Severity)) if (value === id) return name;
   return 'Unknown';

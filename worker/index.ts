@@ -9,6 +9,7 @@ import { setupTelemetry } from '../telemetry/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { createRiposteWorkers, type WorkerRole } from './create-worker.ts';
 import { playbookSettingProblems } from './playbook-settings.ts';
+import { PLAYBOOKS } from '../workflows/playbooks/index.ts';
 import { ensureSweepSchedule, sweepEvery } from './schedules.ts';
 import { buildActivityDeps } from './deps.ts';
 
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const { deps, status } = buildActivityDeps(config, logger);
   for (const s of status) logger.info({ integration: s.name, active: s.active }, `integration ${s.name}: ${s.active ? 'active' : 'inactive'} — ${s.detail}`);
 
+  logger.info({ playbooks: PLAYBOOKS.map((p) => `${p.meta.name} v${p.meta.version}`) }, `playbooks: ${PLAYBOOKS.map((p) => `${p.meta.name} v${p.meta.version}`).join(', ')}`);
   const problems = playbookSettingProblems(process.env);
   const sweep = sweepEvery(process.env.RIPOSTE_SWEEP_EVERY);
   if ('problem' in sweep) problems.push(sweep.problem);
@@ -61,7 +63,8 @@ async function main(): Promise<void> {
   const queues = workers.map((w) => w.options.taskQueue);
   logger.info({ taskQueues: queues, namespace: config.temporal.namespace, role }, `worker ready (${queues.join(', ')})`);
   process.send?.('ready'); // tells `npm start` (scripts/start.ts) the worker is polling
-  process.once('disconnect', () => workers.forEach((w) => w.shutdown())); // the launcher is gone: stop, do not linger
+  // The launcher is gone: stop, do not linger (a worker already stopping on SIGTERM is left to it).
+  process.once('disconnect', () => workers.filter((w) => w.getState() === 'RUNNING').forEach((w) => w.shutdown()));
   try {
     await Promise.all(workers.map((w) => w.run())); // return after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {

@@ -3,7 +3,7 @@
 // MISP — a few at a time. Each source's answer (or its failure) is one outcome: a source that is
 // down, refuses or is unconfigured never fails the others. Rate-limited sources wait their turn
 // inside their client, heartbeating, so a slow quota never times the lookup out.
-import { Context } from '@temporalio/activity';
+import { heartbeating } from '../shared/heartbeat.ts';
 import PQueue from 'p-queue';
 import type { Observable } from '../../core/alert.ts';
 import { FIRST_SEEN_TAG, type EnrichmentOutcome } from '../../core/verdict.ts';
@@ -60,7 +60,6 @@ function lookups(s: EnrichmentSources): Record<string, Partial<Record<Observable
 
 /** Sources asked at once (each also queues behind its own rate limit). */
 const CONCURRENCY = 4;
-const HEARTBEAT_MS = 10_000;
 
 export function createEnrichmentActivities(sources: EnrichmentSources) {
   const table = lookups(sources);
@@ -132,16 +131,4 @@ async function firstSeen(s: EnrichmentSources, observable: Observable, opts: Non
       related: [],
     },
   };
-}
-
-/** Heartbeats every few seconds while the lookups run (rate-limited sources may queue for minutes). */
-export function heartbeating(): () => void {
-  let ctx: Context | undefined;
-  try {
-    ctx = Context.current();
-  } catch {
-    return () => undefined;
-  }
-  const timer = setInterval(() => ctx?.heartbeat(), HEARTBEAT_MS);
-  return () => clearInterval(timer);
 }

@@ -2,7 +2,7 @@
 // local log store, Elasticsearch/OpenSearch, Splunk, Sentinel — at once, and merges their
 // sightings, newest first. A backend that fails is reported beside the others' results.
 import os from 'node:os';
-import { heartbeating } from '../enrichment/index.ts';
+import { heartbeating } from '../shared/heartbeat.ts';
 import type { IntegrationInfo } from '../shared/integration.ts';
 import { checkHunt } from './match.ts';
 import type { HuntInput, HuntResult, SearchInput, SearchResult } from './types.ts';

@@ -1,8 +1,7 @@
 // MISP as a feed: IDS attributes of events published since a time, as indicators.
-import { isIP } from 'node:net';
-import { Context } from '@temporalio/activity';
 import { clipDescription, foldIndicators, indicatorKey, type FeedResult, type Indicator, type IndicatorType } from '../../core/indicator.ts';
-import { assertDomain, assertHash, assertUrl } from '../shared/validate.ts';
+import { heartbeat } from '../shared/heartbeat.ts';
+import { indicatorValue } from '../shared/validate.ts';
 import type { MispAttribute, MispClient } from './client.ts';
 
 /**
@@ -66,7 +65,7 @@ export function indicatorsOf(a: MispAttribute, client: Pick<MispClient, 'eventLi
   };
   const out: Indicator[] = [];
   for (const [part, type] of parts) {
-    const value = normalize(type, pick(a.value, part));
+    const value = indicatorValue(type, pick(a.value, part));
     if (value) out.push({ type, value, ...context });
   }
   return out;
@@ -77,32 +76,4 @@ function pick(value: string, part: 'whole' | 'first' | 'last'): string {
   const bar = part === 'first' ? value.indexOf('|') : value.lastIndexOf('|');
   if (bar < 0) return '';
   return part === 'first' ? value.slice(0, bar) : value.slice(bar + 1);
-}
-
-/** The value as an indicator holds it, or nothing when it is not what its type says. */
-function normalize(type: IndicatorType, raw: string): string | undefined {
-  const value = raw.trim();
-  try {
-    switch (type) {
-      case 'ip':
-        return isIP(value) ? value : undefined;
-      case 'domain':
-        return assertDomain(value);
-      case 'url':
-        return assertUrl(value);
-      case 'hash':
-        return assertHash(value);
-    }
-  } catch {
-    return undefined;
-  }
-}
-
-/** Tells Temporal the pull is alive between pages (no-op outside an activity). */
-function heartbeat(details: Record<string, unknown>): void {
-  try {
-    Context.current().heartbeat(details);
-  } catch {
-    /* outside an activity: a script or a unit test of the client */
-  }
 }

@@ -1,8 +1,7 @@
 // OTX as a feed: the active indicators of subscribed pulses modified since a time.
-import { isIP } from 'node:net';
-import { Context } from '@temporalio/activity';
 import { clipDescription, foldIndicators, indicatorKey, type FeedResult, type Indicator, type IndicatorType } from '../../core/indicator.ts';
-import { assertDomain, assertHash, assertUrl } from '../shared/validate.ts';
+import { heartbeat } from '../shared/heartbeat.ts';
+import { indicatorValue } from '../shared/validate.ts';
 import type { OtxClient } from './client.ts';
 import type { OtxPulse, OtxPulseIndicator } from './types.ts';
 
@@ -55,7 +54,7 @@ export function indicatorOf(pulse: OtxPulse, i: OtxPulseIndicator, now: number):
   const type = TYPES[i.type];
   if (!type || i.is_active === 0 || i.is_active === false) return undefined;
   if (i.expiration && utc(i.expiration) <= now) return undefined;
-  const value = normalize(type, i.indicator);
+  const value = indicatorValue(type, i.indicator);
   if (!value) return undefined;
   const description = clipDescription([`OTX pulse "${pulse.name}"`, i.title, i.description].filter(Boolean).join(' — '));
   return {
@@ -72,32 +71,4 @@ export function indicatorOf(pulse: OtxPulse, i: OtxPulseIndicator, now: number):
 /** OTX writes UTC without a zone ("2026-11-21T10:02:11.512000"). */
 function utc(t: string): number {
   return Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(t) ? t : `${t}Z`);
-}
-
-function normalize(type: IndicatorType, raw: unknown): string | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const value = raw.trim();
-  try {
-    switch (type) {
-      case 'ip':
-        return isIP(value) ? value : undefined;
-      case 'domain':
-        return assertDomain(value);
-      case 'url':
-        return assertUrl(value);
-      case 'hash':
-        return assertHash(value);
-    }
-  } catch {
-    return undefined;
-  }
-}
-
-/** Tells Temporal the pull is alive between pages (no-op outside an activity). */
-function heartbeat(details: Record<string, unknown>): void {
-  try {
-    Context.current().heartbeat(details);
-  } catch {
-    /* outside an activity: a script or a unit test of the client */
-  }
 }

@@ -33,3 +33,23 @@ export function assertHash(value: unknown): string {
   if (typeof value !== 'string' || !HASH.test(value)) throw refuse('an MD5, SHA-1 or SHA-256', value);
   return value.toLowerCase();
 }
+
+/** An indicator's value as it is kept (domains and hashes lower-cased), or nothing when it is not what its type says. */
+export function indicatorValue(type: 'ip' | 'domain' | 'url' | 'hash', raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const value = raw.trim();
+  try {
+    switch (type) {
+      case 'ip':
+        return isIP(value) ? value : undefined;
+      case 'domain':
+        return assertDomain(value);
+      case 'url':
+        return assertUrl(value);
+      case 'hash':
+        return assertHash(value);
+    }
+  } catch {
+    return undefined;
+  }
+}

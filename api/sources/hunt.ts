@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Type } from '@sinclair/typebox';
+import { RiposteRule } from '../../core/alert.ts';
 import { FormatError, type SourceAdapter } from './types.ts';
 import { isObject, pick, Reader } from './util.ts';
 
@@ -59,7 +60,7 @@ export const hunt: SourceAdapter = {
         time: at as string,
         severity_id: source === 'analyst' ? 4 : 3,
         title: `IOC sweep: ${source} indicator ${value} seen${host ? ` on ${host}` : ''} (${backend})`,
-        rule: { name: `IOC sweep — ${source} indicator`, uid: 'riposte:ioc-sweep' },
+        rule: { name: `IOC sweep — ${source} indicator`, uid: RiposteRule.iocSweep.uid },
         observables: r.observables,
       },
     };

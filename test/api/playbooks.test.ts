@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { guardduty } from '../../api/sources/guardduty.ts';
 import { c2Finding } from '../helpers/alerts.ts';
+import { PLAYBOOK_ALERTS } from '../helpers/playbook-alerts.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
 import { RecordingEgress, RecordingTickets } from '../helpers/fakes.ts';
 import { assertMatchesDocument } from '../helpers/openapi.ts';
@@ -70,6 +71,21 @@ describe('playbooks through the API', () => {
 
     const aws = await api.request('POST', '/v1/playbooks/suspected-c2/dry-run', { token: TOKENS.analyst, body: { alert: guardduty.example, source: 'guardduty' } });
     assert.equal(aws.status, 200, 'an alert in its source\u2019s own format (GuardDuty)');
+  });
+
+  it('every playbook answers a dry run with its timeline', async () => {
+    const catalog = (await api.request('GET', '/v1/playbooks', { token: TOKENS.analyst })).body.playbooks.map((p: { name: string }) => p.name);
+    for (const name of catalog) {
+      const kind = PLAYBOOK_ALERTS.find((k) => k.playbook === name);
+      const alert = kind ? kind.alert(900) : { path: '/v1/alerts', body: c2Finding({ uid: `dry-${name}` }) };
+      const source = alert.path === '/v1/alerts' ? 'ocsf' : (alert.path.split('/').pop() as string);
+      const res = await api.request('POST', `/v1/playbooks/${name}/dry-run`, { token: TOKENS.analyst, body: { alert: alert.body, source, approvals: 'approve' } });
+      assert.equal(res.status, 200, `${name}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.playbook, name);
+      assert.ok(res.body.timeline.length > 2, `${name}: a timeline`);
+      assert.ok(res.body.actions.every((a: { simulated: boolean }) => a.simulated), `${name}: nothing acted`);
+    }
+    assert.equal(catalog.length, 6);
   });
 
   it('a dry run refuses an unknown playbook (404), a malformed body (400) and an alert that does not read (422)', async () => {

@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort, portFree } from '../../scripts/dev-server.ts';
 import { c2Finding } from '../helpers/alerts.ts';
+import { PLAYBOOK_ALERTS } from '../helpers/playbook-alerts.ts';
 import { waitFor } from '../helpers/temporal.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -87,5 +88,40 @@ describe('npm start: the embedded stack', () => {
     const done = await waitFor(() => api(`/v1/cases/${caseId}`, tokens.analyst), (r) => r.body.status === 'contained', 30_000, 'contained');
     assert.ok(done.body.timeline.some((t: { message: string }) => /log-only/.test(t.message)), 'the timeline says which driver acted');
     assert.equal(await stop(second), 0);
+  });
+
+  it('runs every playbook end to end from an alert over HTTP, log-only: each asks, is approved, and says nothing was changed', async () => {
+    ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    const running = await start();
+    const tokens = JSON.parse(fs.readFileSync(path.join(dataDir, 'tokens.json'), 'utf8'));
+    const catalog = await api('/v1/playbooks', tokens.analyst);
+    assert.deepEqual(catalog.body.playbooks.map((p: { name: string }) => p.name).sort(), ['aws-credential-compromise', 'aws-instance-compromise', 'ioc-sweep', 'malware-on-endpoint', 'never-seen-domain', 'suspected-c2']);
+    let n = 1000;
+    for (const kind of PLAYBOOK_ALERTS) {
+      const { path: p, body } = kind.alert(n++);
+      const posted = await api(p, tokens.source, body);
+      assert.equal(posted.status, 202, `${kind.playbook}: ${JSON.stringify(posted.body)}`);
+      const caseId = posted.body.caseId ?? posted.body.results[0].caseId;
+      const ran = await waitFor(
+        () => api(`/v1/cases/${caseId}`, tokens.analyst),
+        (r) => r.body.playbooks?.some((pb: { playbook: string }) => pb.playbook === kind.playbook) && ['awaiting_approval', 'closed'].includes(r.body.status),
+        60_000,
+        `${kind.playbook} to ask or close`
+      );
+      if (!kind.approval) {
+        assert.equal(ran.body.status, 'closed', `${kind.playbook} closes without asking when nothing is configured to judge it`);
+        continue;
+      }
+      const approval = ran.body.pendingApprovals.find((a: { id: string }) => a.id === kind.approval);
+      assert.ok(approval, `${kind.playbook} asks ${kind.approval}: ${JSON.stringify(ran.body.timeline.map((t: { message: string }) => t.message))}`);
+      assert.equal((await api(`/v1/cases/${caseId}/approvals/${approval.id}`, tokens.analyst, { decision: 'approve' })).status, 200);
+      const done = await waitFor(() => api(`/v1/cases/${caseId}`, tokens.analyst), (r) => ['contained', 'closed', 'failed'].includes(r.body.status) && r.body.pendingApprovals.length === 0, 60_000, `${kind.playbook} to finish`);
+      assert.equal(done.body.status, 'contained', `${kind.playbook}: ${JSON.stringify(done.body.timeline.map((t: { message: string }) => t.message))}`);
+      assert.equal(done.body.containment.simulated, true, `${kind.playbook}: log-only, nothing was changed`);
+      assert.ok(done.body.actions.length > 0 && done.body.actions.every((a: { simulated: boolean }) => a.simulated));
+    }
+    const dry = await api('/v1/playbooks/ioc-sweep/dry-run', tokens.analyst, { alert: c2Finding({ uid: 'npm-start-sweep' }) });
+    assert.equal(dry.status, 200, JSON.stringify(dry.body));
+    assert.equal(await stop(running), 0);
   });
 });

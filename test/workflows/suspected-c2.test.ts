@@ -10,6 +10,7 @@ import { AbuseIpDbClient } from '../../activities/abuseipdb/client.ts';
 import type { BlockEgressInput, EgressBlocker } from '../../activities/containment/types.ts';
 import { importFile } from '../../activities/logstore/importers.ts';
 import { LogStore } from '../../activities/logstore/store.ts';
+import { RateLimiter } from '../../activities/shared/rate-limit.ts';
 import { VirusTotalClient } from '../../activities/virustotal/client.ts';
 import { Secret } from '../../config/secret.ts';
 import { approvalUpdate, playbookAlertsSignal } from '../../workflows/definitions.ts';
@@ -311,6 +312,31 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
     await pb.decide(h, next?.id as string, 'approve');
     await pb.result(h);
     assert.deepEqual(pb.egress.blocks.map((b) => b.hostIp), ['10.20.0.5', '10.20.0.6']);
+  });
+
+  it('a lookup queued behind VirusTotal\u2019s rate limit waits its turn (longer than a lookup used to be allowed) instead of failing', async () => {
+    // One lookup per 35 s: the second VirusTotal lookup of this alert waits ~35 s, past the 30 s a
+    // lookup activity was once allowed; it heartbeats while it waits and completes.
+    const limited = new VirusTotalClient({ baseUrl: VT, apiKey: new Secret(VT_KEY), limiter: new RateLimiter({ limit: 1, intervalMs: 35_000 }) });
+    nock(VT).get('/domains/c2-never-seen.test').reply(200, fixture('virustotal/domain-malicious.json'));
+    nock(VT).get('/ip_addresses/203.0.113.7').reply(200, fixture('virustotal/ip-clean.json'));
+    await harness({ deps: { virustotal: limited } });
+    const h = await pb.start(PLAYBOOK, playbookInput(c2Alert({ domain: 'c2-never-seen.test', remoteIp: '203.0.113.7', severity_id: 2 })));
+    const waiting = await pb.awaitingApproval(h, 90_000);
+    const vtOutcomes = waiting.enrichment.filter((e) => e.source === 'virustotal');
+    assert.deepEqual(vtOutcomes.map((e) => e.status), ['ok', 'ok'], JSON.stringify(vtOutcomes));
+    await pb.decide(h, 'contain-egress', 'reject');
+    await pb.result(h);
+  });
+
+  it('an alert naming more indicators than a round takes acts on the first 25 and names the rest', async () => {
+    await harness();
+    const many = { ...c2Alert({ remoteIp: '198.51.100.1', severity_id: 3 }) };
+    many.observables = [...many.observables, ...Array.from({ length: 39 }, (_, i) => ({ type: 'ip' as const, value: `198.51.100.${i + 2}`, role: 'dst' as const }))];
+    const done = await pb.result(await pb.start(PLAYBOOK, playbookInput(many)));
+    assert.equal(done.indicators?.length, 25);
+    assert.deepEqual(done.enrichment.length, 0, 'no reputation source configured: nothing looked up');
+    assert.ok(done.timeline.some((t) => /41 indicators; this round takes the first 25 \(not handled: 198\.51\.100\.26, /.test(t.message)), JSON.stringify(done.timeline.slice(0, 3)));
   });
 
   it('a dry run takes no side effect and says what it would have done', async () => {

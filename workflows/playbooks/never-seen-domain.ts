@@ -9,8 +9,7 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import type { ContainRequest } from '../../activities/containment/types.ts';
-import type { FirstSeenDomainRule } from '../../activities/logstore/types.ts';
-import { alertHost, alertRemote, type NativeAlert, type Observable } from '../../core/alert.ts';
+import { alertHost, alertRemote, type NativeAlert, type Observable, RiposteRule } from '../../core/alert.ts';
 import type { PlaybookView, Sighting } from '../../core/case.ts';
 import { assessNewDomain, type Assessment, type EnrichmentOutcome } from '../../core/verdict.ts';
 import { durationMs } from '../blocks/approval-gate.ts';
@@ -23,11 +22,8 @@ import { message } from '../blocks/ticket-sync.ts';
 import type { PlaybookInput } from '../definitions.ts';
 import { APPROVAL_SETTINGS, definePlaybook, runPlaybook, type PlaybookRun } from '../playbook.ts';
 
-/**
- * The rule the first-seen domain source posts (activities/logstore/types.ts). Workflows import
- * activity code as types only, so this is a copy, held equal to the original by its type.
- */
-export const FIRST_SEEN_DOMAIN_RULE: FirstSeenDomainRule = { name: 'First-seen domain', uid: 'riposte:first-seen-domain' };
+/** The rule the first-seen domain source posts (activities/logstore/first-seen-source.ts). */
+export const FIRST_SEEN_DOMAIN_RULE = RiposteRule.firstSeenDomain;
 
 export const neverSeenDomain = definePlaybook({
   name: 'never-seen-domain',

@@ -1,0 +1,170 @@
+// `npm run bench:playbooks`: what each playbook costs and how fast it answers, on the real stack
+// (a Temporal dev server on a WAL SQLite file, the worker and the API as separate processes, as
+// `npm start` runs them; log-only containment; no vendor configured — the embedded default).
+//   1. alert → awaiting approval: alerts posted over HTTP one at a time; the case read every 25 ms
+//      until its playbook asks (or closes); p50 / p90 / max.
+//   2. cost per run: BENCH_RUNS alerts per playbook; once every run waits for its approval, the
+//      worker's resident memory per open run; then an analyst reads each case and approves; CPU
+//      seconds per run of the worker, Temporal and the API, and the history events of a run.
+// Options: BENCH_RUNS (100), BENCH_LATENCY_RUNS (10). Results: bench/results/playbooks-<date>.json.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
+import { freePort, startDevServer } from '../scripts/dev-server.ts';
+import { findTemporalCli } from '../scripts/temporal-cli.mjs';
+import { PLAYBOOK_ALERTS } from '../test/helpers/playbook-alerts.ts';
+import { cpuSeconds, root, rssMiB, startProcess } from './stack.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 100);
+const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 10);
+const SOURCE = 'bench-source-token-0123456789';
+const ANALYST = 'bench-analyst-token-0123456789';
+
+/** The parts of the API's answers the benchmark reads. */
+interface Answer {
+  caseId?: string;
+  results?: Array<{ caseId?: string }>;
+  status?: string;
+  playbooks?: Array<{ playbook: string }>;
+  pendingApprovals?: Array<{ id: string }>;
+}
+
+async function api(base: string, method: string, p: string, token: string, body?: unknown): Promise<{ status: number; body: Answer | undefined }> {
+  const res = await fetch(`${base}${p}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  return { status: res.status, body: (await res.json().catch(() => undefined)) as Answer | undefined };
+}
+
+const waiting = (c: Answer | undefined) => c?.status === 'awaiting_approval' || c?.status === 'closed' || c?.status === 'contained' || c?.status === 'failed';
+
+async function untilQuiet(pids: Array<number | undefined>, quietMs = 2500): Promise<void> {
+  let last = pids.map(cpuSeconds).reduce((a, b) => a + b, 0);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, quietMs));
+    const now = pids.map(cpuSeconds).reduce((a, b) => a + b, 0);
+    if (now - last < 0.05) return;
+    last = now;
+  }
+}
+
+/** The worker's resident memory once garbage is collected: the least of a few samples over three seconds. */
+async function settledRss(pid: number | undefined): Promise<number> {
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 7; i++) {
+    least = Math.min(least, rssMiB(pid));
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return least;
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))] ?? 0;
+
+async function main(): Promise<void> {
+  const cli = findTemporalCli();
+  if (!cli) throw new Error('the Temporal CLI is missing: run `node scripts/setup.mjs`');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-bench-pb-'));
+  const server = await startDevServer({ cli: cli.bin, port: await freePort(), headless: true, dbFile: path.join(work, 'temporal.db'), logFile: path.join(work, 'temporal.log') });
+  const apiPort = await freePort();
+  const base = `http://127.0.0.1:${apiPort}`;
+  const env = {
+    TEMPORAL_ADDRESS: server.address,
+    RIPOSTE_DATA_DIR: path.join(work, 'data'),
+    RIPOSTE_PORT: String(apiPort),
+    RIPOSTE_TOKENS: `${SOURCE}:source,${ANALYST}:analyst`,
+    RIPOSTE_TASK_QUEUE: 'bench-playbooks',
+    RIPOSTE_SWEEP_EVERY: 'off',
+    RIPOSTE_LOG_LEVEL: 'warn',
+    RIPOSTE_DNS_SERVERS: '127.0.0.1:9',
+    RIPOSTE_DNS_TIMEOUT_MS: '200',
+  };
+  const processes: ChildProcess[] = [];
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const results: Record<string, unknown>[] = [];
+  try {
+    const worker = await startProcess('worker/index.ts', [], env);
+    const apiProcess = await startProcess('api/server.ts', [], env);
+    processes.push(worker, apiProcess);
+    const pids = { worker: worker.pid, temporal: server.process.pid, api: apiProcess.pid };
+    let n = 0;
+    for (const kind of PLAYBOOK_ALERTS) {
+      // 1. Alert → awaiting approval (or closed, for a playbook that decides not to ask).
+      const latencies: number[] = [];
+      const outcomes: Record<string, number> = {};
+      for (let i = 0; i < LATENCY_RUNS; i++) {
+        const { path: p, body } = kind.alert(n++);
+        const t0 = performance.now();
+        const posted = await api(base, 'POST', p, SOURCE, body);
+        const caseId = posted.body?.caseId ?? posted.body?.results?.[0]?.caseId;
+        if (!caseId) throw new Error(`${kind.playbook}: ${JSON.stringify(posted)}`);
+        for (;;) {
+          const c = (await api(base, 'GET', `/v1/cases/${caseId}`, ANALYST)).body;
+          if (c?.playbooks?.some((pb: { playbook: string }) => pb.playbook === kind.playbook) && waiting(c)) {
+            latencies.push(performance.now() - t0);
+            outcomes[c.status as string] = (outcomes[c.status as string] ?? 0) + 1;
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      }
+      await untilQuiet(Object.values(pids));
+
+      // 2. Cost per run: N alerts, every run at its approval; memory; then the analyst's read and approval; CPU.
+      const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+      const rss0 = await settledRss(pids.worker);
+      const cases: string[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const { path: p, body } = kind.alert(n++);
+        const posted = await api(base, 'POST', p, SOURCE, body);
+        cases.push((posted.body?.caseId ?? posted.body?.results?.[0]?.caseId) as string);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await untilQuiet(Object.values(pids));
+      const rssOpen = await settledRss(pids.worker);
+      let asked = 0;
+      for (const caseId of cases) {
+        const c = (await api(base, 'GET', `/v1/cases/${caseId}`, ANALYST)).body;
+        for (const a of c?.pendingApprovals ?? []) {
+          asked += 1;
+          await api(base, 'POST', `/v1/cases/${caseId}/approvals/${a.id}`, ANALYST, { decision: 'approve' });
+        }
+      }
+      await untilQuiet(Object.values(pids));
+      const cpu = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, +((cpuSeconds(pid) - (cpu0[k] ?? 0)) / RUNS).toFixed(3)]));
+      const runs = [];
+      for await (const w of client.workflow.list({ query: `WorkflowId STARTS_WITH "${kind.playbook}-cs_"` })) runs.push(w.workflowId);
+      const lengths = await Promise.all(runs.slice(-10).map(async (id) => (await client.workflow.getHandle(id).describe()).historyLength));
+      const row = {
+        playbook: kind.playbook,
+        alertToApprovalMs: { p50: +pct(latencies, 0.5).toFixed(0), p90: +pct(latencies, 0.9).toFixed(0), max: +Math.max(...latencies).toFixed(0), outcomes },
+        runs: RUNS,
+        asked,
+        cpuSecondsPerRun: cpu,
+        workerMiBPerOpenRun: +((rssOpen - rss0) / RUNS).toFixed(2),
+        historyEventsPerRun: lengths.length ? Math.round(lengths.reduce((a, b) => a + b, 0) / lengths.length) : 0,
+      };
+      results.push(row);
+      console.log(
+        `${kind.playbook.padEnd(26)} alert→${Object.keys(outcomes).join('/')} p50 ${row.alertToApprovalMs.p50} ms, p90 ${row.alertToApprovalMs.p90} ms | per run: worker ${cpu.worker} CPU-s, Temporal ${cpu.temporal}, API ${cpu.api}; ` +
+          `${row.workerMiBPerOpenRun} MiB worker memory per open run; ${row.historyEventsPerRun} history events (${asked}/${RUNS} asked)`
+      );
+    }
+    const report = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, runs: RUNS, latencyRuns: LATENCY_RUNS, results };
+    fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+    const file = path.join(root, 'bench/results', `playbooks-${report.date.slice(0, 10)}.json`);
+    fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+    console.log(`\nfull results: ${path.relative(root, file)}`);
+  } finally {
+    await connection.close();
+    for (const p of processes.reverse()) p.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    await server.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -14,10 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Client, Connection } from '@temporalio/client';
-import { freePort, startDevServer } from '../scripts/dev-server.ts';
-import { findTemporalCli } from '../scripts/temporal-cli.mjs';
+import { freePort } from '../scripts/dev-server.ts';
 import { caseStateQuery, caseWorkflowId } from '../workflows/definitions.ts';
-import { cpuSeconds, root, startProcess, threadCpu } from './stack.ts';
+import { cpuSeconds, root, startProcess, startStack, threadCpu } from './stack.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -75,33 +74,25 @@ async function waitDrained(base: string): Promise<number> {
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
-  const cli = findTemporalCli();
-  if (!cli) throw new Error('the Temporal CLI is missing: run `node scripts/setup.mjs`');
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-bench-'));
-  const server = await startDevServer({ cli: cli.bin, port: await freePort(), headless: true, dbFile: path.join(work, 'temporal.db'), logFile: path.join(work, 'temporal.log') });
-  const apiPort = await freePort();
-  const base = `http://127.0.0.1:${apiPort}`;
-  const env = {
-    TEMPORAL_ADDRESS: server.address,
-    RIPOSTE_DATA_DIR: path.join(work, 'data'),
-    RIPOSTE_PORT: String(apiPort),
-    RIPOSTE_TOKENS: `bench-source-token-0123456789:source,${ANALYST}:analyst`,
-    RIPOSTE_SOURCE_SECRETS: `ocsf:${SECRET}`,
-    RIPOSTE_TASK_QUEUE: 'bench',
-    RIPOSTE_MAX_BACKLOG: '1000000',
-    RIPOSTE_LOG_LEVEL: 'warn',
-    RIPOSTE_LOG_FORMAT: 'json',
-    RIPOSTE_STORE_SYNC: process.env.RIPOSTE_STORE_SYNC ?? 'full',
-  };
+  const stack = await startStack({
+    name: 'bench',
+    profileApi: process.env.BENCH_PROFILE === '1',
+    env: {
+      RIPOSTE_TOKENS: `bench-source-token-0123456789:source,${ANALYST}:analyst`,
+      RIPOSTE_SOURCE_SECRETS: `ocsf:${SECRET}`,
+      RIPOSTE_TASK_QUEUE: 'bench',
+      RIPOSTE_MAX_BACKLOG: '1000000',
+      RIPOSTE_LOG_FORMAT: 'json',
+      RIPOSTE_STORE_SYNC: process.env.RIPOSTE_STORE_SYNC ?? 'full',
+    },
+  });
+  const { base, work, server, worker, api: apiProcess } = stack;
   const processes: ChildProcess[] = [];
   try {
-    const worker = await startProcess('worker/index.ts', [], env);
-    const apiProcess = await startProcess('api/server.ts', [], env, process.env.BENCH_PROFILE === '1');
-    processes.push(worker, apiProcess);
     const watch = { api: apiProcess.pid, worker: worker.pid, temporal: server.process.pid };
     const cpu = (r: { cpu: Record<string, number>; seconds: number }) =>
       `CPU s over ${r.seconds.toFixed(0)} s: ${Object.entries(r.cpu).map(([k, v]) => `${k} ${v}`).join(', ')}`;
-    const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, Temporal CLI ${cli.version}`;
+    const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, Temporal CLI ${stack.cliVersion}`;
     console.log(`riposte ingest benchmark — ${machine}\n`);
 
     // Warm-up: JIT, SQLite caches, the first case workflows.
@@ -171,10 +162,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
     console.log(`\nfull results: ${path.relative(root, file)}`);
   } finally {
-    for (const p of processes.reverse()) p.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1500));
-    await server.stop();
-    fs.rmSync(work, { recursive: true, force: true });
+    await stack.stop(processes);
   }
 }
 

@@ -10,12 +10,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { freePort, startDevServer } from '../scripts/dev-server.ts';
-import { findTemporalCli } from '../scripts/temporal-cli.mjs';
 import { PLAYBOOK_ALERTS } from '../test/helpers/playbook-alerts.ts';
-import { cpuSeconds, root, rssMiB, startProcess } from './stack.ts';
+import { cpuSeconds, root, rssMiB, startStack } from './stack.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 10);
@@ -61,32 +58,22 @@ async function settledRss(pid: number | undefined): Promise<number> {
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))] ?? 0;
 
 async function main(): Promise<void> {
-  const cli = findTemporalCli();
-  if (!cli) throw new Error('the Temporal CLI is missing: run `node scripts/setup.mjs`');
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-bench-pb-'));
-  const server = await startDevServer({ cli: cli.bin, port: await freePort(), headless: true, dbFile: path.join(work, 'temporal.db'), logFile: path.join(work, 'temporal.log') });
-  const apiPort = await freePort();
-  const base = `http://127.0.0.1:${apiPort}`;
-  const env = {
-    TEMPORAL_ADDRESS: server.address,
-    RIPOSTE_DATA_DIR: path.join(work, 'data'),
-    RIPOSTE_PORT: String(apiPort),
-    RIPOSTE_TOKENS: `${SOURCE}:source,${ANALYST}:analyst`,
-    RIPOSTE_TASK_QUEUE: 'bench-playbooks',
-    RIPOSTE_SWEEP_EVERY: 'off',
-    RIPOSTE_LOG_LEVEL: 'warn',
-    RIPOSTE_DNS_SERVERS: '127.0.0.1:9',
-    RIPOSTE_DNS_TIMEOUT_MS: '200',
-  };
-  const processes: ChildProcess[] = [];
-  const connection = await Connection.connect({ address: server.address });
+  const stack = await startStack({
+    name: 'bench-pb',
+    env: {
+      RIPOSTE_TOKENS: `${SOURCE}:source,${ANALYST}:analyst`,
+      RIPOSTE_TASK_QUEUE: 'bench-playbooks',
+      RIPOSTE_SWEEP_EVERY: 'off',
+      RIPOSTE_DNS_SERVERS: '127.0.0.1:9',
+      RIPOSTE_DNS_TIMEOUT_MS: '200',
+    },
+  });
+  const { base } = stack;
+  const connection = await Connection.connect({ address: stack.server.address });
   const client = new Client({ connection });
   const results: Record<string, unknown>[] = [];
   try {
-    const worker = await startProcess('worker/index.ts', [], env);
-    const apiProcess = await startProcess('api/server.ts', [], env);
-    processes.push(worker, apiProcess);
-    const pids = { worker: worker.pid, temporal: server.process.pid, api: apiProcess.pid };
+    const pids = { worker: stack.worker.pid, temporal: stack.server.process.pid, api: stack.api.pid };
     let n = 0;
     for (const kind of PLAYBOOK_ALERTS) {
       // 1. Alert → awaiting approval (or closed, for a playbook that decides not to ask).
@@ -157,10 +144,7 @@ async function main(): Promise<void> {
     console.log(`\nfull results: ${path.relative(root, file)}`);
   } finally {
     await connection.close();
-    for (const p of processes.reverse()) p.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1500));
-    await server.stop();
-    fs.rmSync(work, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 

@@ -2,8 +2,11 @@
 // process, so each one's CPU can be read), and CPU and memory read from /proc.
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, startDevServer, type DevServer } from '../scripts/dev-server.ts';
+import { findTemporalCli } from '../scripts/temporal-cli.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -52,5 +55,48 @@ export function rssMiB(pid: number | undefined): number {
     return Number(kb ?? 0) / 1024;
   } catch {
     return 0;
+  }
+}
+
+export interface Stack {
+  /** A temporary directory: the dev server's database, the data dir. */
+  work: string;
+  /** The API, e.g. http://127.0.0.1:43210 */
+  base: string;
+  server: DevServer;
+  cliVersion: string;
+  worker: ChildProcess;
+  api: ChildProcess;
+  /** Stops the API, the worker, `extra` processes and the dev server, and removes `work`. */
+  stop(extra?: ChildProcess[]): Promise<void>;
+}
+
+/**
+ * The real stack as `npm start` runs it — a dev server on a WAL SQLite file, the worker and the
+ * API as processes of their own — with `env` on top of what every benchmark sets.
+ */
+export async function startStack(o: { name: string; env: Record<string, string>; profileApi?: boolean }): Promise<Stack> {
+  const cli = findTemporalCli();
+  if (!cli) throw new Error('the Temporal CLI is missing: run `node scripts/setup.mjs`');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `riposte-${o.name}-`));
+  const server = await startDevServer({ cli: cli.bin, port: await freePort(), headless: true, dbFile: path.join(work, 'temporal.db'), logFile: path.join(work, 'temporal.log') });
+  const apiPort = await freePort();
+  const env = { TEMPORAL_ADDRESS: server.address, RIPOSTE_DATA_DIR: path.join(work, 'data'), RIPOSTE_PORT: String(apiPort), RIPOSTE_LOG_LEVEL: 'warn', ...o.env };
+  const started: ChildProcess[] = [];
+  const stop = async (extra: ChildProcess[] = []) => {
+    for (const p of [...extra, ...started].reverse()) p.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    await server.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  };
+  try {
+    const worker = await startProcess('worker/index.ts', [], env);
+    started.push(worker);
+    const api = await startProcess('api/server.ts', [], env, o.profileApi);
+    started.push(api);
+    return { work, base: `http://127.0.0.1:${apiPort}`, server, cliVersion: cli.version, worker, api, stop };
+  } catch (err) {
+    await stop();
+    throw err;
   }
 }

@@ -87,6 +87,24 @@ export class ApprovalGate {
     return approval;
   }
 
+  /**
+   * Whether to go ahead after an ask: approved — or, nobody having decided, the playbook's
+   * `onApprovalTimeout` is `contain`. Either way the timeline and the ticket say so: an escalation
+   * (`escalation<suffix>` note), or who decided (`approval-decided<suffix>`).
+   */
+  async settle(approval: Approval, o: { onApprovalTimeout: string; approvalTimeout: string; verb: string; noun: string; suffix: string; what?: string }): Promise<boolean> {
+    const { record, ticket } = this.run;
+    if (approval.status === 'timed_out') {
+      const go = o.onApprovalTimeout === 'contain';
+      const escalation = `escalated: nobody decided ${o.what ? `"${o.what}" ` : ''}within ${o.approvalTimeout}; the playbook default is ${go ? `to ${o.verb}` : `not to ${o.verb}`}`;
+      record.note('escalate', escalation);
+      await ticket.note(`escalation${o.suffix}`, `Escalation: ${escalation}.`);
+      return go;
+    }
+    await ticket.note(`approval-decided${o.suffix}`, `${o.noun} ${approval.status} by ${approval.decidedBy}${approval.comment ? `: "${approval.comment}"` : ''}.`);
+    return approval.status === 'approved';
+  }
+
   /** Every configured channel hears of the approval; Slack shows Approve / Reject buttons. */
   private async tell(approval: Approval): Promise<void> {
     const { record, providers, unconfigured } = this.run;

@@ -10,7 +10,7 @@ import type { Activities } from '../../activities/index.ts';
 import type { KeyActivityEvent } from '../../activities/aws/types.ts';
 import type { ContainRequest, PlannedAction } from '../../activities/containment/types.ts';
 import type { AlertPrincipal, NativeAlert, Observable } from '../../core/alert.ts';
-import type { Approval, PlaybookView } from '../../core/case.ts';
+import type { PlaybookView } from '../../core/case.ts';
 import { mergeVerdicts, type Assessment, type EnrichmentOutcome } from '../../core/verdict.ts';
 import { durationMs } from '../blocks/approval-gate.ts';
 import { NOTIFY } from '../blocks/activity-options.ts';
@@ -114,24 +114,10 @@ async function respond(run: Run): Promise<void> {
         : `revoke every session of role ${unique(these.map((r) => (r.action === 'revoke-sessions' ? r.roleName : ''))).join(', ')} issued before the revocation (${these.map((r) => r.accessKeyId).join(', ')}: temporary, cannot be deactivated)`;
     await run.ticket.note(`approval-requested-${kind}${round}`, `Approval requested: ${action}. Reason: ${assessment.reasons.join('; ')}`);
     const decision = await run.approvals.ask({ id: kind, action, reason: assessment.reasons.join('; '), targets: plan.map(describePlanned), timeout: settings.approvalTimeout });
-    if (!(await settle(run, decision, `${kind}${round}`))) continue;
+    if (!(await run.approvals.settle(decision, { ...settings, verb: 'act', noun: `"${decision.action}"`, what: decision.action, suffix: `-${kind}${round}` }))) continue;
     // Sessions issued up to the moment of the change are cut, not only those before the question.
     await applyContainment(run, kind === 'revoke-sessions' ? plan.map((a) => issuedBefore(a, now())) : plan, { approval: decision });
   }
-}
-
-/** Approved, or timed out with the playbook default to act; notes the ticket either way. */
-async function settle(run: Run, decision: Approval, step: string): Promise<boolean> {
-  const { record, settings } = run;
-  if (decision.status === 'timed_out') {
-    const act = settings.onApprovalTimeout === 'contain';
-    const escalation = `escalated: nobody decided "${decision.action}" within ${settings.approvalTimeout}; the playbook default is ${act ? 'to act' : 'not to act'}`;
-    record.note('escalate', escalation);
-    await run.ticket.note(`escalation-${step}`, `Escalation: ${escalation}.`);
-    return act;
-  }
-  await run.ticket.note(`approval-decided-${step}`, `"${decision.action}" ${decision.status} by ${decision.decidedBy}${decision.comment ? `: "${decision.comment}"` : ''}.`);
-  return decision.status === 'approved';
 }
 
 /** Step 4 for one key: awsLookupKeyActivity, kept as the key's `cloudtrail` finding (the report's "Found"). */

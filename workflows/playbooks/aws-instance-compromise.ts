@@ -9,7 +9,7 @@ import type { ActivityOptions } from '@temporalio/workflow';
 import type { EbsSnapshotRecord, InstanceDescription } from '../../activities/aws/types.ts';
 import type { ContainRequest } from '../../activities/containment/types.ts';
 import { severityName, type NativeAlert, type Observable } from '../../core/alert.ts';
-import type { Approval, EvidenceItem, PlaybookView } from '../../core/case.ts';
+import type { EvidenceItem, PlaybookView } from '../../core/case.ts';
 import { mergeVerdicts, SEVERITY_ASK_THRESHOLD, type Assessment, type EnrichmentOutcome } from '../../core/verdict.ts';
 import { COLLECTION } from '../blocks/activity-options.ts';
 import { now } from '../blocks/case-record.ts';
@@ -121,24 +121,10 @@ async function respond(run: Run): Promise<void> {
   const action = `isolate ${isolable.join(', ')} (security groups: all traffic, then none — existing sessions cut)`;
   await run.ticket.note(`approval-requested${round}`, `Approval requested: ${action}. Reason: ${assessment.reasons.join('; ')}`);
   const decision = await run.approvals.ask({ id: 'isolate-instance', action, reason: assessment.reasons.join('; '), targets: isolation.map(describePlanned), timeout: settings.approvalTimeout });
-  if (!(await settle(run, decision, round))) return;
+  if (!(await run.approvals.settle(decision, { ...settings, verb: 'isolate', noun: 'Isolation', suffix: round }))) return;
 
   // 10. Isolate.
   await applyContainment(run, isolation, { approval: decision });
-}
-
-/** Approved, or timed out with the playbook default to isolate; notes the ticket either way. */
-async function settle(run: Run, decision: Approval, round: string): Promise<boolean> {
-  const { record, settings } = run;
-  if (decision.status === 'timed_out') {
-    const isolate = settings.onApprovalTimeout === 'contain';
-    const escalation = `escalated: nobody decided within ${settings.approvalTimeout}; the playbook default is ${isolate ? 'to isolate' : 'not to isolate'}`;
-    record.note('escalate', escalation);
-    await run.ticket.note(`escalation${round}`, `Escalation: ${escalation}.`);
-    return isolate;
-  }
-  await run.ticket.note(`approval-decided${round}`, `Isolation ${decision.status} by ${decision.decidedBy}${decision.comment ? `: "${decision.comment}"` : ''}.`);
-  return decision.status === 'approved';
 }
 
 /** Step 4 for one instance: awsDescribeInstance → an `instance-metadata` evidence item (read-only, so a dry run reads it too). */

@@ -113,15 +113,7 @@ async function respond(run: Run): Promise<void> {
   const action = plan.map((p) => p.description).join('; ');
   await run.ticket.note(`approval-requested${round}`, `Approval requested: ${action}. Reason: ${reason}`);
   const decision = await run.approvals.ask({ id: 'block-domain', action, reason, targets: plan.map(describePlanned), timeout: settings.approvalTimeout });
-  let contain = decision.status === 'approved';
-  if (decision.status === 'timed_out') {
-    contain = settings.onApprovalTimeout === 'contain';
-    const escalation = `escalated: nobody decided within ${settings.approvalTimeout}; the playbook default is ${contain ? 'to block' : 'not to block'}`;
-    record.note('escalate', escalation);
-    await run.ticket.note(`escalation${round}`, `Escalation: ${escalation}.`);
-  } else {
-    await run.ticket.note(`approval-decided${round}`, `Block ${decision.status} by ${decision.decidedBy}${decision.comment ? `: "${decision.comment}"` : ''}.`);
-  }
+  const contain = await run.approvals.settle(decision, { ...settings, verb: 'block', noun: 'Block', suffix: round });
   if (!contain) return;
   await applyContainment(run, plan, { approval: decision });
 }

@@ -112,15 +112,7 @@ async function respond(run: Run): Promise<void> {
   const action = `block egress ${fromWhom(plan)} to ${addresses.join(', ')}`;
   await run.ticket.note(`approval-requested${round}`, `Approval requested: ${action}. Reason: ${assessment.reasons.join('; ')}`);
   const decision = await run.approvals.ask({ id: 'contain-egress', action, reason: assessment.reasons.join('; '), targets: plan.map(describePlanned), timeout: settings.approvalTimeout });
-  let contain = decision.status === 'approved';
-  if (decision.status === 'timed_out') {
-    contain = settings.onApprovalTimeout === 'contain';
-    const escalation = `escalated: nobody decided within ${settings.approvalTimeout}; the playbook default is ${contain ? 'to contain' : 'not to contain'}`;
-    record.note('escalate', escalation);
-    await run.ticket.note(`escalation${round}`, `Escalation: ${escalation}.`);
-  } else {
-    await run.ticket.note(`approval-decided${round}`, `Containment ${decision.status} by ${decision.decidedBy}${decision.comment ? `: "${decision.comment}"` : ''}.`);
-  }
+  const contain = await run.approvals.settle(decision, { ...settings, verb: 'contain', noun: 'Containment', suffix: round });
   if (!contain) return;
 
   // 6. Memory of the hosts in scope before the block changes what runs on them.

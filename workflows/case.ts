@@ -43,6 +43,10 @@ const HANDLED_KEPT = 500;
 
 /** Later alerts join running playbooks; ended ones start a new run for new indicators. */
 const SCOPE_PATCH = 'case-scope-v2';
+/** Cases also continue as new on their history's size, not only its length. */
+const HISTORY_BYTES_PATCH = 'case-history-bytes';
+/** The one playbook cases routed to before the library: histories from then replay its routing only. */
+const FIRST_PLAYBOOK = 'suspected-c2';
 
 export async function caseWorkflow(input: CaseInput): Promise<CaseState> {
   const state: CaseState = input.carried ?? { lastSeq: 0, alerts: 0, resolved: 0, playbooks: {}, runs: 0 };
@@ -67,7 +71,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseState> {
       await probe(state); // a run that was terminated (or failed) without telling us still lets the case end
     }
     const info = workflowInfo();
-    if (info.historyLength > (input.historyBudget ?? HISTORY_BUDGET) || info.historySize > HISTORY_BYTES_BUDGET || info.continueAsNewSuggested) {
+    const tooLong = info.historyLength > (input.historyBudget ?? HISTORY_BUDGET) || info.continueAsNewSuggested;
+    if (tooLong || (info.historySize > HISTORY_BYTES_BUDGET && patched(HISTORY_BYTES_PATCH))) {
       await condition(allHandlersFinished);
       if (inbox.length === 0) await continueAsNew<typeof caseWorkflow>({ ...input, carried: state });
     }
@@ -91,7 +96,7 @@ async function handle(input: CaseInput, state: CaseState, items: CaseAlertItem[]
     if (!item.alert) continue; // no route can start a playbook for it
     for (const entry of routesFor(item.alert)) {
       if (!scopeV2) {
-        await startRun(input, state, entry, item.alert, 1);
+        if (entry.meta.name === FIRST_PLAYBOOK) await startRun(input, state, entry, item.alert, 1);
         continue;
       }
       const latest = state.latest?.[entry.meta.name] ?? legacyRun(state, entry, input.caseId);

@@ -35,6 +35,11 @@ export interface ActivityDeps {
     live?: readonly string[];
     neverContain?: NeverContain;
   };
+  /**
+   * Which worker these activities serve. A main worker of a split deployment does not know the
+   * privileged worker's collectors and drivers: its runs ask the privileged worker for them.
+   */
+  workerRole?: 'all' | 'main' | 'privileged';
   /** What the registered integrations are built from (default: no configuration, ./data). */
   context?: Partial<IntegrationContext>;
 }
@@ -79,7 +84,7 @@ export function createActivities(deps: ActivityDeps, wrap: <A extends Record<str
 
   return {
     ...vendors,
-    ...createPlaybookActivities({ env, providers }),
+    ...createPlaybookActivities({ env, providers, split: deps.workerRole === 'main' }),
     ...createEnrichmentActivities(vendors),
     ...createHuntingActivities(vendors as unknown as Parameters<typeof createHuntingActivities>[0]),
     ...createCollectionActivities(vendors, { evidenceDir: ctx.evidenceDir, ...(env.RIPOSTE_IMAGING_DEVICE ? { defaultDevice: env.RIPOSTE_IMAGING_DEVICE } : {}) }),

@@ -50,7 +50,7 @@ export function splitActivities(deps: ActivityDeps, statusStore?: IntegrationSta
 
 export async function createRiposteWorkers(o: RiposteWorkerOptions): Promise<Worker[]> {
   const role = o.role ?? 'all';
-  const { main, privileged } = splitActivities(o.deps, o.statusStore);
+  const { main, privileged } = splitActivities({ ...o.deps, workerRole: role }, o.statusStore);
   const workers: Worker[] = [];
   if (role !== 'privileged') {
     workers.push(

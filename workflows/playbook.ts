@@ -15,13 +15,13 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { PlaybookContext, Providers, SettingDeclaration } from '../activities/playbook/types.ts';
+import { isPrivilegedCapability, type PlaybookContext, type Providers, type SettingDeclaration } from '../activities/playbook/types.ts';
 import type { NativeAlert, Observable } from '../core/alert.ts';
 import type { CaseStatus, PlaybookView } from '../core/case.ts';
 import { playbookSettingEnv } from '../core/settings.ts';
 import { ApprovalGate } from './blocks/approval-gate.ts';
 import { CONTAINING_OPS } from './blocks/contain.ts';
-import { LOCAL } from './blocks/activity-options.ts';
+import { LOCAL, LOOKUP } from './blocks/activity-options.ts';
 import { CaseRecord, now } from './blocks/case-record.ts';
 import { caseReport } from './blocks/report.ts';
 import { TicketSync, message } from './blocks/ticket-sync.ts';
@@ -230,7 +230,13 @@ export async function readPlaybookContext<S extends string>(meta: PlaybookMeta<S
   const settings = Object.fromEntries(
     Object.entries<SettingSpec>(meta.settings).map(([name, { default: d, kind, choices, fallbackEnv }]) => [name, { default: d, kind, ...(choices ? { choices } : {}), ...(fallbackEnv ? { fallbackEnv } : {}) }])
   );
-  return playbookReadContext({ playbook: meta.name, settings, ...(overrides ? { overrides } : {}) });
+  const context = await playbookReadContext({ playbook: meta.name, settings, ...(overrides ? { overrides } : {}) });
+  if (!context.split) return context;
+  // A split deployment: the privileged worker says who collects and who contains.
+  const { playbookPrivilegedProviders } = proxyActivities<Activities>({ ...LOOKUP, taskQueue: privilegedTaskQueue(workflowInfo().taskQueue) });
+  const p = await playbookPrivilegedProviders();
+  const unconfigured = Object.fromEntries(Object.entries(context.unconfigured).filter(([cap]) => !isPrivilegedCapability(cap)));
+  return { ...context, providers: { ...context.providers, collect: p.collect, contain: p.contain }, unconfigured: { ...unconfigured, ...p.unconfigured } };
 }
 
 /** When a case started this run, tell it the run is over and what it handled. */

@@ -53,7 +53,7 @@ export async function reactivateAccessKey(aws: AwsClient, accessKeyId: string, u
 }
 
 /** The IAM user a key belongs to. A root key has none: Riposte never touches the root user's keys. */
-async function ownerOf(aws: AwsClient, accessKeyId: string): Promise<string> {
+export async function ownerOf(aws: AwsClient, accessKeyId: string): Promise<string> {
   const res = await aws.call('GetAccessKeyLastUsed', (abortSignal) => aws.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }), { abortSignal }));
   const user = res.UserName;
   if (!user || user === 'root' || user === '<root_account>') throw invalid(`${accessKeyId} belongs to the account's root user, not an IAM user; Riposte does not change root keys`);

@@ -10,7 +10,7 @@ import { defineIntegration, integrationState, type IntegrationInfo, type RateLim
 import { limiterFor } from '../shared/rate-limit.ts';
 import { AwsClient } from './client.ts';
 import { lookupKeyActivity } from './cloudtrail.ts';
-import { deactivateAccessKey, reactivateAccessKey, removeRoleSessionRevocation, REVOCATION_PREFIX, revokeRoleSessions } from './iam.ts';
+import { deactivateAccessKey, ownerOf, reactivateAccessKey, removeRoleSessionRevocation, REVOCATION_PREFIX, revokeRoleSessions } from './iam.ts';
 import { deleteTags, describeInstance, getInstance, setTags, tagMap, terminationProtection } from './instance.ts';
 import { isolate, restore } from './isolation.ts';
 import { attachToAutoScaling, deregisterFromTargetGroups, DETACHED_FROM, detachFromAutoScaling, registerWithTargetGroups } from './membership.ts';
@@ -35,6 +35,7 @@ export const info: IntegrationInfo = {
     'awsRegisterWithTargetGroups',
     'awsIsolateInstance',
     'awsRestoreSecurityGroups',
+    'awsAccessKeyOwner',
     'awsDeactivateAccessKey',
     'awsReactivateAccessKey',
     'awsRevokeRoleSessions',
@@ -187,6 +188,13 @@ export function createAwsActivities(deps: { client?: AwsClient; evidenceDir?: st
       const previousGroups = v.assertPreviousGroups(input.previousGroups);
       if (!aws) return SKIPPED;
       return restore(aws, region, instanceId, previousGroups);
+    },
+
+    /** The IAM user a long-term key belongs to (GetAccessKeyLastUsed); refuses root keys. */
+    async awsAccessKeyOwner(input: T.AccessKeyOwnerInput): Promise<T.AccessKeyOwnerResult | T.AwsSkipped> {
+      const accessKeyId = v.assertAccessKeyId(input?.accessKeyId);
+      if (!aws) return SKIPPED;
+      return { status: 'ok', accessKeyId, userName: await ownerOf(aws, accessKeyId) };
     },
 
     /** Deactivates a long-term IAM user key (AKIA…); refuses temporary (ASIA…) and root keys. */

@@ -204,6 +204,16 @@ export interface RestoreSecurityGroupsResult {
 
 // 8. IAM user access keys, and the undo.
 
+export interface AccessKeyOwnerInput {
+  accessKeyId: string;
+}
+
+export interface AccessKeyOwnerResult {
+  status: 'ok';
+  accessKeyId: string;
+  userName: string;
+}
+
 export interface DeactivateAccessKeyInput {
   /** A long-term key, `AKIA…` (temporary `ASIA…` credentials are revoked by awsRevokeRoleSessions). */
   accessKeyId: string;

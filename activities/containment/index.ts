@@ -82,10 +82,35 @@ const AWS_UNDO: Record<string, string> = {
 
 export function createContainmentActivities(deps: ContainmentDeps) {
   const { drivers } = deps;
+
+  /** The action as this worker would take it now, or why it will not. */
+  async function recheck(a: PlannedAction): Promise<{ action: PlannedAction } | { refused: string }> {
+    const provider = deps.providers()[a.kind];
+    if (provider.driver !== a.driver || !provider.live) {
+      return { refused: provider.driver === a.driver ? `${a.driver} may no longer act (not in RIPOSTE_CONTAINMENT)` : `the ${a.driver} driver no longer answers for ${a.kind} here (now: ${provider.driver})` };
+    }
+    const refused: PlanResult['refused'] = [];
+    let now = screen(a, deps.neverContain, refused);
+    if (!now) return { refused: `on the never-contain list: ${refused.map((r) => r.reason).join('; ')}` };
+    // A key named without its user: the owner is checked against the list before the key is touched.
+    if (now.op === 'deactivate-key' && !now.params.userName) {
+      const owner = drivers.aws.awsAccessKeyOwner;
+      if (!owner) throw unavailable(a.driver, a.op);
+      const r = vendorOk('aws', await owner({ accessKeyId: now.params.accessKeyId }));
+      const userName = String(r.userName);
+      const why = deps.neverContain.match(userName);
+      if (why) return { refused: `the key's owner ${userName} is on the never-contain list: ${why}` };
+      now = { ...now, params: { ...now.params, userName } };
+    }
+    const action = { ...a, ...now } as PlannedAction;
+    if (refused.length > 0) action.description = `${describe(action)} (${refused.map((r) => `${r.target}: ${r.reason}`).join('; ')} left out)`;
+    return { action };
+  }
+
   return {
     /** Never-contain check and driver choice; configuration only (a local activity). */
     async containmentPlan(input: PlanInput): Promise<PlanResult> {
-      const providers = deps.providers();
+      const providers = input.providers ?? deps.providers();
       const allowed: PlannedAction[] = [];
       const refused: PlanResult['refused'] = [];
       for (const request of input.requests) {
@@ -98,8 +123,12 @@ export function createContainmentActivities(deps: ContainmentDeps) {
     },
 
     async containmentApply(input: ApplyInput): Promise<ApplyResult> {
-      const a = input.action;
-      if (!a.live) throw invalid(`${a.op} on ${a.target} is simulated (${a.driver} may not act); nothing to apply`);
+      if (!input.action.live) throw invalid(`${input.action.op} on ${input.action.target} is simulated (${input.action.driver} may not act); nothing to apply`);
+      // The worker that acts decides, at the moment it acts: the plan was made on another worker,
+      // perhaps an hour ago, before the approval.
+      const checked = await recheck(input.action);
+      if ('refused' in checked) return { driver: input.action.driver, description: `did not ${describe(input.action)}`, alreadyInState: false, refused: checked.refused };
+      const a = checked.action;
       if (a.op === 'block-egress') {
         if (!drivers.egress || drivers.egress.name !== a.driver) throw unavailable(a.driver, a.op);
         const r = await blockEgress(drivers.egress, { idempotencyKey: input.idempotencyKey, caseId: input.caseId, hostIp: a.params.from, addresses: a.params.to });

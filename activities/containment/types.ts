@@ -1,5 +1,7 @@
 // Network containment: block egress from a host to remote addresses, and undo it.
 // Types only — safe for workflows to import.
+import type { TargetKind } from '../../core/case.ts';
+import type { ContainmentProvider } from '../playbook/types.ts';
 
 export interface BlockEgressInput {
   /** Same key, same rules: a retried activity never adds a rule twice. */
@@ -62,6 +64,8 @@ export type PlannedAction = ContainRequest & { driver: string; live: boolean; de
 
 export interface PlanInput {
   requests: ContainRequest[];
+  /** Who acts for each kind, as the run's context recorded it (default: this worker's configuration). */
+  providers?: Record<TargetKind, ContainmentProvider>;
 }
 
 export interface PlanResult {
@@ -87,6 +91,11 @@ export interface ApplyResult {
   alreadyInState: boolean;
   /** What reversing it needs; absent when there is nothing to undo. */
   undo?: { op: string; input: Record<string, unknown> };
+  /**
+   * Set when the worker that acts would not, and nothing was changed: since the plan, the target
+   * joined the never-contain list, or the driver may no longer act (RIPOSTE_CONTAINMENT).
+   */
+  refused?: string;
 }
 
 export interface UndoInput {

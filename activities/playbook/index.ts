@@ -5,24 +5,37 @@ import { ApplicationFailure } from '@temporalio/common';
 import { parseDuration } from '../../core/duration.ts';
 import { playbookSettingEnv } from '../../core/settings.ts';
 import type { IntegrationInfo } from '../shared/integration.ts';
-import type { PlaybookContext, ReadContextInput, SettingDeclaration } from './types.ts';
+import { isPrivilegedCapability, type PlaybookContext, type PrivilegedProviders, type ReadContextInput, type SettingDeclaration } from './types.ts';
 
 export const info: IntegrationInfo = {
   name: 'playbook',
   title: "Playbook runs: each run's settings and providers, read once from the worker's configuration",
   category: 'enrichment',
   docUrl: 'docs/playbooks.md',
-  activities: ['playbookReadContext'],
+  activities: ['playbookReadContext', 'playbookPrivilegedProviders'],
   settings: [],
+  // Answered by the worker that collects and contains, from its own configuration.
+  privileged: ['playbookPrivilegedProviders'],
 };
+
 
 type Env = Record<string, string | undefined>;
 
-export function createPlaybookActivities(deps: { env: Env; providers: () => Omit<PlaybookContext, 'settings'> }) {
+export function createPlaybookActivities(deps: { env: Env; providers: () => Omit<PlaybookContext, 'settings'>; split?: boolean }) {
   return {
     async playbookReadContext(input: ReadContextInput): Promise<PlaybookContext> {
       const settings = resolveSettings(input.playbook, input.settings, deps.env, input.overrides);
-      return { settings, ...deps.providers() };
+      return { settings, ...deps.providers(), ...(deps.split ? { split: true } : {}) };
+    },
+
+    /** Evidence collectors and containment drivers, as the privileged worker is configured. */
+    async playbookPrivilegedProviders(): Promise<PrivilegedProviders> {
+      const { providers, unconfigured } = deps.providers();
+      return {
+        collect: providers.collect,
+        contain: providers.contain,
+        unconfigured: Object.fromEntries(Object.entries(unconfigured).filter(([cap]) => isPrivilegedCapability(cap))),
+      };
     },
   };
 }

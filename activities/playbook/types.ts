@@ -1,6 +1,6 @@
 // What a playbook run reads once, when it starts: its settings and which providers answer each
 // capability. Recorded in the run's history, so a replay decides exactly as the run did.
-// Types only — safe for workflows to import.
+// Types, and one pure function — safe for workflows to import.
 import type { TargetKind } from '../../core/case.ts';
 
 /** How a setting's text is checked. */
@@ -49,4 +49,18 @@ export interface PlaybookContext {
   providers: Providers;
   /** Per capability ("enrich.hash", "hunt", "collect.memory", "contain.host", "notify" …): the variables that would enable it. */
   unconfigured: Record<string, string[]>;
+  /** Read on the main worker of a split deployment: collection and containment are the privileged worker's to say. */
+  split?: boolean;
+}
+
+/** What the privileged worker says about the capabilities it answers for. */
+export interface PrivilegedProviders {
+  collect: Providers['collect'];
+  contain: Providers['contain'];
+  unconfigured: Record<string, string[]>;
+}
+
+/** Collection and containment: what the privileged worker answers for. */
+export function isPrivilegedCapability(capability: string): boolean {
+  return capability.startsWith('collect.') || capability.startsWith('contain.');
 }

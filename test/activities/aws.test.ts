@@ -15,6 +15,9 @@ import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as IAM from '@aws-sdk/client-iam';
 import { AwsClient } from '../../activities/aws/client.ts';
 import { awsFromEnv, createAwsActivities, integration } from '../../activities/aws/index.ts';
+import { createContainmentActivities } from '../../activities/containment/index.ts';
+import { NeverContain } from '../../activities/containment/never-contain.ts';
+import type { PlannedAction } from '../../activities/containment/types.ts';
 import { Secret } from '../../config/secret.ts';
 import { freePort } from '../../scripts/dev-server.ts';
 import { fixture, rejection, runActivity, silentLogger } from '../helpers/fixtures.ts';
@@ -408,6 +411,29 @@ describe('aws activities against moto server', () => {
     assert.equal(temp.nonRetryable, true);
     assert.match(temp.message, /awsRevokeRoleSessions/);
     assert.deepEqual(sent, [], 'refused before any call');
+  });
+
+  it('a key named without its user is checked by its owner against the never-contain list before it is touched', async () => {
+    await iam.send(new IAM.CreateUserCommand({ UserName: 'break-glass' }));
+    const keyId = (await iam.send(new IAM.CreateAccessKeyCommand({ UserName: 'break-glass' }))).AccessKey?.AccessKeyId as string;
+    const cloud = { driver: 'aws', live: true };
+    const containment = (never: string) =>
+      createContainmentActivities({
+        drivers: { edr: {}, aws: acts as never },
+        providers: () => ({ egress: { driver: 'log-only', live: false }, host: { driver: 'log-only', live: false }, cloud_instance: cloud, cloud_credential: cloud }),
+        neverContain: NeverContain.fromEnv({ RIPOSTE_NEVER_CONTAIN: never }),
+      });
+    const [action] = (await runActivity(mockEnv(), containment('').containmentPlan, { requests: [{ kind: 'cloud_credential', op: 'deactivate-key', target: keyId, params: { accessKeyId: keyId } }] })).allowed;
+    const apply = (never: string) => runActivity(mockEnv(), containment(never).containmentApply, { action: action as PlannedAction, caseId: 'cs_k', idempotencyKey: 'wf-k:contain:1', reason: 'test' });
+    const status = async () => (await iam.send(new IAM.ListAccessKeysCommand({ UserName: 'break-glass' }))).AccessKeyMetadata?.[0]?.Status;
+
+    const refused = await apply('break-glass');
+    assert.match(refused.refused ?? '', /the key's owner break-glass is on the never-contain list/);
+    assert.equal(await status(), 'Active', 'nothing changed');
+    const done = await apply('someone-else');
+    assert.equal(done.refused, undefined);
+    assert.deepEqual(done.undo, { op: 'reactivate-key', input: { accessKeyId: keyId, userName: 'break-glass' } });
+    assert.equal(await status(), 'Inactive');
   });
 
   it('revoking a role\u2019s sessions puts a deny-all policy conditioned on aws:TokenIssueTime; a retry changes nothing; the undo removes it', async () => {

@@ -17,10 +17,10 @@ describe('nftables containment in a network namespace (real nft, real traffic)',
   after(() => lab.cleanup());
   const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
   const simulated = { driver: 'log-only', live: false };
-  const acts = (never: string[] = []) =>
+  const acts = (never: string[] = [], live = true) =>
     createContainmentActivities({
       drivers: { egress: nftablesEgressBlocker(new Nft({ table: 'riposte', netns: lab.hostNs }), `netns ${lab.hostNs}`), edr: {}, aws: {} },
-      providers: () => ({ egress: { driver: 'nftables', live: true }, host: simulated, cloud_instance: simulated, cloud_credential: simulated }),
+      providers: () => ({ egress: { driver: 'nftables', live }, host: simulated, cloud_instance: simulated, cloud_credential: simulated }),
       neverContain: NeverContain.fromEnv({ RIPOSTE_NEVER_CONTAIN: never.join(',') }),
     });
 
@@ -79,5 +79,25 @@ describe('nftables containment in a network namespace (real nft, real traffic)',
     const undone = await runActivity(env, acts().containmentUndo, { driver: 'nftables', undo: applied.undo as { op: string; input: Record<string, unknown> }, caseId: 'cs_z', idempotencyKey: 'u', reason: 'test' });
     assert.match(undone.description, /removed 1 egress block rule/);
     assert.equal(await lab.probe(), true, 'traffic flows again');
+  });
+
+  it('the worker that acts checks again when it acts: a target protected since the plan, or a driver no longer allowed, changes nothing', async () => {
+    const other = '198.51.100.77';
+    const [action] = (await runActivity(env, acts().containmentPlan, { requests: [{ kind: 'egress', op: 'block-egress', target: 'x', params: { from: lab.hostIp, to: [lab.c2Ip, other] } }] })).allowed;
+    const apply = (a: ReturnType<typeof acts>) => runActivity(env, a.containmentApply, { action: action as PlannedAction, caseId: 'cs_r', idempotencyKey: 'wf-r:contain:block-egress-1', reason: 'test' });
+
+    const refused = await apply(acts([`${lab.c2Ip}/32`, other]));
+    assert.match(refused.refused ?? '', /never-contain list/);
+    assert.equal(refused.undo, undefined);
+    const notLive = await apply(acts([], false));
+    assert.match(notLive.refused ?? '', /nftables may no longer act \(not in RIPOSTE_CONTAINMENT\)/);
+    assert.equal(dropRules(await lab.ruleset()).length, 0, 'no rule was added');
+    assert.equal(await lab.probe(), true);
+
+    const partly = await apply(acts([`${lab.c2Ip}/32`]));
+    assert.equal(partly.refused, undefined);
+    assert.match(partly.description, /198\.51\.100\.77/);
+    assert.equal(await lab.probe(), true, 'the address protected since the plan was left out');
+    await runActivity(env, acts().containmentUndo, { driver: 'nftables', undo: partly.undo as { op: string; input: Record<string, unknown> }, caseId: 'cs_r', idempotencyKey: 'u', reason: 'test' });
   });
 });

@@ -97,21 +97,21 @@ describe('AWS responses, end to end: GuardDuty finding over HTTP → HTTP approv
     const mine = done.body.playbooks.find((p: { workflowId: string }) => p.workflowId === playbookWorkflowId('aws-instance-compromise', caseId));
     assert.equal(mine.status, 'contained');
     const isolate = done.body.actions.find((a: { op: string }) => a.op === 'isolate-instance');
-    assert.deepEqual([isolate.id, isolate.driver, isolate.simulated, isolate.approvedBy], ['isolate-instance-1', 'aws', false, 'alice']);
+    assert.deepEqual([isolate.id, isolate.driver, isolate.simulated, isolate.approvedBy], ['aws-instance-compromise-isolate-instance-1', 'aws', false, 'alice']);
     const isolated = await read.eniGroups(s.instanceId);
     assert.equal(await read.groupName(isolated[s.eni]?.[0] as string), `riposte-isolation-${s.vpcId}`);
 
     const issue = jira.issues.find((i) => String(i.fields.summary).startsWith(`[Riposte] AWS instance compromise: ${s.instanceId}`));
     assert.ok(issue, `a Jira issue names the instance: ${jira.issues.map((i) => i.fields.summary).join(' | ')}`);
     const steps = jira.comments.filter((c) => c.issueKey === issue.key).map((c) => c.properties.find((p) => p.key === 'riposte')?.value?.idempotencyKey?.split(':ticket:')[1]);
-    assert.deepEqual(steps, ['containment-protect-instance-1', `snapshots-${s.instanceId}`, 'containment-detach-asg-1', 'approval-requested', 'approval-decided', 'containment-isolate-instance-1', 'report']);
+    assert.deepEqual(steps, ['containment-aws-instance-compromise-protect-instance-1', `snapshots-${s.instanceId}`, 'containment-aws-instance-compromise-detach-asg-1', 'approval-requested', 'approval-decided', 'containment-aws-instance-compromise-isolate-instance-1', 'report']);
 
-    const undone = await api.request('POST', `/v1/cases/${caseId}/actions/isolate-instance-1/undo`, { token: TOKENS.analyst, body: { comment: 'reimaged' } });
+    const undone = await api.request('POST', `/v1/cases/${caseId}/actions/aws-instance-compromise-isolate-instance-1/undo`, { token: TOKENS.analyst, body: { comment: 'reimaged' } });
     assert.equal(undone.status, 200, JSON.stringify(undone.body));
     assert.equal(undone.body.action.status, 'undone');
     assert.deepEqual(await read.eniGroups(s.instanceId), before, 'the original security groups are back');
-    const after = await waitFor(() => getCase(caseId), (r) => r.body?.actions?.find((a: { id: string }) => a.id === 'isolate-instance-1')?.status === 'undone', 30_000, 'the undo in the case');
-    assert.equal(after.body.actions.find((a: { id: string }) => a.id === 'isolate-instance-1').undone.by, 'alice');
+    const after = await waitFor(() => getCase(caseId), (r) => r.body?.actions?.find((a: { id: string }) => a.id === 'aws-instance-compromise-isolate-instance-1')?.status === 'undone', 30_000, 'the undo in the case');
+    assert.equal(after.body.actions.find((a: { id: string }) => a.id === 'aws-instance-compromise-isolate-instance-1').undone.by, 'alice');
   });
 
   it('a leaked access key GuardDuty saw used from a malicious address is deactivated once an analyst approves, and re-activated by an HTTP undo', async () => {
@@ -131,10 +131,10 @@ describe('AWS responses, end to end: GuardDuty finding over HTTP → HTTP approv
     assert.equal(done.body.playbooks.find((p: { workflowId: string }) => p.workflowId === playbookWorkflowId('aws-credential-compromise', caseId)).status, 'contained');
     assert.equal(await read.keyStatus('ci-deploy', keyId), 'Inactive', 'ListAccessKeys shows it Inactive');
     const action = done.body.actions.find((a: { op: string }) => a.op === 'deactivate-key');
-    assert.deepEqual([action.id, action.driver, action.approvedBy], ['deactivate-key-1', 'aws', 'alice']);
+    assert.deepEqual([action.id, action.driver, action.approvedBy], ['aws-credential-compromise-deactivate-key-1', 'aws', 'alice']);
     assert.ok(done.body.enrichment.some((e: { source: string; status: string }) => e.source === 'cloudtrail' && e.status === 'failed'), 'moto has no CloudTrail LookupEvents: recorded, not fatal');
 
-    const undone = await api.request('POST', `/v1/cases/${caseId}/actions/deactivate-key-1/undo`, { token: TOKENS.analyst, body: {} });
+    const undone = await api.request('POST', `/v1/cases/${caseId}/actions/aws-credential-compromise-deactivate-key-1/undo`, { token: TOKENS.analyst, body: {} });
     assert.equal(undone.status, 200, JSON.stringify(undone.body));
     assert.equal(undone.body.action.status, 'undone');
     assert.equal(await read.keyStatus('ci-deploy', keyId), 'Active');

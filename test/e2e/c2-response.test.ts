@@ -87,7 +87,7 @@ describe('suspected C2, end to end: HTTP alert → HTTP approval → nftables bl
     assert.equal(jira.issues.length, 1);
     assert.equal(contained.body.ticket.key, jira.issues[0]?.key);
     const steps = jira.commentKeys().map((k) => k.split(':ticket:')[1]);
-    assert.deepEqual(steps, ['approval-requested', 'approval-decided', 'containment-block-egress-1', 'report']);
+    assert.deepEqual(steps, ['approval-requested', 'approval-decided', 'containment-suspected-c2-block-egress-1', 'report']);
     const report = JSON.stringify(jira.comments.at(-1)?.body);
     assert.match(report, /approved by alice/);
     assert.match(report, /beaconing confirmed in proxy logs/);

@@ -46,7 +46,7 @@ describe('a worker killed mid-playbook', () => {
     let killing = false;
     jira.beforeCommentResponse = (c) => {
       const key = c.properties.find((p) => p.key === 'riposte')?.value?.idempotencyKey ?? '';
-      if (!killing && key.endsWith(':ticket:containment-block-egress-1')) {
+      if (!killing && key.endsWith(':ticket:containment-suspected-c2-block-egress-1')) {
         killing = true;
         killed = workers[0]?.kill9();
         return new Promise(() => undefined); // never answer that request
@@ -80,7 +80,7 @@ describe('a worker killed mid-playbook', () => {
     assert.equal(done.body.containment.driver, 'nftables');
 
     const keys = jira.commentKeys();
-    assert.deepEqual(keys.map((k) => k.split(':ticket:')[1]), ['approval-requested', 'approval-decided', 'containment-block-egress-1', 'report'], 'each comment exactly once');
+    assert.deepEqual(keys.map((k) => k.split(':ticket:')[1]), ['approval-requested', 'approval-decided', 'containment-suspected-c2-block-egress-1', 'report'], 'each comment exactly once');
     assert.equal(jira.issues.length, 1, 'one ticket');
     assert.deepEqual(dropRules(await lab.ruleset()).map((d) => d.daddr), [lab.c2Ip], 'one firewall rule');
     assert.equal(await lab.probe(), false);

@@ -43,6 +43,11 @@ export interface HarnessOptions {
   taskQueue?: string;
   /** Worker options, e.g. another workflow bundle. */
   overridesForWorker?: Partial<WorkerOptions>;
+  /**
+   * A split deployment: the worker above runs as `main`, and a second worker runs as
+   * `privileged` with this configuration of its own (the main worker's `env`/`deps` are not shared).
+   */
+  privileged?: { env?: Record<string, string>; deps?: Partial<ActivityDeps> };
 }
 
 export async function startPlaybookHarness(name: string, o: HarnessOptions = {}): Promise<PlaybookHarness> {
@@ -52,17 +57,19 @@ export async function startPlaybookHarness(name: string, o: HarnessOptions = {})
   const egress = new RecordingEgress();
   const taskQueue = o.taskQueue ?? uniqueQueue(name);
   const firstSeen = o.firstSeen === false ? undefined : new FirstSeenStore(path.join(dataDir, 'first-seen.db'));
-  const worker = await startWorker({
-    taskQueue,
-    deps: {
-      dns: { servers: ['127.0.0.1:9'], timeoutMs: 200, ...o.dns, ...(firstSeen ? { firstSeen } : {}) },
-      tickets,
-      egress,
-      context: { env: { RIPOSTE_LOGSTORE_FILE: path.join(dataDir, 'logs.db'), ...o.env }, dataDir, evidenceDir: path.join(dataDir, 'evidence') },
-      ...o.deps,
-    },
-    ...(o.overridesForWorker ? { overrides: o.overridesForWorker } : {}),
+  const deps = (env: Record<string, string> | undefined, more: Partial<ActivityDeps> | undefined): ActivityDeps => ({
+    dns: { servers: ['127.0.0.1:9'], timeoutMs: 200, ...o.dns, ...(firstSeen ? { firstSeen } : {}) },
+    tickets,
+    egress,
+    context: { env: { RIPOSTE_LOGSTORE_FILE: path.join(dataDir, 'logs.db'), ...env }, dataDir, evidenceDir: path.join(dataDir, 'evidence') },
+    ...more,
   });
+  const overrides = o.overridesForWorker ? { overrides: o.overridesForWorker } : {};
+  const main = await startWorker({ taskQueue, deps: deps(o.env, o.deps), ...(o.privileged ? { role: 'main' as const } : {}), ...overrides });
+  const privileged = o.privileged ? await startWorker({ taskQueue, deps: deps(o.privileged.env, o.privileged.deps), role: 'privileged', ...overrides }) : undefined;
+  const worker: RunningWorker = privileged
+    ? { ...main, workers: [...main.workers, ...privileged.workers], stop: async () => void (await Promise.all([main.stop(), privileged.stop()])) }
+    : main;
   const view = (h: WorkflowHandle) => h.query(playbookViewQuery);
   return {
     client,

@@ -89,9 +89,9 @@ describe('aws-credential-compromise playbook on a real Temporal dev server and m
     const done = await pb.result(h);
     assert.equal(done.status, 'contained');
     assert.equal(await read.keyStatus('ci-deploy', keyId), 'Inactive', 'ListAccessKeys shows the key Inactive');
-    assert.deepEqual(done.actions?.map((a) => [a.id, a.op, a.driver, a.simulated, a.approvedBy, a.undo?.op]), [['deactivate-key-1', 'deactivate-key', 'aws', false, 'alice', 'reactivate-key']]);
+    assert.deepEqual(done.actions?.map((a) => [a.id, a.op, a.driver, a.simulated, a.approvedBy, a.undo?.op]), [['aws-credential-compromise-deactivate-key-1', 'deactivate-key', 'aws', false, 'alice', 'reactivate-key']]);
     assert.deepEqual(done.scope?.filter((x) => x.type === 'credential').map((x) => x.value), [keyId]);
-    assert.deepEqual(pb.tickets.noteKeys(), [`key-activity-${keyId}`, 'approval-requested-deactivate-key', 'approval-decided-deactivate-key', 'containment-deactivate-key-1', 'report']);
+    assert.deepEqual(pb.tickets.noteKeys(), [`key-activity-${keyId}`, 'approval-requested-deactivate-key', 'approval-decided-deactivate-key', 'containment-aws-credential-compromise-deactivate-key-1', 'report']);
     const activity = pb.tickets.notes.find((n) => n.idempotencyKey.endsWith(`key-activity-${keyId}`))?.text ?? '';
     assert.match(activity, /in eu-west-1/);
     assert.match(activity, /- 2026-11-27T12:09:30\.000Z ec2:DescribeInstances from 198\.51\.100\.23 in eu-west-1 as ci-deploy/);

@@ -124,7 +124,7 @@ describe('aws-instance-compromise playbook on a real Temporal dev server and mot
     const at = (re: RegExp) => stepIndex(done, (t) => re.test(`${t.step} ${t.message}`));
     const order = [at(/^record i-/), at(/^contain aws: enable termination protection/), at(/^contain aws: tag /), at(/^snapshot snap-/), at(/^contain aws: detach /), at(/^contain aws: deregister /), at(/^approval .*approved by alice/), at(/^contain aws: isolate /)];
     assert.ok(order.every((i, n) => i >= 0 && (n === 0 || i > (order[n - 1] as number))), `steps in AWS's order: ${order.join(', ')}`);
-    assert.deepEqual(pb.tickets.noteKeys(), ['containment-protect-instance-1', `snapshots-${s.instanceId}`, 'containment-detach-asg-1', 'approval-requested', 'approval-decided', 'containment-isolate-instance-1', 'report']);
+    assert.deepEqual(pb.tickets.noteKeys(), ['containment-aws-instance-compromise-protect-instance-1', `snapshots-${s.instanceId}`, 'containment-aws-instance-compromise-detach-asg-1', 'approval-requested', 'approval-decided', 'containment-aws-instance-compromise-isolate-instance-1', 'report']);
     assert.match(done.report ?? '', new RegExp(`instance-metadata of ${s.instanceId} .*sha256 ${meta?.sha256}`));
     assert.match(done.report ?? '', /ebs-snapshot of i-[0-9a-f]+ vol-[0-9a-f]+ \(\/dev\/xvda\)/);
     assert.match(done.report ?? '', /approved by alice/);

@@ -123,7 +123,7 @@ describe('never-seen-domain playbook on a real Temporal dev server', () => {
     assert.equal(done.status, 'contained');
     assert.deepEqual(pb.egress.blocks.map((b) => [b.hostIp, b.addresses]), [['127.0.0.5', ['203.0.113.66']], ['127.0.0.9', ['203.0.113.66']]]);
     assert.deepEqual(done.actions?.map((a) => [a.op, a.approvedBy, a.undo?.op]), [['block-egress', 'alice', 'unblock-egress'], ['block-egress', 'alice', 'unblock-egress']]);
-    assert.deepEqual(pb.tickets.noteKeys(), ['approval-requested', 'approval-decided', 'containment-block-egress-1', 'report']);
+    assert.deepEqual(pb.tickets.noteKeys(), ['approval-requested', 'approval-decided', 'containment-never-seen-domain-block-egress-1', 'report']);
     assert.match(done.report ?? '', /approved by alice/);
     assert.equal(verdictOf(domain), undefined, 'a suspicious domain is not remembered as benign');
     assert.ok(!JSON.stringify(await h.fetchHistory()).includes(VT_KEY), 'the VirusTotal key is not in workflow history');

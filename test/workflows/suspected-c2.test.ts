@@ -55,13 +55,13 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
     assert.equal(done.status, 'contained');
     assert.equal(done.containment?.simulated, false);
     assert.deepEqual(pb.egress.blocks.map((b) => [b.hostIp, b.addresses]), [['10.20.0.5', ['203.0.113.7']]]);
-    assert.deepEqual(done.actions?.map((a) => [a.id, a.op, a.driver, a.simulated, a.approvedBy, a.undo?.op]), [['block-egress-1', 'block-egress', 'recording', false, 'alice', 'unblock-egress']]);
+    assert.deepEqual(done.actions?.map((a) => [a.id, a.op, a.driver, a.simulated, a.approvedBy, a.undo?.op]), [['suspected-c2-block-egress-1', 'block-egress', 'recording', false, 'alice', 'unblock-egress']]);
     assert.equal(done.approvals[0]?.decidedBy, 'alice');
     assert.equal(pb.tickets.opened.length, 1);
-    assert.deepEqual(pb.tickets.noteKeys(), ['approval-requested', 'approval-decided', 'containment-block-egress-1', 'report']);
+    assert.deepEqual(pb.tickets.noteKeys(), ['approval-requested', 'approval-decided', 'containment-suspected-c2-block-egress-1', 'report']);
     const report = pb.tickets.notes.at(-1)?.text ?? '';
     assert.match(report, /approved by alice/);
-    assert.match(report, /blocked 203\.0\.113\.7 — recording, action block-egress-1 \(undo available\)/);
+    assert.match(report, /blocked 203\.0\.113\.7 — recording, action suspected-c2-block-egress-1 \(undo available\)/);
     assert.match(report, /Timings:/);
     assert.equal(done.report, report);
   });

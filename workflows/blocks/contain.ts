@@ -37,7 +37,7 @@ export const UNDO_OF: Record<string, string | undefined> = {
  */
 export async function planContainment(run: PlaybookRun, requests: ContainRequest[]): Promise<PlannedAction[]> {
   if (requests.length === 0) return [];
-  const { allowed, refused } = await containmentPlan({ requests });
+  const { allowed, refused } = await containmentPlan({ requests, providers: run.providers.contain });
   for (const r of refused) run.record.note('contain', `refused ${r.op} on ${r.target}: ${r.reason}`);
   for (const a of allowed) {
     if (!a.live) {
@@ -63,10 +63,12 @@ export async function applyContainment(
   run: PlaybookRun,
   actions: PlannedAction[],
   opts: { approval?: Approval; onFailure?: 'fail' | 'continue' } = {}
-): Promise<ActionRecord[]> {
+): Promise<Applied> {
   const { record } = run;
   const { containmentApply } = run.privileged(CONTAINMENT);
   const done: ActionRecord[] = [];
+  const refused: PlannedAction[] = [];
+  const failed: PlannedAction[] = [];
   for (const a of actions) {
     const id = actionId(run, a.op);
     const approvedBy = opts.approval?.decidedBy;
@@ -90,6 +92,11 @@ export async function applyContainment(
     }
     try {
       const result = await containmentApply({ action: a, caseId: run.caseId, idempotencyKey: run.key(`contain:${id}`), reason: reason(run, opts.approval) });
+      if (result.refused) {
+        record.note('contain', `${a.driver} did not ${a.op} ${a.target}: ${result.refused} — nothing was changed`);
+        refused.push(a);
+        continue;
+      }
       const rec: ActionRecord = { ...base, description: result.description, driver: result.driver, simulated: false, ...(result.undo ? { undo: result.undo } : {}) };
       record.addAction(rec);
       done.push(rec);
@@ -97,18 +104,28 @@ export async function applyContainment(
     } catch (err) {
       record.note('contain', `${a.driver}: could not ${a.op} ${a.target}: ${message(err)}`);
       if (opts.onFailure !== 'continue') throw err;
+      failed.push(a);
     }
   }
   if (done.length > 0) {
     await run.ticket.note(`containment-${done[0]?.id}`, `Actions:\n${done.map((d) => `- ${d.simulated ? 'SIMULATED (nothing changed): ' : ''}${d.description} [${d.driver}; action ${d.id}${d.undo ? ', undo available' : ''}]`).join('\n')}`);
   }
-  return done;
+  return { actions: done, refused, failed };
 }
 
-/** Unique within the case: `${op}-${n}`, with the run for runs after the first. */
+/** What applying a plan came to: the actions taken (or simulated), and what was not done. */
+export interface Applied {
+  actions: ActionRecord[];
+  /** Refused by the worker that acts (never-contain, or its driver may no longer act): nothing changed. */
+  refused: PlannedAction[];
+  /** Failed, with `onFailure: 'continue'` (the timeline says why). */
+  failed: PlannedAction[];
+}
+
+/** Unique within the case: `${playbook}-${op}-${n}`, with the run for runs after the first. */
 function actionId(run: PlaybookRun, op: string): string {
   const runNo = run.input.run ?? 1;
-  const prefix = runNo > 1 ? `${op}-run${runNo}` : op;
+  const prefix = `${run.meta.name}${runNo > 1 ? `-run${runNo}` : ''}-${op}`;
   const n = run.record.view.actions.filter((a) => a.id.startsWith(`${prefix}-`)).length + 1;
   return `${prefix}-${n}`;
 }

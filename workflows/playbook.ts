@@ -15,10 +15,10 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import { isPrivilegedCapability, type PlaybookContext, type Providers, type SettingDeclaration } from '../activities/playbook/types.ts';
+import type { PlaybookContext, Providers, SettingDeclaration } from '../activities/playbook/types.ts';
 import type { NativeAlert, Observable } from '../core/alert.ts';
 import type { CaseStatus, PlaybookView } from '../core/case.ts';
-import { playbookSettingEnv } from '../core/settings.ts';
+import { isPrivilegedCapability, playbookSettingEnv } from '../core/settings.ts';
 import { ApprovalGate } from './blocks/approval-gate.ts';
 import { CONTAINING_OPS } from './blocks/contain.ts';
 import { LOCAL, LOOKUP } from './blocks/activity-options.ts';

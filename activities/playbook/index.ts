@@ -3,9 +3,9 @@
 // under this run's overrides — and which providers answer each capability.
 import { ApplicationFailure } from '@temporalio/common';
 import { parseDuration } from '../../core/duration.ts';
-import { playbookSettingEnv } from '../../core/settings.ts';
+import { isPrivilegedCapability, playbookSettingEnv } from '../../core/settings.ts';
 import type { IntegrationInfo } from '../shared/integration.ts';
-import { isPrivilegedCapability, type PlaybookContext, type PrivilegedProviders, type ReadContextInput, type SettingDeclaration } from './types.ts';
+import type { PlaybookContext, PrivilegedProviders, ReadContextInput, SettingDeclaration } from './types.ts';
 
 export const info: IntegrationInfo = {
   name: 'playbook',

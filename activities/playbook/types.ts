@@ -1,6 +1,6 @@
 // What a playbook run reads once, when it starts: its settings and which providers answer each
 // capability. Recorded in the run's history, so a replay decides exactly as the run did.
-// Types, and one pure function — safe for workflows to import.
+// Types only — safe for workflows to import.
 import type { TargetKind } from '../../core/case.ts';
 
 /** How a setting's text is checked. */
@@ -60,7 +60,3 @@ export interface PrivilegedProviders {
   unconfigured: Record<string, string[]>;
 }
 
-/** Collection and containment: what the privileged worker answers for. */
-export function isPrivilegedCapability(capability: string): boolean {
-  return capability.startsWith('collect.') || capability.startsWith('contain.');
-}

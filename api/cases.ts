@@ -4,6 +4,7 @@
 import {
   isGrpcServiceError,
   ServiceError,
+  WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -208,9 +209,7 @@ export class CaseService {
           throw err;
         }
         if (state === 'RUNNING') return { ...a, status: 'undoing' as const };
-        if (state !== 'COMPLETED') return { ...a, status: 'undo_failed' as const };
-        const r = await handle.result();
-        return { ...a, status: r.status, undone: { at: r.at, by: r.by, description: r.description } };
+        return { ...a, ...(await undoOutcome(handle)) };
       })
     );
   }
@@ -223,24 +222,28 @@ export class CaseService {
     const view = await this.read(caseId);
     const action = view.actions.find((a) => a.id === actionId);
     if (!action) throw new HttpError(404, `no action ${actionId} in case ${caseId}`);
-    if (action.status !== 'applied') throw new HttpError(409, `action ${actionId} is already ${action.status.replace('_', ' ')}`);
+    // A failed undo may be asked again; an undone (or undoing) one may not.
+    if (action.status !== 'applied' && action.status !== 'undo_failed') throw new HttpError(409, `action ${actionId} is already ${action.status.replace('_', ' ')}`);
     if (!action.undo) throw new HttpError(409, `action ${actionId} (${action.op}) has no undo`);
-    const { workflowId: _from, ...record } = action;
+    const { workflowId: _from, undone: _before, ...rest } = action;
+    const record: ActionRecord = { ...rest, status: 'applied' };
     let handle;
     try {
       handle = await this.d.client.workflow.start<(i: UndoActionInput) => Promise<UndoActionResult>>(UNDO_ACTION_WORKFLOW, {
         taskQueue: this.d.taskQueue,
         workflowId: undoWorkflowId(caseId, actionId),
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // Once undone, never again; after a failure (the workflow failed), a new attempt.
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        memo: { actor: input.actor },
         args: [{ caseId, action: record, actor: input.actor, ...(input.comment ? { comment: input.comment } : {}) }],
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, `action ${actionId} is already being undone (or was)`);
       throw err;
     }
-    const result = await Promise.race([handle.result(), new Promise<undefined>((r) => setTimeout(() => r(undefined), UNDO_WAIT_MS).unref())]);
+    const result = await Promise.race([undoOutcome(handle), new Promise<undefined>((r) => setTimeout(() => r(undefined), UNDO_WAIT_MS).unref())]);
     if (!result) return { action: { ...action, status: 'undoing' }, finished: false };
-    return { action: { ...action, status: result.status, undone: { at: result.at, by: result.by, description: result.description } }, finished: true };
+    return { action: { ...action, ...result }, finished: true };
   }
 
   private async query(handle: WorkflowHandle, caseId: string): Promise<PlaybookView> {
@@ -254,6 +257,18 @@ export class CaseService {
       }
       throw err;
     }
+  }
+}
+
+/** How an ended undo workflow came out: undone, or failed and why (a failed undo's workflow fails). */
+async function undoOutcome(handle: WorkflowHandle<(i: UndoActionInput) => Promise<UndoActionResult>>): Promise<Pick<CaseAction, 'status' | 'undone'>> {
+  try {
+    const r = await handle.result();
+    return { status: r.status, undone: { at: r.at, by: r.by, description: r.description } };
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const d = await handle.describe();
+    return { status: 'undo_failed', undone: { at: (d.closeTime ?? new Date()).toISOString(), by: String(d.memo?.actor ?? ''), description: err.cause?.message ?? err.message } };
   }
 }
 

@@ -26,6 +26,7 @@ import { crowdstrike } from '../api/sources/crowdstrike.ts';
 import { Secret } from '../config/secret.ts';
 import type { NativeAlert } from '../core/alert.ts';
 import type { PlaybookView } from '../core/case.ts';
+import { MAX_INDICATORS } from '../workflows/playbook.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createRiposteWorkers } from '../worker/create-worker.ts';
 import { alertsSignal, approvalUpdate, caseWorkflowId, playbookAlertsSignal, playbookViewQuery, playbookWorkflowId, type PlaybookInput } from '../workflows/definitions.ts';
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
     { name: 'malware-on-endpoint_rejected', workflowType: 'malwareOnEndpointPlaybook', input: () => playbookInput(malwareAlert('fin-ws-102')), drive: (h) => decideNext(h, 'reject') },
     { name: 'malware-on-endpoint_timeout', workflowType: 'malwareOnEndpointPlaybook', input: () => playbookInput(malwareAlert('fin-ws-103'), { approvalTimeout: '1s' }) },
     {
-      name: 'aws-instance-compromise_approved-isolated',
+      name: 'aws-instance-compromise-v2_approved-isolated',
       workflowType: 'awsInstanceCompromisePlaybook',
       input: async () => {
         const s = await webServer(lab);
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
       drive: (h) => decideNext(h, 'approve'),
     },
     {
-      name: 'aws-instance-compromise_rejected',
+      name: 'aws-instance-compromise-v2_rejected',
       workflowType: 'awsInstanceCompromisePlaybook',
       input: async () => {
         const s = await webServer(lab);
@@ -247,6 +248,23 @@ async function main(): Promise<void> {
       fs.writeFileSync(file, execFileSync(cli.bin, ['workflow', 'show', '--address', address as string, '--workflow-id', long.workflowId, '--run-id', firstRun, '--output', 'json'], { encoding: 'utf8' }));
       console.log(`recorded ${path.relative(root, file)}`);
     }
+
+    // A case whose first run leaves indicators past its bound: the case starts a second run for
+    // them (the leftovers path), which is rejected; the idle case then ends.
+    const manyId = `cs_${(Date.now() + 2).toString(16).padStart(16, '0')}`;
+    const many = c2Alert({ uid: 'many-1', remoteIp: '203.0.113.1' });
+    many.observables.push(...Array.from({ length: MAX_INDICATORS + 3 }, (_, i) => ({ type: 'ip' as const, value: `198.51.100.${i + 1}`, role: 'dst' as const })));
+    const manyCase = await client.workflow.signalWithStart('caseWorkflow', {
+      taskQueue,
+      workflowId: caseWorkflowId(manyId),
+      args: [{ caseId: manyId, settings: { idleTimeout: '2s' } }],
+      signal: alertsSignal,
+      signalArgs: [{ items: [{ seq: 1, kind: 'new', alert: many }] }],
+    });
+    await decideNext(client.workflow.getHandle(playbookWorkflowId('suspected-c2', manyId)), 'reject');
+    await decideNext(client.workflow.getHandle(playbookWorkflowId('suspected-c2', manyId, 2)), 'reject');
+    await manyCase.result();
+    save('case_leftovers-start-a-second-run', manyCase.workflowId);
 
     for (const s of scenarios) {
       const h = await client.workflow.start(s.workflowType, { taskQueue, workflowId: `record-${s.name}-${Date.now()}`, args: [await s.input()] });

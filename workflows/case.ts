@@ -31,7 +31,8 @@ import {
   type CaseInput,
   type CaseState,
 } from './definitions.ts';
-import type { PlaybookEntry } from './playbooks/index.ts';
+import { MAX_INDICATORS } from './playbook.ts';
+import { PLAYBOOKS, type PlaybookEntry } from './playbooks/index.ts';
 import { routesFor } from './routing.ts';
 
 /** Continue as new well before Temporal's suggested 4,096 events (and its 10,000-signal cap). */
@@ -43,6 +44,8 @@ const HANDLED_KEPT = 500;
 
 /** Later alerts join running playbooks; ended ones start a new run for new indicators. */
 const SCOPE_PATCH = 'case-scope-v2';
+/** Alerts a run leaves unhandled (past its rounds or bounds) get a new run, which skips what earlier runs handled. */
+const LEFTOVERS_PATCH = 'case-leftovers';
 /** Cases also continue as new on their history's size, not only its length. */
 const HISTORY_BYTES_PATCH = 'case-history-bytes';
 /** The one playbook cases routed to before the library: histories from then replay its routing only. */
@@ -52,19 +55,26 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseState> {
   const state: CaseState = input.carried ?? { lastSeq: 0, alerts: 0, resolved: 0, playbooks: {}, runs: 0 };
   state.runs += 1;
   const inbox: CaseAlertItem[] = [];
+  /** Alerts ended runs left unhandled, per playbook: each gets a new run. */
+  const leftovers: Array<{ playbook: string; alerts: NativeAlert[] }> = [];
   setHandler(alertsSignal, ({ items }) => void inbox.push(...items));
-  setHandler(playbookFinishedSignal, ({ workflowId, playbook, handled }) => {
+  setHandler(playbookFinishedSignal, ({ workflowId, playbook, handled, leftovers: left }) => {
     if (state.playbooks[workflowId]) state.playbooks[workflowId] = 'done';
     const latest = playbook ? state.latest?.[playbook] : undefined;
     if (latest && latest.workflowId === workflowId && handled) latest.handled = [...new Set([...latest.handled, ...handled])].slice(-HANDLED_KEPT);
+    if (playbook && left?.length) leftovers.push({ playbook, alerts: left });
   });
   setHandler(caseStateQuery, () => state);
 
   const running = () => Object.values(state.playbooks).includes('running');
   for (;;) {
-    const woke = await condition(() => inbox.length > 0, input.settings.idleTimeout);
-    if (inbox.length > 0) {
-      await handle(input, state, inbox.splice(0).sort((a, b) => a.seq - b.seq));
+    const woke = await condition(() => inbox.length > 0 || leftovers.length > 0, input.settings.idleTimeout);
+    if (inbox.length > 0 || leftovers.length > 0) {
+      if (inbox.length > 0) await handle(input, state, inbox.splice(0).sort((a, b) => a.seq - b.seq));
+      for (const { playbook, alerts } of leftovers.splice(0)) {
+        const entry = PLAYBOOKS.find((p) => p.meta.name === playbook);
+        if (entry) await followUp(input, state, entry, alerts);
+      }
     } else if (!woke && !running()) {
       break; // idle, and nothing running: the case is over
     } else if (!woke && patched('case-probe-playbooks')) {
@@ -74,7 +84,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseState> {
     const tooLong = info.historyLength > (input.historyBudget ?? HISTORY_BUDGET) || info.continueAsNewSuggested;
     if (tooLong || (info.historySize > HISTORY_BYTES_BUDGET && patched(HISTORY_BYTES_PATCH))) {
       await condition(allHandlersFinished);
-      if (inbox.length === 0) await continueAsNew<typeof caseWorkflow>({ ...input, carried: state });
+      if (inbox.length === 0 && leftovers.length === 0) await continueAsNew<typeof caseWorkflow>({ ...input, carried: state });
     }
   }
   await condition(allHandlersFinished);
@@ -119,6 +129,10 @@ async function handle(input: CaseInput, state: CaseState, items: CaseAlertItem[]
     } catch {
       // It ended in the meantime: what it did not handle gets a new run.
       state.playbooks[workflowId] = 'done';
+      if (patched(LEFTOVERS_PATCH)) {
+        await followUp(input, state, entry, alerts);
+        continue;
+      }
       const latest = state.latest?.[entry.meta.name];
       const fresh = alerts.filter((a) => hasNewIndicators(entry, a, latest?.handled ?? []));
       if (fresh[0]) await startRun(input, state, entry, fresh[0], (latest?.run ?? 1) + 1);
@@ -126,25 +140,70 @@ async function handle(input: CaseInput, state: CaseState, items: CaseAlertItem[]
   }
 }
 
-/** Starts a playbook run as a child; its workflow ID makes a second start of the same run impossible. */
-async function startRun(input: CaseInput, state: CaseState, entry: PlaybookEntry, alert: NativeAlert, run: number): Promise<void> {
+/**
+ * A new run for alerts an ended run did not handle: it starts with the first and the others join
+ * it; it leaves alone what earlier runs handled.
+ */
+async function followUp(input: CaseInput, state: CaseState, entry: PlaybookEntry, alerts: NativeAlert[]): Promise<void> {
+  const latest = state.latest?.[entry.meta.name];
+  const handled = latest?.handled ?? [];
+  const [first, ...rest] = alerts.filter((a) => hasNewIndicators(entry, a, handled));
+  if (!first) return;
+  const workflowId = await startRun(input, state, entry, first, (latest?.run ?? 1) + 1, handled);
+  if (!workflowId || rest.length === 0) return;
+  try {
+    await getExternalWorkflowHandle(workflowId).signal(playbookAlertsSignal, { alerts: rest });
+  } catch {
+    state.playbooks[workflowId] = 'done';
+    await followUp(input, state, entry, rest);
+  }
+}
+
+/**
+ * Starts a playbook run as a child; its workflow ID makes a second start of the same run
+ * impossible. Returns the run's workflow ID when it started.
+ */
+async function startRun(input: CaseInput, state: CaseState, entry: PlaybookEntry, alert: NativeAlert, run: number, handledBefore?: string[]): Promise<string | undefined> {
   const workflowId = playbookWorkflowId(entry.meta.name, input.caseId, run);
-  if (state.playbooks[workflowId]) return;
+  if (state.playbooks[workflowId]) return undefined;
   try {
     await startChild(entry.workflowType, {
       workflowId,
-      args: [{ caseId: input.caseId, alert, run, ...(input.playbookSettings ? { settings: input.playbookSettings } : input.settings.approvalTimeout ? { settings: legacySettings(input) } : {}) }],
+      args: [
+        {
+          caseId: input.caseId,
+          alert,
+          run,
+          ...(input.playbookSettings ? { settings: input.playbookSettings } : input.settings.approvalTimeout ? { settings: legacySettings(input) } : {}),
+          ...(handledBefore?.length ? { handledBefore } : {}),
+        },
+      ],
       // Playbooks outlive a continue-as-new of their case; they report back by signal.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
     state.playbooks[workflowId] = 'running';
-    (state.latest ??= {})[entry.meta.name] = { workflowId, run, handled: entry.meta.indicators(alert).map(indicatorKey).slice(0, HANDLED_KEPT) };
+    (state.latest ??= {})[entry.meta.name] = { workflowId, run, handled: firstHandled(entry, alert, handledBefore) };
+    return workflowId;
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     state.playbooks[workflowId] = 'done'; // it ran in an earlier life of this case
     log.info('playbook already ran for this case', { workflowId });
+    return undefined;
   }
+}
+
+/**
+ * What a run handles at its start, until it says what it handled: what earlier runs did, and the
+ * indicators of its first round (the first MAX_INDICATORS new ones — the rest it hands back).
+ */
+function firstHandled(entry: PlaybookEntry, alert: NativeAlert, handledBefore: string[] = []): string[] {
+  const keys = entry.meta.indicators(alert).map(indicatorKey);
+  // The common case reads the same either way: no patch marker in every case's history.
+  if ((handledBefore.length === 0 && new Set(keys).size <= MAX_INDICATORS) || !patched(LEFTOVERS_PATCH)) return keys.slice(0, HANDLED_KEPT);
+  const before = new Set(handledBefore);
+  const fresh = [...new Set(keys)].filter((k) => !before.has(k)).slice(0, MAX_INDICATORS);
+  return [...handledBefore, ...fresh].slice(-HANDLED_KEPT);
 }
 
 /** Asks each run the case believes is running whether it still is: a signal to an ended run fails. */

@@ -60,6 +60,8 @@ export interface PlaybookInput {
   /** 1 for the first run of this playbook in the case, 2 for the next … */
   run?: number;
   dryRun?: DryRunOptions;
+  /** Indicator keys earlier runs handled: a run the case starts for what they left does not redo them. */
+  handledBefore?: string[];
 }
 
 /** Later alerts of the case that this playbook's route matches, while it runs: its scope grows. */
@@ -156,7 +158,11 @@ export interface CaseAlertItem {
 export const alertsSignal = defineSignal<[{ items: CaseAlertItem[] }]>('alertsSignal');
 
 /** A playbook tells its case it has ended, and which indicators it handled. */
-export const playbookFinishedSignal = defineSignal<[{ workflowId: string; status: string; playbook?: string; handled?: string[] }]>('playbookFinishedSignal');
+/**
+ * A run tells its case it ended: what it handled, and the alerts with indicators it left (past its
+ * rounds or bounds, or arrived while it reported), which the case gives to a new run.
+ */
+export const playbookFinishedSignal = defineSignal<[{ workflowId: string; status: string; playbook?: string; handled?: string[]; leftovers?: NativeAlert[] }]>('playbookFinishedSignal');
 
 export const caseStateQuery = defineQuery<CaseState>('caseStateQuery');
 

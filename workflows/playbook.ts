@@ -110,6 +110,8 @@ export class PlaybookRun<S extends string = string> {
   /** What a story keeps between its rounds (workflow state: rebuilt exactly on replay). */
   readonly memo: Record<string, unknown> = {};
   private readonly pending: NativeAlert[] = [];
+  /** Alerts with indicators this run will not handle (past the round or indicator bounds): the case starts a new run for them. */
+  private readonly deferred: NativeAlert[] = [];
 
   constructor(
     readonly meta: PlaybookMeta<S>,
@@ -123,7 +125,7 @@ export class PlaybookRun<S extends string = string> {
     this.record = new CaseRecord(meta.name, input, { version: meta.version });
     this.approvals = new ApprovalGate(this);
     this.ticket = new TicketSync(this);
-    this.round = { number: 1, alerts: [input.alert], indicators: this.take(meta.indicators(input.alert)) };
+    this.round = { number: 1, alerts: [input.alert], indicators: this.take([input.alert]) };
     setHandler(playbookAlertsSignal, ({ alerts }) => {
       for (const alert of alerts) {
         this.record.addAlert(alert);
@@ -157,37 +159,70 @@ export class PlaybookRun<S extends string = string> {
   nextRound(): boolean {
     if (this.pending.length === 0) return false;
     const alerts = this.pending.splice(0);
-    const fresh = this.take(alerts.flatMap((a) => this.meta.indicators(a)));
+    const fresh = this.fresh(alerts);
     if (fresh.length === 0) {
       this.record.note('scope', `later alert${alerts.length > 1 ? 's' : ''} ${alerts.map((a) => a.id).join(', ')}: no new indicators; scope updated`);
       return false;
     }
     if (this.round.number >= MAX_ROUNDS) {
+      this.deferred.push(...alerts);
       this.record.note('scope', `later alerts bring ${fresh.map((i) => i.value).join(', ')}; this run has taken ${MAX_ROUNDS} rounds, so a new run will handle them`);
       return false;
     }
-    this.round = { number: this.round.number + 1, alerts, indicators: fresh };
-    this.record.note('round', `round ${this.round.number}: later alert${alerts.length > 1 ? 's' : ''} ${alerts.map((a) => a.id).join(', ')} bring ${fresh.map((i) => i.value).join(', ')}`);
+    this.round = { number: this.round.number + 1, alerts, indicators: this.take(alerts) };
+    this.record.note('round', `round ${this.round.number}: later alert${alerts.length > 1 ? 's' : ''} ${alerts.map((a) => a.id).join(', ')} bring ${this.round.indicators.map((i) => i.value).join(', ')}`);
     return true;
   }
 
-  /** New indicators (not handled by this run yet), de-duplicated and bounded; marks them handled. */
-  private take(indicators: Observable[]): Observable[] {
-    const seen = new Set(this.record.view.indicators.map(indicatorKey));
+  /**
+   * The alerts with indicators this run did not handle — past its rounds or its indicator bound,
+   * or arrived while it reported — for its case to start a new run with (at most ~1 MiB of them).
+   */
+  leftovers(): NativeAlert[] {
+    const handled = new Set(this.record.view.indicators.map(indicatorKey));
+    const out: NativeAlert[] = [];
+    const ids = new Set<string>();
+    let bytes = 0;
+    for (const alert of [...this.deferred, ...this.pending]) {
+      if (ids.has(alert.id) || this.meta.indicators(alert).every((i) => handled.has(indicatorKey(i)))) continue;
+      bytes += JSON.stringify(alert).length;
+      if (bytes > LEFTOVER_BYTES) {
+        this.record.note('scope', `more alerts with unhandled indicators than one message carries; from ${alert.id} on they are in the case's alerts, not in a new run`);
+        break;
+      }
+      ids.add(alert.id);
+      out.push(alert);
+    }
+    return out;
+  }
+
+  /** New indicators of these alerts (not handled by this run yet), de-duplicated, in order. */
+  private fresh(alerts: NativeAlert[]): Observable[] {
+    const seen = new Set([...this.record.view.indicators.map(indicatorKey), ...(this.input.handledBefore ?? [])]);
     const fresh: Observable[] = [];
-    for (const i of indicators) {
+    for (const i of alerts.flatMap((a) => this.meta.indicators(a))) {
       if (seen.has(indicatorKey(i))) continue;
       seen.add(indicatorKey(i));
       fresh.push(i);
     }
-    if (fresh.length > MAX_INDICATORS) {
-      this.record.note('scope', `${fresh.length} indicators; this round takes the first ${MAX_INDICATORS} (not handled: ${fresh.slice(MAX_INDICATORS).map((i) => i.value).join(', ').slice(0, 500)})`);
-    }
+    return fresh;
+  }
+
+  /** The round's indicators: the first MAX_INDICATORS new ones, marked handled; the rest are left to a new run. */
+  private take(alerts: NativeAlert[]): Observable[] {
+    const fresh = this.fresh(alerts);
     const taken = fresh.slice(0, MAX_INDICATORS);
     this.record.handled(taken);
+    if (fresh.length > MAX_INDICATORS) {
+      this.record.note('scope', `${fresh.length} indicators; this round takes the first ${MAX_INDICATORS}, a new run the rest (${fresh.slice(MAX_INDICATORS).map((i) => i.value).join(', ').slice(0, 500)})`);
+      this.deferred.push(...alerts);
+    }
     return taken;
   }
 }
+
+/** How much of its leftover alerts a run hands back to its case in one signal. */
+const LEFTOVER_BYTES = 1024 * 1024;
 
 /**
  * Runs a playbook's story: once for the alert that started it, and again for each later alert
@@ -244,12 +279,14 @@ async function tellCase(run: PlaybookRun): Promise<void> {
   const parent = workflowInfo().parent;
   if (!parent || run.dryRun) return;
   const { view } = run.record;
+  const leftovers = run.leftovers();
   try {
     await getExternalWorkflowHandle(parent.workflowId).signal(playbookFinishedSignal, {
       workflowId: workflowInfo().workflowId,
       status: view.status,
       playbook: run.meta.name,
       handled: view.indicators.map(indicatorKey),
+      ...(leftovers.length > 0 ? { leftovers } : {}),
     });
   } catch {
     // The case has already ended; nothing waits for this run.

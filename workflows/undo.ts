@@ -1,9 +1,9 @@
 // Runs in the Temporal sandbox. Undoes one recorded action — an analyst's request from the API
 // (POST /v1/cases/{caseId}/actions/{actionId}/undo). Its workflow ID derives from the case and
-// the action, so an action is undone at most once; the driver's undo runs on the privileged task
-// queue. A simulated action (log-only driver) changed nothing, so its undo changes nothing either
+// the action, so an action is undone at most once — a failed undo fails its workflow, and only then
+// may an analyst start it again; the driver's undo runs on the privileged task queue. A simulated action (log-only driver) changed nothing, so its undo changes nothing either
 // and says so.
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { CONTAINMENT } from './blocks/activity-options.ts';
 import { message } from './blocks/ticket-sync.ts';
@@ -26,6 +26,9 @@ export async function undoActionWorkflow(input: UndoActionInput): Promise<UndoAc
     });
     return done('undone', `${result.driver}: ${result.description}`, false);
   } catch (err) {
-    return done('undo_failed', `${action.driver}: could not ${action.undo.op}: ${message(err)}`, false);
+    const why = `${action.driver}: could not ${action.undo.op}: ${message(err)}`;
+    // A failed undo fails its workflow, so that an analyst can ask again (the API starts a new one).
+    if (patched('undo-fails-loudly')) throw ApplicationFailure.nonRetryable(why, 'UndoFailedError');
+    return done('undo_failed', why, false);
   }
 }

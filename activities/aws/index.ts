@@ -28,6 +28,7 @@ export const info: IntegrationInfo = {
     'awsEnableTerminationProtection',
     'awsRestoreTerminationProtection',
     'awsTagInstance',
+    'awsUntagInstance',
     'awsSnapshotVolumes',
     'awsDetachFromAutoScaling',
     'awsAttachToAutoScaling',
@@ -134,6 +135,17 @@ export function createAwsActivities(deps: { client?: AwsClient; evidenceDir?: st
       await getInstance(aws, region, instanceId);
       await setTags(aws, region, [instanceId], tags);
       return { status: 'ok', instanceId, tags };
+    },
+
+    /** The undo of awsTagInstance: removes those tags, each only while it still has the value set then. */
+    async awsUntagInstance(input: T.TagInstanceInput): Promise<T.UntagInstanceResult | T.AwsSkipped> {
+      const { instanceId, region } = instance(input);
+      const tags = v.assertTags(input.tags);
+      if (!aws) return SKIPPED;
+      const now = tagMap((await getInstance(aws, region, instanceId)).Tags);
+      const removed = Object.keys(tags).filter((k) => now[k] === tags[k]);
+      await deleteTags(aws, region, [instanceId], removed);
+      return { status: 'ok', instanceId, removed };
     },
 
     /** Snapshots every attached EBS volume, waits for completion and records each as evidence. */

@@ -82,6 +82,13 @@ export interface TagInstanceResult {
   tags: Record<string, string>;
 }
 
+export interface UntagInstanceResult {
+  status: 'ok';
+  instanceId: string;
+  /** The keys removed (a tag changed since by someone else is left alone). */
+  removed: string[];
+}
+
 // 4. EBS snapshots as evidence.
 
 export interface SnapshotVolumesInput extends InstanceRef {

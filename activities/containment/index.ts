@@ -62,7 +62,7 @@ export interface ContainmentDeps {
 /** What each AWS operation calls, and the call that undoes it. */
 const AWS_OPS: Record<string, { call: string; undo?: string; input: (p: Record<string, unknown>, a: ApplyInput) => Record<string, unknown> }> = {
   'protect-instance': { call: 'awsEnableTerminationProtection', undo: 'restore-termination-protection', input: (p) => ({ instanceId: p.instanceId }) },
-  'tag-instance': { call: 'awsTagInstance', input: (p, a) => ({ instanceId: p.instanceId, tags: { 'riposte:case': a.caseId, ...(p.tags as Record<string, string> | undefined) } }) },
+  'tag-instance': { call: 'awsTagInstance', undo: 'untag-instance', input: (p, a) => ({ instanceId: p.instanceId, tags: { 'riposte:case': a.caseId, ...(p.tags as Record<string, string> | undefined) } }) },
   'detach-asg': { call: 'awsDetachFromAutoScaling', undo: 'attach-asg', input: (p) => ({ instanceId: p.instanceId }) },
   'deregister-targets': { call: 'awsDeregisterFromTargetGroups', undo: 'register-targets', input: (p) => ({ instanceId: p.instanceId }) },
   'isolate-instance': { call: 'awsIsolateInstance', undo: 'restore-security-groups', input: (p, a) => ({ instanceId: p.instanceId, caseId: a.caseId, idempotencyKey: a.idempotencyKey }) },
@@ -73,6 +73,7 @@ const AWS_OPS: Record<string, { call: string; undo?: string; input: (p: Record<s
 /** The AWS call that undoes each operation, built from what the action returned. */
 const AWS_UNDO: Record<string, string> = {
   'restore-termination-protection': 'awsRestoreTerminationProtection',
+  'untag-instance': 'awsUntagInstance',
   'attach-asg': 'awsAttachToAutoScaling',
   'register-targets': 'awsRegisterWithTargetGroups',
   'restore-security-groups': 'awsRestoreSecurityGroups',
@@ -191,6 +192,7 @@ export function createContainmentActivities(deps: ContainmentDeps) {
 
 const UNDONE: Record<string, string> = {
   'restore-termination-protection': 'termination protection restored to what it was',
+  'untag-instance': 'the case tags removed',
   'attach-asg': 'attached back to its Auto Scaling group',
   'register-targets': 'registered back with its target groups',
   'restore-security-groups': 'original security groups restored',
@@ -275,6 +277,8 @@ function awsUndoInput(op: string, p: Record<string, unknown>, r: Vendor): Record
   switch (op) {
     case 'protect-instance':
       return { instanceId: p.instanceId, previous: r.previous };
+    case 'tag-instance':
+      return { instanceId: p.instanceId, tags: r.tags };
     case 'detach-asg':
       return { instanceId: p.instanceId, group: r.group };
     case 'deregister-targets':

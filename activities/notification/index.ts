@@ -3,6 +3,7 @@
 // A channel that fails is reported beside the others; only when every channel fails does the
 // activity fail (and retry), so one channel's outage never re-sends to the rest more than their
 // own idempotency allows.
+import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PageInput, PageResult } from '../pagerduty/types.ts';
 import type { PostMessageInput, PostMessageResult } from '../slack/types.ts';
@@ -48,7 +49,7 @@ export function createNotificationActivities(channels: NotificationChannels, opt
     email: (i) => channels.emailSend({ subject: i.title, text: `${i.text}\n\nCase ${i.caseId}${link(i.caseId) ? `: ${link(i.caseId)}` : ''}`, idempotencyKey: `${i.idempotencyKey}:email` }),
     pagerduty: (i) =>
       i.kind === 'escalation'
-        ? channels.pagerdutySendEvent({ action: 'trigger', dedupKey: `riposte-${i.caseId}`, summary: `${i.title}: ${i.text}`.slice(0, 1024), severity: PD_SEVERITY(i.severity_id), source: 'riposte', details: { caseId: i.caseId, ...(i.approvalId ? { approvalId: i.approvalId } : {}) } })
+        ? channels.pagerdutySendEvent({ action: 'trigger', dedupKey: escalationKey(i.caseId, i.idempotencyKey), summary: `${i.title}: ${i.text}`.slice(0, 1024), severity: PD_SEVERITY(i.severity_id), source: 'riposte', details: { caseId: i.caseId, ...(i.approvalId ? { approvalId: i.approvalId } : {}) } })
         : Promise.resolve({ status: 'skipped', reason: 'PagerDuty pages only on escalations' }),
   };
   return {
@@ -73,4 +74,12 @@ export function createNotificationActivities(channels: NotificationChannels, opt
       return { delivered };
     },
   };
+}
+
+/**
+ * One PagerDuty incident per escalation: a retry of the same escalation folds into its incident,
+ * another unanswered approval of the case pages anew. The case stays readable in the key.
+ */
+export function escalationKey(caseId: string, idempotencyKey: string): string {
+  return `riposte-${caseId}-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 16)}`;
 }

@@ -9,6 +9,7 @@ import { createEmailActivities, emailFromEnv } from '../../activities/email/inde
 import { createTeamsActivities, teamsFromEnv } from '../../activities/teams/index.ts';
 import { PagerDutyClient } from '../../activities/pagerduty/client.ts';
 import { createPagerDutyActivities } from '../../activities/pagerduty/index.ts';
+import { escalationKey } from '../../activities/notification/index.ts';
 import { SlackClient } from '../../activities/slack/client.ts';
 import { createSlackActivities, METADATA_EVENT } from '../../activities/slack/index.ts';
 import { Secret } from '../../config/secret.ts';
@@ -57,6 +58,15 @@ describe('pagerduty (Events API v2)', () => {
     assert.equal((await rejection(() => runActivity(env, acts.pagerdutySendEvent, { action: 'acknowledge', dedupKey: 'cs_1' }))).nextRetryDelay, 20_000);
     assert.equal((await rejection(() => runActivity(env, acts.pagerdutySendEvent, { action: 'trigger', dedupKey: 'cs_1' }))).type, 'InvalidObservableError');
     assert.equal((await runActivity(env, createPagerDutyActivities({}).pagerdutySendEvent, { action: 'resolve', dedupKey: 'cs_1' })).status, 'skipped');
+  });
+});
+
+describe('escalation dedup keys', () => {
+  it('one PagerDuty incident per escalation: the same escalation retried folds in, another approval of the case pages anew', () => {
+    const first = escalationKey('cs_00000000000000aa', 'suspected-c2-cs_00000000000000aa:page:contain-egress');
+    assert.equal(first, escalationKey('cs_00000000000000aa', 'suspected-c2-cs_00000000000000aa:page:contain-egress'));
+    assert.notEqual(first, escalationKey('cs_00000000000000aa', 'suspected-c2-cs_00000000000000aa:page:contain-egress-2'));
+    assert.match(first, /^riposte-cs_00000000000000aa-[0-9a-f]{16}$/);
   });
 });
 

@@ -97,7 +97,7 @@ describe('playbooks through the API', () => {
     assert.equal((await api.request('POST', '/v1/playbooks/suspected-c2/dry-run', { token: TOKENS.source, body: { alert: c2Finding() } })).status, 403);
   });
 
-  it('an analyst undoes a containment from the case: the driver reverses it once, the case says who and when', async () => {
+  it('an analyst undoes a containment from the case: a failed undo may be asked again, the driver reverses it once, the case says who and when', async () => {
     const posted = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ uid: `undo-${Date.now()}`, severity_id: 4 }) });
     const { caseId } = posted.body;
     await waitFor(() => api.request('GET', `/v1/cases/${caseId}`, { token: TOKENS.analyst }), (r) => r.body?.status === 'awaiting_approval', 20_000, 'approval');
@@ -107,6 +107,19 @@ describe('playbooks through the API', () => {
     const action = contained.body.actions[0];
     assert.equal(action.status, 'applied');
     assert.equal(action.undo.op, 'unblock-egress');
+
+    // The driver fails: the undo says so and may be asked again.
+    egress.failUnblock = true;
+    const failed = await api.request('POST', `/v1/cases/${caseId}/actions/${action.id}/undo`, { token: TOKENS.analyst, body: {} });
+    egress.failUnblock = false;
+    assert.equal(failed.status, 200, JSON.stringify(failed.body));
+    assertMatchesDocument(doc, 'POST', '/v1/cases/{caseId}/actions/{actionId}/undo', 200, failed.body);
+    assert.equal(failed.body.action.status, 'undo_failed');
+    assert.match(failed.body.action.undone.description, /could not unblock-egress: .*the firewall refused the change/);
+    assert.equal(failed.body.action.undone.by, 'alice');
+    const read = await api.request('GET', `/v1/cases/${caseId}`, { token: TOKENS.analyst });
+    assert.equal(read.body.actions[0].status, 'undo_failed');
+    assert.deepEqual(egress.unblocked, [], 'nothing was removed');
 
     const bob = await api.request('POST', `/v1/cases/${caseId}/actions/${action.id}/undo`, { token: TOKENS.analyst2, body: { comment: 'false positive: backup server' } });
     assert.equal(bob.status, 200, JSON.stringify(bob.body));

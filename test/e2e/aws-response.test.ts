@@ -83,11 +83,11 @@ describe('AWS responses, end to end: GuardDuty finding over HTTP → HTTP approv
 
     const waiting = await waitFor(() => getCase(caseId), (r) => r.body?.pendingApprovals?.some((a: { id: string }) => a.id === 'isolate-instance'), 60_000, 'the isolation approval');
     const approval = waiting.body.pendingApprovals.find((a: { id: string }) => a.id === 'isolate-instance');
-    assert.equal(approval.action, `isolate ${s.instanceId} (security groups: all traffic, then none — existing sessions cut)`);
+    assert.equal(approval.action, `detach ${s.instanceId} from its Auto Scaling group; deregister ${s.instanceId} from its load-balancer target groups; then isolate ${s.instanceId} (security groups: all traffic, then none — existing sessions cut)`);
     assert.ok(waiting.body.evidence.some((e: { kind: string; source: string }) => e.kind === 'instance-metadata' && e.source === s.instanceId), 'the record is evidence in the case');
     assert.equal(waiting.body.evidence.filter((e: { kind: string }) => e.kind === 'ebs-snapshot').length, 3);
     assert.equal(await read.protection(s.instanceId), true);
-    assert.deepEqual(await read.group(s.asgName), { members: [], desired: 0 });
+    assert.deepEqual(await read.group(s.asgName), { members: [s.instanceId], desired: 1 }, 'in service until the approval');
     assert.deepEqual(await read.eniGroups(s.instanceId), before, 'not isolated before the approval');
 
     await declineOthers(caseId, 'isolate-instance');
@@ -98,13 +98,14 @@ describe('AWS responses, end to end: GuardDuty finding over HTTP → HTTP approv
     assert.equal(mine.status, 'contained');
     const isolate = done.body.actions.find((a: { op: string }) => a.op === 'isolate-instance');
     assert.deepEqual([isolate.id, isolate.driver, isolate.simulated, isolate.approvedBy], ['aws-instance-compromise-isolate-instance-1', 'aws', false, 'alice']);
+    assert.deepEqual(await read.group(s.asgName), { members: [], desired: 0 }, 'out of its Auto Scaling group on the approval');
     const isolated = await read.eniGroups(s.instanceId);
     assert.equal(await read.groupName(isolated[s.eni]?.[0] as string), `riposte-isolation-${s.vpcId}`);
 
     const issue = jira.issues.find((i) => String(i.fields.summary).startsWith(`[Riposte] AWS instance compromise: ${s.instanceId}`));
     assert.ok(issue, `a Jira issue names the instance: ${jira.issues.map((i) => i.fields.summary).join(' | ')}`);
     const steps = jira.comments.filter((c) => c.issueKey === issue.key).map((c) => c.properties.find((p) => p.key === 'riposte')?.value?.idempotencyKey?.split(':ticket:')[1]);
-    assert.deepEqual(steps, ['containment-aws-instance-compromise-protect-instance-1', `snapshots-${s.instanceId}`, 'containment-aws-instance-compromise-detach-asg-1', 'approval-requested', 'approval-decided', 'containment-aws-instance-compromise-isolate-instance-1', 'report']);
+    assert.deepEqual(steps, ['containment-aws-instance-compromise-protect-instance-1', `snapshots-${s.instanceId}`, 'approval-requested', 'approval-decided', 'containment-aws-instance-compromise-detach-asg-1', 'containment-aws-instance-compromise-isolate-instance-1', 'report']);
 
     const undone = await api.request('POST', `/v1/cases/${caseId}/actions/aws-instance-compromise-isolate-instance-1/undo`, { token: TOKENS.analyst, body: { comment: 'reimaged' } });
     assert.equal(undone.status, 200, JSON.stringify(undone.body));

@@ -1,5 +1,6 @@
 // In-memory stand-ins for Riposte's own driver interfaces (not for vendors: those are nock or
 // loopback servers built from vendor docs). They record what a playbook asked for.
+import { ApplicationFailure } from '@temporalio/common';
 import type { BlockEgressInput, EgressBlocker } from '../../activities/containment/types.ts';
 import type { AddNoteInput, OpenTicketInput, TicketSystem } from '../../activities/ticketing/types.ts';
 
@@ -37,8 +38,11 @@ export class RecordingEgress implements EgressBlocker {
     this.blocks.push(input);
     return { driver: 'recording', actions: input.addresses.map((a) => `blocked ${a}`), refs: input.addresses, alreadyPresent: 0 };
   }
+  /** Set to make the next unblocks fail, as a driver that cannot reach its firewall does. */
+  failUnblock = false;
   /** Removes the blocks an idempotency key added, as a real driver does. */
   async unblock(input: { idempotencyKey: string }) {
+    if (this.failUnblock) throw ApplicationFailure.nonRetryable('the firewall refused the change (test)', 'RequestError');
     const removed = this.blocks.filter((b) => b.idempotencyKey === input.idempotencyKey && !this.unblocked.includes(b.idempotencyKey)).length;
     if (removed) this.unblocked.push(input.idempotencyKey);
     return { driver: 'recording', removed };

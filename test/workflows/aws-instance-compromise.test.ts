@@ -59,7 +59,7 @@ describe('aws-instance-compromise playbook on a real Temporal dev server and mot
 
   const stepIndex = (v: PlaybookView, pred: (t: { step: string; message: string }) => boolean) => v.timeline.findIndex(pred);
 
-  it('when an analyst approves, it records, protects, tags, snapshots, takes the instance out of service and isolates it — and each undo puts it back', async () => {
+  it('when an analyst approves, it records, protects, tags, snapshots, then takes the instance out of service and isolates it — and each undo puts it back', async () => {
     nock(ABUSE).get('/check').query((q) => q.ipAddress === '203.0.113.99').reply(200, fixture('abuseipdb/check-malicious.json'));
     const s = await webServer(lab);
     const before = await read.eniGroups(s.instanceId);
@@ -68,7 +68,7 @@ describe('aws-instance-compromise playbook on a real Temporal dev server and mot
     const h = await pb.start(PLAYBOOK, input);
     const waiting = await pb.awaitingApproval(h);
 
-    // Before the approval: preserved and out of service, not yet isolated.
+    // Before the approval: preserved, still in service, not isolated.
     assert.equal(waiting.assessment?.level, 'malicious', 'AbuseIPDB calls the C2 address malicious');
     assert.equal(await read.protection(s.instanceId), true, 'termination protection on');
     const tags = await read.tags(s.instanceId);
@@ -76,11 +76,15 @@ describe('aws-instance-compromise playbook on a real Temporal dev server and mot
     assert.equal(tags['riposte:playbook'], 'aws-instance-compromise');
     const snapshots = await read.snapshotsOfCase(input.caseId);
     assert.deepEqual(snapshots.map((x) => x.VolumeId).sort(), [...s.volumes].sort(), 'one snapshot per attached volume, tagged with the case');
-    assert.deepEqual(await read.group(s.asgName), { members: [], desired: 0 }, 'out of the Auto Scaling group, and nothing replaces it');
-    assert.deepEqual(await read.targets(s.targetGroupArn), [], 'no longer a load-balancer target');
+    assert.deepEqual(await read.group(s.asgName), { members: [s.instanceId], desired: 1 }, 'still in its Auto Scaling group before the approval');
+    assert.deepEqual(await read.targets(s.targetGroupArn), [{ id: s.instanceId, port: 8080 }], 'still a load-balancer target before the approval');
     assert.deepEqual(await read.eniGroups(s.instanceId), before, 'not isolated before the approval');
     assert.equal(waiting.approvals[0]?.id, 'isolate-instance');
-    assert.deepEqual(waiting.approvals[0]?.targets, [`isolate ${s.instanceId} (security groups: all-traffic, then no rules — existing sessions cut) — aws`]);
+    assert.deepEqual(waiting.approvals[0]?.targets, [
+      `detach ${s.instanceId} from its Auto Scaling group — aws`,
+      `deregister ${s.instanceId} from its load-balancer target groups — aws`,
+      `isolate ${s.instanceId} (security groups: all-traffic, then no rules — existing sessions cut) — aws`,
+    ]);
 
     // The record, as evidence: the metadata document in the evidence store with its SHA-256 and
     // custody record (also in the ledger); the snapshots with their custody records.
@@ -108,6 +112,9 @@ describe('aws-instance-compromise playbook on a real Temporal dev server and mot
       ['deregister-targets', 'aws', false],
       ['isolate-instance', 'aws', false],
     ]);
+    assert.deepEqual(await read.group(s.asgName), { members: [], desired: 0 }, 'out of the Auto Scaling group, and nothing replaces it');
+    assert.deepEqual(await read.targets(s.targetGroupArn), [], 'no longer a load-balancer target');
+    assert.ok(done.actions?.filter((a) => a.op === 'detach-asg' || a.op === 'deregister-targets').every((a) => a.approvedBy === 'alice'), 'taken out of service on the approval');
     const isolate = done.actions?.find((a) => a.op === 'isolate-instance') as ActionRecord;
     assert.equal(isolate.approvedBy, 'alice');
     assert.deepEqual(Object.keys(isolate.undo?.input.previousGroups ?? {}), [s.eni]);
@@ -122,9 +129,9 @@ describe('aws-instance-compromise playbook on a real Temporal dev server and mot
 
     // AWS's order, as the timeline tells it.
     const at = (re: RegExp) => stepIndex(done, (t) => re.test(`${t.step} ${t.message}`));
-    const order = [at(/^record i-/), at(/^contain aws: enable termination protection/), at(/^contain aws: tag /), at(/^snapshot snap-/), at(/^contain aws: detach /), at(/^contain aws: deregister /), at(/^approval .*approved by alice/), at(/^contain aws: isolate /)];
+    const order = [at(/^record i-/), at(/^contain aws: enable termination protection/), at(/^contain aws: tag /), at(/^snapshot snap-/), at(/^approval .*approved by alice/), at(/^contain aws: detach /), at(/^contain aws: deregister /), at(/^contain aws: isolate /)];
     assert.ok(order.every((i, n) => i >= 0 && (n === 0 || i > (order[n - 1] as number))), `steps in AWS's order: ${order.join(', ')}`);
-    assert.deepEqual(pb.tickets.noteKeys(), ['containment-aws-instance-compromise-protect-instance-1', `snapshots-${s.instanceId}`, 'containment-aws-instance-compromise-detach-asg-1', 'approval-requested', 'approval-decided', 'containment-aws-instance-compromise-isolate-instance-1', 'report']);
+    assert.deepEqual(pb.tickets.noteKeys(), ['containment-aws-instance-compromise-protect-instance-1', `snapshots-${s.instanceId}`, 'approval-requested', 'approval-decided', 'containment-aws-instance-compromise-detach-asg-1', 'containment-aws-instance-compromise-isolate-instance-1', 'report']);
     assert.match(done.report ?? '', new RegExp(`instance-metadata of ${s.instanceId} .*sha256 ${meta?.sha256}`));
     assert.match(done.report ?? '', /ebs-snapshot of i-[0-9a-f]+ vol-[0-9a-f]+ \(\/dev\/xvda\)/);
     assert.match(done.report ?? '', /approved by alice/);
@@ -140,7 +147,7 @@ describe('aws-instance-compromise playbook on a real Temporal dev server and mot
     assert.deepEqual(await read.targets(s.targetGroupArn), [{ id: s.instanceId, port: 8080 }], 'registered again on its port');
   });
 
-  it('when the analyst rejects, the instance stays preserved and out of service but is not isolated', async () => {
+  it('when the analyst rejects, the instance stays preserved and in service, and is not isolated', async () => {
     const s = await webServer(lab);
     const before = await read.eniGroups(s.instanceId);
     await harness();
@@ -154,8 +161,10 @@ describe('aws-instance-compromise playbook on a real Temporal dev server and mot
     assert.deepEqual(await read.eniGroups(s.instanceId), before, 'not isolated');
     assert.equal(await read.protection(s.instanceId), true);
     assert.equal((await read.snapshotsOfCase(input.caseId)).length, 3);
-    assert.deepEqual(done.actions?.map((a) => a.op), ['protect-instance', 'tag-instance', 'detach-asg', 'deregister-targets']);
-    assert.ok(done.actions?.every((a) => a.undo || a.op === 'tag-instance'), 'what was done can be undone');
+    assert.deepEqual(done.actions?.map((a) => a.op), ['protect-instance', 'tag-instance']);
+    assert.deepEqual(await read.group(s.asgName), { members: [s.instanceId], desired: 1 }, 'still in its Auto Scaling group');
+    assert.deepEqual(await read.targets(s.targetGroupArn), [{ id: s.instanceId, port: 8080 }], 'still serving');
+    assert.ok(done.actions?.every((a) => a.undo), 'what was done can be undone');
     assert.ok(pb.tickets.noteKeys().includes('approval-decided'));
   });
 
@@ -172,16 +181,16 @@ describe('aws-instance-compromise playbook on a real Temporal dev server and mot
     assert.deepEqual(await read.eniGroups(s.instanceId), before);
   });
 
-  it('a preservation step AWS refuses is recorded and the others still go; isolation follows the approval', async () => {
+  it('an out-of-service step AWS refuses is recorded and the others still go, isolation included', async () => {
     const s = await webServer(lab, { asgMinSize: 1 });
     await harness();
     const h = await pb.start(PLAYBOOK, c2Finding(s));
-    const waiting = await pb.awaitingApproval(h);
-    assert.ok(waiting.timeline.some((t) => t.step === 'contain' && /aws: could not detach-asg .*minimum size/.test(t.message)), 'the refusal is in the timeline');
-    assert.deepEqual(await read.group(s.asgName), { members: [s.instanceId], desired: 1 }, 'AWS (and Riposte) would not shrink the group below its minimum');
-    assert.deepEqual(await read.targets(s.targetGroupArn), [], 'the next step still went');
+    await pb.awaitingApproval(h);
     await pb.decide(h, 'isolate-instance', 'approve');
     const done = await pb.result(h);
+    assert.ok(done.timeline.some((t) => t.step === 'contain' && /aws: could not detach-asg .*minimum size/.test(t.message)), 'the refusal is in the timeline');
+    assert.deepEqual(await read.group(s.asgName), { members: [s.instanceId], desired: 1 }, 'AWS (and Riposte) would not shrink the group below its minimum');
+    assert.deepEqual(await read.targets(s.targetGroupArn), [], 'the next step still went');
     assert.equal(done.status, 'contained');
     assert.deepEqual(done.actions?.map((a) => a.op), ['protect-instance', 'tag-instance', 'deregister-targets', 'isolate-instance']);
     assert.equal((await read.eniGroups(s.instanceId))[s.eni]?.length, 1);
@@ -237,7 +246,11 @@ describe('aws-instance-compromise playbook on a real Temporal dev server and mot
     await pb.decide(h, 'isolate-instance', 'approve');
     const next = (await waitFor(() => pb.view(h), (v) => v.approvals.some((a) => a.status === 'pending'), 30_000, 'the second round\u2019s approval')).approvals.find((a) => a.status === 'pending');
     assert.equal(next?.id, 'isolate-instance-2');
-    assert.equal(next?.action, `isolate ${second.instanceId} (security groups: all traffic, then none — existing sessions cut)`, 'only the new instance');
+    assert.equal(
+      next?.action,
+      `detach ${second.instanceId} from its Auto Scaling group; deregister ${second.instanceId} from its load-balancer target groups; then isolate ${second.instanceId} (security groups: all traffic, then none — existing sessions cut)`,
+      'only the new instance'
+    );
     assert.equal(await read.protection(second.instanceId), true, 'the new instance is preserved before the question');
     await pb.decide(h, 'isolate-instance-2', 'approve');
     const done = await pb.result(h);
@@ -247,7 +260,7 @@ describe('aws-instance-compromise playbook on a real Temporal dev server and mot
     for (const s of [first, second]) assert.notDeepEqual((await read.eniGroups(s.instanceId))[s.eni], [s.web, s.ssh].sort(), `${s.instanceId} isolated`);
     const keys = pb.tickets.noteKeys();
     assert.equal(new Set(keys).size, keys.length, 'every ticket note once');
-    assert.ok(keys.includes('approval-requested-r2') && keys.includes('containment-isolate-instance-2'));
+    assert.ok(keys.includes('approval-requested-r2') && keys.includes('containment-aws-instance-compromise-isolate-instance-2'));
   });
 
   it('a dry run changes nothing in AWS and says what it would have done', async () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { alertsSignal, approvalUpdate, caseStateQuery, playbookViewQuery, playbookWorkflowId, type CaseAlertItem, type CaseInput } from '../../workflows/definitions.ts';
+import { MAX_INDICATORS } from '../../workflows/playbook.ts';
 import { c2Alert } from '../helpers/alerts.ts';
 import { RecordingEgress, RecordingTickets } from '../helpers/fakes.ts';
 import { startWorker, testClient, uniqueQueue, type RunningWorker } from '../helpers/temporal.ts';
@@ -77,6 +78,28 @@ describe('case workflow', () => {
     const second = await client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId, 2)).query(playbookViewQuery);
     assert.equal(second.run, 2);
     await client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId, 2)).terminate('test done');
+    await h.terminate('test done');
+  });
+
+  it('indicators past a run\u2019s bound are handed back to the case, which starts a new run for just those', async () => {
+    const caseId = `cs_${(Date.now() + 5).toString(16).padStart(16, '0')}`;
+    const h = await startCase(caseId);
+    const alert = c2Alert({ severity_id: 4, uid: 'many-1', remoteIp: '203.0.113.1' });
+    const remotes = Array.from({ length: MAX_INDICATORS + 5 }, (_, i) => `198.51.100.${i + 1}`);
+    alert.observables.push(...remotes.map((value) => ({ type: 'ip' as const, value, role: 'dst' as const })));
+    await h.signal(alertsSignal, { items: [{ seq: 1, kind: 'new', alert }] });
+    const first = client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId));
+    const asking = await waitFor(() => first.query(playbookViewQuery), (v) => v.status === 'awaiting_approval', 20_000, 'the first run asks');
+    assert.equal(asking.indicators?.length, MAX_INDICATORS);
+    await first.executeUpdate(approvalUpdate, { args: [{ approvalId: 'contain-egress', decision: 'reject', actor: 'alice' }] });
+    const handledFirst = new Set(((await first.result()).indicators ?? []).map((i: { value: string }) => i.value));
+
+    const second = client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId, 2));
+    const v2 = await waitFor(() => second.query(playbookViewQuery).catch(() => undefined), (v) => v?.status === 'awaiting_approval', 20_000, 'a second run for the rest');
+    const handledSecond = (v2?.indicators ?? []).map((i) => i.value);
+    assert.ok(handledSecond.length > 0 && handledSecond.every((v) => !handledFirst.has(v)), 'the second run does not redo what the first handled');
+    for (const remote of ['203.0.113.1', ...remotes]) assert.ok(handledFirst.has(remote) || handledSecond.includes(remote), `${remote} is handled by one of the runs`);
+    await second.terminate('test done');
     await h.terminate('test done');
   });
 

@@ -23,7 +23,7 @@ export const UNDO_OF: Record<string, string | undefined> = {
   'block-egress': 'unblock-egress',
   'isolate-host': 'release-host',
   'protect-instance': 'restore-termination-protection',
-  'tag-instance': undefined,
+  'tag-instance': 'untag-instance',
   'detach-asg': 'attach-asg',
   'deregister-targets': 'register-targets',
   'isolate-instance': 'restore-security-groups',

@@ -5,7 +5,7 @@
 // with the case, snapshot its EBS volumes as evidence, take it out of its Auto Scaling group and
 // load-balancer target groups, and — once an analyst approves — isolate it with the two-step
 // security-group swap that also cuts the sessions already open. Every change has its undo.
-import type { ActivityOptions } from '@temporalio/workflow';
+import { patched, type ActivityOptions } from '@temporalio/workflow';
 import type { EbsSnapshotRecord, InstanceDescription } from '../../activities/aws/types.ts';
 import type { ContainRequest } from '../../activities/containment/types.ts';
 import { severityName, type NativeAlert, type Observable } from '../../core/alert.ts';
@@ -26,9 +26,9 @@ const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 export const awsInstanceCompromise = definePlaybook({
   name: 'aws-instance-compromise',
   title: 'AWS EC2 instance compromise',
-  version: 1,
+  version: 2,
   description:
-    'An AWS finding names an EC2 instance: enrich the remote side, record the instance (metadata as evidence with its SHA-256), enable termination protection, tag it with the case, snapshot every attached EBS volume, take it out of its Auto Scaling group and target groups, ask an analyst, isolate it with the two-step security-group swap (existing sessions cut), report.',
+    'An AWS finding names an EC2 instance: enrich the remote side, record the instance (metadata as evidence with its SHA-256), enable termination protection, tag it with the case, snapshot every attached EBS volume, ask an analyst, then take it out of its Auto Scaling group and target groups and isolate it with the two-step security-group swap (existing sessions cut), report.',
   route: {
     description:
       'an AWS threat finding (cloud provider aws, or source guardduty/securityhub; of Security Hub, only TTPs, Effects and Unusual Behaviors — not vulnerability or configuration checks) naming an EC2 instance (a cloud_resource i-…), severity Medium or above',
@@ -39,7 +39,7 @@ export const awsInstanceCompromise = definePlaybook({
     ...APPROVAL_SETTINGS,
     snapshotVolumes: { default: 'yes', kind: 'enum', choices: ['yes', 'no'], description: 'snapshot every attached EBS volume as evidence (when AWS is configured), and wait for the snapshots to complete' },
   },
-  approvals: { 'isolate-instance': 'isolate the instance with the two-step security-group swap (all traffic, then none), cutting the sessions already open' },
+  approvals: { 'isolate-instance': 'take the instance out of its Auto Scaling group and load-balancer target groups, then isolate it with the two-step security-group swap (all traffic, then none), cutting the sessions already open' },
   sideEffects: ['ticket', 'notify', 'page', 'collect:ebs-snapshot', 'cloud:termination-protection', 'cloud:tag', 'cloud:detach-asg', 'cloud:deregister-targets', 'contain:cloud-instance'],
 });
 
@@ -71,7 +71,7 @@ async function respond(run: Run): Promise<void> {
 
   // 1. Enrich the remote side of the finding: the address or domain the instance talked to, or that probed it.
   const remote = uniqueObservables(run.round.alerts.flatMap(findingRemote));
-  const { outcomes } = await enrich(run, remote);
+  const { outcomes } = await enrich(run, remote, { firstSeen: false }); // the first-seen store is never-seen-domain's and suspected-c2's
 
   // 2. Decide.
   const severity = Math.max(...run.round.alerts.map((a) => (a.severity_id === 99 ? 0 : a.severity_id)));
@@ -112,20 +112,28 @@ async function respond(run: Run): Promise<void> {
   if (isolation.length === 0) return record.note('approval', 'not asked: every instance is on the never-contain list');
   const isolable = isolation.map((a) => a.target);
 
-  // 8. Take it out of service first, so its Auto Scaling group neither replaces nor terminates it once isolated
-  //    and no load balancer sends it traffic.
+  // 8. Plan taking it out of service — its Auto Scaling group must neither replace nor terminate it
+  //    once isolated, and no load balancer send it traffic. It takes a service out of production, so
+  //    it waits for the approval (version 1 did it before asking).
   const outOfService = await planContainment(run, isolable.flatMap((id) => membershipRequests(run, id, recorded.get(id) as Recorded)));
-  await applyContainment(run, outOfService, { onFailure: 'continue' });
+  const approvedFirst = patched(OUT_OF_SERVICE_AFTER_APPROVAL);
+  if (!approvedFirst) await applyContainment(run, outOfService, { onFailure: 'continue' });
 
-  // 9. Ask before isolating.
-  const action = `isolate ${isolable.join(', ')} (security groups: all traffic, then none — existing sessions cut)`;
+  // 9. Ask before taking it out of service and isolating it.
+  const steps = approvedFirst && outOfService.length > 0 ? `${outOfService.map((a) => a.description).join('; ')}; then ` : '';
+  const action = `${steps}isolate ${isolable.join(', ')} (security groups: all traffic, then none — existing sessions cut)`;
   await run.ticket.note(`approval-requested${round}`, `Approval requested: ${action}. Reason: ${assessment.reasons.join('; ')}`);
-  const decision = await run.approvals.ask({ id: 'isolate-instance', action, reason: assessment.reasons.join('; '), targets: isolation.map(describePlanned), timeout: settings.approvalTimeout });
+  const asked = [...(approvedFirst ? outOfService : []), ...isolation].map(describePlanned);
+  const decision = await run.approvals.ask({ id: 'isolate-instance', action, reason: assessment.reasons.join('; '), targets: asked, timeout: settings.approvalTimeout });
   if (!(await run.approvals.settle(decision, { ...settings, verb: 'isolate', noun: 'Isolation', suffix: round }))) return;
 
-  // 10. Isolate.
+  // 10. Out of service (one refusal does not stop the rest), then isolate.
+  if (approvedFirst) await applyContainment(run, outOfService, { approval: decision, onFailure: 'continue' });
   await applyContainment(run, isolation, { approval: decision });
 }
+
+/** Detaching from Auto Scaling and deregistering from target groups wait for the approval. */
+const OUT_OF_SERVICE_AFTER_APPROVAL = 'aws-instance-out-of-service-after-approval';
 
 /** Step 4 for one instance: awsDescribeInstance → an `instance-metadata` evidence item (read-only, so a dry run reads it too). */
 async function recordInstance(run: Run, id: string, alert: NativeAlert): Promise<Recorded> {

@@ -94,8 +94,7 @@ export function revocationPolicy(issuedBefore: string): Record<string, unknown> 
   };
 }
 
-export async function revokeRoleSessions(aws: AwsClient, roleName: string, issuedBefore: string, caseId: string): Promise<RevokeRoleSessionsResult> {
-  const policyName = `${REVOCATION_PREFIX}${caseId}`;
+export async function revokeRoleSessions(aws: AwsClient, roleName: string, issuedBefore: string, policyName: string): Promise<RevokeRoleSessionsResult> {
   const wanted = revocationPolicy(issuedBefore);
   const existing = await rolePolicy(aws, roleName, policyName);
   if (existing !== undefined && canonical(existing) === canonical(wanted)) return { status: 'ok', roleName, policyName, changed: false };

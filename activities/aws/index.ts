@@ -232,9 +232,9 @@ export function createAwsActivities(deps: { client?: AwsClient; evidenceDir?: st
       const roleName = v.assertRoleName(input?.roleName);
       const issuedBefore = v.assertTime(input.issuedBefore, 'issuedBefore');
       const caseId = v.assertCaseId(input.caseId);
-      v.assertPolicyName(`${REVOCATION_PREFIX}${caseId}`);
+      const policyName = v.assertPolicyName(`${REVOCATION_PREFIX}${caseId}${input.actionId === undefined ? '' : `-${input.actionId}`}`);
       if (!aws) return SKIPPED;
-      return revokeRoleSessions(aws, roleName, issuedBefore, caseId);
+      return revokeRoleSessions(aws, roleName, issuedBefore, policyName);
     },
 
     /** The undo: deletes the case's revocation policy (and only a Riposte revocation policy). */

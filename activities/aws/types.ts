@@ -257,12 +257,14 @@ export interface RevokeRoleSessionsInput {
   /** ISO 8601: sessions (ASIA… credentials) issued before this are denied everything. */
   issuedBefore: string;
   caseId: string;
+  /** The case's action (e.g. `aws-credential-compromise-revoke-sessions-1`): each revocation its own policy, undone alone. */
+  actionId?: string;
 }
 
 export interface RevokeRoleSessionsResult {
   status: 'ok';
   roleName: string;
-  /** `RiposteRevokeSessions-<caseId>`: the undo deletes it. */
+  /** `RiposteRevokeSessions-<caseId>[-<actionId>]`: the undo deletes it. */
   policyName: string;
   /** Whether this call wrote the policy (false when it was already in place, as on a retry). */
   changed: boolean;

@@ -67,7 +67,11 @@ const AWS_OPS: Record<string, { call: string; undo?: string; input: (p: Record<s
   'deregister-targets': { call: 'awsDeregisterFromTargetGroups', undo: 'register-targets', input: (p) => ({ instanceId: p.instanceId }) },
   'isolate-instance': { call: 'awsIsolateInstance', undo: 'restore-security-groups', input: (p, a) => ({ instanceId: p.instanceId, caseId: a.caseId, idempotencyKey: a.idempotencyKey }) },
   'deactivate-key': { call: 'awsDeactivateAccessKey', undo: 'reactivate-key', input: (p) => ({ accessKeyId: p.accessKeyId, ...(p.userName ? { userName: p.userName } : {}) }) },
-  'revoke-sessions': { call: 'awsRevokeRoleSessions', undo: 'remove-session-revocation', input: (p, a) => ({ roleName: p.roleName, issuedBefore: p.issuedBefore, caseId: a.caseId }) },
+  'revoke-sessions': {
+    call: 'awsRevokeRoleSessions',
+    undo: 'remove-session-revocation',
+    input: (p, a) => ({ roleName: p.roleName, issuedBefore: p.issuedBefore, caseId: a.caseId, ...(a.actionId ? { actionId: a.actionId } : {}) }),
+  },
 };
 
 /** The AWS call that undoes each operation, built from what the action returned. */

@@ -79,6 +79,8 @@ export interface ApplyInput {
   caseId: string;
   /** `${workflowId}:contain:<actionId>`: a retried action acts once. */
   idempotencyKey: string;
+  /** The action's id in the case (a revocation policy is named after it). */
+  actionId?: string;
   /** Who approved, for the vendor's comment field where it has one. */
   reason: string;
 }

@@ -181,13 +181,21 @@ describe('aws activities against moto server', () => {
     assert.equal(await protection(s.instanceId), true);
   });
 
-  it('tagging the instance with the case shows in DescribeInstances', async () => {
+  it('tagging the instance with the case shows in DescribeInstances; the undo removes those tags, except one changed since', async () => {
     const s = await webServer();
     const out = await runActivity(mockEnv(), acts.awsTagInstance, { instanceId: s.instanceId, tags: { 'riposte:case': 'cs_42', 'riposte:status': 'quarantined' } });
     assert.deepEqual(out, { status: 'ok', instanceId: s.instanceId, tags: { 'riposte:case': 'cs_42', 'riposte:status': 'quarantined' } });
-    const tags = Object.fromEntries((await instance(s.instanceId)).Tags?.map((t) => [t.Key, t.Value]) ?? []);
+    const tagsNow = async () => Object.fromEntries((await instance(s.instanceId)).Tags?.map((t) => [t.Key, t.Value]) ?? []);
+    const tags = await tagsNow();
     assert.equal(tags['riposte:case'], 'cs_42');
     assert.equal(tags['riposte:status'], 'quarantined');
+
+    await ec2.send(new EC2.CreateTagsCommand({ Resources: [s.instanceId], Tags: [{ Key: 'riposte:status', Value: 'released by hand' }] }));
+    const undone = await runActivity(mockEnv(), acts.awsUntagInstance, { instanceId: s.instanceId, tags: out.status === 'ok' ? out.tags : {} });
+    assert.deepEqual(undone, { status: 'ok', instanceId: s.instanceId, removed: ['riposte:case'] });
+    const after = await tagsNow();
+    assert.equal(after['riposte:case'], undefined);
+    assert.equal(after['riposte:status'], 'released by hand', 'a tag someone changed since is left alone');
   });
 
   it('snapshotting takes one tagged snapshot per attached volume, records each in the custody ledger, and a retry takes no new ones', async () => {
@@ -449,6 +457,11 @@ describe('aws activities against moto server', () => {
     assert.deepEqual(undo, { status: 'ok', roleName: 'web-role', policyName: 'RiposteRevokeSessions-cs_14', changed: true });
     assert.deepEqual((await iam.send(new IAM.ListRolePoliciesCommand({ RoleName: 'web-role' }))).PolicyNames, []);
     assert.equal((await runActivity(mockEnv(), acts.awsRemoveRoleSessionRevocation, { roleName: 'web-role', policyName: 'RiposteRevokeSessions-cs_14' })).status === 'ok', true, 'removing twice is fine');
+    // Two revocations in one case (two actions): each its own policy, each undone alone.
+    await runActivity(mockEnv(), acts.awsRevokeRoleSessions, { ...input, actionId: 'aws-credential-compromise-revoke-sessions-1' });
+    await runActivity(mockEnv(), acts.awsRevokeRoleSessions, { ...input, issuedBefore: '2026-03-02T11:00:00.000Z', actionId: 'aws-credential-compromise-run2-revoke-sessions-1' });
+    await runActivity(mockEnv(), acts.awsRemoveRoleSessionRevocation, { roleName: 'web-role', policyName: 'RiposteRevokeSessions-cs_14-aws-credential-compromise-revoke-sessions-1' });
+    assert.deepEqual((await iam.send(new IAM.ListRolePoliciesCommand({ RoleName: 'web-role' }))).PolicyNames, ['RiposteRevokeSessions-cs_14-aws-credential-compromise-run2-revoke-sessions-1'], 'the other revocation stays');
     const missing = await rejection(() => runActivity(mockEnv(), acts.awsRevokeRoleSessions, { ...input, roleName: 'no-such-role' }));
     assert.equal(missing.type, 'InvalidObservableError');
   });
@@ -506,6 +519,7 @@ describe('aws without configuration', () => {
       runActivity(mockEnv(), acts.awsEnableTerminationProtection, { instanceId: i }),
       runActivity(mockEnv(), acts.awsRestoreTerminationProtection, { instanceId: i, previous: false }),
       runActivity(mockEnv(), acts.awsTagInstance, { instanceId: i, tags: { 'riposte:case': 'cs_1' } }),
+      runActivity(mockEnv(), acts.awsUntagInstance, { instanceId: i, tags: { 'riposte:case': 'cs_1' } }),
       runActivity(mockEnv(), acts.awsSnapshotVolumes, { instanceId: i, caseId: 'cs_1', idempotencyKey: 'k', requestedBy: 'x' }),
       runActivity(mockEnv(), acts.awsDetachFromAutoScaling, { instanceId: i }),
       runActivity(mockEnv(), acts.awsAttachToAutoScaling, { instanceId: i, group: 'web' }),
@@ -513,6 +527,7 @@ describe('aws without configuration', () => {
       runActivity(mockEnv(), acts.awsRegisterWithTargetGroups, { instanceId: i, targets: [] }),
       runActivity(mockEnv(), acts.awsIsolateInstance, { instanceId: i, caseId: 'cs_1', idempotencyKey: 'k' }),
       runActivity(mockEnv(), acts.awsRestoreSecurityGroups, { instanceId: i, previousGroups: { 'eni-12345678': ['sg-12345678'] } }),
+      runActivity(mockEnv(), acts.awsAccessKeyOwner, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE' }),
       runActivity(mockEnv(), acts.awsDeactivateAccessKey, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE' }),
       runActivity(mockEnv(), acts.awsReactivateAccessKey, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userName: 'bob' }),
       runActivity(mockEnv(), acts.awsRevokeRoleSessions, { roleName: 'web-role', issuedBefore: '2026-03-02T10:20:00Z', caseId: 'cs_1' }),

@@ -123,7 +123,7 @@ describe('aws-credential-compromise playbook on a real Temporal dev server and m
     const done = await pb.result(h);
     const decidedAt = Date.parse(done.approvals[0]?.decidedAt as string);
     assert.equal(done.status, 'contained');
-    const policyName = `RiposteRevokeSessions-${input.caseId}`;
+    const policyName = `RiposteRevokeSessions-${input.caseId}-aws-credential-compromise-revoke-sessions-1`;
     assert.deepEqual(await read.rolePolicies('web-instance-role'), [policyName]);
     const doc = await read.rolePolicy('web-instance-role', policyName);
     const statement = doc.Statement[0];

@@ -91,7 +91,7 @@ export async function applyContainment(
       continue;
     }
     try {
-      const result = await containmentApply({ action: a, caseId: run.caseId, idempotencyKey: run.key(`contain:${id}`), reason: reason(run, opts.approval) });
+      const result = await containmentApply({ action: a, caseId: run.caseId, actionId: id, idempotencyKey: run.key(`contain:${id}`), reason: reason(run, opts.approval) });
       if (result.refused) {
         record.note('contain', `${a.driver} did not ${a.op} ${a.target}: ${result.refused} — nothing was changed`);
         refused.push(a);

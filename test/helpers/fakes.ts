@@ -48,3 +48,24 @@ export class RecordingEgress implements EgressBlocker {
     return { driver: 'recording', removed };
   }
 }
+
+/**
+ * An egress driver whose first call acts and then fails (a worker lost mid-call): the retry must
+ * find the rule already there. `calls` counts the calls, `rules` what is in place by idempotency key.
+ */
+export class ActsThenFailsEgress implements EgressBlocker {
+  readonly name = 'flaky';
+  readonly rules = new Map<string, BlockEgressInput>();
+  calls = 0;
+  async block(input: BlockEgressInput) {
+    this.calls += 1;
+    const existed = this.rules.has(input.idempotencyKey);
+    this.rules.set(input.idempotencyKey, input);
+    if (this.calls === 1) throw new Error('connection reset after the rule was added');
+    return { driver: 'flaky', actions: [`blocked ${input.addresses.join(', ')}`], refs: [], alreadyPresent: existed ? input.addresses.length : 0 };
+  }
+  async unblock() {
+    return { driver: 'flaky', removed: 0 };
+  }
+}
+

@@ -168,6 +168,19 @@ describe('aws-instance-compromise playbook on a real Temporal dev server and mot
     assert.ok(pb.tickets.noteKeys().includes('approval-decided'));
   });
 
+  it('with outOfService=before-approval, it leaves service while the approval waits, and stays out (with its undo) on a rejection', async () => {
+    const s = await webServer(lab);
+    await harness();
+    const h = await pb.start(PLAYBOOK, c2Finding(s, { outOfService: 'before-approval' }));
+    const waiting = await pb.awaitingApproval(h);
+    assert.deepEqual(await read.group(s.asgName), { members: [], desired: 0 }, 'out of its Auto Scaling group before the question');
+    assert.deepEqual(await read.targets(s.targetGroupArn), []);
+    assert.deepEqual(waiting.approvals[0]?.targets, [`isolate ${s.instanceId} (security groups: all-traffic, then no rules — existing sessions cut) — aws`]);
+    await pb.decide(h, 'isolate-instance', 'reject', 'bob');
+    const done = await pb.result(h);
+    assert.deepEqual(done.actions?.map((a) => [a.op, Boolean(a.undo)]), [['protect-instance', true], ['tag-instance', true], ['detach-asg', true], ['deregister-targets', true]]);
+  });
+
   it('when the approval times out, it escalates and by default does not isolate', async () => {
     const s = await webServer(lab);
     const before = await read.eniGroups(s.instanceId);

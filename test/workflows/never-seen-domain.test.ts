@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Resolver } from 'node:dns/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { BlockEgressInput, EgressBlocker } from '../../activities/containment/types.ts';
+import { ActsThenFailsEgress } from '../helpers/fakes.ts';
 import { FirstSeenStore, type RememberedVerdict } from '../../activities/dns/first-seen.ts';
 import { firstSeenFinding } from '../../activities/logstore/first-seen-source.ts';
 import { importFile } from '../../activities/logstore/importers.ts';
@@ -223,21 +223,7 @@ describe('never-seen-domain playbook on a real Temporal dev server', () => {
   });
 
   it('a block retried after the driver acted (a worker lost mid-call) acts once', async () => {
-    const rules = new Map<string, BlockEgressInput>();
-    let calls = 0;
-    const flaky: EgressBlocker = {
-      name: 'flaky',
-      async block(input) {
-        calls += 1;
-        const existed = rules.has(input.idempotencyKey);
-        rules.set(input.idempotencyKey, input);
-        if (calls === 1) throw new Error('connection reset after the rule was added');
-        return { driver: 'flaky', actions: [`blocked ${input.addresses.join(', ')}`], refs: [], alreadyPresent: existed ? input.addresses.length : 0 };
-      },
-      async unblock() {
-        return { driver: 'flaky', removed: 0 };
-      },
-    };
+    const flaky = new ActsThenFailsEgress();
     const domain = 'retry.fresh.test';
     young(domain);
     await harness({ deps: { egress: flaky } });
@@ -245,8 +231,8 @@ describe('never-seen-domain playbook on a real Temporal dev server', () => {
     await pb.awaitingApproval(h);
     await pb.decide(h, 'block-domain', 'approve');
     const done = await pb.result(h);
-    assert.equal(calls, 2, 'the driver was called again after the failure');
-    assert.equal(rules.size, 1, 'one rule, under one idempotency key');
+    assert.equal(flaky.calls, 2, 'the driver was called again after the failure');
+    assert.equal(flaky.rules.size, 1, 'one rule, under one idempotency key');
     assert.equal(done.actions?.length, 1);
     assert.match(done.timeline.find((t) => t.step === 'contain')?.message ?? '', /already so/);
   });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { AbuseIpDbClient } from '../../activities/abuseipdb/client.ts';
-import type { BlockEgressInput, EgressBlocker } from '../../activities/containment/types.ts';
+import { ActsThenFailsEgress } from '../helpers/fakes.ts';
 import { importFile } from '../../activities/logstore/importers.ts';
 import { LogStore } from '../../activities/logstore/store.ts';
 import { RateLimiter } from '../../activities/shared/rate-limit.ts';
@@ -231,28 +231,14 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
   });
 
   it('a block retried after the driver acted (a worker lost mid-call) acts once', async () => {
-    const rules = new Map<string, BlockEgressInput>();
-    let calls = 0;
-    const flaky: EgressBlocker = {
-      name: 'flaky',
-      async block(input) {
-        calls += 1;
-        const existed = rules.has(input.idempotencyKey);
-        rules.set(input.idempotencyKey, input);
-        if (calls === 1) throw new Error('connection reset after the rule was added');
-        return { driver: 'flaky', actions: [`blocked ${input.addresses.join(', ')}`], refs: [], alreadyPresent: existed ? input.addresses.length : 0 };
-      },
-      async unblock() {
-        return { driver: 'flaky', removed: 0 };
-      },
-    };
+    const flaky = new ActsThenFailsEgress();
     await harness({ deps: { egress: flaky } });
     const h = await pb.start(PLAYBOOK, playbookInput(c2Alert()));
     await pb.awaitingApproval(h);
     await pb.decide(h, 'contain-egress', 'approve');
     const done = await pb.result(h);
-    assert.equal(calls, 2, 'the driver was called again after the failure');
-    assert.equal(rules.size, 1, 'one rule, under one idempotency key');
+    assert.equal(flaky.calls, 2, 'the driver was called again after the failure');
+    assert.equal(flaky.rules.size, 1, 'one rule, under one idempotency key');
     assert.equal(done.actions?.length, 1);
     assert.match(done.timeline.find((t) => t.step === 'contain')?.message ?? '', /already so/);
   });

@@ -38,6 +38,12 @@ export const awsInstanceCompromise = definePlaybook({
   settings: {
     ...APPROVAL_SETTINGS,
     snapshotVolumes: { default: 'yes', kind: 'enum', choices: ['yes', 'no'], description: 'snapshot every attached EBS volume as evidence (when AWS is configured), and wait for the snapshots to complete' },
+    outOfService: {
+      default: 'on-approval',
+      kind: 'enum',
+      choices: ['on-approval', 'before-approval'],
+      description: 'when to detach the instance from its Auto Scaling group and deregister it from its target groups: with the isolation, once approved (on-approval), or as soon as the verdict calls for isolation, while the approval waits (before-approval: users stop reaching a suspect instance sooner; a rejection leaves it out of service, with its undo)',
+    },
   },
   approvals: { 'isolate-instance': 'take the instance out of its Auto Scaling group and load-balancer target groups, then isolate it with the two-step security-group swap (all traffic, then none), cutting the sessions already open' },
   sideEffects: ['ticket', 'notify', 'page', 'collect:ebs-snapshot', 'cloud:termination-protection', 'cloud:tag', 'cloud:detach-asg', 'cloud:deregister-targets', 'contain:cloud-instance'],
@@ -114,9 +120,9 @@ async function respond(run: Run): Promise<void> {
 
   // 8. Plan taking it out of service — its Auto Scaling group must neither replace nor terminate it
   //    once isolated, and no load balancer send it traffic. It takes a service out of production, so
-  //    it waits for the approval (version 1 did it before asking).
+  //    by default it waits for the approval (version 1, and outOfService=before-approval, do it first).
   const outOfService = await planContainment(run, isolable.flatMap((id) => membershipRequests(run, id, recorded.get(id) as Recorded)));
-  const approvedFirst = patched(OUT_OF_SERVICE_AFTER_APPROVAL);
+  const approvedFirst = patched(OUT_OF_SERVICE_AFTER_APPROVAL) && settings.outOfService !== 'before-approval';
   if (!approvedFirst) await applyContainment(run, outOfService, { onFailure: 'continue' });
 
   // 9. Ask before taking it out of service and isolating it.

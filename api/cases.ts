@@ -238,7 +238,11 @@ export class CaseService {
         args: [{ caseId, action: record, actor: input.actor, ...(input.comment ? { comment: input.comment } : {}) }],
       });
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, `action ${actionId} is already being undone (or was)`);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // An undo that failed before failed undos could be retried ended as a result, not a failure.
+        if (action.status === 'undo_failed') throw new HttpError(409, `the undo of ${actionId} failed and cannot be run again from Riposte; undo it by hand (${action.undone?.description ?? 'see the case'})`);
+        throw new HttpError(409, `action ${actionId} is already being undone (or was)`);
+      }
       throw err;
     }
     const result = await Promise.race([undoOutcome(handle), new Promise<undefined>((r) => setTimeout(() => r(undefined), UNDO_WAIT_MS).unref())]);

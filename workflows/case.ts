@@ -41,13 +41,13 @@ export const HISTORY_BUDGET = 2000;
 export const HISTORY_BYTES_BUDGET = 8 * 1024 * 1024;
 /** Indicator keys remembered per playbook (bounded: the carried state stays small). */
 const HANDLED_KEPT = 500;
+/** Runs of one playbook in one case started for what earlier runs left, at most (a bound on a runaway). */
+const MAX_RUNS = 20;
 
 /** Later alerts join running playbooks; ended ones start a new run for new indicators. */
 const SCOPE_PATCH = 'case-scope-v2';
 /** Alerts a run leaves unhandled (past its rounds or bounds) get a new run, which skips what earlier runs handled. */
 const LEFTOVERS_PATCH = 'case-leftovers';
-/** Cases also continue as new on their history's size, not only its length. */
-const HISTORY_BYTES_PATCH = 'case-history-bytes';
 /** The one playbook cases routed to before the library: histories from then replay its routing only. */
 const FIRST_PLAYBOOK = 'suspected-c2';
 
@@ -62,7 +62,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseState> {
     if (state.playbooks[workflowId]) state.playbooks[workflowId] = 'done';
     const latest = playbook ? state.latest?.[playbook] : undefined;
     if (latest && latest.workflowId === workflowId && handled) latest.handled = [...new Set([...latest.handled, ...handled])].slice(-HANDLED_KEPT);
-    if (playbook && left?.length) leftovers.push({ playbook, alerts: left });
+    if (playbook && left?.length && patched(LEFTOVERS_PATCH)) leftovers.push({ playbook, alerts: left });
   });
   setHandler(caseStateQuery, () => state);
 
@@ -82,7 +82,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseState> {
     }
     const info = workflowInfo();
     const tooLong = info.historyLength > (input.historyBudget ?? HISTORY_BUDGET) || info.continueAsNewSuggested;
-    if (tooLong || (info.historySize > HISTORY_BYTES_BUDGET && patched(HISTORY_BYTES_PATCH))) {
+    // Cases from before the playbook library (no scope marker) continued as new on length only.
+    if (tooLong || (info.historySize > HISTORY_BYTES_BUDGET && patched(SCOPE_PATCH))) {
       await condition(allHandlersFinished);
       if (inbox.length === 0 && leftovers.length === 0) await continueAsNew<typeof caseWorkflow>({ ...input, carried: state });
     }
@@ -120,7 +121,7 @@ async function handle(input: CaseInput, state: CaseState, items: CaseAlertItem[]
         log.info('alert brings nothing new for an ended playbook', { playbook: entry.meta.name, alertId: item.alert.id });
         continue;
       }
-      await startRun(input, state, entry, item.alert, (latest?.run ?? 0) + 1);
+      await startRun(input, state, entry, item.alert, (latest?.run ?? 0) + 1, latest?.handled.length && patched(LEFTOVERS_PATCH) ? latest.handled : undefined);
     }
   }
   for (const [workflowId, { entry, alerts }] of joining) {
@@ -147,9 +148,23 @@ async function handle(input: CaseInput, state: CaseState, items: CaseAlertItem[]
 async function followUp(input: CaseInput, state: CaseState, entry: PlaybookEntry, alerts: NativeAlert[]): Promise<void> {
   const latest = state.latest?.[entry.meta.name];
   const handled = latest?.handled ?? [];
-  const [first, ...rest] = alerts.filter((a) => hasNewIndicators(entry, a, handled));
-  if (!first) return;
-  const workflowId = await startRun(input, state, entry, first, (latest?.run ?? 1) + 1, handled);
+  const fresh = alerts.filter((a) => hasNewIndicators(entry, a, handled));
+  if (fresh.length === 0) return;
+  // A run of this playbook is going already (one the case started meanwhile): they join it.
+  if (latest && state.playbooks[latest.workflowId] === 'running') {
+    try {
+      return await getExternalWorkflowHandle(latest.workflowId).signal(playbookAlertsSignal, { alerts: fresh });
+    } catch {
+      state.playbooks[latest.workflowId] = 'done';
+    }
+  }
+  const run = (latest?.run ?? 1) + 1;
+  if (run > MAX_RUNS) {
+    log.warn('a playbook has taken its most runs in this case; later indicators are left to an analyst', { playbook: entry.meta.name, runs: MAX_RUNS, alerts: fresh.map((a) => a.id) });
+    return;
+  }
+  const [first, ...rest] = fresh as [NativeAlert, ...NativeAlert[]];
+  const workflowId = await startRun(input, state, entry, first, run, handled);
   if (!workflowId || rest.length === 0) return;
   try {
     await getExternalWorkflowHandle(workflowId).signal(playbookAlertsSignal, { alerts: rest });

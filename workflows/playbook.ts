@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -112,6 +113,8 @@ export class PlaybookRun<S extends string = string> {
   private readonly pending: NativeAlert[] = [];
   /** Alerts with indicators this run will not handle (past the round or indicator bounds): the case starts a new run for them. */
   private readonly deferred: NativeAlert[] = [];
+  /** Alerts already handed back to the case (each once). */
+  private readonly handedBack = new Set<string>();
 
   constructor(
     readonly meta: PlaybookMeta<S>,
@@ -176,24 +179,27 @@ export class PlaybookRun<S extends string = string> {
 
   /**
    * The alerts with indicators this run did not handle — past its rounds or its indicator bound,
-   * or arrived while it reported — for its case to start a new run with (at most ~1 MiB of them).
+   * or arrived while it reported — for its case to start a new run with (about 512 KiB a message;
+   * the rest in the next one).
    */
   leftovers(): NativeAlert[] {
-    const handled = new Set(this.record.view.indicators.map(indicatorKey));
+    const handled = new Set([...this.record.view.indicators.map(indicatorKey), ...(this.input.handledBefore ?? [])]);
     const out: NativeAlert[] = [];
-    const ids = new Set<string>();
     let bytes = 0;
     for (const alert of [...this.deferred, ...this.pending]) {
-      if (ids.has(alert.id) || this.meta.indicators(alert).every((i) => handled.has(indicatorKey(i)))) continue;
-      bytes += JSON.stringify(alert).length;
-      if (bytes > LEFTOVER_BYTES) {
-        this.record.note('scope', `more alerts with unhandled indicators than one message carries; from ${alert.id} on they are in the case's alerts, not in a new run`);
-        break;
-      }
-      ids.add(alert.id);
+      if (this.handedBack.has(alert.id) || this.meta.indicators(alert).every((i) => handled.has(indicatorKey(i)))) continue;
+      bytes += utf8Bytes(JSON.stringify(alert));
+      if (bytes > LEFTOVER_BYTES && out.length > 0) break; // the rest go in the next message
+      this.handedBack.add(alert.id);
       out.push(alert);
     }
     return out;
+  }
+
+  /** Whether alerts with unhandled indicators are waiting to be handed back to the case. */
+  hasLeftovers(): boolean {
+    const handled = new Set([...this.record.view.indicators.map(indicatorKey), ...(this.input.handledBefore ?? [])]);
+    return [...this.deferred, ...this.pending].some((a) => !this.handedBack.has(a.id) && this.meta.indicators(a).some((i) => !handled.has(indicatorKey(i))));
   }
 
   /** New indicators of these alerts (not handled by this run yet), de-duplicated, in order. */
@@ -221,8 +227,19 @@ export class PlaybookRun<S extends string = string> {
   }
 }
 
-/** How much of its leftover alerts a run hands back to its case in one signal. */
-const LEFTOVER_BYTES = 1024 * 1024;
+/** How much of its leftover alerts a run hands back to its case in one signal (Temporal's payload limit is 2 MB). */
+const LEFTOVER_BYTES = 512 * 1024;
+
+/** A string's size in UTF-8 (no TextEncoder needed in the sandbox). */
+function utf8Bytes(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7ff) n += c >= 0xd800 && c <= 0xdbff ? 1 : 2; // a surrogate pair is 4 bytes for 2 units
+    else if (c > 0x7f) n += 1;
+  }
+  return n;
+}
 
 /**
  * Runs a playbook's story: once for the alert that started it, and again for each later alert
@@ -252,8 +269,17 @@ export async function runPlaybook<S extends string>(meta: PlaybookMeta<S>, input
   }
   await condition(allHandlersFinished);
   await tellCase(run);
+  // Alerts the case sent while it heard this run was over: they go back too, until none is left.
+  const toCase = Boolean(workflowInfo().parent) && !run.dryRun;
+  while (toCase && run.hasLeftovers() && patched(LATE_ALERTS_PATCH)) {
+    await tellCase(run);
+    await condition(allHandlersFinished);
+  }
   return record.view;
 }
+
+/** A run hands back alerts that reach it after it told its case it was over. */
+const LATE_ALERTS_PATCH = 'playbook-late-alerts';
 
 function outcome(view: PlaybookView): CaseStatus {
   return (view.actions ?? []).some((a) => CONTAINING_OPS.has(a.op)) ? 'contained' : 'closed';

@@ -185,7 +185,11 @@ export function createContainmentActivities(deps: ContainmentDeps) {
     // ---- Version 1: egress only ---------------------------------------------------------------
     async containmentBlockEgress(input: BlockEgressInput): Promise<BlockEgressResult> {
       if (!drivers.egress) throw unavailable('log-only', 'block-egress');
-      return blockEgress(drivers.egress, input);
+      // Version 1 planned nothing: the never-contain list is checked here, when it acts.
+      const protectedOnes = (input.addresses ?? []).filter((a) => deps.neverContain.match(a) || (input.hostIp !== undefined && deps.neverContain.match(input.hostIp)));
+      const addresses = (input.addresses ?? []).filter((a) => !protectedOnes.includes(a));
+      if (addresses.length === 0 && protectedOnes.length > 0) throw invalid(`refused: ${protectedOnes.join(', ')} ${protectedOnes.length > 1 ? 'are' : 'is'} on the never-contain list`);
+      return blockEgress(drivers.egress, { ...input, addresses });
     },
     async containmentUnblockEgress(input: UnblockEgressInput): Promise<UnblockEgressResult> {
       if (!drivers.egress) throw unavailable('log-only', 'unblock-egress');

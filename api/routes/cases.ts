@@ -101,8 +101,9 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
       operationId: 'undoAction',
       summary: 'Undo an action a playbook took (release the host, unblock the address, restore the security groups …)',
       description:
-        'Runs the driver\u2019s undo once per action (a second request answers 409). A simulated action (log-only driver) changed nothing, so its undo ' +
-        'changes nothing and is recorded as such. Answers 200 with the action once undone, or 202 while the undo is still running.',
+        'Runs the driver\u2019s undo once per action (a request while it runs, or after it succeeded, answers 409; after it failed, a new request tries again). ' +
+        'A simulated action (log-only driver) changed nothing, so its undo changes nothing and is recorded as such. ' +
+        'Answers 200 with the action once undone (or undo_failed, with why), or 202 while the undo is still running.',
       tags: ['cases'],
       roles: ['analyst'],
       params: ActionParams,

@@ -100,4 +100,11 @@ describe('nftables containment in a network namespace (real nft, real traffic)',
     assert.equal(await lab.probe(), true, 'the address protected since the plan was left out');
     await runActivity(env, acts().containmentUndo, { driver: 'nftables', undo: partly.undo as { op: string; input: Record<string, unknown> }, caseId: 'cs_r', idempotencyKey: 'u', reason: 'test' });
   });
+
+  it('version 1\u2019s block (no plan) checks the never-contain list when it acts', async () => {
+    const err = await rejection(() => runActivity(env, acts([`${lab.c2Ip}/32`]).containmentBlockEgress, { idempotencyKey: 'v1-never', caseId: 'cs_v1', hostIp: lab.hostIp, addresses: [lab.c2Ip] }));
+    assert.match(err.message, /on the never-contain list/);
+    assert.equal(err.nonRetryable, true);
+    assert.equal(dropRules(await lab.ruleset()).length, 0, 'no rule was added');
+  });
 });

@@ -63,9 +63,9 @@ describe('pagerduty (Events API v2)', () => {
 
 describe('escalation dedup keys', () => {
   it('one PagerDuty incident per escalation: the same escalation retried folds in, another approval of the case pages anew', () => {
-    const first = escalationKey('cs_00000000000000aa', 'suspected-c2-cs_00000000000000aa:page:contain-egress');
-    assert.equal(first, escalationKey('cs_00000000000000aa', 'suspected-c2-cs_00000000000000aa:page:contain-egress'));
-    assert.notEqual(first, escalationKey('cs_00000000000000aa', 'suspected-c2-cs_00000000000000aa:page:contain-egress-2'));
+    const first = escalationKey('cs_00000000000000aa', 'suspected-c2-cs_00000000000000aa:notify:escalation:contain-egress');
+    assert.equal(first, escalationKey('cs_00000000000000aa', 'suspected-c2-cs_00000000000000aa:notify:escalation:contain-egress'));
+    assert.notEqual(first, escalationKey('cs_00000000000000aa', 'suspected-c2-cs_00000000000000aa:notify:escalation:contain-egress-2'));
     assert.match(first, /^riposte-cs_00000000000000aa-[0-9a-f]{16}$/);
   });
 });

@@ -4,7 +4,7 @@
 // whether that driver may act for real (RIPOSTE_CONTAINMENT) or the action is only recorded
 // (simulated). Then, after the approval, the actions: each recorded with its undo, which an
 // analyst can run later from the API.
-import { proxyLocalActivities } from '@temporalio/workflow';
+import { patched, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import type { ContainRequest, PlannedAction } from '../../activities/containment/types.ts';
 import type { ActionRecord, Approval } from '../../core/case.ts';
@@ -14,6 +14,9 @@ import { now } from './case-record.ts';
 import { message } from './ticket-sync.ts';
 
 const { containmentPlan } = proxyLocalActivities<Activities>(LOCAL);
+
+/** Action ids carry the playbook's name (two playbooks of a case may both block egress). */
+const ACTION_ID_PATCH = 'action-id-playbook';
 
 /** Operations that contain (the case reads "contained"); the others preserve or prepare. */
 export const CONTAINING_OPS: ReadonlySet<string> = new Set(['block-egress', 'isolate-host', 'isolate-instance', 'deactivate-key', 'revoke-sessions']);
@@ -69,6 +72,8 @@ export async function applyContainment(
   const done: ActionRecord[] = [];
   const refused: PlannedAction[] = [];
   const failed: PlannedAction[] = [];
+  const refusedLines: string[] = [];
+  let refusedId: string | undefined;
   for (const a of actions) {
     const id = actionId(run, a.op);
     const approvedBy = opts.approval?.decidedBy;
@@ -95,6 +100,8 @@ export async function applyContainment(
       if (result.refused) {
         record.note('contain', `${a.driver} did not ${a.op} ${a.target}: ${result.refused} — nothing was changed`);
         refused.push(a);
+        refusedLines.push(`- REFUSED (nothing changed): ${a.description} [${a.driver}; action ${id}]: ${result.refused}`);
+        refusedId ??= id;
         continue;
       }
       const rec: ActionRecord = { ...base, description: result.description, driver: result.driver, simulated: false, ...(result.undo ? { undo: result.undo } : {}) };
@@ -107,8 +114,9 @@ export async function applyContainment(
       failed.push(a);
     }
   }
-  if (done.length > 0) {
-    await run.ticket.note(`containment-${done[0]?.id}`, `Actions:\n${done.map((d) => `- ${d.simulated ? 'SIMULATED (nothing changed): ' : ''}${d.description} [${d.driver}; action ${d.id}${d.undo ? ', undo available' : ''}]`).join('\n')}`);
+  if (done.length > 0 || refusedLines.length > 0) {
+    const lines = [...done.map((d) => `- ${d.simulated ? 'SIMULATED (nothing changed): ' : ''}${d.description} [${d.driver}; action ${d.id}${d.undo ? ', undo available' : ''}]`), ...refusedLines];
+    await run.ticket.note(`containment-${done[0]?.id ?? refusedId}`, `Actions:\n${lines.join('\n')}`);
   }
   return { actions: done, refused, failed };
 }
@@ -122,10 +130,15 @@ export interface Applied {
   failed: PlannedAction[];
 }
 
-/** Unique within the case: `${playbook}-${op}-${n}`, with the run for runs after the first. */
+/**
+ * Unique within the case: `${playbook}-${op}-${n}`, with the run for runs after the first. Runs
+ * from before the playbook's name was in it keep their `${op}-${n}` ids: the API reads a run by
+ * replaying it, and its undo workflows are named after those ids.
+ */
 function actionId(run: PlaybookRun, op: string): string {
   const runNo = run.input.run ?? 1;
-  const prefix = `${run.meta.name}${runNo > 1 ? `-run${runNo}` : ''}-${op}`;
+  const named = patched(ACTION_ID_PATCH);
+  const prefix = named ? `${run.meta.name}${runNo > 1 ? `-run${runNo}` : ''}-${op}` : runNo > 1 ? `${op}-run${runNo}` : op;
   const n = run.record.view.actions.filter((a) => a.id.startsWith(`${prefix}-`)).length + 1;
   return `${prefix}-${n}`;
 }

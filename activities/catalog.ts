@@ -24,6 +24,7 @@ import { info as enrichment } from './enrichment/index.ts';
 import { info as hunting } from './hunting/index.ts';
 import { info as notification } from './notification/index.ts';
 import { info as playbook } from './playbook/index.ts';
+import { info as caseRecord } from './case-record/index.ts';
 import { info as sweep } from './sweep/index.ts';
 import { integration as sentinel } from './sentinel/index.ts';
 import { integration as sentinelone } from './sentinelone/index.ts';
@@ -71,7 +72,7 @@ export const INTEGRATIONS: readonly IntegrationInfo[] = [dns, virustotal, abusei
  * collect, contain (the containment entry above) and notify. Not integrations of their own, so
  * not in GET /v1/integrations; here so every activity has an owner and a task queue.
  */
-export const CAPABILITIES: readonly IntegrationInfo[] = [playbook, enrichment, hunting, collection, notification, sweep];
+export const CAPABILITIES: readonly IntegrationInfo[] = [playbook, caseRecord, enrichment, hunting, collection, notification, sweep];
 
 const BY_ACTIVITY = new Map([...INTEGRATIONS, ...CAPABILITIES].flatMap((i) => i.activities.map((a) => [a, i] as const)));
 

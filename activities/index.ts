@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { createAbuseIpDbActivities } from './abuseipdb/index.ts';
 import type { AbuseIpDbClient } from './abuseipdb/client.ts';
+import { createCaseRecordActivities } from './case-record/index.ts';
 import { createCollectionActivities } from './collection/index.ts';
 import { createContainmentActivities, type ContainmentDrivers } from './containment/index.ts';
 import { NeverContain } from './containment/never-contain.ts';
@@ -22,6 +23,7 @@ import { createTicketingActivities } from './ticketing/index.ts';
 import type { TicketSystem } from './ticketing/types.ts';
 import { createVirusTotalActivities } from './virustotal/index.ts';
 import type { VirusTotalClient } from './virustotal/client.ts';
+import { CaseRecordStore, caseRecordFile } from '../store/case-record.ts';
 
 export interface ActivityDeps {
   dns: DnsOptions;
@@ -40,6 +42,8 @@ export interface ActivityDeps {
    * privileged worker's collectors and drivers: its runs ask the privileged worker for them.
    */
   workerRole?: 'all' | 'main' | 'privileged';
+  /** Where playbooks write their cases' facts (default: cases.db in the data directory, opened on first use). */
+  caseRecord?: CaseRecordStore;
   /** What the registered integrations are built from (default: no configuration, ./data). */
   context?: Partial<IntegrationContext>;
 }
@@ -82,8 +86,10 @@ export function createActivities(deps: ActivityDeps, wrap: <A extends Record<str
     aws: Object.fromEntries(Object.entries(v).filter(([name]) => name.startsWith('aws'))),
   };
 
+  let record = deps.caseRecord;
   return {
     ...vendors,
+    ...createCaseRecordActivities({ store: () => (record ??= new CaseRecordStore(caseRecordFile(dataDir))) }),
     ...createPlaybookActivities({ env, providers, split: deps.workerRole === 'main' }),
     ...createEnrichmentActivities(vendors),
     ...createHuntingActivities(vendors as unknown as Parameters<typeof createHuntingActivities>[0]),

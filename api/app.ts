@@ -11,6 +11,7 @@ import { PlaybookCatalog } from './playbooks.ts';
 import { playbookRoutes } from './routes/playbooks.ts';
 import { huntRoutes } from './routes/hunts.ts';
 import type { IndicatorStore } from '../store/indicators.ts';
+import type { CaseRecordStore } from '../store/case-record.ts';
 import type { IngestDeps } from './ingest/accept.ts';
 import { createAjv, expressPath, openApiDocument, requestValidator, type RouteSpec } from './openapi.ts';
 import { HttpError, sendProblem } from './problem.ts';
@@ -28,6 +29,8 @@ export interface AppDeps {
   client: Client;
   /** The workers' main task queue (catalog, dry runs, undo). */
   taskQueue: string;
+  /** The case record (data/cases.db): what playbooks and people did in each case. */
+  record: CaseRecordStore;
   /** Analysts' indicators and the IOC sweeps' record (data/indicators.db). */
   indicators: IndicatorStore;
   tokens: TokenEntry[];
@@ -45,7 +48,7 @@ export interface AppDeps {
 
 export function routeSpecs(deps: AppDeps): RouteSpec[] {
   const playbooks = new PlaybookCatalog({ client: deps.client, taskQueue: deps.taskQueue });
-  const cases = new CaseService({ client: deps.client, store: deps.ingest.store, rules: deps.ingest.rules, taskQueue: deps.taskQueue });
+  const cases = new CaseService({ client: deps.client, store: deps.ingest.store, record: deps.record, rules: deps.ingest.rules, taskQueue: deps.taskQueue });
   const meta: RouteSpec[] = [
     {
       method: 'get',

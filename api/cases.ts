@@ -7,19 +7,21 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ObservableType } from '../core/alert.ts';
-import type { ActionRecord, CaseStatus, CaseVerdict, CaseView, PlaybookSummary, PlaybookView } from '../core/case.ts';
+import { randomUUID } from 'node:crypto';
+import { foldRun, type StoredCaseEvent } from '../core/case-events.ts';
+import type { ActionRecord, CaseStatus, CaseVerdict, CaseView, PlaybookSummary, PlaybookView, TimelineEntry } from '../core/case.ts';
+import type { CaseRecordStore } from '../store/case-record.ts';
 import type { AlertStore, StoredAlert } from '../store/types.ts';
 import {
   ApprovalErrorType,
   UNDO_ACTION_WORKFLOW,
   approvalUpdate,
-  caseWorkflowId,
-  playbookViewQuery,
   undoWorkflowId,
   type UndoActionInput,
   type UndoActionResult,
@@ -32,17 +34,17 @@ import { HttpError } from './problem.ts';
 // CANCELLED and DEADLINE_EXCEEDED (no poller took the query in time: the server cancels the call
 // when the deadline passes), RESOURCE_EXHAUSTED, FAILED_PRECONDITION, UNAVAILABLE
 const NO_WORKER_ANSWER = new Set([1, 4, 8, 9, 14]);
-const QUERY_DEADLINE_MS = 5000;
-const CLOSED_BADLY = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
+/** A decision waits this long for the run to take it (and write it to the case record). */
+const DECIDE_DEADLINE_MS = 5000;
 const ALERTS_SHOWN = 200;
-/** Playbook runs read per case, at most. */
-const RUNS_LOOKED_FOR = 50;
 /** An undo answers 200 when it finishes within this; 202 (still undoing) otherwise. */
 const UNDO_WAIT_MS = 20_000;
 
 export interface CaseServiceDeps {
   client: Client;
   store: AlertStore;
+  /** The case record: what playbooks and people did, read back for every case. */
+  record: CaseRecordStore;
   rules: SuppressionRules;
   /** The main task queue (undo runs there; its driver call runs on the privileged one). */
   taskQueue: string;
@@ -56,17 +58,61 @@ interface PlaybookRun {
   view: PlaybookView;
 }
 
+/** Each playbook run in the case record, folded back into its view, in the order they started. */
+function playbookRuns(events: StoredCaseEvent[]): PlaybookRun[] {
+  const byRun = new Map<string, StoredCaseEvent[]>();
+  for (const e of events) if (e.run) byRun.set(e.run, [...(byRun.get(e.run) ?? []), e]);
+  const runs: PlaybookRun[] = [];
+  for (const [workflowId, list] of byRun) {
+    const view = foldRun(list.sort((a, b) => (a.n ?? 0) - (b.n ?? 0)));
+    if (view) runs.push({ summary: { workflowId, playbook: view.playbook, status: view.status }, view });
+  }
+  return runs.sort((a, b) => a.view.startedAt.localeCompare(b.view.startedAt));
+}
+
+/** Each action's undo, from the record: requested (undoing), then undone or failed — the latest says. */
+function withUndoState(events: StoredCaseEvent[], actions: CaseAction[]): CaseAction[] {
+  const latest = new Map<string, StoredCaseEvent>();
+  for (const e of events) {
+    if (e.kind === 'undo.requested' || e.kind === 'action.undone') latest.set(String(e.data.actionId), e);
+  }
+  return actions.map((a) => {
+    const e = latest.get(a.id);
+    if (!e) return a;
+    if (e.kind === 'undo.requested') return { ...a, status: 'undoing' as const };
+    const r = e.data as unknown as UndoActionResult;
+    return { ...a, status: r.status, undone: { at: r.at, by: r.by, description: r.description } };
+  });
+}
+
+/** What people did to the case itself, for its timeline. */
+function caseTimeline(events: StoredCaseEvent[]): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  for (const e of events) {
+    const d = e.data as Record<string, string | undefined>;
+    const comment = d.comment ? ` — "${d.comment}"` : '';
+    const actor = e.actor ? { actor: e.actor } : {};
+    if (e.kind === 'verdict.set') out.push({ at: e.at, step: 'verdict', message: `verdict: ${String(d.verdict).replace('_', ' ')} by ${e.actor}${comment}`, ...actor });
+    if (e.kind === 'undo.requested') out.push({ at: e.at, step: 'undo', message: `undo of ${d.actionId} requested by ${e.actor}${comment}`, ...actor });
+    if (e.kind === 'action.undone') out.push({ at: e.at, step: 'undo', message: `${d.actionId}: ${d.status === 'undone' ? 'undone' : 'undo failed'} — ${d.description}`, ...actor });
+  }
+  return out;
+}
+
 export class CaseService {
   constructor(private readonly d: CaseServiceDeps) {}
 
+  /**
+   * A case from Riposte's own store: the alert store's case and alerts, and the facts its
+   * playbook runs and people wrote to the case record. No workflow is asked: a case reads the
+   * same with no worker running and after Temporal has dropped the runs' histories.
+   */
   async read(caseId: string): Promise<CaseView> {
     const stored = await this.d.store.getCase(caseId);
     if (!stored) throw new HttpError(404, `no case ${caseId}`);
-    const [alerts, caseRunning, runs] = await Promise.all([
-      this.d.store.caseAlerts(caseId, ALERTS_SHOWN),
-      this.caseWorkflowRunning(caseId),
-      this.playbookRuns(caseId),
-    ]);
+    const [alerts, waiting] = await Promise.all([this.d.store.caseAlerts(caseId, ALERTS_SHOWN), this.d.store.pendingForCase(caseId, 1)]);
+    const events = this.d.record.events(caseId);
+    const runs = playbookRuns(events);
     const views = runs.map((r) => r.view);
     const first = views[0];
     const approvals = runs.flatMap((r) => r.view.approvals.map((a) => ({ ...a, workflowId: r.summary.workflowId })));
@@ -77,12 +123,14 @@ export class CaseService {
         message: `${a.source} alert ${a.id}: ${a.title}${a.count > 1 ? ` (×${a.count})` : ''}${a.status === 'resolved' ? ' — resolved' : ''}`,
       })),
       ...views.flatMap((v) => v.timeline),
+      ...caseTimeline(events),
     ].sort((a, b) => a.at.localeCompare(b.at));
     const containment = views.find((v) => v.containment)?.containment ?? null;
-    const actions = await this.withUndoState(caseId, runs.flatMap((r) => (r.view.actions ?? []).map((a) => ({ ...a, workflowId: r.summary.workflowId }))));
+    const actions = withUndoState(events, runs.flatMap((r) => (r.view.actions ?? []).map((a) => ({ ...a, workflowId: r.summary.workflowId }))));
     return {
       caseId,
-      status: caseStatus(runs, approvals, Boolean(containment), caseRunning || this.d.store.backlog() > 0),
+      // The case's own: its runs, its approvals, its alerts still waiting for dispatch.
+      status: caseStatus(runs, approvals, Boolean(containment), waiting.length > 0),
       title: stored.title,
       severity_id: stored.severity_id,
       createdAt: stored.createdAt,
@@ -113,6 +161,18 @@ export class CaseService {
     };
   }
 
+  /** Each case's own status and the playbooks that ran for it, for a page of the case list (three reads in all). */
+  async states(caseIds: string[]): Promise<Map<string, { status: CaseStatus; playbooks: string[] }>> {
+    const waiting = new Set(await this.d.store.pendingCases());
+    const out = new Map<string, { status: CaseStatus; playbooks: string[] }>();
+    for (const [caseId, events] of this.d.record.eventsOfCases(caseIds)) {
+      const runs = playbookRuns(events);
+      const approvals = runs.flatMap((r) => r.view.approvals);
+      out.set(caseId, { status: caseStatus(runs, approvals, runs.some((r) => r.view.containment), waiting.has(caseId)), playbooks: [...new Set(runs.map((r) => r.view.playbook))] });
+    }
+    return out;
+  }
+
   /** Records a decision with the playbook that asked; 404/409 come from its validator. */
   async decide(caseId: string, approvalId: string, input: { decision: 'approve' | 'reject'; comment?: string; actor: string }) {
     const view = await this.read(caseId);
@@ -120,10 +180,16 @@ export class CaseService {
     if (!approval) throw new HttpError(404, `no approval ${approvalId} in case ${caseId}`);
     if (approval.status !== 'pending') throw new HttpError(409, `approval ${approvalId} is already ${approval.status}`);
     try {
-      return await this.d.client.workflow
-        .getHandle(approval.workflowId)
-        .executeUpdate(approvalUpdate, { args: [{ approvalId, decision: input.decision, comment: input.comment, actor: input.actor }] });
+      const handle = this.d.client.workflow.getHandle(approval.workflowId);
+      return await this.d.client.withDeadline(Date.now() + DECIDE_DEADLINE_MS, () =>
+        handle.executeUpdate(approvalUpdate, { args: [{ approvalId, decision: input.decision, comment: input.comment, actor: input.actor }] })
+      );
     } catch (err) {
+      // A decision is taken by the run itself: with no worker running, nobody can take it yet.
+      const cause = err instanceof ServiceError ? err.cause : err;
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (isGrpcServiceError(cause) && NO_WORKER_ANSWER.has(cause.code))) {
+        throw new HttpError(503, `approval ${approvalId} cannot be decided right now: no worker answered for case ${caseId} (is the worker running?)`, undefined, { 'Retry-After': '5' });
+      }
       if (err instanceof WorkflowUpdateFailedError) {
         const type = (err.cause as { type?: string } | undefined)?.type;
         if (type === ApprovalErrorType.notFound) throw new HttpError(404, err.cause?.message ?? 'no such approval');
@@ -161,57 +227,11 @@ export class CaseService {
       }
     }
     await this.d.store.setVerdict(caseId, full, suggestions);
+    this.d.record.append(caseId, [{ key: `verdict:${randomUUID()}`, at: full.at, kind: 'verdict.set', actor: full.by, data: { ...full } }]);
     await this.d.rules.refresh();
-    // A false positive offers to undo what the playbooks did (reading them needs a worker; without one, none are offered).
-    const undoable = verdict.verdict === 'false_positive' ? await this.read(caseId).then((v) => v.actions.filter((a) => a.status === 'applied' && a.undo), () => []) : [];
+    // A false positive offers to undo what the playbooks did.
+    const undoable = verdict.verdict === 'false_positive' ? (await this.read(caseId)).actions.filter((a) => a.status === 'applied' && a.undo) : [];
     return { verdict: full, suggestions, undoable };
-  }
-
-  private async caseWorkflowRunning(caseId: string): Promise<boolean> {
-    try {
-      return (await this.d.client.workflow.getHandle(caseWorkflowId(caseId)).describe()).status.name === 'RUNNING';
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return false;
-      throw err;
-    }
-  }
-
-  /**
-   * Every playbook run this case started: its case workflow's children, from Temporal's
-   * visibility (no worker needed to find them; reading each one still replays it on a worker).
-   */
-  private async playbookRuns(caseId: string): Promise<PlaybookRun[]> {
-    const found: Array<{ workflowId: string; state: string; startTime: Date }> = [];
-    for await (const w of this.d.client.workflow.list({ query: `ParentWorkflowId = "${caseWorkflowId(caseId)}"` })) {
-      found.push({ workflowId: w.workflowId, state: w.status.name, startTime: w.startTime });
-      if (found.length >= RUNS_LOOKED_FOR) break;
-    }
-    found.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
-    return Promise.all(
-      found.map(async ({ workflowId, state }) => {
-        const view = await this.query(this.d.client.workflow.getHandle(workflowId), caseId);
-        const status: CaseStatus = CLOSED_BADLY.has(state) ? 'failed' : view.status;
-        return { summary: { workflowId, playbook: view.playbook ?? playbookOf(workflowId, caseId), status }, view: { ...view, status } };
-      })
-    );
-  }
-
-  /** Each action's undo, from its undo workflow (undoing, undone or failed). */
-  private async withUndoState(caseId: string, actions: CaseAction[]): Promise<CaseAction[]> {
-    return Promise.all(
-      actions.map(async (a) => {
-        const handle = this.d.client.workflow.getHandle<(i: UndoActionInput) => Promise<UndoActionResult>>(undoWorkflowId(caseId, a.id));
-        let state: string;
-        try {
-          state = (await handle.describe()).status.name;
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) return a;
-          throw err;
-        }
-        if (state === 'RUNNING') return { ...a, status: 'undoing' as const };
-        return { ...a, ...(await undoOutcome(handle)) };
-      })
-    );
   }
 
   /**
@@ -245,23 +265,12 @@ export class CaseService {
       }
       throw err;
     }
+    this.d.record.append(caseId, [{ key: `undo:${randomUUID()}`, at: new Date().toISOString(), kind: 'undo.requested', actor: input.actor, data: { actionId, ...(input.comment ? { comment: input.comment } : {}) } }]);
     const result = await Promise.race([undoOutcome(handle), new Promise<undefined>((r) => setTimeout(() => r(undefined), UNDO_WAIT_MS).unref())]);
     if (!result) return { action: { ...action, status: 'undoing' }, finished: false };
     return { action: { ...action, ...result }, finished: true };
   }
 
-  private async query(handle: WorkflowHandle, caseId: string): Promise<PlaybookView> {
-    try {
-      return await this.d.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(playbookViewQuery));
-    } catch (err) {
-      // Reading a playbook replays it on a worker; with none running there is no answer yet.
-      const cause = err instanceof ServiceError ? err.cause : err;
-      if (isGrpcServiceError(cause) && NO_WORKER_ANSWER.has(cause.code)) {
-        throw new HttpError(503, `case ${caseId} cannot be read right now: no worker answered for it (is the worker running?)`, undefined, { 'Retry-After': '5' });
-      }
-      throw err;
-    }
-  }
 }
 
 /** How an ended undo workflow came out: undone, or failed and why (a failed undo's workflow fails). */
@@ -286,11 +295,6 @@ function caseStatus(runs: PlaybookRun[], approvals: Array<{ status: string }>, c
   // while (a later one can start another run). With no run yet, alerts may still be on their way.
   if (runs.length > 0) return 'closed';
   return live ? 'running' : 'closed';
-}
-
-/** suspected-c2-cs_…-run2 → suspected-c2 */
-function playbookOf(workflowId: string, caseId: string): string {
-  return workflowId.slice(0, workflowId.indexOf(`-${caseId}`)) || workflowId;
 }
 
 function unique<T>(items: T[], key: (t: T) => string): T[] {

@@ -303,6 +303,8 @@ export const CaseListResponse = Type.Object({
       createdAt: Type.String(),
       lastAlertAt: Type.String(),
       alertCount: Type.Integer(),
+      status: Type.String({ description: 'The case\u2019s own status, as GET /v1/cases/{caseId} says it' }),
+      playbooks: Type.Array(Type.String(), { description: 'The playbooks that ran (or run) for it' }),
       verdict: Type.Optional(Type.String()),
     })
   ),

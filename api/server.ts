@@ -8,6 +8,7 @@ import { temporalConnectionSettings } from '../config/temporal.ts';
 import { resolveTokens } from '../config/tokens.ts';
 import { ThreadedAlertStore } from '../store/threaded.ts';
 import { IndicatorStore, indicatorsFile } from '../store/indicators.ts';
+import { CaseRecordStore } from '../store/case-record.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import path from 'node:path';
@@ -51,9 +52,11 @@ async function main(): Promise<void> {
   pruner.unref();
 
   const indicators = new IndicatorStore(process.env.RIPOSTE_INDICATORS_FILE ?? indicatorsFile(config.dataDir));
+  const record = new CaseRecordStore(config.caseRecordFile);
   const app = createApp({
     client,
     taskQueue: config.temporal.taskQueue,
+    record,
     indicators,
     tokens: tokens.entries,
     logger,
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
       await dispatcher.stop();
       await store.close();
       indicators.close();
+      record.close();
       await connection.close();
       await telemetry.shutdown();
       process.exit(0);

@@ -38,6 +38,8 @@ export interface RiposteConfig {
   port: number;
   host: string;
   dataDir: string;
+  /** The case record (SQLite): every fact of every case (RIPOSTE_CASE_RECORD_FILE; default cases.db in the data directory). */
+  caseRecordFile: string;
   tokens?: TokenEntry[];
   logLevel: string;
   maxBodyBytes: number;
@@ -228,6 +230,7 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     port: int('RIPOSTE_PORT', 8080, 0, 65535),
     host: get('RIPOSTE_HOST') ?? '127.0.0.1',
     dataDir,
+    caseRecordFile: path.resolve(get('RIPOSTE_CASE_RECORD_FILE') ?? path.join(dataDir, 'cases.db')),
     tokens,
     logLevel: oneOf('RIPOSTE_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
     maxBodyBytes: int('RIPOSTE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),

@@ -201,6 +201,10 @@ async function main(): Promise<void> {
       drive: (h) => decideNext(h, 'approve'),
     },
     { name: 'aws-credential-compromise_root-escalated', workflowType: 'awsCredentialCompromisePlaybook', input: () => playbookInput(guarddutyAlert(findingEvent('guardduty-root-credential-usage.json'))) },
+    // Runs that write their facts to the case record (case-record-store), decisions included.
+    { name: 'suspected-c2-v2_approved-contained-with-record', workflowType: 'suspectedC2Playbook', input: c2({ uid: 'v2-approved-record' }), drive: (h) => decideNext(h, 'approve') },
+    { name: 'never-seen-domain_inconclusive-closed-with-record', workflowType: 'neverSeenDomainPlaybook', input: () => playbookInput(firstSeenAlert('unknown.record.test')) },
+    { name: 'malware-on-endpoint_rejected-with-record', workflowType: 'malwareOnEndpointPlaybook', input: () => playbookInput(malwareAlert('fin-ws-104')), drive: (h) => decideNext(h, 'reject') },
     { name: 'ioc-sweep_no-sightings', workflowType: 'iocSweepPlaybook', input: () => ({}) as PlaybookInput },
   ];
 

@@ -20,6 +20,7 @@ import { Nft } from '../activities/nftables/client.ts';
 import { nftablesEgressBlocker } from '../activities/nftables/index.ts';
 import { VirusTotalClient } from '../activities/virustotal/client.ts';
 import type { RiposteConfig } from '../config/index.ts';
+import { CaseRecordStore } from '../store/case-record.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 export interface IntegrationStatus {
@@ -65,6 +66,7 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     abuseipdb: abuseipdb && new AbuseIpDbClient({ ...abuseipdb, limiter: limit(abuseipdbInfo) }),
     context: { env, dataDir: config.dataDir, evidenceDir: path.resolve(env.RIPOSTE_EVIDENCE_DIR ?? path.join(config.dataDir, 'evidence')) },
     tickets: tickets.system,
+    caseRecord: new CaseRecordStore(config.caseRecordFile),
     // Version-1 runs still call the egress driver directly; log-only records for them.
     egress: nft ? nftablesEgressBlocker(new Nft({ table: containment.nftTable, netns: containment.nftNetns }), where) : logOnlyEgressBlocker(logger),
     containment: { live: containment.live, neverContain },

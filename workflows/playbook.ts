@@ -251,6 +251,7 @@ export async function runPlaybook<S extends string>(meta: PlaybookMeta<S>, input
   const run = new PlaybookRun(meta, input, context);
   const { record } = run;
   record.note('start', `${meta.name} v${meta.version}${input.dryRun ? ' (dry run)' : ''}${(input.run ?? 1) > 1 ? `, run ${input.run}` : ''} — alert ${input.alert.id}: ${input.alert.title}`);
+  await record.flush();
   try {
     do {
       await story(run);
@@ -260,10 +261,12 @@ export async function runPlaybook<S extends string>(meta: PlaybookMeta<S>, input
     record.note('report', `case ${record.view.status}${record.view.containment?.simulated ? ' (simulated: nothing was changed)' : ''}`);
     record.view.report = caseReport(record.view, record.view.closedAt ?? now());
     await run.ticket.note('report', record.view.report);
+    await record.flush();
   } catch (err) {
     record.finish('failed');
     record.note('failed', message(err));
     await run.ticket.note('failure', `The playbook failed: ${message(err)}. Actions in place: ${record.view.actions.filter((a) => !a.simulated).map((a) => a.description).join('; ') || 'none'}.`);
+    await record.flush();
     await tellCase(run);
     throw ApplicationFailure.nonRetryable(`${meta.name} playbook failed: ${message(err)}`, 'PlaybookFailedError');
   }

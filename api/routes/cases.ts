@@ -1,4 +1,5 @@
-// Cases: list them, read one (store + playbooks), decide its approvals, give it a verdict.
+// Cases: list them, read one (from the case record), decide its approvals, give it a verdict, undo an action.
+import type { CaseStatus } from '../../core/case.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { AlertStore } from '../../store/types.ts';
 import type { CaseService } from '../cases.ts';
@@ -41,8 +42,18 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
       handler: async (req, res) => {
         const limit = Number(req.query.limit ?? 50);
         const list = await deps.store.listCases({ limit, before: req.query.before as string | undefined });
+        const states = await deps.cases.states(list.map((c) => c.id));
         res.json({
-          cases: list.map((c) => ({ caseId: c.id, title: c.title, severity_id: c.severity_id, createdAt: c.createdAt, lastAlertAt: c.lastAlertAt, alertCount: c.alertCount, ...(c.verdict ? { verdict: c.verdict.verdict } : {}) })),
+          cases: list.map((c) => ({
+            caseId: c.id,
+            title: c.title,
+            severity_id: c.severity_id,
+            createdAt: c.createdAt,
+            lastAlertAt: c.lastAlertAt,
+            alertCount: c.alertCount,
+            ...(states.get(c.id) as { status: CaseStatus; playbooks: string[] }),
+            ...(c.verdict ? { verdict: c.verdict.verdict } : {}),
+          })),
           ...(list.length === limit ? { next: list.at(-1)?.createdAt } : {}),
         });
       },
@@ -52,13 +63,13 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
       path: '/v1/cases/{caseId}',
       operationId: 'getCase',
       summary: 'Read a case: its alerts, status, findings, ticket, pending approvals and timeline',
+      description: 'Read from Riposte\u2019s case record (the alert store and cases.db), never from a workflow: a case reads the same with no worker running and after Temporal has dropped its history.',
       tags: ['cases'],
       roles: ['analyst'],
       params: CaseIdParams,
       responses: {
         200: { description: 'The case', schema: CaseResponse },
         404: { description: 'No such case', schema: Problem },
-        503: { description: 'No worker is running to answer for the case\u2019s playbooks; retry later', schema: Problem, headers: { 'Retry-After': 'seconds' } },
       },
       handler: async (req, res) => void res.json(await deps.cases.read(req.params.caseId as string)),
     },
@@ -76,7 +87,7 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
         200: { description: 'Recorded', schema: ApprovalRecorded },
         404: { description: 'No such case, or no such approval in it', schema: Problem },
         409: { description: 'Already decided, timed out, or the playbook has ended', schema: Problem },
-        503: { description: 'No worker is running to answer for the case; retry later', schema: Problem },
+        503: { description: 'No worker is running to take the decision; retry later', schema: Problem, headers: { 'Retry-After': 'seconds' } },
       },
       handler: async (req, res) => {
         const { caseId, approvalId } = req.params as { caseId: string; approvalId: string };
@@ -113,7 +124,6 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
         202: { description: 'The undo is running; read the case for its outcome', schema: UndoResponse },
         404: { description: 'No such case, or no such action in it', schema: Problem },
         409: { description: 'Already undone, being undone, or the action has no undo', schema: Problem },
-        503: { description: 'No worker is running to answer for the case; retry later', schema: Problem },
       },
       handler: async (req, res) => {
         const { caseId, actionId } = req.params as { caseId: string; actionId: string };

@@ -198,7 +198,7 @@ describe('HTTP API contract (real Temporal behind it)', () => {
     });
   });
 
-  it('with no worker running, alerts are still accepted and the case is readable; its playbook answers 503 until a worker runs', async () => {
+  it('with no worker running, alerts are still accepted and the whole case reads from the store; only a decision waits for a worker (503)', async () => {
     const taskQueue = uniqueQueue('no-worker');
     const idle = await startApi({ client, taskQueue });
     try {
@@ -210,13 +210,19 @@ describe('HTTP API contract (real Temporal behind it)', () => {
       assert.deepEqual(before.body.alertIds, [posted.body.alertId]);
 
       const w = await startWorker({ taskQueue, deps: { dns: { servers: ['127.0.0.1:9'], timeoutMs: 100 }, tickets: new RecordingTickets(), egress: new RecordingEgress() } });
-      await waitFor(() => idle.request('GET', `/v1/cases/${posted.body.caseId}`, { token: TOKENS.analyst }), (r) => r.body?.status === 'awaiting_approval', 20_000, 'awaiting_approval');
+      const live = await waitFor(() => idle.request('GET', `/v1/cases/${posted.body.caseId}`, { token: TOKENS.analyst }), (r) => r.body?.status === 'awaiting_approval', 20_000, 'awaiting_approval');
       await w.stop();
       const res = await idle.request('GET', `/v1/cases/${posted.body.caseId}`, { token: TOKENS.analyst });
-      assert.equal(res.status, 503);
-      assert.equal(res.headers.get('retry-after'), '5');
-      assert.match(res.body.detail, /no worker answered/);
-      assertMatchesDocument(doc, 'GET', '/v1/cases/{caseId}', 503, res.body);
+      assert.equal(res.status, 200, 'read from the case record, not from the workflow');
+      assert.deepEqual(res.body, live.body, 'the same case, worker or not');
+      assert.equal(res.body.pendingApprovals.length, 1);
+      assert.ok(res.body.timeline.some((t: { step: string }) => t.step === 'approval'));
+      assertMatchesDocument(doc, 'GET', '/v1/cases/{caseId}', 200, res.body);
+
+      const decide = await idle.request('POST', `/v1/cases/${posted.body.caseId}/approvals/${res.body.pendingApprovals[0].id}`, { token: TOKENS.analyst, body: { decision: 'approve' } });
+      assert.equal(decide.status, 503, 'a decision is taken by the run, which needs a worker');
+      assert.equal(decide.headers.get('retry-after'), '5');
+      assert.match(decide.body.detail, /no worker answered/);
       await client.workflow.getHandle(playbookWorkflowId('suspected-c2', posted.body.caseId)).terminate('test cleanup');
     } finally {
       await idle.close();

@@ -47,7 +47,7 @@ describe('AWS responses, end to end: GuardDuty finding over HTTP → HTTP approv
     const taskQueue = uniqueQueue('e2e-aws');
     const { deps } = buildActivityDeps(loadConfig(env), createLogger('silent', 'e2e'), env);
     worker = await startWorker({ taskQueue, deps });
-    api = await startApi({ client, taskQueue });
+    api = await startApi({ client, taskQueue, record: deps.caseRecord });
   });
   after(async () => {
     await api?.close();

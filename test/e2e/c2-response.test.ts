@@ -34,7 +34,7 @@ describe('suspected C2, end to end: HTTP alert → HTTP approval → nftables bl
     const config = loadConfig(peers.env);
     const { deps } = buildActivityDeps(config, createLogger('silent', 'e2e'));
     worker = await startWorker({ taskQueue, deps });
-    api = await startApi({ client, taskQueue });
+    api = await startApi({ client, taskQueue, record: deps.caseRecord });
   });
   after(async () => {
     await api?.close();

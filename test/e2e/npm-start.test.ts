@@ -1,5 +1,6 @@
-// `npm start` for real: the embedded stack comes up, Ctrl-C stops all of it, and starting
-// again resumes a playbook that was waiting for approval.
+// `npm start` for real: the embedded stack comes up, Ctrl-C stops all of it, starting again
+// resumes a playbook that was waiting for approval, and cases read intact after Temporal's
+// history is gone.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -90,18 +91,20 @@ describe('npm start: the embedded stack', () => {
     assert.equal(await stop(second), 0);
   });
 
-  it('runs every playbook end to end from an alert over HTTP, log-only: each asks, is approved, and says nothing was changed', async () => {
+  it('runs every playbook end to end from an alert over HTTP, log-only: each asks, is approved, says nothing was changed — and every case reads the same after the dev server\u2019s database is deleted', async () => {
     ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
     const running = await start();
     const tokens = JSON.parse(fs.readFileSync(path.join(dataDir, 'tokens.json'), 'utf8'));
     const catalog = await api('/v1/playbooks', tokens.analyst);
     assert.deepEqual(catalog.body.playbooks.map((p: { name: string }) => p.name).sort(), ['aws-credential-compromise', 'aws-instance-compromise', 'ioc-sweep', 'malware-on-endpoint', 'never-seen-domain', 'suspected-c2']);
     let n = 1000;
+    const cases: string[] = [];
     for (const kind of PLAYBOOK_ALERTS) {
       const { path: p, body } = kind.alert(n++);
       const posted = await api(p, tokens.source, body);
       assert.equal(posted.status, 202, `${kind.playbook}: ${JSON.stringify(posted.body)}`);
       const caseId = posted.body.caseId ?? posted.body.results[0].caseId;
+      cases.push(caseId);
       const ran = await waitFor(
         () => api(`/v1/cases/${caseId}`, tokens.analyst),
         (r) => r.body.playbooks?.some((pb: { playbook: string }) => pb.playbook === kind.playbook) && ['awaiting_approval', 'closed'].includes(r.body.status),
@@ -122,6 +125,17 @@ describe('npm start: the embedded stack', () => {
     }
     const dry = await api('/v1/playbooks/ioc-sweep/dry-run', tokens.analyst, { alert: c2Finding({ uid: 'npm-start-sweep' }) });
     assert.equal(dry.status, 200, JSON.stringify(dry.body));
+    const before = await Promise.all(cases.map((id) => api(`/v1/cases/${id}`, tokens.analyst)));
     assert.equal(await stop(running), 0);
+
+    // Temporal's history gone (retention ended, or the dev server's file lost): every case reads the same.
+    for (const f of fs.readdirSync(dataDir).filter((f) => f.startsWith('temporal.db'))) fs.rmSync(path.join(dataDir, f));
+    const again = await start();
+    for (const [i, id] of cases.entries()) {
+      const after = await api(`/v1/cases/${id}`, tokens.analyst);
+      assert.equal(after.status, 200);
+      assert.deepEqual(after.body, before[i]?.body, `case ${id} reads intact without its workflows' history`);
+    }
+    assert.equal(await stop(again), 0);
   });
 });

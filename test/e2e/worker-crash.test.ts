@@ -35,7 +35,8 @@ describe('a worker killed mid-playbook', () => {
     await peers?.stop();
   });
 
-  const workerEnv = () => ({ ...peers.env, RIPOSTE_TASK_QUEUE: taskQueue });
+  // The worker process writes the case record the API reads.
+  const workerEnv = () => ({ ...peers.env, RIPOSTE_TASK_QUEUE: taskQueue, RIPOSTE_CASE_RECORD_FILE: api.record.file });
 
   it('resumes on a new worker and does each side effect exactly once', async () => {
     workers.push(await spawnWorker(workerEnv()));

@@ -13,6 +13,8 @@ import { Secret } from '../../config/secret.ts';
 import { ThreadedAlertStore } from '../../store/threaded.ts';
 import { IndicatorStore, indicatorsFile } from '../../store/indicators.ts';
 import type { AlertStore } from '../../store/types.ts';
+import type { CaseRecordStore } from '../../store/case-record.ts';
+import { testCaseRecord } from './temporal.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import type { CaseSettings } from '../../workflows/definitions.ts';
 import { IntegrationStatusStore } from '../../activities/shared/status.ts';
@@ -28,6 +30,7 @@ export const TOKENS = {
 export interface TestApi {
   url: string;
   store: AlertStore;
+  record: CaseRecordStore;
   rules: SuppressionRules;
   dispatcher: Dispatcher;
   indicators: IndicatorStore;
@@ -46,6 +49,8 @@ export async function startApi(opts: {
   ingest?: Partial<IngestConfig>;
   /** Reuse a data directory (a restarted API). */
   dataDir?: string;
+  /** The case record (default: the one this process's test workers write). */
+  record?: CaseRecordStore;
 }): Promise<TestApi> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-api-'));
   const config = loadConfig({ RIPOSTE_DATA_DIR: dataDir, ...opts.env });
@@ -66,9 +71,11 @@ export async function startApi(opts: {
   dispatcher.start();
   const integrationStatus = new IntegrationStatusStore(path.join(dataDir, 'integrations.db'));
   const indicators = new IndicatorStore(indicatorsFile(dataDir));
+  const record = opts.record ?? testCaseRecord();
   const app = createApp({
     client: opts.client,
     taskQueue: opts.taskQueue,
+    record,
     indicators,
     tokens: [
       { token: new Secret(TOKENS.source), role: 'source', name: 'test-source' },
@@ -89,6 +96,7 @@ export async function startApi(opts: {
   return {
     url,
     store,
+    record,
     rules,
     dispatcher,
     indicators,

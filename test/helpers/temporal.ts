@@ -2,7 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type Worker, type WorkerOptions } from '@temporalio/worker';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { ActivityDeps } from '../../activities/index.ts';
+import { CaseRecordStore } from '../../store/case-record.ts';
 import { setupTelemetry, type Telemetry } from '../../telemetry/index.ts';
 import { createRiposteWorkers, type WorkerRole } from '../../worker/create-worker.ts';
 
@@ -44,6 +48,19 @@ export async function testClient(telemetry = testTelemetry()): Promise<{ client:
   return { client, close: () => connection.close() };
 }
 
+let sharedRecord: CaseRecordStore | undefined;
+/**
+ * The case record this test process's workers write and its APIs read (one temporary file per
+ * process, as one data directory is shared by a deployment's worker and API).
+ */
+export function testCaseRecord(): CaseRecordStore {
+  if (sharedRecord) return sharedRecord;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-record-'));
+  sharedRecord = new CaseRecordStore(path.join(dir, 'cases.db'));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return sharedRecord;
+}
+
 export interface RunningWorker {
   /** The main worker (workflows and most activities), or the privileged one when that is all it runs. */
   worker: Worker;
@@ -72,7 +89,7 @@ export async function startWorker(opts: {
     namespace: 'default',
     taskQueue: opts.taskQueue,
     role: opts.role,
-    deps: opts.deps,
+    deps: { caseRecord: testCaseRecord(), ...opts.deps },
     telemetry: opts.telemetry ?? testTelemetry(),
     workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE,
     overrides: { maxCachedWorkflows: 20, ...opts.overrides },

@@ -61,3 +61,13 @@ export const LOCAL: LocalActivityOptions = {
   startToCloseTimeout: '15s',
   retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
 };
+
+/**
+ * Writes to the case record: retried (on timers, past the first minute) for up to a day, since a
+ * fact the store never received is a hole in the record; a run goes on meanwhile.
+ */
+export const RECORD: LocalActivityOptions = {
+  startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+};

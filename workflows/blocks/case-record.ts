@@ -1,16 +1,34 @@
 // Runs in the Temporal sandbox. The case as a playbook run keeps it — status, scope, findings,
-// approvals, actions, evidence and a timeline — answered to the API through `playbookViewQuery`.
-import { setHandler } from '@temporalio/workflow';
+// approvals, actions, evidence and a timeline. The run writes what changed to the case record in
+// Riposte's store (`flush`, at each step a person would look at: the start, an approval asked or
+// decided, containment, the end); the API reads cases from there. `playbookViewQuery` still
+// answers for a run in flight (and for dry runs, which write nothing).
+import { patched, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.ts';
+import { runEvents, type CaseEvent } from '../../core/case-events.ts';
 import { alertHost, alertRemote, type NativeAlert } from '../../core/alert.ts';
 import type { ActionRecord, CaseStatus, ContainmentRecord, EvidenceItem, PlaybookView, ScopeItem, Sighting, SkippedStep, TicketRef } from '../../core/case.ts';
 import type { Assessment, EnrichmentOutcome } from '../../core/verdict.ts';
 import { playbookViewQuery, type PlaybookInput } from '../definitions.ts';
+import { RECORD } from './activity-options.ts';
 
 /** Sightings kept in the view at most; the hunt's counts say how many there were. */
 const SIGHTINGS_KEPT = 200;
 
+/** Runs before this patch kept their record only in their history; from it on they write the store. */
+export const RECORD_PATCH = 'case-record-store';
+
+const { caseRecordAppend } = proxyLocalActivities<Activities>(RECORD);
+
 export class CaseRecord {
   readonly view: PlaybookView & Required<Pick<PlaybookView, 'scope' | 'indicators' | 'sightings' | 'evidence' | 'actions' | 'skipped'>>;
+
+  /** What the record has been told so far (the view as of the last change queued). */
+  private told?: PlaybookView;
+  /** Facts queued for the store and not yet written, each with its key. */
+  private unsent: CaseEvent[] = [];
+  /** Facts queued so far: the next one's place in the run's stream. */
+  private queued = 0;
 
   constructor(playbook: string, input: PlaybookInput, opts: { version?: number } = {}) {
     const { alert } = input;
@@ -128,6 +146,30 @@ export class CaseRecord {
   /** Version-1 style single containment record (kept for runs that still use it). */
   contained(record: ContainmentRecord): void {
     this.view.containment = record;
+  }
+
+  /**
+   * Writes what changed since the last write to the case record (nothing on a dry run). Facts
+   * carry keys derived from the run, so a retried write (or one replayed after a crash) adds
+   * nothing twice; a write that fails for a day is noted, and its facts go with the next one.
+   */
+  async flush(): Promise<void> {
+    if (this.view.dryRun) return;
+    const { workflowId } = workflowInfo();
+    const fresh = runEvents(this.told, this.view, now());
+    this.told = JSON.parse(JSON.stringify(this.view)) as PlaybookView;
+    for (const e of fresh) {
+      const n = this.queued++;
+      this.unsent.push({ ...e, key: `${workflowId}:${n}`, run: workflowId, n });
+    }
+    if (this.unsent.length === 0 || !patched(RECORD_PATCH)) return;
+    const batch = this.unsent;
+    try {
+      await caseRecordAppend({ caseId: this.view.caseId, events: batch });
+      this.unsent = this.unsent.filter((e) => !batch.includes(e));
+    } catch (err) {
+      this.note('record', `could not write the case record (it is tried again at the next step): ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   finish(status: CaseStatus): void {

@@ -108,6 +108,8 @@ export async function applyContainment(
       record.addAction(rec);
       done.push(rec);
       record.note('contain', `${result.driver}: ${result.description}${result.alreadyInState ? ' (already so)' : ''}`);
+      // A change made for real is in the case record before anything else happens.
+      await record.flush();
     } catch (err) {
       record.note('contain', `${a.driver}: could not ${a.op} ${a.target}: ${message(err)}`);
       if (opts.onFailure !== 'continue') throw err;

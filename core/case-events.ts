@@ -1,0 +1,151 @@
+// The case record as an append-only stream of facts. A playbook run appends what changed in its
+// view since it last wrote (`runEvents`); the API appends what people do (verdicts, comments,
+// undo requests); reading a case folds the stream back (`foldRun`). Pure: used by the workflow
+// sandbox, the worker's store activity and the API alike.
+import type { PlaybookView } from './case.ts';
+
+/** One fact of a case. `key` makes an append idempotent: a retried write adds nothing. */
+export interface CaseEvent {
+  key: string;
+  /** When it happened (workflow time for a playbook's facts). */
+  at: string;
+  kind: string;
+  /** The playbook run (its workflow ID) the fact belongs to; absent for facts about the case itself. */
+  run?: string;
+  /** The fact's place in its run's stream (0, 1, 2 …), so a run folds back in order. */
+  n?: number;
+  /** The person (or playbook) behind it. */
+  actor?: string;
+  data: Record<string, unknown>;
+}
+
+/** A run's facts as the store hands them back, with the order they were appended in. */
+export type StoredCaseEvent = CaseEvent & { seq: number; caseId: string };
+
+/** The fields of a run's view that grow as lists, and the fact each new (or changed) item is. */
+const LISTS = {
+  alertIds: 'alert.joined',
+  scope: 'scope.joined',
+  indicators: 'indicator.handled',
+  enrichment: 'enrichment.added',
+  sightings: 'sighting.added',
+  evidence: 'evidence.added',
+  actions: 'action.applied',
+  skipped: 'step.skipped',
+  approvals: 'approval.asked',
+  timeline: 'note.added',
+} as const satisfies Partial<Record<keyof PlaybookView, string>>;
+type ListField = keyof typeof LISTS;
+
+/** The fields of a run's view that are set (and reset), and the fact each change is. */
+const VALUES = {
+  status: 'status.changed',
+  title: 'title.set',
+  severity_id: 'severity.set',
+  host: 'host.identified',
+  remote: 'remote.identified',
+  assessment: 'assessment.made',
+  ticket: 'ticket.linked',
+  containment: 'containment.recorded',
+  closedAt: 'run.closed',
+  report: 'report.written',
+} as const satisfies Partial<Record<keyof PlaybookView, string>>;
+type ValueField = keyof typeof VALUES;
+
+/** A changed item of a list: the same fact kind with `.updated` (an approval decided, a host's address learned). */
+const UPDATED = '.updated';
+
+const KIND_TO_LIST = new Map<string, ListField>(Object.entries(LISTS).map(([f, k]) => [k, f as ListField]));
+const KIND_TO_VALUE = new Map<string, ValueField>(Object.entries(VALUES).map(([f, k]) => [k, f as ValueField]));
+const updatedKind = (field: ListField) => `${LISTS[field].split('.')[0]}${UPDATED}`;
+const KIND_UPDATED_TO_LIST = new Map<string, ListField>((Object.keys(LISTS) as ListField[]).map((f) => [updatedKind(f), f]));
+
+/** A fact without its key and place: what `runEvents` finds, before the run numbers it. */
+export type NewCaseEvent = Omit<CaseEvent, 'key' | 'n' | 'run'>;
+
+/**
+ * The facts that take a run's view from `before` (what it last wrote; undefined: nothing yet) to
+ * `now`: a `run.started` first, then each new list item, each changed item and each changed value.
+ */
+export function runEvents(before: PlaybookView | undefined, now: PlaybookView, at: string): NewCaseEvent[] {
+  const out: NewCaseEvent[] = [];
+  if (!before) {
+    const { playbook, version, run, caseId, startedAt, dryRun } = now;
+    out.push({ at: startedAt, kind: 'run.started', data: { caseId, playbook, ...(version !== undefined ? { version } : {}), run: run ?? 1, startedAt, ...(dryRun ? { dryRun } : {}) } });
+  }
+  for (const field of Object.keys(VALUES) as ValueField[]) {
+    const was = before?.[field];
+    const is = now[field];
+    if (is === undefined || JSON.stringify(was) === JSON.stringify(is)) continue;
+    out.push({ at, kind: VALUES[field], data: { value: is } });
+  }
+  for (const field of Object.keys(LISTS) as ListField[]) {
+    const was = (before?.[field] ?? []) as unknown[];
+    const is = (now[field] ?? []) as unknown[];
+    for (let i = 0; i < is.length; i++) {
+      const item = is[i];
+      if (i >= was.length) out.push({ at: itemTime(item, at), kind: LISTS[field], ...actorOf(item), data: { index: i, item } });
+      else if (JSON.stringify(was[i]) !== JSON.stringify(item)) out.push({ at, kind: updatedKind(field), ...actorOf(item), data: { index: i, item } });
+    }
+  }
+  return out;
+}
+
+/** A run's view, folded back from its facts (in their order). */
+export function foldRun(events: CaseEvent[]): PlaybookView | undefined {
+  const started = events.find((e) => e.kind === 'run.started');
+  if (!started) return undefined;
+  const d = started.data as { caseId: string; playbook: string; version?: number; run: number; startedAt: string; dryRun?: boolean };
+  const view: PlaybookView = {
+    caseId: d.caseId,
+    playbook: d.playbook,
+    ...(d.version !== undefined ? { version: d.version } : {}),
+    run: d.run,
+    status: 'running',
+    alertIds: [],
+    title: '',
+    severity_id: 0,
+    host: {},
+    remote: { ips: [], domains: [] },
+    enrichment: [],
+    ticket: null,
+    approvals: [],
+    containment: null,
+    timeline: [],
+    startedAt: d.startedAt,
+    scope: [],
+    indicators: [],
+    sightings: [],
+    evidence: [],
+    actions: [],
+    skipped: [],
+    ...(d.dryRun ? { dryRun: true } : {}),
+  };
+  const target = view as unknown as Record<string, unknown>;
+  for (const e of events) {
+    const value = KIND_TO_VALUE.get(e.kind);
+    if (value) {
+      target[value] = e.data.value;
+      continue;
+    }
+    const added = KIND_TO_LIST.get(e.kind) ?? KIND_UPDATED_TO_LIST.get(e.kind);
+    if (added) {
+      const list = target[added] as unknown[];
+      const { index, item } = e.data as { index: number; item: unknown };
+      list[index] = item;
+    }
+  }
+  return view;
+}
+
+/** A timeline entry or an approval carries its own time; other items take the write's. */
+function itemTime(item: unknown, at: string): string {
+  const o = item as { at?: unknown; requestedAt?: unknown };
+  return typeof o?.at === 'string' ? o.at : typeof o?.requestedAt === 'string' ? o.requestedAt : at;
+}
+
+function actorOf(item: unknown): { actor?: string } {
+  const o = item as { actor?: unknown; decidedBy?: unknown };
+  const who = typeof o?.actor === 'string' ? o.actor : typeof o?.decidedBy === 'string' ? o.decidedBy : undefined;
+  return who ? { actor: who } : {};
+}

@@ -1,0 +1,118 @@
+// The case record: every fact of every case, append-only, in a SQLite file of its own
+// (cases.db in the data directory). The worker appends what playbooks find and do (through the
+// caseRecordAppend activity); the API appends what people do and reads cases from here, so a
+// case reads the same with no worker running and after Temporal has dropped its history.
+// Synchronous and small: a write is one short transaction, a read one indexed range.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { CaseEvent, StoredCaseEvent } from '../core/case-events.ts';
+
+const MIGRATIONS = [
+  `
+  CREATE TABLE case_events (
+    seq INTEGER PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    key TEXT NOT NULL UNIQUE,
+    run TEXT,
+    n INTEGER,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    actor TEXT,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX case_events_case ON case_events(case_id, seq);
+  `,
+];
+
+interface EventRow {
+  seq: number;
+  case_id: string;
+  key: string;
+  run: string | null;
+  n: number | null;
+  at: string;
+  kind: string;
+  actor: string | null;
+  data: string;
+}
+
+export function caseRecordFile(dataDir: string): string {
+  return path.join(dataDir, 'cases.db');
+}
+
+export class CaseRecordStore {
+  private readonly db: Database.Database;
+  private readonly stmt;
+  private readonly appendTx: (caseId: string, events: CaseEvent[]) => number;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // The API and the worker write this file from two processes: wait for each other's commits.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('synchronous = FULL');
+    this.migrate();
+    this.stmt = {
+      insert: this.db.prepare(
+        'INSERT INTO case_events (case_id, key, run, n, at, kind, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING'
+      ),
+      events: this.db.prepare<[string], EventRow>('SELECT * FROM case_events WHERE case_id = ? ORDER BY seq'),
+      eventsOf: this.db.prepare<[string], EventRow>('SELECT * FROM case_events WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY seq'),
+    };
+    this.appendTx = this.db.transaction((caseId: string, events: CaseEvent[]) => {
+      let added = 0;
+      for (const e of events) {
+        added += this.stmt.insert.run(caseId, e.key, e.run ?? null, e.n ?? null, e.at, e.kind, e.actor ?? null, JSON.stringify(e.data)).changes;
+      }
+      return added;
+    });
+  }
+
+  /** Appends facts to a case; one whose key is already there is skipped. Returns how many were new. */
+  append(caseId: string, events: CaseEvent[]): number {
+    return events.length === 0 ? 0 : this.appendTx(caseId, events);
+  }
+
+  /** Every fact of a case, in the order they were appended. */
+  events(caseId: string): StoredCaseEvent[] {
+    return this.stmt.events.all(caseId).map(fromRow);
+  }
+
+  /** The facts of several cases at once (a page of the case list), grouped by case. */
+  eventsOfCases(caseIds: string[]): Map<string, StoredCaseEvent[]> {
+    const out = new Map<string, StoredCaseEvent[]>(caseIds.map((id) => [id, []]));
+    for (const row of this.stmt.eventsOf.all(JSON.stringify(caseIds))) out.get(row.case_id)?.push(fromRow(row));
+    return out;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Both processes may open the file at once: the migration runs in one immediate transaction. */
+  private migrate(): void {
+    this.db
+      .transaction(() => {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        for (let v = version; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v] as string);
+        if (version < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
+      })
+      .immediate();
+  }
+}
+
+function fromRow(r: EventRow): StoredCaseEvent {
+  return {
+    seq: r.seq,
+    caseId: r.case_id,
+    key: r.key,
+    at: r.at,
+    kind: r.kind,
+    ...(r.run !== null ? { run: r.run } : {}),
+    ...(r.n !== null ? { n: r.n } : {}),
+    ...(r.actor !== null ? { actor: r.actor } : {}),
+    data: JSON.parse(r.data) as Record<string, unknown>,
+  };
+}

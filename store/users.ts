@@ -1,0 +1,262 @@
+// People and alert sources, each with a role and one API token, in a SQLite file of its own
+// (users.db in the data directory). The CLI writes it, the API reads it on every request, so a
+// disabled user or a rotated token stops working at the next request without a restart.
+// Tokens are kept only as their SHA-256: the plaintext is handed out once, by add and rotate.
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Secret } from '../config/secret.ts';
+import { isRole, type Role } from '../core/roles.ts';
+
+const MIGRATIONS = [
+  `
+  CREATE TABLE users (
+    name TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+    role TEXT NOT NULL,
+    status TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    token_created_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    last_used_at TEXT
+  );
+  `,
+];
+
+/** Every column but token_hash: no read that returns a user ever carries the hash. */
+const USER_COLUMNS = 'name, role, status, token_created_at, created_at, created_by, updated_at, updated_by, last_used_at';
+
+/** Names go into logs, case records and a shell: a short, quote-free alphabet. */
+const NAME = /^[a-z0-9][a-z0-9._@-]{0,63}$/i;
+
+/** lastUsedAt is a hint for spotting stale tokens, not an audit: one write a minute per user is plenty. */
+const LAST_USED_EVERY_MS = 60_000;
+
+export type UserStatus = 'active' | 'disabled';
+
+export interface User {
+  name: string;
+  role: Role;
+  status: UserStatus;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  /** Who made the latest change (role, status, token); the creator until then. */
+  updatedBy: string;
+  tokenCreatedAt: string;
+  lastUsedAt?: string;
+}
+
+export type UserErrorCode = 'exists' | 'invalid' | 'not_found';
+
+export class UserError extends Error {
+  constructor(
+    readonly code: UserErrorCode,
+    message: string
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** A user and their new token: the only time the token exists outside its holder's hands. */
+export interface IssuedToken {
+  user: User;
+  token: Secret;
+}
+
+interface UserRow {
+  name: string;
+  role: string;
+  status: string;
+  token_created_at: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+  last_used_at: string | null;
+}
+
+export function usersFile(dataDir: string): string {
+  return path.join(dataDir, 'users.db');
+}
+
+/**
+ * 32 random bytes: far beyond guessing, so a plain SHA-256 is the right way to keep it — a slow
+ * password hash guards low-entropy secrets and would only cost a key derivation per request.
+ * The prefix lets secret scanners and people recognise a leaked Riposte token.
+ */
+function newToken(): string {
+  return `rip_${randomBytes(32).toString('base64url')}`;
+}
+
+const digest = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export class UserStore {
+  private readonly db: Database.Database;
+  private readonly now: () => Date;
+  private readonly stmt;
+
+  constructor(
+    readonly file: string,
+    options: { now?: () => Date } = {}
+  ) {
+    this.now = options.now ?? (() => new Date());
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      // Whoever can write this file can mint a token: owner only, like tokens.json. SQLite gives
+      // the -wal and -shm files the database file's mode.
+      fs.closeSync(fs.openSync(file, 'a', 0o600));
+    }
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // The CLI and the API open this file from two processes: wait for each other's commits.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('synchronous = FULL');
+    this.migrate();
+    this.stmt = {
+      insert: this.db.prepare(
+        `INSERT INTO users (name, role, status, token_hash, token_created_at, created_at, created_by, updated_at, updated_by)
+         VALUES (@name, @role, 'active', @hash, @at, @at, @by, @at, @by)`
+      ),
+      list: this.db.prepare<[], UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY name`),
+      get: this.db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE name = ?`),
+      byHash: this.db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE token_hash = ? AND status = 'active'`),
+      setStatus: this.db.prepare('UPDATE users SET status = @status, updated_at = @at, updated_by = @by WHERE name = @name AND status <> @status'),
+      setRole: this.db.prepare('UPDATE users SET role = @role, updated_at = @at, updated_by = @by WHERE name = @name AND role <> @role'),
+      setToken: this.db.prepare('UPDATE users SET token_hash = @hash, token_created_at = @at, updated_at = @at, updated_by = @by WHERE name = @name'),
+      touch: this.db.prepare('UPDATE users SET last_used_at = ? WHERE name = ?'),
+    };
+  }
+
+  /** Adds an active user and returns their token — the only time it is ever returned. */
+  add(name: string, role: Role, by: string): IssuedToken {
+    checkName(name);
+    checkRole(role);
+    const token = newToken();
+    try {
+      this.stmt.insert.run({ name, role, hash: digest(token), at: this.now().toISOString(), by });
+    } catch (err) {
+      // The primary key decides, not a read before the write: the CLI may race another writer.
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new UserError('exists', `a user named ${this.existing(name)} exists already`);
+      throw err;
+    }
+    return { user: this.mustGet(name), token: new Secret(token) };
+  }
+
+  list(): User[] {
+    return this.stmt.list.all().map(fromRow);
+  }
+
+  /** The user by name, matched regardless of case as names are unique that way. */
+  get(name: string): User | undefined {
+    const row = this.stmt.get.get(name);
+    return row && fromRow(row);
+  }
+
+  /** Their token stops working at the next request; it stays theirs for `enable`. */
+  disable(name: string, by: string): User {
+    return this.change(name, () => this.stmt.setStatus.run({ name, status: 'disabled', at: this.now().toISOString(), by }));
+  }
+
+  enable(name: string, by: string): User {
+    return this.change(name, () => this.stmt.setStatus.run({ name, status: 'active', at: this.now().toISOString(), by }));
+  }
+
+  /** A new token for the user; the old one stops working with this commit. Status is kept. */
+  rotate(name: string, by: string): IssuedToken {
+    const token = newToken();
+    const user = this.change(name, () => this.stmt.setToken.run({ name, hash: digest(token), at: this.now().toISOString(), by }));
+    return { user, token: new Secret(token) };
+  }
+
+  setRole(name: string, role: Role, by: string): User {
+    checkRole(role);
+    return this.change(name, () => this.stmt.setRole.run({ name, role, at: this.now().toISOString(), by }));
+  }
+
+  /**
+   * The active user holding this token, or undefined. Looked up by the token's SHA-256 through
+   * the unique index: an equality match on the hash of a high-entropy token leaks nothing a
+   * timing attacker could use, and the plaintext is never compared.
+   */
+  authenticate(token: string): User | undefined {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 512) return undefined;
+    const row = this.stmt.byHash.get(digest(token));
+    if (!row) return undefined;
+    const now = this.now();
+    if (row.last_used_at === null || now.getTime() - Date.parse(row.last_used_at) >= LAST_USED_EVERY_MS) {
+      try {
+        this.stmt.touch.run(now.toISOString(), row.name);
+        row.last_used_at = now.toISOString();
+      } catch {
+        // A hint that could not be written (file busy or read-only) never turns a valid token away.
+      }
+    }
+    return fromRow(row);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs an update of one user; a missing user is not_found, a no-op update is fine. */
+  private change(name: string, update: () => unknown): User {
+    return this.db
+      .transaction(() => {
+        if (!this.stmt.get.get(name)) throw new UserError('not_found', `no user ${name}`);
+        update();
+        return this.mustGet(name);
+      })
+      .immediate();
+  }
+
+  private mustGet(name: string): User {
+    const user = this.get(name);
+    if (!user) throw new UserError('not_found', `no user ${name}`);
+    return user;
+  }
+
+  /** The stored spelling of a name that collided, so "Alice exists" can say it is "alice". */
+  private existing(name: string): string {
+    return this.get(name)?.name ?? name;
+  }
+
+  /** The CLI and the API may open the file at once: the migration runs in one immediate transaction. */
+  private migrate(): void {
+    this.db
+      .transaction(() => {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        for (let v = version; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v] as string);
+        if (version < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
+      })
+      .immediate();
+  }
+}
+
+function checkName(name: string): void {
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new UserError('invalid', `invalid user name ${JSON.stringify(name)}: 1–64 letters, digits and . _ @ -, starting with a letter or digit`);
+  }
+}
+
+function checkRole(role: string): void {
+  if (!isRole(role)) throw new UserError('invalid', `invalid role ${JSON.stringify(role)}: viewer, analyst, admin or source`);
+}
+
+function fromRow(r: UserRow): User {
+  return {
+    name: r.name,
+    role: r.role as Role,
+    status: r.status as UserStatus,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    updatedAt: r.updated_at,
+    updatedBy: r.updated_by,
+    tokenCreatedAt: r.token_created_at,
+    ...(r.last_used_at !== null ? { lastUsedAt: r.last_used_at } : {}),
+  };
+}

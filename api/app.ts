@@ -12,6 +12,10 @@ import { playbookRoutes } from './routes/playbooks.ts';
 import { huntRoutes } from './routes/hunts.ts';
 import type { IndicatorStore } from '../store/indicators.ts';
 import type { CaseRecordStore } from '../store/case-record.ts';
+import type { AuditLog } from '../store/audit.ts';
+import type { UserStore } from '../store/users.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { userRoutes } from './routes/users.ts';
 import type { IngestDeps } from './ingest/accept.ts';
 import { createAjv, expressPath, openApiDocument, requestValidator, type RouteSpec } from './openapi.ts';
 import { HttpError, sendProblem } from './problem.ts';
@@ -31,6 +35,10 @@ export interface AppDeps {
   taskQueue: string;
   /** The case record (data/cases.db): what playbooks and people did in each case. */
   record: CaseRecordStore;
+  /** People with personal tokens (data/users.db); without it, only configured tokens work. */
+  users?: UserStore;
+  /** The hash-chained audit trail (data/audit.db): every authenticated write and every refused attempt. */
+  audit?: AuditLog;
   /** Analysts' indicators and the IOC sweeps' record (data/indicators.db). */
   indicators: IndicatorStore;
   tokens: TokenEntry[];
@@ -90,6 +98,8 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
     ...suppressionRoutes(deps.ingest.rules),
     ...integrationRoutes(deps.integrations),
     ...slackRoutes({ cases, slack: deps.slack ?? { approvers: [] }, logger: deps.logger }),
+    ...(deps.users ? userRoutes(deps.users) : []),
+    ...(deps.audit ? auditRoutes(deps.audit) : []),
   ];
   const document = openApiDocument(specs, { version: deps.version }, Problem);
   return specs;
@@ -103,12 +113,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const ajv = createAjv();
-  const auth = authenticator(deps.tokens);
+  const auth = authenticator(deps.tokens, deps.users);
   const json = express.json({ limit: deps.maxBodyBytes, type: () => true, strict: true });
   const raw = express.raw({ limit: deps.maxBodyBytes, type: () => true });
 
   for (const spec of routeSpecs(deps)) {
     const handlers: RequestHandler[] = [];
+    if (deps.audit) handlers.push(audited(spec, deps.audit, deps.logger));
     if (spec.signedBy) {
       const secrets: Secret[] = deps.ingest.config.sourceSecrets[spec.signedBy] ?? [];
       handlers.push(sourceAuthBefore(auth(spec.roles, SOURCE_UNAUTHORIZED)), requireJsonText, raw, sourceAuthAfter(spec.signedBy, secrets, deps.logger));
@@ -148,4 +159,39 @@ function requireJson(req: Request, _res: Response, next: NextFunction): void {
     return next(new HttpError(415, 'the body must be JSON: send Content-Type: application/json'));
   }
   next();
+}
+
+/**
+ * Writes the request to the audit trail once it is answered: every write by a person (or a
+ * token), every refused attempt (401, 403, 409) on any route. Alerts accepted from sources are
+ * not entries here: the alert store is their record (each with its source and when it arrived).
+ */
+function audited(spec: RouteSpec, audit: AuditLog, logger: Logger): RequestHandler {
+  const write = spec.method !== 'get';
+  const ingest = Boolean(spec.signedBy) || (Array.isArray(spec.roles) && spec.roles.includes('source'));
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.on('finish', () => {
+      const status = res.statusCode;
+      const refused = status === 401 || status === 403 || status === 409;
+      if (!refused && (!write || ingest)) return;
+      const who = req.principal ?? (res.locals.auditActor as { name: string; role?: string } | undefined);
+      try {
+        audit.append({
+          at: new Date().toISOString(),
+          actor: who?.name ?? 'anonymous',
+          ...(who?.role ? { role: who.role } : {}),
+          action: spec.operationId,
+          target: req.originalUrl.split('?')[0] as string,
+          ...(typeof req.params?.caseId === 'string' ? { caseId: req.params.caseId } : {}),
+          outcome: status < 400 ? 'ok' : refused ? 'refused' : 'failed',
+          status,
+          ...(req.socket.remoteAddress ? { from: req.socket.remoteAddress } : {}),
+          detail: { method: req.method, ...(res.locals.audit as Record<string, unknown> | undefined) },
+        });
+      } catch (err) {
+        logger.error({ err, action: spec.operationId }, 'could not write the audit trail');
+      }
+    });
+    next();
+  };
 }

@@ -9,6 +9,8 @@ import { resolveTokens } from '../config/tokens.ts';
 import { ThreadedAlertStore } from '../store/threaded.ts';
 import { IndicatorStore, indicatorsFile } from '../store/indicators.ts';
 import { CaseRecordStore } from '../store/case-record.ts';
+import { AuditLog, auditFile } from '../store/audit.ts';
+import { UserStore, usersFile } from '../store/users.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import path from 'node:path';
@@ -53,10 +55,14 @@ async function main(): Promise<void> {
 
   const indicators = new IndicatorStore(process.env.RIPOSTE_INDICATORS_FILE ?? indicatorsFile(config.dataDir));
   const record = new CaseRecordStore(config.caseRecordFile);
+  const users = new UserStore(process.env.RIPOSTE_USERS_FILE || usersFile(config.dataDir));
+  const audit = new AuditLog(process.env.RIPOSTE_AUDIT_FILE || auditFile(config.dataDir));
   const app = createApp({
     client,
     taskQueue: config.temporal.taskQueue,
     record,
+    users,
+    audit,
     indicators,
     tokens: tokens.entries,
     logger,
@@ -94,6 +100,8 @@ async function main(): Promise<void> {
       await store.close();
       indicators.close();
       record.close();
+      users.close();
+      audit.close();
       await connection.close();
       await telemetry.shutdown();
       process.exit(0);

@@ -10,8 +10,8 @@ export { Secret };
 export const ContainmentDriver = { nftables: 'nftables', crowdstrike: 'crowdstrike', defender: 'defender', sentinelone: 'sentinelone', aws: 'aws' } as const;
 export type ContainmentDriver = (typeof ContainmentDriver)[keyof typeof ContainmentDriver];
 
-export const Role = { source: 'source', analyst: 'analyst' } as const;
-export type Role = (typeof Role)[keyof typeof Role];
+export { Role } from '../core/roles.ts';
+import { Role } from '../core/roles.ts';
 
 export interface TokenEntry {
   token: Secret;

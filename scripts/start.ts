@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     'Riposte is running.',
     `  API          ${api}   (OpenAPI: ${api}/v1/openapi.json)`,
     temporal ? `  Temporal UI  ${temporal.uiUrl}   (dev server ${temporal.address}, data in ${path.join(config.dataDir, 'temporal.db')})` : `  Temporal     ${config.temporal.address}, namespace ${config.temporal.namespace}`,
-    tokens.file ? `  Tokens       ${tokens.file}   (one per role: source, analyst)` : '  Tokens       from RIPOSTE_TOKENS',
+    tokens.file ? `  Tokens       ${tokens.file}   (one per role: viewer, analyst, admin, source)` : '  Tokens       from RIPOSTE_TOKENS',
     `  Containment  ${config.containment.live.length ? `${config.containment.live.join(', ')} act for real; other drivers are simulated` : 'log-only (records what it would do; changes nothing)'}`,
     '  Ctrl-C stops everything; running playbooks resume on the next start.',
     '',

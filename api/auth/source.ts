@@ -25,7 +25,7 @@ export function sourceAuthAfter(source: string, secrets: Secret[], logger: Pick<
       logger.warn({ source, reason: check.reason }, 'refused a signed request');
       return next(unauthorized());
     }
-    req.principal = { name: `signed:${source}`, role: 'source' };
+    req.principal = { name: `signed:${source}`, role: 'source', kind: 'token' };
     next();
   };
 }

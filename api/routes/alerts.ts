@@ -36,7 +36,7 @@ export function alertRoutes(ingest: IngestDeps): RouteSpec[] {
       operationId: 'getAlert',
       summary: 'Read a stored alert',
       tags: ['alerts'],
-      roles: ['analyst'],
+      roles: ['viewer'],
       params: AlertIdParams,
       responses: {
         200: { description: 'The alert, normalized, with its raw payload', schema: StoredAlertResponse },

@@ -36,7 +36,7 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
       operationId: 'listCases',
       summary: 'List cases, newest first',
       tags: ['cases'],
-      roles: ['analyst'],
+      roles: ['viewer'],
       query: CaseListQuery,
       responses: { 200: { description: 'A page of cases', schema: CaseListResponse } },
       handler: async (req, res) => {
@@ -65,7 +65,7 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
       summary: 'Read a case: its alerts, status, findings, ticket, pending approvals and timeline',
       description: 'Read from Riposte\u2019s case record (the alert store and cases.db), never from a workflow: a case reads the same with no worker running and after Temporal has dropped its history.',
       tags: ['cases'],
-      roles: ['analyst'],
+      roles: ['viewer'],
       params: CaseIdParams,
       responses: {
         200: { description: 'The case', schema: CaseResponse },

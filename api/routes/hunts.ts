@@ -99,7 +99,7 @@ export function huntRoutes(deps: HuntRouteDeps): RouteSpec[] {
       operationId: 'listIndicators',
       summary: 'Indicators: analysts\u2019 and the feeds\u2019, active or all',
       tags: ['hunts'],
-      roles: ['analyst'],
+      roles: ['viewer'],
       query: Type.Object({
         source: Type.Optional(Type.String({ pattern: '^[a-z]{2,20}$' })),
         active: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'true (default): only those a sweep hunts' })),
@@ -120,7 +120,7 @@ export function huntRoutes(deps: HuntRouteDeps): RouteSpec[] {
       operationId: 'getIndicator',
       summary: 'One indicator, with how often sweeps have seen it',
       tags: ['hunts'],
-      roles: ['analyst'],
+      roles: ['viewer'],
       params: IndicatorParams,
       responses: { 200: { description: 'The indicator', schema: IndicatorSchema }, 404: { description: 'No such indicator', schema: Problem } },
       handler: (req, res) => void res.json(found(indicators.get(req.params.id as string), req.params.id as string)),
@@ -149,7 +149,7 @@ export function huntRoutes(deps: HuntRouteDeps): RouteSpec[] {
       operationId: 'listHunts',
       summary: 'IOC sweeps, newest first: the window each searched, what the feeds gave, what each backend found, the alerts raised',
       tags: ['hunts'],
-      roles: ['analyst'],
+      roles: ['viewer'],
       query: Type.Object({
         limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]?|100)$', description: '1–100, default 20' })),
         before: Type.Optional(Type.String({ format: 'date-time', description: 'Sweeps started before this time' })),
@@ -168,7 +168,7 @@ export function huntRoutes(deps: HuntRouteDeps): RouteSpec[] {
       operationId: 'getHunt',
       summary: 'One sweep and its sightings (each with the alert it became)',
       tags: ['hunts'],
-      roles: ['analyst'],
+      roles: ['viewer'],
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }),
       responses: {
         200: { description: 'The sweep', schema: Type.Object({ hunt: SweepSchema, sightings: Type.Array(Type.Object({}, { additionalProperties: true })) }) },

@@ -30,7 +30,7 @@ export function integrationRoutes(list: () => IntegrationView[]): RouteSpec[] {
       operationId: 'listIntegrations',
       summary: 'Every integration: configured or not, its rate limit, its last success and failure',
       tags: ['integrations'],
-      roles: ['analyst'],
+      roles: ['viewer'],
       responses: { 200: { description: 'The catalog', schema: Type.Object({ integrations: Type.Array(Integration) }) } },
       handler: (_req, res) => void res.json({ integrations: list() }),
     },

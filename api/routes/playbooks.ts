@@ -62,7 +62,7 @@ export function playbookRoutes(deps: { playbooks: PlaybookCatalog; logger: Logge
       summary: 'The playbook library: each playbook with its route, settings, approvals, side effects and version',
       description: 'Answered by the worker (its code is the catalog), cached for 30 s.',
       tags: ['playbooks'],
-      roles: ['analyst'],
+      roles: ['viewer'],
       responses: {
         200: { description: 'The library', schema: Type.Object({ playbooks: Type.Array(PlaybookSchema) }) },
         503: { description: 'No worker answered; retry later', schema: Problem, headers: { 'Retry-After': 'seconds' } },

@@ -83,12 +83,15 @@ async function handle(req: Request, res: Response, deps: { cases: CaseService; s
   } catch {
     throw new HttpError(400, 'the payload field must be JSON');
   }
+  // A Slack user is known by their id: names and handles can be changed by their owner.
+  const userId = payload.user?.id ?? '';
+  const actor = `slack:${userId}`;
+  res.locals.auditActor = { name: actor };
+  res.locals.audit = { slackName: payload.user?.username ?? payload.user?.name, action: payload.actions?.[0]?.action_id };
   res.status(200).end(); // Slack wants an answer within 3 s; the outcome goes to response_url
   const action = payload.actions?.[0];
   if (payload.type !== 'block_actions' || !action?.action_id?.startsWith('riposte_')) return;
   const reply = (text: string, replace: boolean) => respond(payload.response_url, replace ? { replace_original: true, text } : { response_type: 'ephemeral', replace_original: false, text }, deps.logger);
-  const userId = payload.user?.id ?? '';
-  const actor = `slack:${payload.user?.username ?? payload.user?.name ?? userId}`;
   let value: { caseId?: string; approvalId?: string; decision?: string };
   try {
     value = JSON.parse(action.value ?? '') as typeof value;

@@ -21,7 +21,7 @@ export function suppressionRoutes(rules: SuppressionRules): RouteSpec[] {
       operationId: 'listSuppressions',
       summary: 'List suppression rules: from the configuration file, added at run time, and suggested',
       tags: ['suppressions'],
-      roles: ['analyst'],
+      roles: ['viewer'],
       responses: { 200: { description: 'Every rule, with how often it matched', schema: Type.Object({ rules: Type.Array(SuppressionResponse) }) } },
       handler: async (_req, res) => void res.json({ rules: await rules.list() }),
     },

@@ -38,7 +38,8 @@ describe('configuration from the environment', () => {
   it('parses RIPOSTE_TOKENS as token:role[:name] and refuses unknown roles', () => {
     const c = loadConfig({ RIPOSTE_TOKENS: 'aaaaaaaaaaaaaaaa1:source,bbbbbbbbbbbbbbbb2:analyst:alice' });
     assert.deepEqual(c.tokens?.map((t) => [t.role, t.name]), [['source', 'source'], ['analyst', 'alice']]);
-    assert.throws(() => loadConfig({ RIPOSTE_TOKENS: 'aaaaaaaaaaaaaaaa1:admin' }), /role one of source, analyst/);
+    assert.deepEqual(loadConfig({ RIPOSTE_TOKENS: 'aaaaaaaaaaaaaaaa1:admin:ada,bbbbbbbbbbbbbbbb2:viewer' }).tokens?.map((t) => [t.role, t.name]), [['admin', 'ada'], ['viewer', 'viewer']]);
+    assert.throws(() => loadConfig({ RIPOSTE_TOKENS: 'aaaaaaaaaaaaaaaa1:root' }), /role one of viewer, analyst, admin, source/);
     assert.throws(() => loadConfig({ RIPOSTE_TOKENS: 'short:source' }), /at least 16 characters/);
   });
 
@@ -69,7 +70,7 @@ describe('configuration from the environment', () => {
       const first = resolveTokens({ dataDir });
       assert.equal(first.generated, true);
       assert.equal(first.file, path.join(dataDir, 'tokens.json'));
-      assert.deepEqual(first.entries.map((e) => e.role), ['source', 'analyst']);
+      assert.deepEqual(first.entries.map((e) => e.role), ['viewer', 'analyst', 'admin', 'source']);
       assert.equal(fs.statSync(first.file).mode & 0o777, 0o600);
       const again = resolveTokens({ dataDir });
       assert.equal(again.generated, false);

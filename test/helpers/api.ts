@@ -15,6 +15,8 @@ import { IndicatorStore, indicatorsFile } from '../../store/indicators.ts';
 import type { AlertStore } from '../../store/types.ts';
 import type { CaseRecordStore } from '../../store/case-record.ts';
 import { testCaseRecord } from './temporal.ts';
+import { AuditLog, auditFile } from '../../store/audit.ts';
+import { UserStore, usersFile } from '../../store/users.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import type { CaseSettings } from '../../workflows/definitions.ts';
 import { IntegrationStatusStore } from '../../activities/shared/status.ts';
@@ -25,12 +27,16 @@ export const TOKENS = {
   source: 'test-source-token-0123456789',
   analyst: 'test-analyst-token-0123456789',
   analyst2: 'test-analyst2-token-0123456789',
+  viewer: 'test-viewer-token-0123456789',
+  admin: 'test-admin-token-0123456789',
 };
 
 export interface TestApi {
   url: string;
   store: AlertStore;
   record: CaseRecordStore;
+  users: UserStore;
+  audit: AuditLog;
   rules: SuppressionRules;
   dispatcher: Dispatcher;
   indicators: IndicatorStore;
@@ -72,6 +78,8 @@ export async function startApi(opts: {
   const integrationStatus = new IntegrationStatusStore(path.join(dataDir, 'integrations.db'));
   const indicators = new IndicatorStore(indicatorsFile(dataDir));
   const record = opts.record ?? testCaseRecord();
+  const users = new UserStore(usersFile(dataDir));
+  const audit = new AuditLog(auditFile(dataDir));
   const app = createApp({
     client: opts.client,
     taskQueue: opts.taskQueue,
@@ -81,7 +89,11 @@ export async function startApi(opts: {
       { token: new Secret(TOKENS.source), role: 'source', name: 'test-source' },
       { token: new Secret(TOKENS.analyst), role: 'analyst', name: 'alice' },
       { token: new Secret(TOKENS.analyst2), role: 'analyst', name: 'bob' },
+      { token: new Secret(TOKENS.viewer), role: 'viewer', name: 'victor' },
+      { token: new Secret(TOKENS.admin), role: 'admin', name: 'ada' },
     ],
+    users,
+    audit,
     logger,
     ingest: { store, rules, config: ingestConfig, onQueued: (caseIds) => dispatcher.wake(caseIds) },
     dispatchStats: () => ({ ...dispatcher.stats }),
@@ -97,6 +109,8 @@ export async function startApi(opts: {
     url,
     store,
     record,
+    users,
+    audit,
     rules,
     dispatcher,
     indicators,
@@ -127,6 +141,8 @@ export async function startApi(opts: {
       await store.close();
       integrationStatus.close();
       indicators.close();
+      users.close();
+      audit.close();
       if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

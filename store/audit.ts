@@ -7,9 +7,9 @@
 // in `detail` that would let a reader act as someone — no tokens, passwords, cookies or headers.
 // Synchronous and small, like the case record: an append is one short immediate transaction.
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { openSharedFile } from './shared-file.ts';
 
 export interface AuditEntry {
   seq: number;
@@ -130,13 +130,8 @@ export class AuditLog {
         throw new Error(`${file} is not an audit log`);
       }
     } else {
-      if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-      this.db = new Database(file);
-      this.db.pragma('journal_mode = WAL');
       // The API and the CLI (or two API processes) append to this file at once.
-      this.db.pragma('busy_timeout = 5000');
-      this.db.pragma('synchronous = FULL');
-      this.migrate();
+      this.db = openSharedFile(file, MIGRATIONS);
     }
     this.stmt = {
       last: this.db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1'),
@@ -239,16 +234,6 @@ export class AuditLog {
     this.db.close();
   }
 
-  /** Several processes may open the file at once: the migration runs in one immediate transaction. */
-  private migrate(): void {
-    this.db
-      .transaction(() => {
-        const version = this.db.pragma('user_version', { simple: true }) as number;
-        for (let v = version; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v] as string);
-        if (version < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
-      })
-      .immediate();
-  }
 }
 
 /**

@@ -3,9 +3,9 @@
 // caseRecordAppend activity); the API appends what people do and reads cases from here, so a
 // case reads the same with no worker running and after Temporal has dropped its history.
 // Synchronous and small: a write is one short transaction, a read one indexed range.
-import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSharedFile } from './shared-file.ts';
 import type { CaseEvent, StoredCaseEvent } from '../core/case-events.ts';
 
 const MIGRATIONS = [
@@ -47,13 +47,8 @@ export class CaseRecordStore {
   private readonly appendTx: (caseId: string, events: CaseEvent[]) => number;
 
   constructor(readonly file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // The API and the worker write this file from two processes: wait for each other's commits.
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('synchronous = FULL');
-    this.migrate();
+    // The API and the worker write this file from two processes.
+    this.db = openSharedFile(file, MIGRATIONS);
     this.stmt = {
       insert: this.db.prepare(
         'INSERT INTO case_events (case_id, key, run, n, at, kind, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING'
@@ -91,16 +86,6 @@ export class CaseRecordStore {
     this.db.close();
   }
 
-  /** Both processes may open the file at once: the migration runs in one immediate transaction. */
-  private migrate(): void {
-    this.db
-      .transaction(() => {
-        const version = this.db.pragma('user_version', { simple: true }) as number;
-        for (let v = version; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v] as string);
-        if (version < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
-      })
-      .immediate();
-  }
 }
 
 function fromRow(r: EventRow): StoredCaseEvent {

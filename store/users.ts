@@ -3,9 +3,9 @@
 // disabled user or a rotated token stops working at the next request without a restart.
 // Tokens are kept only as their SHA-256: the plaintext is handed out once, by add and rotate.
 import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSharedFile } from './shared-file.ts';
 import { Secret } from '../config/secret.ts';
 import { isRole, type Role } from '../core/roles.ts';
 
@@ -105,18 +105,9 @@ export class UserStore {
     options: { now?: () => Date } = {}
   ) {
     this.now = options.now ?? (() => new Date());
-    if (file !== ':memory:') {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      // Whoever can write this file can mint a token: owner only, like tokens.json. SQLite gives
-      // the -wal and -shm files the database file's mode.
-      fs.closeSync(fs.openSync(file, 'a', 0o600));
-    }
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // The CLI and the API open this file from two processes: wait for each other's commits.
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('synchronous = FULL');
-    this.migrate();
+    // Whoever can write this file can mint a token: owner only, like tokens.json. The CLI and the
+    // API open it from two processes.
+    this.db = openSharedFile(file, MIGRATIONS, { mode: 0o600 });
     this.stmt = {
       insert: this.db.prepare(
         `INSERT INTO users (name, role, status, token_hash, token_created_at, created_at, created_by, updated_at, updated_by)
@@ -225,16 +216,6 @@ export class UserStore {
     return this.get(name)?.name ?? name;
   }
 
-  /** The CLI and the API may open the file at once: the migration runs in one immediate transaction. */
-  private migrate(): void {
-    this.db
-      .transaction(() => {
-        const version = this.db.pragma('user_version', { simple: true }) as number;
-        for (let v = version; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v] as string);
-        if (version < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
-      })
-      .immediate();
-  }
 }
 
 function checkName(name: string): void {

@@ -16,6 +16,7 @@ import type { AuditLog } from '../store/audit.ts';
 import type { UserStore } from '../store/users.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { userRoutes } from './routes/users.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import type { IngestDeps } from './ingest/accept.ts';
 import { createAjv, expressPath, openApiDocument, requestValidator, type RouteSpec } from './openapi.ts';
 import { HttpError, sendProblem } from './problem.ts';
@@ -98,6 +99,7 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
     ...suppressionRoutes(deps.ingest.rules),
     ...integrationRoutes(deps.integrations),
     ...slackRoutes({ cases, slack: deps.slack ?? { approvers: [] }, logger: deps.logger }),
+    ...metricsRoutes({ store: deps.ingest.store, record: deps.record }),
     ...(deps.users ? userRoutes(deps.users) : []),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
   ];
@@ -170,6 +172,8 @@ function audited(spec: RouteSpec, audit: AuditLog, logger: Logger): RequestHandl
   const write = spec.method !== 'get';
   const ingest = Boolean(spec.signedBy) || (Array.isArray(spec.roles) && spec.roles.includes('source'));
   return (req: Request, res: Response, next: NextFunction) => {
+    // Read now: once an error leaves the route, Express resets req.params.
+    const caseId = typeof req.params?.caseId === 'string' ? req.params.caseId : undefined;
     res.on('finish', () => {
       const status = res.statusCode;
       const refused = status === 401 || status === 403 || status === 409;
@@ -182,7 +186,7 @@ function audited(spec: RouteSpec, audit: AuditLog, logger: Logger): RequestHandl
           ...(who?.role ? { role: who.role } : {}),
           action: spec.operationId,
           target: req.originalUrl.split('?')[0] as string,
-          ...(typeof req.params?.caseId === 'string' ? { caseId: req.params.caseId } : {}),
+          ...(caseId ? { caseId } : {}),
           outcome: status < 400 ? 'ok' : refused ? 'refused' : 'failed',
           status,
           ...(req.socket.remoteAddress ? { from: req.socket.remoteAddress } : {}),

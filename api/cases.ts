@@ -14,9 +14,10 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ObservableType } from '../core/alert.ts';
 import { randomUUID } from 'node:crypto';
-import { foldRun, type StoredCaseEvent } from '../core/case-events.ts';
+import { CaseFact, caseHandling, foldRun, type CaseHandling, type StoredCaseEvent } from '../core/case-events.ts';
 import type { ActionRecord, CaseStatus, CaseVerdict, CaseView, PlaybookSummary, PlaybookView, TimelineEntry } from '../core/case.ts';
 import type { CaseRecordStore } from '../store/case-record.ts';
+import { caseTimings } from '../core/timings.ts';
 import type { AlertStore, StoredAlert } from '../store/types.ts';
 import {
   ApprovalErrorType,
@@ -94,9 +95,23 @@ function caseTimeline(events: StoredCaseEvent[]): TimelineEntry[] {
     const actor = e.actor ? { actor: e.actor } : {};
     if (e.kind === 'verdict.set') out.push({ at: e.at, step: 'verdict', message: `verdict: ${String(d.verdict).replace('_', ' ')} by ${e.actor}${comment}`, ...actor });
     if (e.kind === 'undo.requested') out.push({ at: e.at, step: 'undo', message: `undo of ${d.actionId} requested by ${e.actor}${comment}`, ...actor });
+    if (e.kind === CaseFact.commented) out.push({ at: e.at, step: 'comment', message: `${e.actor}: ${d.text}`, ...actor });
+    if (e.kind === CaseFact.assigned) out.push({ at: e.at, step: 'assign', message: d.assignee ? `assigned to ${d.assignee} by ${e.actor}` : `unassigned by ${e.actor}`, ...actor });
+    if (e.kind === CaseFact.tagged) out.push({ at: e.at, step: 'tags', message: `tags${(e.data.add as string[] | undefined)?.length ? ` +${(e.data.add as string[]).join(', +')}` : ''}${(e.data.remove as string[] | undefined)?.length ? ` -${(e.data.remove as string[]).join(', -')}` : ''} by ${e.actor}`, ...actor });
+    if (e.kind === CaseFact.closed) out.push({ at: e.at, step: 'close', message: `closed by ${e.actor}: ${d.resolution}`, ...actor });
+    if (e.kind === CaseFact.reopened) out.push({ at: e.at, step: 'reopen', message: `reopened by ${e.actor}${comment}`, ...actor });
     if (e.kind === 'action.undone') out.push({ at: e.at, step: 'undo', message: `${d.actionId}: ${d.status === 'undone' ? 'undone' : 'undo failed'} — ${d.description}`, ...actor });
   }
   return out;
+}
+
+/** What the case list shows of each case beside the alert store's columns. */
+export interface CaseListState {
+  status: CaseStatus;
+  playbooks: string[];
+  assignee?: string;
+  tags: string[];
+  pendingApprovals: number;
 }
 
 export class CaseService {
@@ -127,10 +142,11 @@ export class CaseService {
     ].sort((a, b) => a.at.localeCompare(b.at));
     const containment = views.find((v) => v.containment)?.containment ?? null;
     const actions = withUndoState(events, runs.flatMap((r) => (r.view.actions ?? []).map((a) => ({ ...a, workflowId: r.summary.workflowId }))));
+    const handling = caseHandling(events);
     return {
       caseId,
-      // The case's own: its runs, its approvals, its alerts still waiting for dispatch.
-      status: caseStatus(runs, approvals, Boolean(containment), waiting.length > 0),
+      // The case's own: closed by an analyst, or its runs, its approvals, its alerts still waiting for dispatch.
+      status: ownStatus(handling, caseStatus(runs, approvals, Boolean(containment), waiting.length > 0)),
       title: stored.title,
       severity_id: stored.severity_id,
       createdAt: stored.createdAt,
@@ -158,17 +174,67 @@ export class CaseService {
       timeline,
       startedAt: stored.createdAt,
       ...(first?.closedAt ? { closedAt: first.closedAt } : {}),
+      ...withoutFlag(handling),
+      timings: caseTimings({ createdAt: stored.createdAt, ...(alerts[0] ? { firstAlert: alerts[0] } : {}) }, events),
     };
   }
 
+  /** A person's fact about the case itself (comment, assignment, tags, close, reopen). */
+  async note(caseId: string, kind: string, actor: string, data: Record<string, unknown>): Promise<void> {
+    if (!(await this.d.store.getCase(caseId))) throw new HttpError(404, `no case ${caseId}`);
+    this.d.record.append(caseId, [{ key: `${kind}:${randomUUID()}`, at: new Date().toISOString(), kind, actor, data }]);
+  }
+
+  /**
+   * An analyst closes the case: its pending approvals are rejected (recorded, with why), then the
+   * case reads closed — with the resolution — until someone reopens it. 409 when already closed.
+   */
+  async close(caseId: string, input: { resolution: string; actor: string }): Promise<{ view: CaseView; cancelled: string[] }> {
+    const view = await this.read(caseId);
+    if (view.resolution) throw new HttpError(409, `case ${caseId} is already closed (by ${view.resolution.by} at ${view.resolution.at})`);
+    const cancelled = await this.cancelPending(view, `case closed by ${input.actor}: ${input.resolution}`, input.actor);
+    await this.note(caseId, CaseFact.closed, input.actor, { resolution: input.resolution, ...(cancelled.length ? { cancelled } : {}) });
+    return { view: await this.read(caseId), cancelled };
+  }
+
+  async reopen(caseId: string, input: { comment?: string; actor: string }): Promise<CaseView> {
+    const view = await this.read(caseId);
+    if (!view.resolution) throw new HttpError(409, `case ${caseId} is not closed`);
+    await this.note(caseId, CaseFact.reopened, input.actor, input.comment ? { comment: input.comment } : {});
+    return this.read(caseId);
+  }
+
+  /** Rejects every approval still waiting, saying why; returns the ids it settled. */
+  private async cancelPending(view: CaseView, why: string, actor: string): Promise<string[]> {
+    const settled: string[] = [];
+    for (const a of view.pendingApprovals) {
+      try {
+        await this.decide(view.caseId, a.id, { decision: 'reject', comment: `cancelled — ${why}`, actor });
+        settled.push(a.id);
+      } catch (err) {
+        // Decided or ended meanwhile: nothing is waiting any more. Without a worker: it stays pending, and the case says so.
+        if (!(err instanceof HttpError) || err.status === 503) throw err;
+      }
+    }
+    return settled;
+  }
+
   /** Each case's own status and the playbooks that ran for it, for a page of the case list (three reads in all). */
-  async states(caseIds: string[]): Promise<Map<string, { status: CaseStatus; playbooks: string[] }>> {
+  async states(caseIds: string[]): Promise<Map<string, CaseListState>> {
     const waiting = new Set(await this.d.store.pendingCases());
-    const out = new Map<string, { status: CaseStatus; playbooks: string[] }>();
+    const out = new Map<string, CaseListState>();
     for (const [caseId, events] of this.d.record.eventsOfCases(caseIds)) {
       const runs = playbookRuns(events);
       const approvals = runs.flatMap((r) => r.view.approvals);
-      out.set(caseId, { status: caseStatus(runs, approvals, runs.some((r) => r.view.containment), waiting.has(caseId)), playbooks: [...new Set(runs.map((r) => r.view.playbook))] });
+      const handling = caseHandling(events);
+      const { assignee, tags } = handling;
+      out.set(caseId, {
+        status: ownStatus(handling, caseStatus(runs, approvals, runs.some((r) => r.view.containment), waiting.has(caseId))),
+        playbooks: [...new Set(runs.map((r) => r.view.playbook))],
+        ...(assignee ? { assignee } : {}),
+        tags,
+        pendingApprovals: approvals.filter((a) => a.status === 'pending').length,
+      });
     }
     return out;
   }
@@ -205,7 +271,7 @@ export class CaseService {
    * An analyst's verdict on the case. A false positive yields suggested suppression rules — one
    * per detection rule and host in the case — for review; they do nothing until activated.
    */
-  async setVerdict(caseId: string, verdict: Omit<CaseVerdict, 'at'>): Promise<{ verdict: CaseVerdict; suggestions: SuppressionRule[]; undoable: CaseAction[] }> {
+  async setVerdict(caseId: string, verdict: Omit<CaseVerdict, 'at'>, opts: { keepOpen?: boolean } = {}): Promise<{ verdict: CaseVerdict; suggestions: SuppressionRule[]; undoable: CaseAction[]; cancelled: string[]; closed: boolean }> {
     const stored = await this.d.store.getCase(caseId);
     if (!stored) throw new HttpError(404, `no case ${caseId}`);
     const full: CaseVerdict = { ...verdict, at: new Date().toISOString() };
@@ -229,9 +295,16 @@ export class CaseService {
     await this.d.store.setVerdict(caseId, full, suggestions);
     this.d.record.append(caseId, [{ key: `verdict:${randomUUID()}`, at: full.at, kind: 'verdict.set', actor: full.by, data: { ...full } }]);
     await this.d.rules.refresh();
-    // A false positive offers to undo what the playbooks did.
-    const undoable = verdict.verdict === 'false_positive' ? (await this.read(caseId)).actions.filter((a) => a.status === 'applied' && a.undo) : [];
-    return { verdict: full, suggestions, undoable };
+    // Nothing to respond to: what waits for a decision is cancelled, what was done is offered to be
+    // undone, and the case closes unless the analyst keeps it open.
+    const view = await this.read(caseId);
+    if (verdict.verdict === 'true_positive') return { verdict: full, suggestions, undoable: [], cancelled: [], closed: false };
+    const why = `judged ${verdict.verdict.replace('_', ' ')} by ${verdict.by}`;
+    const cancelled = await this.cancelPending(view, why, verdict.by);
+    const undoable = view.actions.filter((a) => a.status === 'applied' && a.undo);
+    const close = !opts.keepOpen && !view.resolution;
+    if (close) await this.note(caseId, CaseFact.closed, verdict.by, { resolution: `${why}${verdict.comment ? `: ${verdict.comment}` : ''}`, ...(cancelled.length ? { cancelled } : {}) });
+    return { verdict: full, suggestions, undoable, cancelled, closed: close };
   }
 
   /**
@@ -283,6 +356,16 @@ async function undoOutcome(handle: WorkflowHandle<(i: UndoActionInput) => Promis
     const d = await handle.describe();
     return { status: 'undo_failed', undone: { at: (d.closeTime ?? new Date()).toISOString(), by: String(d.memo?.actor ?? ''), description: err.cause?.message ?? err.message } };
   }
+}
+
+/** An analyst's close wins; a reopened case whose response has ended is open, not closed. */
+function ownStatus(h: CaseHandling, response: CaseStatus): CaseStatus {
+  if (h.resolution) return 'closed';
+  return h.reopened && response === 'closed' ? 'open' : response;
+}
+
+function withoutFlag({ reopened: _r, ...rest }: CaseHandling): Omit<CaseHandling, 'reopened'> {
+  return rest;
 }
 
 /** failed > awaiting approval > running > contained > closed (no run has been started yet: running while the case is). */

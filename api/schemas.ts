@@ -216,7 +216,7 @@ const ScopeItemSchema = Type.Object({
   at: Type.String(),
 });
 
-const CaseStatusSchema = Type.Union(['running', 'awaiting_approval', 'contained', 'closed', 'failed'].map((s) => Type.Literal(s)));
+const CaseStatusSchema = Type.Union(['running', 'awaiting_approval', 'contained', 'open', 'closed', 'failed'].map((s) => Type.Literal(s)));
 
 export const VerdictSchema = Type.Object({
   verdict: Type.Union([Type.Literal('true_positive'), Type.Literal('false_positive'), Type.Literal('benign')]),
@@ -289,7 +289,16 @@ export const CaseResponse = Type.Object({
   skipped: Type.Array(Type.Object({ step: Type.String(), reason: Type.String(), enableWith: Type.Array(Type.String()) }), { description: 'Steps nothing is configured for, with the variables that would enable them' }),
   timeline: Type.Array(Type.Object({ at: Type.String(), step: Type.String(), message: Type.String(), actor: Type.Optional(Type.String()) })),
   startedAt: Type.String(),
-  closedAt: Type.Optional(Type.String()),
+  closedAt: Type.Optional(Type.String({ description: 'When the first playbook run ended' })),
+  assignee: Type.Optional(Type.String()),
+  tags: Type.Array(Type.String()),
+  comments: Type.Array(Type.Object({ at: Type.String(), by: Type.String(), text: Type.String() })),
+  resolution: Type.Optional(Type.Object({ at: Type.String(), by: Type.String(), text: Type.String() }, { description: 'Set while an analyst has the case closed' })),
+  acknowledgedAt: Type.Optional(Type.String({ description: 'When a person first acted on the case' })),
+  timings: Type.Object(
+    { detectMs: Type.Optional(Type.Number()), acknowledgeMs: Type.Optional(Type.Number()), containMs: Type.Optional(Type.Number()), resolveMs: Type.Optional(Type.Number()) },
+    { description: 'Time to detect, acknowledge, contain and resolve, in milliseconds (docs/metrics.md)' }
+  ),
 });
 
 export const ApprovalRecorded = Type.Object({ caseId: Type.String(), approval: Approval });
@@ -305,6 +314,9 @@ export const CaseListResponse = Type.Object({
       alertCount: Type.Integer(),
       status: Type.String({ description: 'The case\u2019s own status, as GET /v1/cases/{caseId} says it' }),
       playbooks: Type.Array(Type.String(), { description: 'The playbooks that ran (or run) for it' }),
+      assignee: Type.Optional(Type.String()),
+      tags: Type.Array(Type.String()),
+      pendingApprovals: Type.Integer(),
       verdict: Type.Optional(Type.String()),
     })
   ),
@@ -313,13 +325,25 @@ export const CaseListResponse = Type.Object({
 
 export const CaseListQuery = Type.Object({
   limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]?|100)$', description: '1–100, default 50' })),
-  before: Type.Optional(Type.String({ format: 'date-time', description: 'Cases created before this time' })),
+  before: Type.Optional(Type.String({ maxLength: 100, pattern: '^[0-9T:.Z+-]+(\\|cs_[0-9a-f]{16})?$', description: 'The `next` of the previous page (or a time: cases created before it)' })),
+  status: Type.Optional(Type.Union(['running', 'awaiting_approval', 'contained', 'open', 'closed', 'failed'].map((s) => Type.Literal(s)))),
+  severity: Type.Optional(Type.String({ pattern: '^[0-6]$', description: 'The least severity_id' })),
+  source: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,40}$' })),
+  playbook: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,80}$' })),
+  entity: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'A host, address, domain, user … an alert of the case names (host:web-1 or web-1)' })),
+  assignee: Type.Optional(Type.String({ maxLength: 128, description: 'A name, or "none"' })),
+  tag: Type.Optional(Type.String({ maxLength: 64 })),
+  verdict: Type.Optional(Type.Union(['true_positive', 'false_positive', 'benign', 'none'].map((s) => Type.Literal(s)))),
+  since: Type.Optional(Type.String({ format: 'date-time', description: 'Created at or after' })),
+  until: Type.Optional(Type.String({ format: 'date-time', description: 'Created before' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Free text in the title or an entity' })),
 });
 
 export const VerdictBody = Type.Object(
   {
     verdict: Type.Union([Type.Literal('true_positive'), Type.Literal('false_positive'), Type.Literal('benign')]),
     comment: Type.Optional(Type.String({ maxLength: 2000 })),
+    keepOpen: Type.Optional(Type.Boolean({ description: 'A false_positive or benign verdict closes the case unless this is true' })),
   },
   { additionalProperties: false }
 );
@@ -373,9 +397,21 @@ export const VerdictResponse = Type.Object({
   verdict: VerdictSchema,
   suggestedSuppressions: Type.Array(SuppressionResponse),
   undo: Type.Array(Type.Object({ actionId: Type.String(), description: Type.String(), simulated: Type.Boolean(), href: Type.String() }), {
-    description: 'On a false positive: the actions still in place, each with the URL that undoes it',
+    description: 'On a false positive or benign verdict: the actions still in place, each with the URL that undoes it',
   }),
+  cancelledApprovals: Type.Array(Type.String(), { description: 'Approvals that were waiting and were rejected because of the verdict' }),
+  closed: Type.Boolean({ description: 'Whether the verdict closed the case (false_positive and benign do, unless keepOpen)' }),
 });
+
+const Tag = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9:._/-]{0,63}$' });
+export const CommentBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false });
+export const AssignBody = Type.Object(
+  { assignee: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._@:-]{0,127}$' }), Type.Null()], { description: 'A person\u2019s name; omitted: yourself; null: nobody' })) },
+  { additionalProperties: false }
+);
+export const TagsBody = Type.Object({ add: Type.Optional(Type.Array(Tag, { maxItems: 20 })), remove: Type.Optional(Type.Array(Tag, { maxItems: 20 })) }, { additionalProperties: false });
+export const CloseBody = Type.Object({ resolution: Type.String({ minLength: 1, maxLength: 2000, description: 'Why the case is closed' }) }, { additionalProperties: false });
+export const ReopenBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
 
 export const ActionParams = Type.Object({ caseId: Type.String({ pattern: '^cs_[0-9a-f]{16,40}$' }), actionId: Type.String({ pattern: '^[a-z0-9-]{1,80}$' }) });
 

@@ -149,3 +149,55 @@ function actorOf(item: unknown): { actor?: string } {
   const who = typeof o?.actor === 'string' ? o.actor : typeof o?.decidedBy === 'string' ? o.decidedBy : undefined;
   return who ? { actor: who } : {};
 }
+
+/** What people did to a case itself: who has it, its tags and comments, and whether they closed it. */
+export interface CaseHandling {
+  assignee?: string;
+  tags: string[];
+  comments: Array<{ at: string; by: string; text: string }>;
+  /** Set while an analyst has the case closed (a reopen clears it). */
+  resolution?: { at: string; by: string; text: string };
+  /** When a person first acted on the case (a decision, verdict, comment, assignment …). */
+  acknowledgedAt?: string;
+  /** An analyst reopened it (and has not closed it since). */
+  reopened?: boolean;
+}
+
+/** Case-level facts people write (the API), as opposed to a playbook run's. */
+export const CaseFact = {
+  commented: 'comment.added',
+  assigned: 'case.assigned',
+  tagged: 'case.tagged',
+  closed: 'case.closed',
+  reopened: 'case.reopened',
+  verdict: 'verdict.set',
+  undoRequested: 'undo.requested',
+} as const;
+
+/** Folds the case-level facts; a person's decision in a run also acknowledges the case. */
+export function caseHandling(events: CaseEvent[]): CaseHandling {
+  const out: CaseHandling = { tags: [], comments: [] };
+  const ack = (at: string) => {
+    if (!out.acknowledgedAt || at < out.acknowledgedAt) out.acknowledgedAt = at;
+  };
+  for (const e of events) {
+    const d = e.data as Record<string, unknown>;
+    if (e.kind === CaseFact.commented) out.comments.push({ at: e.at, by: e.actor ?? 'unknown', text: String(d.text) });
+    else if (e.kind === CaseFact.assigned) out.assignee = typeof d.assignee === 'string' ? d.assignee : undefined;
+    else if (e.kind === CaseFact.tagged) {
+      const add = (d.add as string[] | undefined) ?? [];
+      const remove = new Set((d.remove as string[] | undefined) ?? []);
+      out.tags = [...new Set([...out.tags.filter((t) => !remove.has(t)), ...add])];
+    } else if (e.kind === CaseFact.closed) {
+      out.resolution = { at: e.at, by: e.actor ?? 'unknown', text: String(d.resolution ?? '') };
+      delete out.reopened;
+    } else if (e.kind === CaseFact.reopened) {
+      delete out.resolution;
+      out.reopened = true;
+    }
+    if (e.run === undefined && e.actor && e.kind !== CaseFact.undoRequested) ack(e.at);
+    if (e.kind === 'approval.updated' && e.actor) ack(e.at);
+  }
+  if (!out.assignee) delete out.assignee;
+  return out;
+}

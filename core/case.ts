@@ -5,6 +5,8 @@ export const CaseStatus = {
   running: 'running',
   awaitingApproval: 'awaiting_approval',
   contained: 'contained',
+  /** Reopened by an analyst after its response ended. */
+  open: 'open',
   closed: 'closed',
   failed: 'failed',
 } as const;
@@ -71,6 +73,9 @@ export const TargetKind = {
   cloudCredential: 'cloud_credential',
 } as const;
 export type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
+
+/** The operations that contain (the others preserve, tag, take out of service …). */
+export const CONTAINING_OP_NAMES: ReadonlySet<string> = new Set(['block-egress', 'isolate-host', 'isolate-instance', 'deactivate-key', 'revoke-sessions']);
 
 /** One side effect a playbook took (or would have taken), with what undoing it needs. */
 export interface ActionRecord {
@@ -241,4 +246,14 @@ export interface CaseView extends CaseRecord {
   timeline: TimelineEntry[];
   startedAt: string;
   closedAt?: string;
+  /** Who has the case. */
+  assignee?: string;
+  tags: string[];
+  comments: Array<{ at: string; by: string; text: string }>;
+  /** Set while an analyst has the case closed: why, by whom, when. */
+  resolution?: { at: string; by: string; text: string };
+  /** When a person first acted on the case. */
+  acknowledgedAt?: string;
+  /** Time to detect, acknowledge, contain and resolve, in milliseconds (docs/metrics.md). */
+  timings: { detectMs?: number; acknowledgeMs?: number; containMs?: number; resolveMs?: number };
 }

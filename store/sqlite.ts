@@ -10,6 +10,7 @@ import { renderAnswer } from '../api/ingest/render.ts';
 import { SuppressionMatcher, type SuppressionRule } from '../api/ingest/suppression.ts';
 import type {
   AlertStore,
+  CaseQuery,
   CaseVerdict,
   IngestItem,
   IngestPolicy,
@@ -198,6 +199,8 @@ export class SqliteAlertStore implements AlertStore {
   private readonly entityWritten = new Map<string, number>();
   private readonly groupCommitMs: number;
   private lastGroupSize = 0;
+  /** The case list's statements, one per combination of filters. */
+  private readonly listStmts = new Map<string, Database.Statement<unknown[], CaseRow>>();
   private readonly jobTx: (job: IngestJob) => { out: IngestOutput; added: number };
   private readonly markTx: (seqs: number[], at: string) => number;
   private readonly stmt;
@@ -269,7 +272,6 @@ export class SqliteAlertStore implements AlertStore {
       case: db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id = ?'),
       caseEntities: db.prepare<[string], { entity: string }>('SELECT entity FROM case_entities WHERE case_id = ? ORDER BY entity'),
       caseAlerts: db.prepare<[string, number], AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE case_id = ? ORDER BY received_at LIMIT ?`),
-      listCases: db.prepare<[string, number], CaseRow>('SELECT * FROM cases WHERE created_at < ? ORDER BY created_at DESC LIMIT ?'),
       setVerdict: db.prepare('UPDATE cases SET verdict = ? WHERE id = ?'),
       suppressions: db.prepare<[], { rule: string }>('SELECT rule FROM suppressions'),
       suppression: db.prepare<[string], { rule: string }>('SELECT rule FROM suppressions WHERE id = ?'),
@@ -505,8 +507,34 @@ export class SqliteAlertStore implements AlertStore {
     return this.stmt.caseAlerts.all(caseId, limit).map(toAlert);
   }
 
-  async listCases(opts: { limit: number; before?: string }): Promise<StoredCase[]> {
-    return this.stmt.listCases.all(opts.before ?? '9999', opts.limit).map((r) => this.toCase(r));
+  async listCases(q: CaseQuery): Promise<StoredCase[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.before) {
+      const [at, id] = q.before.split('|');
+      if (id) {
+        where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+        params.push(at, at, id);
+      } else {
+        where.push('created_at < ?');
+        params.push(at);
+      }
+    }
+    if (q.since) (where.push('created_at >= ?'), params.push(q.since));
+    if (q.until) (where.push('created_at < ?'), params.push(q.until));
+    if (q.severityMin !== undefined) (where.push('severity_id >= ?'), params.push(q.severityMin));
+    if (q.source) (where.push('EXISTS (SELECT 1 FROM alerts a WHERE a.case_id = cases.id AND a.source = ?)'), params.push(q.source));
+    const named = "EXISTS (SELECT 1 FROM alerts a, json_each(a.observables) o WHERE a.case_id = cases.id AND json_extract(o.value, '$.value')";
+    if (q.entity) (where.push(`${named} = ?)`), params.push(q.entity.replace(/^[a-z]+:/, '')));
+    if (q.q) {
+      const like = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(`(title LIKE ? ESCAPE '\\' OR ${named} LIKE ? ESCAPE '\\'))`);
+      params.push(like, like);
+    }
+    const sql = `SELECT * FROM cases${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    let stmt = this.listStmts.get(sql);
+    if (!stmt) this.listStmts.set(sql, (stmt = this.db.prepare<unknown[], CaseRow>(sql)));
+    return stmt.all(...params, q.limit).map((r) => this.toCase(r));
   }
 
   async setVerdict(caseId: string, verdict: CaseVerdict, suggestions: SuppressionRule[]): Promise<void> {

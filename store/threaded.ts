@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { SuppressionRule } from '../api/ingest/suppression.ts';
 import type { SqliteStoreOptions } from './sqlite.ts';
 import type { Call, Replies, ThreadInit } from './thread.ts';
-import type { AlertStore, CaseVerdict, IngestItem, IngestPolicy, RequestRecord } from './types.ts';
+import type { AlertStore, CaseQuery, CaseVerdict, IngestItem, IngestPolicy, RequestRecord } from './types.ts';
 
 type Pending = { resolve(v: unknown): void; reject(e: unknown): void };
 
@@ -80,7 +80,7 @@ export class ThreadedAlertStore implements AlertStore {
   caseAlerts(caseId: string, limit: number) {
     return this.call<Awaited<ReturnType<AlertStore['caseAlerts']>>>('caseAlerts', caseId, limit);
   }
-  listCases(opts: { limit: number; before?: string }) {
+  listCases(opts: CaseQuery) {
     return this.call<Awaited<ReturnType<AlertStore['listCases']>>>('listCases', opts);
   }
   setVerdict(caseId: string, verdict: CaseVerdict, suggestions: SuppressionRule[]) {

@@ -70,6 +70,24 @@ export interface StoredCase extends CaseRecord {
   id: string;
 }
 
+/** Which cases to list: newest first, after an optional cursor, narrowed by what the alert store knows. */
+export interface CaseQuery {
+  limit: number;
+  /** A cursor: `<createdAt>|<caseId>` of the last case seen (or just a time: cases created before it). */
+  before?: string;
+  /** Created at or after / before. */
+  since?: string;
+  until?: string;
+  /** The least severity_id. */
+  severityMin?: number;
+  /** An alert of the case came from this source. */
+  source?: string;
+  /** An alert of the case names this value (a host, an address, a domain, a user …). */
+  entity?: string;
+  /** Free text: in the title, or an entity of the case. */
+  q?: string;
+}
+
 export interface OutboxItem {
   seq: number;
   caseId: string;
@@ -89,7 +107,7 @@ export interface AlertStore {
   getAlert(id: string): Promise<(StoredAlert & { raw?: string; rawTruncated?: boolean }) | null>;
   getCase(id: string): Promise<StoredCase | null>;
   caseAlerts(caseId: string, limit: number): Promise<StoredAlert[]>;
-  listCases(opts: { limit: number; before?: string }): Promise<StoredCase[]>;
+  listCases(query: CaseQuery): Promise<StoredCase[]>;
   setVerdict(caseId: string, verdict: CaseVerdict, suggestions: SuppressionRule[]): Promise<void>;
 
   /** Cases with undispatched outbox rows, the longest waiting first. */

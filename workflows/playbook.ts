@@ -23,7 +23,7 @@ import { isPrivilegedCapability, playbookSettingEnv } from '../core/settings.ts'
 import { ApprovalGate } from './blocks/approval-gate.ts';
 import { CONTAINING_OPS } from './blocks/contain.ts';
 import { LOCAL, LOOKUP } from './blocks/activity-options.ts';
-import { CaseRecord, now } from './blocks/case-record.ts';
+import { CaseRecord, RECORD_PATCH, now } from './blocks/case-record.ts';
 import { caseReport } from './blocks/report.ts';
 import { TicketSync, message } from './blocks/ticket-sync.ts';
 import {
@@ -247,9 +247,12 @@ function utf8Bytes(s: string): number {
  * would have been), closed otherwise; a failure is recorded, noted on the ticket and raised.
  */
 export async function runPlaybook<S extends string>(meta: PlaybookMeta<S>, input: PlaybookInput, story: Story<S>): Promise<PlaybookView> {
+  // First of all its commands: whether this run writes the case record.
+  const recording = patched(RECORD_PATCH);
   const context = await readPlaybookContext(meta, input.settings);
   const run = new PlaybookRun(meta, input, context);
   const { record } = run;
+  record.recording = recording;
   record.note('start', `${meta.name} v${meta.version}${input.dryRun ? ' (dry run)' : ''}${(input.run ?? 1) > 1 ? `, run ${input.run}` : ''} — alert ${input.alert.id}: ${input.alert.title}`);
   await record.flush();
   try {

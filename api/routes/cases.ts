@@ -1,8 +1,9 @@
 // Cases: list them, read one (from the case record), decide its approvals, give it a verdict, undo an action.
-import type { CaseStatus } from '../../core/case.ts';
+import { CaseFact } from '../../core/case-events.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { AlertStore } from '../../store/types.ts';
-import type { CaseService } from '../cases.ts';
+import type { CaseListState, CaseService } from '../cases.ts';
+import type { StoredCase } from '../../store/types.ts';
 import type { HttpError as HttpErrorType } from '../problem.ts';
 import type { RouteSpec } from '../openapi.ts';
 import { HttpError } from '../problem.ts';
@@ -20,7 +21,16 @@ import {
   ActionParams,
   UndoBody,
   UndoResponse,
+  CommentBody,
+  AssignBody,
+  TagsBody,
+  CloseBody,
+  ReopenBody,
 } from '../schemas.ts';
+
+/** Cases read from the store per scan of the list, and scans per request at most. */
+const SCAN_PAGE = 100;
+const MAX_SCANS = 20;
 
 export interface CaseRouteDeps {
   cases: CaseService;
@@ -40,21 +50,54 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
       query: CaseListQuery,
       responses: { 200: { description: 'A page of cases', schema: CaseListResponse } },
       handler: async (req, res) => {
-        const limit = Number(req.query.limit ?? 50);
-        const list = await deps.store.listCases({ limit, before: req.query.before as string | undefined });
-        const states = await deps.cases.states(list.map((c) => c.id));
+        const q = req.query as Record<string, string | undefined>;
+        const limit = Number(q.limit ?? 50);
+        // What the alert store can narrow in SQL it does; the rest (status, playbook, assignee,
+        // tag, verdict) is read from the case record, page after page, until the page is full.
+        const wanted = (c: StoredCase, s: CaseListState) =>
+          (!q.status || s.status === q.status) &&
+          (!q.playbook || s.playbooks.includes(q.playbook)) &&
+          (!q.assignee || (q.assignee === 'none' ? !s.assignee : s.assignee === q.assignee)) &&
+          (!q.tag || s.tags.includes(q.tag)) &&
+          (!q.verdict || (q.verdict === 'none' ? !c.verdict : c.verdict?.verdict === q.verdict));
+        const found: Array<{ c: StoredCase; s: CaseListState }> = [];
+        let cursor = q.before;
+        let more = true;
+        for (let scans = 0; found.length < limit && more && scans < MAX_SCANS; scans++) {
+          const page = await deps.store.listCases({
+            limit: SCAN_PAGE,
+            ...(cursor ? { before: cursor } : {}),
+            ...(q.since ? { since: q.since } : {}),
+            ...(q.until ? { until: q.until } : {}),
+            ...(q.severity ? { severityMin: Number(q.severity) } : {}),
+            ...(q.source ? { source: q.source } : {}),
+            ...(q.entity ? { entity: q.entity } : {}),
+            ...(q.q ? { q: q.q } : {}),
+          });
+          more = page.length === SCAN_PAGE;
+          const states = await deps.cases.states(page.map((c) => c.id));
+          for (const c of page) {
+            cursor = `${c.createdAt}|${c.id}`;
+            const s = states.get(c.id) as CaseListState;
+            if (wanted(c, s)) found.push({ c, s });
+            if (found.length === limit) {
+              more = more || c !== page.at(-1);
+              break;
+            }
+          }
+        }
         res.json({
-          cases: list.map((c) => ({
+          cases: found.map(({ c, s }) => ({
             caseId: c.id,
             title: c.title,
             severity_id: c.severity_id,
             createdAt: c.createdAt,
             lastAlertAt: c.lastAlertAt,
             alertCount: c.alertCount,
-            ...(states.get(c.id) as { status: CaseStatus; playbooks: string[] }),
+            ...s,
             ...(c.verdict ? { verdict: c.verdict.verdict } : {}),
           })),
-          ...(list.length === limit ? { next: list.at(-1)?.createdAt } : {}),
+          ...(more && cursor ? { next: cursor } : {}),
         });
       },
     },
@@ -155,15 +198,105 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
       },
       handler: async (req, res) => {
         const caseId = req.params.caseId as string;
-        const body = req.body as { verdict: 'true_positive' | 'false_positive' | 'benign'; comment?: string };
-        const { verdict, suggestions, undoable } = await deps.cases.setVerdict(caseId, { ...body, by: req.principal?.name ?? 'unknown' });
+        const { keepOpen, ...body } = req.body as { verdict: 'true_positive' | 'false_positive' | 'benign'; comment?: string; keepOpen?: boolean };
+        res.locals.audit = { verdict: body.verdict };
+        const { verdict, suggestions, undoable, cancelled, closed } = await deps.cases.setVerdict(caseId, { ...body, by: req.principal?.name ?? 'unknown' }, { keepOpen });
         res.json({
           caseId,
           verdict,
           suggestedSuppressions: suggestions,
           undo: undoable.map((a) => ({ actionId: a.id, description: a.description, simulated: a.simulated, href: `/v1/cases/${caseId}/actions/${a.id}/undo` })),
+          cancelledApprovals: cancelled,
+          closed,
         });
       },
     },
+    {
+      method: 'post',
+      path: '/v1/cases/{caseId}/comments',
+      operationId: 'commentCase',
+      summary: 'Comment on a case (in its timeline, with your name)',
+      tags: ['cases'],
+      roles: ['analyst'],
+      params: CaseIdParams,
+      body: CommentBody,
+      responses: { 201: { description: 'Recorded', schema: CaseResponse }, 404: { description: 'No such case', schema: Problem } },
+      handler: async (req, res) => {
+        const caseId = req.params.caseId as string;
+        await deps.cases.note(caseId, CaseFact.commented, actorOf(req), { text: (req.body as { text: string }).text });
+        res.status(201).json(await deps.cases.read(caseId));
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/cases/{caseId}/assign',
+      operationId: 'assignCase',
+      summary: 'Assign a case to a person (yourself when no assignee is given; null unassigns)',
+      tags: ['cases'],
+      roles: ['analyst'],
+      params: CaseIdParams,
+      body: AssignBody,
+      responses: { 200: { description: 'Assigned', schema: CaseResponse }, 404: { description: 'No such case', schema: Problem } },
+      handler: async (req, res) => {
+        const caseId = req.params.caseId as string;
+        const body = req.body as { assignee?: string | null };
+        const assignee = body.assignee === undefined ? actorOf(req) : body.assignee;
+        await deps.cases.note(caseId, CaseFact.assigned, actorOf(req), { assignee });
+        res.json(await deps.cases.read(caseId));
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/cases/{caseId}/tags',
+      operationId: 'tagCase',
+      summary: 'Add and remove tags',
+      tags: ['cases'],
+      roles: ['analyst'],
+      params: CaseIdParams,
+      body: TagsBody,
+      responses: { 200: { description: 'Tagged', schema: CaseResponse }, 404: { description: 'No such case', schema: Problem } },
+      handler: async (req, res) => {
+        const caseId = req.params.caseId as string;
+        const body = req.body as { add?: string[]; remove?: string[] };
+        await deps.cases.note(caseId, CaseFact.tagged, actorOf(req), { add: body.add ?? [], remove: body.remove ?? [] });
+        res.json(await deps.cases.read(caseId));
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/cases/{caseId}/close',
+      operationId: 'closeCase',
+      summary: 'Close a case with a resolution; approvals still waiting are rejected, saying why',
+      tags: ['cases'],
+      roles: ['analyst'],
+      params: CaseIdParams,
+      body: CloseBody,
+      responses: {
+        200: { description: 'Closed', schema: CaseResponse },
+        404: { description: 'No such case', schema: Problem },
+        409: { description: 'Already closed', schema: Problem },
+        503: { description: 'An approval waits and no worker is running to reject it; retry later', schema: Problem },
+      },
+      handler: async (req, res) => {
+        const { view } = await deps.cases.close(req.params.caseId as string, { resolution: (req.body as { resolution: string }).resolution, actor: actorOf(req) });
+        res.json(view);
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/cases/{caseId}/reopen',
+      operationId: 'reopenCase',
+      summary: 'Reopen a closed case',
+      tags: ['cases'],
+      roles: ['analyst'],
+      params: CaseIdParams,
+      body: ReopenBody,
+      responses: { 200: { description: 'Reopened', schema: CaseResponse }, 404: { description: 'No such case', schema: Problem }, 409: { description: 'Not closed', schema: Problem } },
+      handler: async (req, res) => void res.json(await deps.cases.reopen(req.params.caseId as string, { ...(req.body as { comment?: string }), actor: actorOf(req) })),
+    },
   ];
+}
+
+function actorOf(req: { principal?: { name: string } }): string {
+  return req.principal?.name ?? 'unknown';
 }

@@ -3,7 +3,7 @@
 // e-mail); a timeout pages (PagerDuty) before the playbook follows its default. Decisions
 // arrive as `approvalUpdate`; the validator refuses unknown or already-decided approvals before
 // they reach history, so the API can answer 404/409 at once. A dry run answers by itself.
-import { ApplicationFailure, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import type { Approval } from '../../core/case.ts';
 import { parseDuration } from '../../core/duration.ts';
@@ -11,7 +11,7 @@ import { severityName } from '../../core/alert.ts';
 import { ApprovalErrorType, approvalUpdate } from '../definitions.ts';
 import type { PlaybookRun } from '../playbook.ts';
 import { NOTIFY } from './activity-options.ts';
-import { RECORD_PATCH, now } from './case-record.ts';
+import { now } from './case-record.ts';
 import { message } from './ticket-sync.ts';
 
 const { notificationNotify } = proxyActivities<Activities>(NOTIFY);
@@ -42,7 +42,7 @@ export class ApprovalGate {
         if (input.comment) approval.comment = input.comment;
         record.note('approval', `${approval.action}: ${approval.status} by ${input.actor}${input.comment ? ` — "${input.comment}"` : ''}`, input.actor);
         // Runs from before the case record answered at once (an await here would reorder their commands).
-        if (!patched(RECORD_PATCH)) return approval;
+        if (!record.recording) return approval;
         // The decision is in the case record before the analyst hears it was taken.
         const decided = { ...approval };
         return record.flush().then(() => decided);

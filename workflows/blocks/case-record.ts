@@ -3,7 +3,7 @@
 // Riposte's store (`flush`, at each step a person would look at: the start, an approval asked or
 // decided, containment, the end); the API reads cases from there. `playbookViewQuery` still
 // answers for a run in flight (and for dry runs, which write nothing).
-import { patched, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import { runEvents, type CaseEvent } from '../../core/case-events.ts';
 import { alertHost, alertRemote, type NativeAlert } from '../../core/alert.ts';
@@ -29,6 +29,12 @@ export class CaseRecord {
   private unsent: CaseEvent[] = [];
   /** Facts queued so far: the next one's place in the run's stream. */
   private queued = 0;
+  /**
+   * Whether this run writes the case record: decided by its first command (`runPlaybook` asks
+   * `patched` before anything else — asked first after a local activity, a replay can miss the
+   * marker). Runs from before the record existed keep their record in their history only.
+   */
+  recording = false;
 
   constructor(playbook: string, input: PlaybookInput, opts: { version?: number } = {}) {
     const { alert } = input;
@@ -162,7 +168,7 @@ export class CaseRecord {
       const n = this.queued++;
       this.unsent.push({ ...e, key: `${workflowId}:${n}`, run: workflowId, n });
     }
-    if (this.unsent.length === 0 || !patched(RECORD_PATCH)) return;
+    if (this.unsent.length === 0 || !this.recording) return;
     const batch = this.unsent;
     try {
       await caseRecordAppend({ caseId: this.view.caseId, events: batch });

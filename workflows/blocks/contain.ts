@@ -7,7 +7,7 @@
 import { patched, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import type { ContainRequest, PlannedAction } from '../../activities/containment/types.ts';
-import type { ActionRecord, Approval } from '../../core/case.ts';
+import { CONTAINING_OP_NAMES, type ActionRecord, type Approval } from '../../core/case.ts';
 import type { PlaybookRun } from '../playbook.ts';
 import { CONTAINMENT, LOCAL } from './activity-options.ts';
 import { now } from './case-record.ts';
@@ -19,7 +19,7 @@ const { containmentPlan } = proxyLocalActivities<Activities>(LOCAL);
 const ACTION_ID_PATCH = 'action-id-playbook';
 
 /** Operations that contain (the case reads "contained"); the others preserve or prepare. */
-export const CONTAINING_OPS: ReadonlySet<string> = new Set(['block-egress', 'isolate-host', 'isolate-instance', 'deactivate-key', 'revoke-sessions']);
+export const CONTAINING_OPS = CONTAINING_OP_NAMES;
 
 /** Each operation and the one that reverses it. */
 export const UNDO_OF: Record<string, string | undefined> = {

@@ -1,0 +1,148 @@
+// Case management as analysts use it, through the HTTP API with a real worker behind it:
+// assign, tag, comment, filter the list, close with a resolution and reopen; a false-positive
+// verdict cancels what waits and closes the case; the list's cursor skips nothing.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { c2Finding } from '../helpers/alerts.ts';
+import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
+import { RecordingEgress, RecordingTickets } from '../helpers/fakes.ts';
+import { assertMatchesDocument } from '../helpers/openapi.ts';
+import { startWorker, testClient, uniqueQueue, waitFor, type RunningWorker } from '../helpers/temporal.ts';
+
+describe('case management', () => {
+  let client: Client;
+  let closeClient: () => Promise<void>;
+  let worker: RunningWorker;
+  let api: TestApi;
+  let doc: any;
+  const as = (token: string) => ({
+    get: (p: string) => api.request('GET', p, { token }),
+    post: (p: string, body: unknown = {}) => api.request('POST', p, { token, body }),
+  });
+  const alice = as(TOKENS.analyst);
+
+  before(async () => {
+    ({ client, close: closeClient } = await testClient());
+    const taskQueue = uniqueQueue('cases');
+    worker = await startWorker({ taskQueue, deps: { dns: { servers: ['127.0.0.1:9'], timeoutMs: 100 }, tickets: new RecordingTickets(), egress: new RecordingEgress() } });
+    api = await startApi({ client, taskQueue });
+    doc = (await api.request('GET', '/v1/openapi.json')).body;
+  });
+  after(async () => {
+    await api?.close();
+    await worker?.stop();
+    await closeClient?.();
+  });
+
+  async function waitingCase(hostname: string, remoteIp: string): Promise<string> {
+    const posted = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ hostname, hostIp: `10.98.${remoteIp.split('.')[3]}.5`, remoteIp }) });
+    assert.equal(posted.status, 202);
+    await waitFor(() => alice.get(`/v1/cases/${posted.body.caseId}`), (r) => r.body?.status === 'awaiting_approval', 20_000, 'awaiting_approval');
+    return posted.body.caseId;
+  }
+
+  it('assign, tag and comment: each in the case and its timeline under the person, and each a filter of the list', async () => {
+    const caseId = await waitingCase('mgmt-1.corp.test', '198.51.100.21');
+    const assigned = await alice.post(`/v1/cases/${caseId}/assign`);
+    assert.equal(assigned.status, 200);
+    assert.equal(assigned.body.assignee, 'alice', 'no assignee given: yourself');
+    assert.ok(assigned.body.acknowledgedAt, 'a person acted: the case is acknowledged');
+    assert.equal((await alice.post(`/v1/cases/${caseId}/tags`, { add: ['c2', 'mgmt-test'] })).body.tags.join(','), 'c2,mgmt-test');
+    const commented = await alice.post(`/v1/cases/${caseId}/comments`, { text: 'beacon every 60 s; checking the proxy' });
+    assert.equal(commented.status, 201);
+    assert.deepEqual(commented.body.comments.map((c: { by: string; text: string }) => [c.by, c.text]), [['alice', 'beacon every 60 s; checking the proxy']]);
+    assert.ok(commented.body.timeline.some((t: { step: string; actor?: string }) => t.step === 'comment' && t.actor === 'alice'));
+    assertMatchesDocument(doc, 'POST', '/v1/cases/{caseId}/comments', 201, commented.body);
+    assert.equal((await as(TOKENS.viewer).post(`/v1/cases/${caseId}/comments`, { text: 'x' })).status, 403, 'a viewer only reads');
+    assert.equal((await alice.post(`/v1/cases/${caseId}/tags`, { add: ['bad tag!'] })).status, 400);
+
+    const ids = async (query: string) => ((await alice.get(`/v1/cases?${query}`)).body.cases as Array<{ caseId: string }>).map((c) => c.caseId);
+    for (const query of ['status=awaiting_approval', 'assignee=alice', 'tag=mgmt-test', 'playbook=suspected-c2', 'entity=mgmt-1.corp.test', 'entity=ip:198.51.100.21', 'q=MGMT-1', 'source=ocsf', 'severity=3', 'verdict=none']) {
+      assert.ok((await ids(query)).includes(caseId), `listed for ${query}`);
+    }
+    for (const query of ['status=closed', 'assignee=none', 'tag=other', 'playbook=never-seen-domain', 'entity=nowhere.test', 'q=no-such-text', 'source=guardduty', 'verdict=benign']) {
+      assert.ok(!(await ids(query)).includes(caseId), `not listed for ${query}`);
+    }
+    const listed = await alice.get('/v1/cases?assignee=alice');
+    assertMatchesDocument(doc, 'GET', '/v1/cases', 200, listed.body);
+    const row = listed.body.cases.find((c: { caseId: string }) => c.caseId === caseId);
+    assert.deepEqual([row.status, row.assignee, row.pendingApprovals, row.playbooks], ['awaiting_approval', 'alice', 1, ['suspected-c2']]);
+  });
+
+  it('a false-positive verdict rejects the waiting approval (saying why), offers the undo of what was done, and closes the case; reopen and close again', async () => {
+    const caseId = await waitingCase('mgmt-2.corp.test', '198.51.100.22');
+    const verdict = await alice.post(`/v1/cases/${caseId}/verdict`, { verdict: 'false_positive', comment: 'backup agent' });
+    assert.equal(verdict.status, 200, JSON.stringify(verdict.body));
+    assert.deepEqual(verdict.body.cancelledApprovals, ['contain-egress']);
+    assert.equal(verdict.body.closed, true);
+    const closed = await waitFor(() => alice.get(`/v1/cases/${caseId}`), (r) => r.body.approvals[0]?.status === 'rejected', 10_000, 'the approval rejected');
+    assert.equal(closed.body.status, 'closed');
+    assert.match(closed.body.resolution.text, /judged false positive by alice: backup agent/);
+    assert.equal(closed.body.approvals[0].decidedBy, 'alice');
+    assert.match(closed.body.approvals[0].comment, /cancelled — judged false positive/);
+    assert.equal(closed.body.pendingApprovals.length, 0);
+    // The run went on from the rejection and blocked nothing.
+    await waitFor(() => client.workflow.getHandle(closed.body.playbooks[0].workflowId).describe(), (d) => d.status.name === 'COMPLETED', 10_000, 'the run to end');
+    assert.deepEqual((await alice.get(`/v1/cases/${caseId}`)).body.actions, []);
+
+    assert.equal((await alice.post(`/v1/cases/${caseId}/close`, { resolution: 'again' })).status, 409, 'already closed');
+    const reopened = await alice.post(`/v1/cases/${caseId}/reopen`, { comment: 'it beaconed again' });
+    assert.equal(reopened.status, 200);
+    assert.equal(reopened.body.status, 'open', 'its response has ended; the case is open again');
+    assert.equal(reopened.body.resolution, undefined);
+    assert.equal((await alice.post(`/v1/cases/${caseId}/reopen`, {})).status, 409, 'not closed');
+    const again = await alice.post(`/v1/cases/${caseId}/close`, { resolution: 'confirmed backup agent' });
+    assert.equal(again.status, 200);
+    assert.deepEqual([again.body.status, again.body.resolution.text, again.body.resolution.by], ['closed', 'confirmed backup agent', 'alice']);
+    assert.ok(['verdict', 'close', 'reopen', 'close'].every((step) => again.body.timeline.some((t: { step: string }) => t.step === step)));
+    assert.equal((await alice.post('/v1/cases/cs_0000000000000000/close', { resolution: 'x' })).status, 404);
+
+    // Every one of these is in the audit trail, with the person.
+    const trail = api.audit.list({ caseId, limit: 100 }).map((e) => `${e.action}:${e.actor}:${e.status}`);
+    assert.ok(['setCaseVerdict:alice:200', 'closeCase:alice:409', 'reopenCase:alice:200', 'closeCase:alice:200'].every((e) => trail.includes(e)), trail.join(' '));
+  });
+
+  it('times each case — detect, acknowledge, contain, resolve — and sums the timings up by group', async () => {
+    const caseId = await waitingCase('mgmt-3.corp.test', '198.51.100.23');
+    const approval = (await alice.get(`/v1/cases/${caseId}`)).body.pendingApprovals[0];
+    assert.equal((await alice.post(`/v1/cases/${caseId}/approvals/${approval.id}`, { decision: 'approve' })).status, 200);
+    const contained = await waitFor(() => alice.get(`/v1/cases/${caseId}`), (r) => r.body.status === 'contained', 20_000, 'contained');
+    const t = contained.body.timings;
+    assert.ok(t.detectMs >= 0 && t.acknowledgeMs >= 0 && t.containMs >= t.acknowledgeMs, JSON.stringify(t));
+    assert.equal(t.resolveMs, undefined, 'not closed yet');
+    const action = contained.body.actions[0];
+    assert.equal(t.containMs, Date.parse(action.at) - Date.parse(contained.body.createdAt), 'contained when the block was in place');
+    await alice.post(`/v1/cases/${caseId}/close`, { resolution: 'blocked; host reimaged' });
+    const resolved = (await alice.get(`/v1/cases/${caseId}`)).body.timings;
+    assert.ok(resolved.resolveMs >= resolved.containMs);
+
+    const summary = await alice.get(`/v1/metrics/summary?groupBy=playbook&since=${encodeURIComponent(contained.body.createdAt)}`);
+    assert.equal(summary.status, 200, JSON.stringify(summary.body));
+    assertMatchesDocument(doc, 'GET', '/v1/metrics/summary', 200, summary.body);
+    const c2 = summary.body.groups.find((g: { key: string }) => g.key === 'suspected-c2');
+    assert.ok(c2.cases >= 1 && c2.contain.n >= 1 && c2.resolve.n >= 1 && c2.contain.p50 <= c2.contain.p90, JSON.stringify(c2));
+    assert.equal((await alice.get('/v1/metrics/summary?since=2026-12-02T00:00:00Z&until=2026-12-01T00:00:00Z')).status, 422);
+    assert.equal((await alice.get('/v1/metrics/summary?groupBy=colour')).status, 400);
+  });
+
+  it('the list cursor skips nothing, even for cases created in the same millisecond', async () => {
+    // One request, three alerts naming three unrelated hosts: three cases, one commit, one timestamp.
+    const items = [1, 2, 3].map((n) => ({ ...c2Finding({ hostname: `same-ms-${n}.corp.test`, hostIp: `10.99.0.${n}`, remoteIp: `192.0.2.${60 + n}` }) }));
+    const posted = await api.request('POST', '/v1/alerts/ocsf', { token: TOKENS.source, body: items });
+    assert.equal(posted.status, 202, JSON.stringify(posted.body));
+    const made = new Set(posted.body.results.map((r: { caseId: string }) => r.caseId));
+    assert.equal(made.size, 3);
+    const created = new Set(await Promise.all([...made].map(async (id) => (await alice.get(`/v1/cases/${id}`)).body.createdAt)));
+    assert.equal(created.size, 1, 'all three created at the same instant');
+    const seen: string[] = [];
+    let next: string | undefined;
+    do {
+      const page = await alice.get(`/v1/cases?limit=1&q=same-ms-${next ? `&before=${encodeURIComponent(next)}` : ''}`);
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      seen.push(...page.body.cases.map((c: { caseId: string }) => c.caseId));
+      next = page.body.next;
+    } while (next);
+    assert.deepEqual([...seen].sort(), [...made].sort());
+  });
+});

@@ -520,12 +520,27 @@ export class SqliteAlertStore implements AlertStore {
         params.push(at);
       }
     }
-    if (q.since) (where.push('created_at >= ?'), params.push(q.since));
-    if (q.until) (where.push('created_at < ?'), params.push(q.until));
-    if (q.severityMin !== undefined) (where.push('severity_id >= ?'), params.push(q.severityMin));
-    if (q.source) (where.push('EXISTS (SELECT 1 FROM alerts a WHERE a.case_id = cases.id AND a.source = ?)'), params.push(q.source));
+    if (q.since) {
+      where.push('created_at >= ?');
+      params.push(q.since);
+    }
+    if (q.until) {
+      where.push('created_at < ?');
+      params.push(q.until);
+    }
+    if (q.severityMin !== undefined) {
+      where.push('severity_id >= ?');
+      params.push(q.severityMin);
+    }
+    if (q.source) {
+      where.push('EXISTS (SELECT 1 FROM alerts a WHERE a.case_id = cases.id AND a.source = ?)');
+      params.push(q.source);
+    }
     const named = "EXISTS (SELECT 1 FROM alerts a, json_each(a.observables) o WHERE a.case_id = cases.id AND json_extract(o.value, '$.value')";
-    if (q.entity) (where.push(`${named} = ?)`), params.push(q.entity.replace(/^[a-z]+:/, '')));
+    if (q.entity) {
+      where.push(`${named} = ?)`);
+      params.push(q.entity.replace(/^[a-z]+:/, ''));
+    }
     if (q.q) {
       const like = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       where.push(`(title LIKE ? ESCAPE '\\' OR ${named} LIKE ? ESCAPE '\\'))`);

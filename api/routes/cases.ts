@@ -1,5 +1,7 @@
 // Cases: list them, read one (from the case record), decide its approvals, give it a verdict, undo an action.
+import { Type } from '@sinclair/typebox';
 import { CaseFact } from '../../core/case-events.ts';
+import { caseReport, reportHtml, reportMarkdown } from '../report.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { AlertStore } from '../../store/types.ts';
 import type { CaseListState, CaseService } from '../cases.ts';
@@ -115,6 +117,25 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
         404: { description: 'No such case', schema: Problem },
       },
       handler: async (req, res) => void res.json(await deps.cases.read(req.params.caseId as string)),
+    },
+    {
+      method: 'get',
+      path: '/v1/cases/{caseId}/report',
+      operationId: 'getCaseReport',
+      summary: 'The incident report: what happened, what was found, who decided what, what was done and undone, evidence with hashes, timings',
+      description: 'As Markdown (default), printable HTML or JSON: `?format=` or the Accept header (text/markdown, text/html, application/json). Read from the case record.',
+      tags: ['cases'],
+      roles: ['viewer'],
+      params: CaseIdParams,
+      query: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('markdown'), Type.Literal('html'), Type.Literal('json')])) }),
+      responses: { 200: { description: 'The report (text/markdown, text/html or application/json)' }, 404: { description: 'No such case', schema: Problem } },
+      handler: async (req, res) => {
+        const report = caseReport(await deps.cases.read(req.params.caseId as string));
+        const format = (req.query.format as string | undefined) ?? (req.accepts(['text/markdown', 'text/html', 'application/json']) || 'text/markdown');
+        if (format === 'json' || format === 'application/json') return void res.json(report);
+        if (format === 'html' || format === 'text/html') return void res.type('text/html; charset=utf-8').send(reportHtml(report));
+        res.type('text/markdown; charset=utf-8').send(reportMarkdown(report));
+      },
     },
     {
       method: 'post',

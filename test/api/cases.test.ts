@@ -117,6 +117,24 @@ describe('case management', () => {
     const resolved = (await alice.get(`/v1/cases/${caseId}`)).body.timings;
     assert.ok(resolved.resolveMs >= resolved.containMs);
 
+    // The incident report, in the three forms a review uses; what people wrote is escaped in HTML.
+    await alice.post(`/v1/cases/${caseId}/comments`, { text: 'proxy logs attached <script>alert(1)</script> | ok' });
+    const md = await api.request('GET', `/v1/cases/${caseId}/report`, { token: TOKENS.viewer });
+    assert.equal(md.status, 200);
+    assert.match(md.headers.get('content-type') ?? '', /^text\/markdown/);
+    for (const heading of ['## Summary', '## What happened', '## What was found', '## Who decided what', '## What was done and undone', '## Timings', '## Timeline']) assert.ok(md.body.includes(heading), heading);
+    assert.match(md.body, /approval "[^"]+": approved/);
+    assert.match(md.body, /\| alice \|/, 'who decided is named');
+    assert.ok(md.body.includes(action.description), 'what was done');
+    assert.match(md.body, /closed .*blocked; host reimaged|blocked; host reimaged/);
+    const html = await api.request('GET', `/v1/cases/${caseId}/report`, { token: TOKENS.viewer, headers: { accept: 'text/html' } });
+    assert.match(html.headers.get('content-type') ?? '', /^text\/html/);
+    assert.ok(html.body.includes('&lt;script&gt;alert(1)&lt;/script&gt;') && !html.body.includes('<script>alert(1)'), 'escaped');
+    assert.match(html.body, /@media print/);
+    const json = await alice.get(`/v1/cases/${caseId}/report?format=json`);
+    assert.deepEqual(json.body.sections.map((x: { heading: string }) => x.heading).slice(0, 2), ['Summary', 'What happened']);
+    assert.equal((await alice.get('/v1/cases/cs_0000000000000000/report')).status, 404);
+
     const summary = await alice.get(`/v1/metrics/summary?groupBy=playbook&since=${encodeURIComponent(contained.body.createdAt)}`);
     assert.equal(summary.status, 200, JSON.stringify(summary.body));
     assertMatchesDocument(doc, 'GET', '/v1/metrics/summary', 200, summary.body);

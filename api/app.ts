@@ -2,6 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
 import type { Secret, TokenEntry } from '../config/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { authenticator } from './auth/bearer.ts';
@@ -52,6 +54,8 @@ export interface AppDeps {
   /** Approve / Reject buttons in Slack (SLACK_SIGNING_SECRET, SLACK_APPROVERS). */
   slack?: SlackInteractionSettings;
   maxBodyBytes: number;
+  /** Requests per minute each person or token may make to the analyst API (alert ingest has its own backpressure); 0 or unset: no limit. */
+  rateLimitPerMinute?: number;
   version: string;
 }
 
@@ -113,6 +117,22 @@ export function createApp(deps: AppDeps): express.Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // An API and one printable report page: nothing to load from anywhere, no framing.
+  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { 'default-src': ["'none'"], 'style-src': ["'unsafe-inline'"], 'frame-ancestors': ["'none'"] } } }));
+  const limiter = deps.rateLimitPerMinute
+    ? rateLimit({
+        windowMs: 60_000,
+        limit: deps.rateLimitPerMinute,
+        standardHeaders: 'draft-7',
+        legacyHeaders: false,
+        keyGenerator: (req) => req.principal?.name ?? req.socket.remoteAddress ?? 'unknown',
+        handler: (req, _res, next) => {
+          const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+          const wait = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
+          next(new HttpError(429, `more than ${deps.rateLimitPerMinute} requests a minute from ${req.principal?.name ?? 'this client'}; retry in ${wait} s`, undefined, { 'Retry-After': String(wait) }));
+        },
+      })
+    : undefined;
   app.set('trust proxy', false);
   const ajv = createAjv();
   const auth = authenticator(deps.tokens, deps.users);
@@ -127,6 +147,8 @@ export function createApp(deps: AppDeps): express.Express {
       handlers.push(sourceAuthBefore(auth(spec.roles, SOURCE_UNAUTHORIZED)), requireJsonText, raw, sourceAuthAfter(spec.signedBy, secrets, deps.logger));
     } else {
       handlers.push(auth(spec.roles));
+      // Alert sources have the backlog's 429 instead; people and tools are limited per client.
+      if (limiter && spec.roles !== 'public' && !spec.roles.includes('source')) handlers.push(limiter);
       if (spec.rawBody) handlers.push(raw);
       if (spec.body) handlers.push(requireJson, json);
     }

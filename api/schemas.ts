@@ -384,6 +384,7 @@ export const SuppressionResponse = Type.Object({
   createdAt: Type.String(),
   expiresAt: Type.Optional(Type.String()),
   fromCase: Type.Optional(Type.String()),
+  global: Type.Optional(Type.Boolean({ description: 'Broader than an analyst may add; an admin added it' })),
   hits: Type.Integer(),
   lastHitAt: Type.Optional(Type.String()),
   activatedBy: Type.Optional(Type.String()),

@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     integrations: () => integrationViews(process.env, integrationStatus),
     slack: slackInteractionSettings(process.env),
     maxBodyBytes: config.maxBodyBytes,
+    rateLimitPerMinute: config.apiRateLimit,
     version,
   });
   const server = app.listen(config.port, config.host, () => {

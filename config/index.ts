@@ -43,6 +43,8 @@ export interface RiposteConfig {
   tokens?: TokenEntry[];
   logLevel: string;
   maxBodyBytes: number;
+  /** Requests per minute each person or token may make to the analyst API (0: no limit). */
+  apiRateLimit: number;
   temporal: TemporalConfig;
   /** `live`: the drivers allowed to act for real (empty: log-only, every action simulated). */
   containment: { live: ContainmentDriver[]; nftNetns?: string; nftTable: string };
@@ -234,6 +236,7 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     tokens,
     logLevel: oneOf('RIPOSTE_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
     maxBodyBytes: int('RIPOSTE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    apiRateLimit: int('RIPOSTE_API_RATE_LIMIT', 600, 0, 1_000_000),
     temporal,
     containment: { live, nftNetns, nftTable },
     dns: { servers: dnsServers, timeoutMs: int('RIPOSTE_DNS_TIMEOUT_MS', 3000, 100, 60000) },

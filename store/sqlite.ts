@@ -231,6 +231,7 @@ export class SqliteAlertStore implements AlertStore {
       ),
       updateOwn: db.prepare('UPDATE alerts SET occurrences = ? WHERE id = ?'),
       alert: db.prepare<[string], AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ?`),
+      alertsSince: db.prepare<[string, number], AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE received_at >= ? ORDER BY rowid DESC LIMIT ?`),
       alertsByIds: db.prepare<[string], AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id IN (SELECT value FROM json_each(?))`),
       repeatOf: db.prepare<[string, string], { id: string; case_id: string | null; suppressed_by: string | null }>(
         'SELECT id, case_id, suppressed_by FROM alerts WHERE fingerprint = ? AND last_received_at >= ? ORDER BY last_received_at DESC LIMIT 1'
@@ -492,6 +493,10 @@ export class SqliteAlertStore implements AlertStore {
     if (!row) return null;
     const raw = this.stmt.raw.get(id);
     return { ...toAlert(row), ...(raw ? { raw: raw.raw, rawTruncated: raw.raw_truncated === 1 } : {}) };
+  }
+
+  async alertsSince(since: string, limit: number): Promise<StoredAlert[]> {
+    return this.stmt.alertsSince.all(since, limit).map(toAlert);
   }
 
   async alertsByIds(ids: string[]): Promise<StoredAlert[]> {

@@ -95,6 +95,10 @@ export class ThreadedAlertStore implements AlertStore {
   markDispatched(seqs: number[]) {
     return this.call<void>('markDispatched', seqs);
   }
+  alertsSince(since: string, limit: number) {
+    return this.call<Awaited<ReturnType<AlertStore['alertsSince']>>>('alertsSince', since, limit);
+  }
+
   alertsByIds(ids: string[]) {
     return this.call<Awaited<ReturnType<AlertStore['alertsByIds']>>>('alertsByIds', ids);
   }

@@ -119,6 +119,8 @@ export interface AlertStore {
   backlog(): number;
   countAlerts(): Promise<number>;
   alertsByIds(ids: string[]): Promise<StoredAlert[]>;
+  /** Alerts received at or after `since`, newest first, at most `limit`. */
+  alertsSince(since: string, limit: number): Promise<StoredAlert[]>;
 
   /** The rules ingest applies from now on (configuration and API rules together). */
   setSuppressionRules(rules: SuppressionRule[]): Promise<void>;

@@ -10,7 +10,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors.ts';
 import { defineIntegration, type IntegrationInfo } from '../shared/integration.ts';
-import { appendLedger, evidenceIdFor, evidencePaths, existingRecord, hashFile, writeRecord } from '../shared/evidence.ts';
+import { appendLedger, evidenceIdFor, evidencePaths, existingRecord, hashFile, insideDir, writeRecord } from '../shared/evidence.ts';
 import { remoteToolVersion, runRemoteTool, runTool, toolVersion } from './acquire.ts';
 import type { AcquireDiskInput, EvidenceRecord, VerifyEvidenceInput, VerifyEvidenceResult } from './types.ts';
 
@@ -26,6 +26,7 @@ export const info: IntegrationInfo = {
     { name: 'RIPOSTE_SSH_KNOWN_HOSTS', description: 'known_hosts pinning the hosts that may be imaged remotely' },
     { name: 'RIPOSTE_SSH_USER', description: 'remote user (root)' },
     { name: 'RIPOSTE_SSH_PORT', description: 'remote port (22)' },
+    { name: 'RIPOSTE_IMAGING_DEVICES', description: 'the only devices that may be imaged, comma-separated (default: RIPOSTE_IMAGING_DEVICE, else /dev/sda)' },
   ],
   privileged: true,
 };
@@ -36,6 +37,8 @@ export interface ImagingOptions {
   heartbeatMs?: number;
   /** Remote acquisition: the key, the pinned host keys, the user and port. */
   ssh?: { key: string; knownHosts: string; user: string; port: number };
+  /** The only devices that may be imaged (RIPOSTE_IMAGING_DEVICES, else RIPOSTE_IMAGING_DEVICE, else /dev/sda); unset: any. */
+  devices?: readonly string[];
 }
 
 /** Device paths that are safe on a remote shell's command line too. */
@@ -48,6 +51,7 @@ export function createImagingActivities(opts: ImagingOptions) {
       const tool = input.tool ?? 'dc3dd';
       if (tool !== 'dc3dd' && tool !== 'dcfldd') throw invalid('tool must be dc3dd or dcfldd');
       if (typeof input.device !== 'string' || !SAFE_DEVICE.test(input.device) || input.device.includes('..')) throw invalid('device must be an absolute path of letters, digits, "/", "_", "." and "-"');
+      if (opts.devices && !opts.devices.includes(input.device)) throw invalid(`${input.device} is not a device Riposte may image (RIPOSTE_IMAGING_DEVICES: ${opts.devices.join(', ')})`);
       if (input.host !== undefined && (!SAFE_HOST.test(input.host) || input.host.startsWith('-'))) throw invalid('host must be a host name or address');
       if (input.host !== undefined && !opts.ssh) throw invalid('remote imaging needs RIPOSTE_SSH_KEY and RIPOSTE_SSH_KNOWN_HOSTS');
       if (!input.idempotencyKey || !input.requestedBy) throw invalid('idempotencyKey and requestedBy are required');
@@ -105,7 +109,7 @@ export function createImagingActivities(opts: ImagingOptions) {
       } catch {
         throw invalid('uri must be a file:// URI from an evidence record');
       }
-      if (!path.resolve(file).startsWith(path.resolve(opts.evidenceDir) + path.sep)) throw invalid('uri is not in the evidence directory');
+      if (!insideDir(opts.evidenceDir, file)) throw invalid('uri is not in the evidence directory');
       if (!fs.existsSync(file)) throw invalid(`no evidence at ${uri}`);
       const now = await hashFile(file);
       appendLedger(opts.evidenceDir, { event: 'verified', at: new Date().toISOString(), uri, intact: now.sha256 === sha256, sha256: now.sha256 });
@@ -124,6 +128,7 @@ export const integration = defineIntegration({
   activities: (ctx) =>
     createImagingActivities({
       evidenceDir: ctx.evidenceDir,
+      devices: (ctx.env.RIPOSTE_IMAGING_DEVICES ?? ctx.env.RIPOSTE_IMAGING_DEVICE ?? '/dev/sda').split(',').map((d) => d.trim()).filter(Boolean),
       ...(ctx.env.RIPOSTE_SSH_KEY && ctx.env.RIPOSTE_SSH_KNOWN_HOSTS
         ? { ssh: { key: path.resolve(ctx.env.RIPOSTE_SSH_KEY), knownHosts: path.resolve(ctx.env.RIPOSTE_SSH_KNOWN_HOSTS), user: ctx.env.RIPOSTE_SSH_USER ?? 'root', port: Number(ctx.env.RIPOSTE_SSH_PORT ?? 22) } }
         : {}),

@@ -108,7 +108,8 @@ export async function hashFile(file: string): Promise<{ sha256: string; bytes: n
   return { sha256: hash.digest('hex'), bytes };
 }
 
-export const SAFE_CASE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+/** A case id is one path component under the evidence directory: never `.`, `..` or hidden. */
+export const SAFE_CASE_ID = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$/;
 
 /** The evidence id an idempotency key always gets. */
 export function evidenceIdFor(idempotencyKey: string): string {
@@ -123,9 +124,30 @@ export interface EvidencePaths {
 }
 
 export function evidencePaths(evidenceDir: string, caseId: string, evidenceId: string, extension: string): EvidencePaths {
-  if (!SAFE_CASE_ID.test(caseId ?? '')) throw ApplicationFailure.nonRetryable('evidence: caseId must be 1–128 letters, digits, ".", "_" or "-"', ErrorType.invalidInput);
+  if (!SAFE_CASE_ID.test(caseId ?? '')) throw ApplicationFailure.nonRetryable('evidence: caseId must be 1–128 letters, digits, ".", "_" or "-", not starting with "."', ErrorType.invalidInput);
   const dir = path.join(evidenceDir, caseId);
+  if (!insideDir(evidenceDir, dir)) throw ApplicationFailure.nonRetryable('evidence: the case directory is not inside the evidence directory', ErrorType.invalidInput);
   return { dir, artifact: path.join(dir, `${evidenceId}.${extension}`), record: path.join(dir, `${evidenceId}.json`) };
+}
+
+/**
+ * Whether `file` is inside `dir` once both are resolved on disk (symbolic links followed, as far
+ * as they exist), so neither `..` nor a link can lead out of it.
+ */
+export function insideDir(dir: string, file: string): boolean {
+  const real = (p: string): string => {
+    const abs = path.resolve(p);
+    try {
+      return fs.realpathSync(abs);
+    } catch {
+      // Not there yet: its parent's real path, and the rest as written.
+      const parent = path.dirname(abs);
+      return parent === abs ? abs : path.join(real(parent), path.basename(abs));
+    }
+  };
+  const root = real(dir);
+  const target = real(file);
+  return target !== root && target.startsWith(root + path.sep);
 }
 
 /** The record of evidence already taken under this id, if any. */

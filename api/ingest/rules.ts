@@ -113,7 +113,7 @@ export class SuppressionRules {
     return (await this.list()).find((r) => r.id === id);
   }
 
-  async create(input: { match: SuppressionMatch; reason: string; author: string; expiresAt?: string; status?: 'active' | 'suggested'; fromCase?: string }): Promise<SuppressionRule> {
+  async create(input: { match: SuppressionMatch; reason: string; author: string; expiresAt?: string; status?: 'active' | 'suggested'; fromCase?: string; global?: boolean }): Promise<SuppressionRule> {
     const rule = SuppressionRules.newRule(input);
     await this.store.saveSuppression(rule);
     this.stored.push(rule);
@@ -121,7 +121,18 @@ export class SuppressionRules {
     return rule;
   }
 
-  static newRule(input: { match: SuppressionMatch; reason: string; author: string; expiresAt?: string; status?: 'active' | 'suggested'; fromCase?: string }): SuppressionRule {
+  /**
+   * How many alerts of the last `days` days the rule would have suppressed (a maintenance window
+   * judged at each alert's arrival), among at most `cap` of them; a few of their ids as examples.
+   */
+  async impact(match: SuppressionMatch, days = 7, cap = 50_000): Promise<{ days: number; alerts: number; wouldHaveSuppressed: number; examples: string[]; capped: boolean }> {
+    const recent = await this.store.alertsSince(new Date(Date.now() - days * 86_400_000).toISOString(), cap);
+    const matcher = new SuppressionMatcher([SuppressionRules.newRule({ match, reason: 'impact', author: 'impact' })]);
+    const hit = recent.filter((a) => matcher.match(a, new Date(a.receivedAt)));
+    return { days, alerts: recent.length, wouldHaveSuppressed: hit.length, examples: hit.slice(0, 10).map((a) => a.id), capped: recent.length >= cap };
+  }
+
+  static newRule(input: { match: SuppressionMatch; reason: string; author: string; expiresAt?: string; status?: 'active' | 'suggested'; fromCase?: string; global?: boolean }): SuppressionRule {
     return {
       id: `sup-${randomUUID().slice(0, 8)}`,
       origin: input.status === 'suggested' ? 'suggested' : 'api',
@@ -132,6 +143,7 @@ export class SuppressionRules {
       createdAt: new Date().toISOString(),
       ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
       ...(input.fromCase ? { fromCase: input.fromCase } : {}),
+      ...(input.global ? { global: true } : {}),
       hits: 0,
     };
   }

@@ -25,6 +25,8 @@ export interface SuppressionRule {
   expiresAt?: string;
   /** The case whose false-positive verdict suggested it. */
   fromCase?: string;
+  /** Broader than an analyst may add; an admin added it. */
+  global?: boolean;
   hits: number;
   lastHitAt?: string;
   activatedBy?: string;
@@ -48,6 +50,27 @@ export function matchProblems(m: SuppressionMatch): string[] {
       if (Number.isNaN(from) || Number.isNaN(to)) return ['maintenance needs from and to as ISO 8601 times'];
       return to > from ? [] : ['maintenance: to must be after from'];
     }
+  }
+}
+
+/**
+ * Why a rule would hide too much to be added by an analyst alone — a range of 65,536 addresses or
+ * more, a whole top-level domain, a maintenance window over every host — or undefined. An admin
+ * may still add it, marked global.
+ */
+export function tooBroad(m: SuppressionMatch): string | undefined {
+  switch (m.kind) {
+    case 'ip': {
+      const prefix = Number(m.value.split('/')[1] ?? (m.value.includes(':') ? 128 : 32));
+      const min = m.value.includes(':') ? 48 : 16;
+      return prefix < min ? `${m.value} covers more than a /${min}` : undefined;
+    }
+    case 'domain':
+      return m.value.replace(/^\*\./, '').replace(/\.$/, '').split('.').length < 2 ? `${m.value} is a whole top-level domain` : undefined;
+    case 'maintenance':
+      return !m.hosts?.length ? 'a maintenance window with no hosts silences every host' : undefined;
+    default:
+      return undefined;
   }
 }
 

@@ -58,5 +58,5 @@ export async function answer(req: Request, res: Response, ingest: IngestDeps, st
   if (key !== undefined && (key.length === 0 || key.length > 255)) throw new HttpError(400, 'Idempotency-Key must be 1–255 characters');
   const out = await acceptAlerts(ingest, adapter, { body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), idempotencyKey: key }, style);
   if (out.headers) res.set(out.headers);
-  res.status(out.status).send(JSON.stringify(out.body));
+  res.status(out.status).type('application/json').send(JSON.stringify(out.body));
 }

@@ -2,10 +2,19 @@
 // revoke, and activate a rule suggested by a false-positive verdict. Changes apply at once.
 import type { RouteSpec } from '../openapi.ts';
 import type { SuppressionRules } from '../ingest/rules.ts';
-import { matchProblems, type SuppressionMatch } from '../ingest/suppression.ts';
+import { matchProblems, tooBroad, type SuppressionMatch } from '../ingest/suppression.ts';
 import { HttpError } from '../problem.ts';
 import { Problem, SuppressionBody, SuppressionIdParams, SuppressionResponse } from '../schemas.ts';
 import { Type } from '@sinclair/typebox';
+
+const Impact = Type.Object({
+  days: Type.Integer(),
+  alerts: Type.Integer({ description: 'Alerts received in those days (at most 50,000 are looked at)' }),
+  wouldHaveSuppressed: Type.Integer(),
+  examples: Type.Array(Type.String(), { description: 'A few of their alert ids' }),
+  capped: Type.Boolean(),
+  tooBroad: Type.Optional(Type.String({ description: 'Why only an admin may add it (as global)' })),
+});
 
 export function suppressionRoutes(rules: SuppressionRules): RouteSpec[] {
   const find = async (id: string) => {
@@ -32,18 +41,43 @@ export function suppressionRoutes(rules: SuppressionRules): RouteSpec[] {
       summary: 'Add a suppression rule (takes effect at once)',
       tags: ['suppressions'],
       roles: ['analyst'],
-      body: SuppressionBody,
+      body: Type.Composite([SuppressionBody, Type.Object({ global: Type.Optional(Type.Boolean({ description: 'Admins only: a rule broader than an analyst may add (a /15 or wider range, a top-level domain, a window over every host)' })) })], { additionalProperties: false }),
       responses: {
-        201: { description: 'Added', schema: SuppressionResponse },
+        201: { description: 'Added, with what it would have suppressed over the last 7 days', schema: Type.Composite([SuppressionResponse, Type.Object({ global: Type.Optional(Type.Boolean()), impact: Impact })]) },
+        403: { description: 'global without the admin role', schema: Problem },
         422: { description: 'The rule is well-formed but wrong (a bad CIDR, a window that ends before it starts, an expiry in the past)', schema: Problem },
       },
       handler: async (req, res) => {
-        const body = req.body as { match: SuppressionMatch; reason: string; expiresAt?: string };
+        const { global, ...body } = req.body as { match: SuppressionMatch; reason: string; expiresAt?: string; global?: boolean };
         const problems = matchProblems(body.match);
         if (body.expiresAt && Date.parse(body.expiresAt) <= Date.now()) problems.push('expiresAt is in the past');
         if (problems.length) throw new HttpError(422, problems.join('; '), problems.map((p) => ({ path: 'match', message: p })));
-        const rule = await rules.create({ ...body, author: req.principal?.name ?? 'unknown' });
-        res.status(201).json(rule);
+        const broad = tooBroad(body.match);
+        if (global && req.principal?.role !== 'admin') throw new HttpError(403, 'only an admin may add a global rule');
+        if (broad && !global) throw new HttpError(422, `too broad: ${broad}; an admin may add it with "global": true`, [{ path: 'match', message: broad }]);
+        const impact = await rules.impact(body.match);
+        const rule = await rules.create({ ...body, ...(global ? { global: true } : {}), author: req.principal?.name ?? 'unknown' });
+        res.status(201).json({ ...rule, impact });
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/suppressions/impact',
+      operationId: 'suppressionImpact',
+      summary: 'What a rule would have suppressed over the last 7 days, before adding it',
+      tags: ['suppressions'],
+      roles: ['analyst'],
+      body: Type.Object({ match: SuppressionBody.properties.match }, { additionalProperties: false }),
+      responses: {
+        200: { description: 'Its impact, and whether it is too broad for an analyst alone', schema: Impact },
+        422: { description: 'Not a valid rule', schema: Problem },
+      },
+      handler: async (req, res) => {
+        const { match } = req.body as { match: SuppressionMatch };
+        const problems = matchProblems(match);
+        if (problems.length) throw new HttpError(422, problems.join('; '), problems.map((p) => ({ path: 'match', message: p })));
+        const broad = tooBroad(match);
+        res.json({ ...(await rules.impact(match)), ...(broad ? { tooBroad: broad } : {}) });
       },
     },
     {

@@ -98,6 +98,14 @@ describe('disk imaging with dc3dd and dcfldd (real tools, real loop device)', ()
     const base = { caseId: 'cs_5', requestedBy: 'wf-5', idempotencyKey: 'wf-5:image' };
     assert.equal((await rejection(() => runActivity(env, acts().imagingAcquireDisk, { ...base, device: '/dev/does-not-exist' }))).type, 'InvalidObservableError');
     assert.equal((await rejection(() => runActivity(env, acts().imagingAcquireDisk, { ...base, device: source, caseId: '../etc' }))).type, 'InvalidObservableError');
+    // `..` and `.` as a whole case id would name the evidence directory's parent, or itself.
+    for (const caseId of ['..', '.', '.hidden']) assert.equal((await rejection(() => runActivity(env, acts().imagingAcquireDisk, { ...base, device: source, caseId }))).type, 'InvalidObservableError', caseId);
+    // Only configured devices: the worker's imaging takes RIPOSTE_IMAGING_DEVICES (or RIPOSTE_IMAGING_DEVICE).
+    const onlyOne = createImagingActivities({ evidenceDir, heartbeatMs: 20, devices: ['/dev/sdz'] });
+    const refused = await rejection(() => runActivity(env, onlyOne.imagingAcquireDisk, { ...base, device: source }));
+    assert.equal(refused.type, 'InvalidObservableError');
+    assert.match(refused.message, /not a device Riposte may image/);
+    assert.equal(fs.readdirSync(evidenceDir).includes('cs_5'), false, 'nothing was written');
     assert.equal((await rejection(() => runActivity(env, acts().imagingVerifyEvidence, { uri: 'file:///etc/passwd', sha256: 'x' }))).type, 'InvalidObservableError');
   });
 });

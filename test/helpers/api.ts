@@ -57,6 +57,8 @@ export async function startApi(opts: {
   dataDir?: string;
   /** The case record (default: the one this process's test workers write). */
   record?: CaseRecordStore;
+  /** Requests per minute per client on the analyst API (default: none). */
+  rateLimitPerMinute?: number;
 }): Promise<TestApi> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-api-'));
   const config = loadConfig({ RIPOSTE_DATA_DIR: dataDir, ...opts.env });
@@ -100,6 +102,7 @@ export async function startApi(opts: {
     integrations: () => integrationViews({ ...opts.env }, integrationStatus),
     slack: slackInteractionSettings({ ...opts.env }),
     maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
+    ...(opts.rateLimitPerMinute ? { rateLimitPerMinute: opts.rateLimitPerMinute } : {}),
     version: 'test',
   });
   const server = app.listen(0, '127.0.0.1');

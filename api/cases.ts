@@ -260,6 +260,7 @@ export class CaseService {
         const type = (err.cause as { type?: string } | undefined)?.type;
         if (type === ApprovalErrorType.notFound) throw new HttpError(404, err.cause?.message ?? 'no such approval');
         if (type === ApprovalErrorType.notPending) throw new HttpError(409, err.cause?.message ?? 'no longer pending');
+        if (type === ApprovalErrorType.notAllowed) throw new HttpError(403, err.cause?.message ?? 'not yours to approve');
       }
       // The playbook ended between our read and the update.
       if (err instanceof WorkflowNotFoundError) throw new HttpError(409, `approval ${approvalId} is no longer pending: the playbook has ended`);

@@ -167,6 +167,10 @@ const Approval = Type.Object({
   comment: Type.Optional(Type.String()),
   targets: Type.Optional(Type.Array(Type.String(), { description: 'What approving acts on, each with its driver (or "simulated")' })),
   notified: Type.Optional(Type.Array(Type.String(), { description: 'Channels told about it (slack, teams, email)' })),
+  required: Type.Optional(Type.Integer({ description: 'How many distinct analysts must approve (2: four-eyes)' })),
+  requiredWhy: Type.Optional(Type.String()),
+  approvedBy: Type.Optional(Type.Array(Type.Object({ by: Type.String(), at: Type.String(), comment: Type.Optional(Type.String()) }))),
+  requestedBy: Type.Optional(Type.String({ description: 'Who started the run that asks: they may not approve it' })),
 });
 
 const Verdict = Type.Object({

@@ -31,6 +31,14 @@ export interface Approval {
   targets?: string[];
   /** Channels that were told (slack, teams, email). */
   notified?: string[];
+  /** How many distinct people must approve (two: four-eyes); absent means one. */
+  required?: number;
+  /** Why two: the approval is on RIPOSTE_TWO_PERSON_APPROVALS, or it touches critical assets. */
+  requiredWhy?: string;
+  /** Each approval given so far, in order (the last one settles it). */
+  approvedBy?: Array<{ by: string; at: string; comment?: string }>;
+  /** The person who started the run that asks: they may reject it, never approve it. */
+  requestedBy?: string;
 }
 
 export interface TimelineEntry {

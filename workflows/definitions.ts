@@ -34,6 +34,8 @@ export const approvalUpdate = defineUpdate<Approval, [ApprovalUpdateInput]>('app
 export const ApprovalErrorType = {
   notFound: 'ApprovalNotFoundError',
   notPending: 'ApprovalNotPendingError',
+  /** This person may not approve it: they asked for it, or they already gave their approval (four-eyes). */
+  notAllowed: 'ApprovalNotAllowedError',
 } as const;
 
 /** The settings of suspected-c2 version 1 (runs started before playbooks declared their own). */
@@ -62,6 +64,8 @@ export interface PlaybookInput {
   dryRun?: DryRunOptions;
   /** Indicator keys earlier runs handled: a run the case starts for what they left does not redo them. */
   handledBefore?: string[];
+  /** The person who started this run (an analyst's re-run): they may not approve what it asks. */
+  requestedBy?: string;
 }
 
 /** Later alerts of the case that this playbook's route matches, while it runs: its scope grows. */

@@ -16,7 +16,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { PlaybookContext, Providers, SettingDeclaration } from '../activities/playbook/types.ts';
+import type { ApprovalPolicy, PlaybookContext, Providers, SettingDeclaration } from '../activities/playbook/types.ts';
 import type { NativeAlert, Observable } from '../core/alert.ts';
 import type { CaseStatus, PlaybookView } from '../core/case.ts';
 import { isPrivilegedCapability, playbookSettingEnv } from '../core/settings.ts';
@@ -106,6 +106,7 @@ export class PlaybookRun<S extends string = string> {
   readonly settings: Record<S, string>;
   readonly providers: Providers;
   readonly unconfigured: Record<string, string[]>;
+  readonly approvalPolicy: ApprovalPolicy;
   readonly dryRun?: DryRunOptions;
   round: Round;
   /** What a story keeps between its rounds (workflow state: rebuilt exactly on replay). */
@@ -124,6 +125,7 @@ export class PlaybookRun<S extends string = string> {
     this.settings = context.settings as Record<S, string>;
     this.providers = context.providers;
     this.unconfigured = context.unconfigured;
+    this.approvalPolicy = context.approvalPolicy ?? { twoPerson: [], criticalAssets: [] };
     if (input.dryRun) this.dryRun = input.dryRun;
     this.record = new CaseRecord(meta.name, input, { version: meta.version });
     this.approvals = new ApprovalGate(this);

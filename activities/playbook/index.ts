@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { parseDuration } from '../../core/duration.ts';
 import { isPrivilegedCapability, playbookSettingEnv } from '../../core/settings.ts';
 import type { IntegrationInfo } from '../shared/integration.ts';
-import type { PlaybookContext, PrivilegedProviders, ReadContextInput, SettingDeclaration } from './types.ts';
+import type { ApprovalPolicy, PlaybookContext, PrivilegedProviders, ReadContextInput, SettingDeclaration } from './types.ts';
 
 export const info: IntegrationInfo = {
   name: 'playbook',
@@ -25,7 +25,7 @@ export function createPlaybookActivities(deps: { env: Env; providers: () => Omit
   return {
     async playbookReadContext(input: ReadContextInput): Promise<PlaybookContext> {
       const settings = resolveSettings(input.playbook, input.settings, deps.env, input.overrides);
-      return { settings, ...deps.providers(), ...(deps.split ? { split: true } : {}) };
+      return { settings, ...deps.providers(), ...(deps.split ? { split: true } : {}), approvalPolicy: approvalPolicy(deps.env) };
     },
 
     /** Evidence collectors and containment drivers, as the privileged worker is configured. */
@@ -68,4 +68,11 @@ export function checkSetting(d: Pick<SettingDeclaration, 'kind' | 'choices'>, va
     default:
       return value.length > 2000 ? 'is too long' : undefined;
   }
+}
+
+const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Four-eyes: which approvals need two distinct people. */
+export function approvalPolicy(env: Env): ApprovalPolicy {
+  return { twoPerson: list(env.RIPOSTE_TWO_PERSON_APPROVALS), criticalAssets: list(env.RIPOSTE_CRITICAL_ASSETS) };
 }

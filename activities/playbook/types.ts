@@ -51,6 +51,15 @@ export interface PlaybookContext {
   unconfigured: Record<string, string[]>;
   /** Read on the main worker of a split deployment: collection and containment are the privileged worker's to say. */
   split?: boolean;
+  /** Which approvals need two people (absent in runs from before four-eyes: one). */
+  approvalPolicy?: ApprovalPolicy;
+}
+
+export interface ApprovalPolicy {
+  /** Approval ids that always need two distinct people (RIPOSTE_TWO_PERSON_APPROVALS; `*`: all). */
+  twoPerson: string[];
+  /** Hosts, addresses (IPv4 CIDRs), instances, keys whose containment needs two (RIPOSTE_CRITICAL_ASSETS). */
+  criticalAssets: string[];
 }
 
 /** What the privileged worker says about the capabilities it answers for. */

@@ -8,6 +8,7 @@ import type { Activities } from '../../activities/index.ts';
 import type { Approval } from '../../core/case.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { severityName } from '../../core/alert.ts';
+import { assetsIn } from '../../core/assets.ts';
 import { ApprovalErrorType, approvalUpdate } from '../definitions.ts';
 import type { PlaybookRun } from '../playbook.ts';
 import { NOTIFY } from './activity-options.ts';
@@ -36,6 +37,16 @@ export class ApprovalGate {
       approvalUpdate,
       (input) => {
         const approval = this.find(input.approvalId) as Approval;
+        if (input.decision === 'approve' && approval.required !== undefined) {
+          (approval.approvedBy ??= []).push({ by: input.actor, at: now(), ...(input.comment ? { comment: input.comment } : {}) });
+          if (approval.approvedBy.length < approval.required) {
+            // Four-eyes: one approval given, the decision waits for another person.
+            record.note('approval', `${approval.action}: approved by ${input.actor} (${approval.approvedBy.length} of ${approval.required}); waits for another analyst${input.comment ? ` — "${input.comment}"` : ''}`, input.actor);
+            if (!record.recording) return approval;
+            const partial = { ...approval, approvedBy: [...approval.approvedBy] };
+            return record.flush().then(() => partial);
+          }
+        }
         approval.status = input.decision === 'approve' ? 'approved' : 'rejected';
         approval.decidedBy = input.actor;
         approval.decidedAt = now();
@@ -54,6 +65,13 @@ export class ApprovalGate {
           if (approval.status !== 'pending') {
             throw ApplicationFailure.nonRetryable(`approval ${input.approvalId} is already ${approval.status}`, ApprovalErrorType.notPending);
           }
+          if (input.decision !== 'approve') return;
+          if (approval.requestedBy === input.actor) {
+            throw ApplicationFailure.nonRetryable(`${input.actor} started this run and may not approve what it asks; another analyst must`, ApprovalErrorType.notAllowed);
+          }
+          if (approval.approvedBy?.some((a) => a.by === input.actor)) {
+            throw ApplicationFailure.nonRetryable(`${input.actor} has already approved ${input.approvalId}; it needs another analyst (${approval.requiredWhy ?? 'four-eyes'})`, ApprovalErrorType.notAllowed);
+          }
         },
       }
     );
@@ -71,10 +89,12 @@ export class ApprovalGate {
       expiresAt: new Date(requestedAt + durationMs(opts.timeout)).toISOString(),
       status: 'pending',
       ...(opts.targets ? { targets: opts.targets } : {}),
+      ...this.fourEyes(opts),
+      ...(this.run.input.requestedBy ? { requestedBy: this.run.input.requestedBy } : {}),
     };
     record.view.approvals.push(approval);
     record.setStatus('awaiting_approval');
-    record.note('approval', `asked: ${opts.action} (${opts.reason}); waits ${opts.timeout}`);
+    record.note('approval', `asked: ${opts.action} (${opts.reason}); waits ${opts.timeout}${approval.required ? `; needs ${approval.required} analysts: ${approval.requiredWhy}` : ''}`);
     await this.tell(approval);
     // What the analyst is asked to decide on is in the case record while the run waits.
     await record.flush();
@@ -163,6 +183,17 @@ export class ApprovalGate {
     } catch (err) {
       record.note('page', `could not escalate: ${message(err)}`);
     }
+  }
+
+  /** Two people when the approval is listed, or when it touches a critical asset of the case. */
+  private fourEyes(opts: AskOptions): Pick<Approval, 'required' | 'requiredWhy'> {
+    const { twoPerson, criticalAssets } = this.run.approvalPolicy;
+    const scope = this.run.record.view.scope.flatMap((s) => [s.value, ...(s.ip ? [s.ip] : [])]);
+    const named = (opts.targets ?? []).flatMap((t) => t.split(/[\s(),;]+/));
+    const critical = criticalAssets.length ? assetsIn(criticalAssets, [...scope, ...named]) : [];
+    if (critical.length) return { required: 2, requiredWhy: `critical asset${critical.length > 1 ? 's' : ''} ${critical.join(', ')} (RIPOSTE_CRITICAL_ASSETS)` };
+    if (twoPerson.includes('*') || twoPerson.includes(opts.id)) return { required: 2, requiredWhy: `${opts.id} needs two analysts (RIPOSTE_TWO_PERSON_APPROVALS)` };
+    return {};
   }
 
   private answerDryRun(approval: Approval): void {

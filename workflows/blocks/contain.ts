@@ -76,7 +76,8 @@ export async function applyContainment(
   let refusedId: string | undefined;
   for (const a of actions) {
     const id = actionId(run, a.op);
-    const approvedBy = opts.approval?.decidedBy;
+    // Four-eyes: every person who approved, in order.
+    const approvedBy = opts.approval?.approvedBy?.length ? opts.approval.approvedBy.map((a) => a.by).join(' and ') : opts.approval?.decidedBy;
     const base = {
       id,
       kind: a.kind,

@@ -24,6 +24,7 @@ import type { TicketSystem } from './ticketing/types.ts';
 import { createVirusTotalActivities } from './virustotal/index.ts';
 import type { VirusTotalClient } from './virustotal/client.ts';
 import { CaseRecordStore, caseRecordFile } from '../store/case-record.ts';
+import type { WorkerMetrics } from '../telemetry/metrics.ts';
 
 export interface ActivityDeps {
   dns: DnsOptions;
@@ -42,6 +43,8 @@ export interface ActivityDeps {
    * privileged worker's collectors and drivers: its runs ask the privileged worker for them.
    */
   workerRole?: 'all' | 'main' | 'privileged';
+  /** Prometheus: integration calls, playbook runs, approval decisions (RIPOSTE_WORKER_METRICS_PORT). */
+  metrics?: WorkerMetrics;
   /** Where playbooks write their cases' facts (default: cases.db in the data directory, opened on first use). */
   caseRecord?: CaseRecordStore;
   /** What the registered integrations are built from (default: no configuration, ./data). */
@@ -89,7 +92,7 @@ export function createActivities(deps: ActivityDeps, wrap: <A extends Record<str
   let record = deps.caseRecord;
   return {
     ...vendors,
-    ...createCaseRecordActivities({ store: () => (record ??= new CaseRecordStore(caseRecordFile(dataDir))) }),
+    ...createCaseRecordActivities({ store: () => (record ??= new CaseRecordStore(caseRecordFile(dataDir))), ...(deps.metrics ? { metrics: deps.metrics } : {}) }),
     ...createPlaybookActivities({ env, providers, split: deps.workerRole === 'main' }),
     ...createEnrichmentActivities(vendors),
     ...createHuntingActivities(vendors as unknown as Parameters<typeof createHuntingActivities>[0]),

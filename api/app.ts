@@ -16,6 +16,7 @@ import type { IndicatorStore } from '../store/indicators.ts';
 import type { CaseRecordStore } from '../store/case-record.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { UserStore } from '../store/users.ts';
+import type { ApiMetrics } from '../telemetry/metrics.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { userRoutes } from './routes/users.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -54,6 +55,8 @@ export interface AppDeps {
   /** Approve / Reject buttons in Slack (SLACK_SIGNING_SECRET, SLACK_APPROVERS). */
   slack?: SlackInteractionSettings;
   maxBodyBytes: number;
+  /** Prometheus metrics served at GET /metrics (viewer role). */
+  metrics?: ApiMetrics;
   /** Requests per minute each person or token may make to the analyst API (alert ingest has its own backpressure); 0 or unset: no limit. */
   rateLimitPerMinute?: number;
   version: string;
@@ -106,6 +109,7 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
     ...metricsRoutes({ store: deps.ingest.store, record: deps.record }),
     ...(deps.users ? userRoutes(deps.users) : []),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
+    ...(deps.metrics ? [prometheusRoute(deps.metrics)] : []),
   ];
   const document = openApiDocument(specs, { version: deps.version }, Problem);
   return specs;
@@ -219,5 +223,19 @@ function audited(spec: RouteSpec, audit: AuditLog, logger: Logger): RequestHandl
       }
     });
     next();
+  };
+}
+
+/** The Prometheus exposition (a scrape config gives Prometheus a viewer's bearer token). */
+function prometheusRoute(metrics: ApiMetrics): RouteSpec {
+  return {
+    method: 'get',
+    path: '/metrics',
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics: ingest by source and outcome, dispatch lag, backlog, approvals pending, suppression hits (docs/metrics.md)',
+    tags: ['meta'],
+    roles: ['viewer'],
+    responses: { 200: { description: 'text/plain; version=0.0.4' } },
+    handler: async (_req, res) => void res.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   };
 }

@@ -9,6 +9,7 @@ import { resolveTokens } from '../config/tokens.ts';
 import { ThreadedAlertStore } from '../store/threaded.ts';
 import { IndicatorStore, indicatorsFile } from '../store/indicators.ts';
 import { CaseRecordStore } from '../store/case-record.ts';
+import { createApiMetrics } from '../telemetry/metrics.ts';
 import { AuditLog, auditFile } from '../store/audit.ts';
 import { UserStore, usersFile } from '../store/users.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
@@ -39,8 +40,11 @@ async function main(): Promise<void> {
 
   const connection = await Connection.connect(temporalConnectionSettings(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace, plugins: [telemetry.temporalPlugin] });
+  const record = new CaseRecordStore(config.caseRecordFile);
+  const metrics = createApiMetrics({ backlog: () => store.backlog(), pendingApprovals: () => record.pendingApprovals() });
   const dispatcher = new Dispatcher({
     store,
+    metrics,
     client,
     taskQueue: config.temporal.taskQueue,
     // Playbooks read their own settings on the worker side; the case only needs to know when it is over.
@@ -54,7 +58,6 @@ async function main(): Promise<void> {
   pruner.unref();
 
   const indicators = new IndicatorStore(process.env.RIPOSTE_INDICATORS_FILE ?? indicatorsFile(config.dataDir));
-  const record = new CaseRecordStore(config.caseRecordFile);
   const users = new UserStore(process.env.RIPOSTE_USERS_FILE || usersFile(config.dataDir));
   const audit = new AuditLog(process.env.RIPOSTE_AUDIT_FILE || auditFile(config.dataDir));
   const app = createApp({
@@ -66,7 +69,8 @@ async function main(): Promise<void> {
     indicators,
     tokens: tokens.entries,
     logger,
-    ingest: { store, rules, config: config.ingest, onQueued: (caseIds) => dispatcher.wake(caseIds) },
+    ingest: { store, rules, config: config.ingest, onQueued: (caseIds) => dispatcher.wake(caseIds), metrics },
+    metrics,
     dispatchStats: () => ({ ...dispatcher.stats }),
     integrations: () => integrationViews(process.env, integrationStatus),
     slack: slackInteractionSettings(process.env),

@@ -23,6 +23,20 @@ const MIGRATIONS = [
   );
   CREATE INDEX case_events_case ON case_events(case_id, seq);
   `,
+  // Each approval's latest status, kept with every append: "how many wait" without a scan.
+  `
+  CREATE TABLE record_approvals (
+    case_id TEXT NOT NULL,
+    approval_id TEXT NOT NULL,
+    run TEXT,
+    status TEXT NOT NULL,
+    PRIMARY KEY (case_id, approval_id)
+  );
+  CREATE INDEX record_approvals_status ON record_approvals(status);
+  INSERT OR REPLACE INTO record_approvals
+    SELECT case_id, json_extract(data, '$.item.id'), run, json_extract(data, '$.item.status') FROM case_events
+    WHERE kind IN ('approval.asked', 'approval.updated') ORDER BY seq;
+  `,
 ];
 
 interface EventRow {
@@ -55,11 +69,17 @@ export class CaseRecordStore {
       ),
       events: this.db.prepare<[string], EventRow>('SELECT * FROM case_events WHERE case_id = ? ORDER BY seq'),
       eventsOf: this.db.prepare<[string], EventRow>('SELECT * FROM case_events WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY seq'),
+      approval: this.db.prepare('INSERT INTO record_approvals (case_id, approval_id, run, status) VALUES (?, ?, ?, ?) ON CONFLICT (case_id, approval_id) DO UPDATE SET status = excluded.status'),
+      pending: this.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM record_approvals WHERE status = 'pending'"),
+      first: this.db.prepare<[string], EventRow>('SELECT * FROM case_events WHERE key = ?'),
     };
     this.appendTx = this.db.transaction((caseId: string, events: CaseEvent[]) => {
       let added = 0;
       for (const e of events) {
-        added += this.stmt.insert.run(caseId, e.key, e.run ?? null, e.n ?? null, e.at, e.kind, e.actor ?? null, JSON.stringify(e.data)).changes;
+        const changes = this.stmt.insert.run(caseId, e.key, e.run ?? null, e.n ?? null, e.at, e.kind, e.actor ?? null, JSON.stringify(e.data)).changes;
+        added += changes;
+        const item = e.data.item as { id?: string; status?: string } | undefined;
+        if (changes && (e.kind === 'approval.asked' || e.kind === 'approval.updated') && item?.id && item.status) this.stmt.approval.run(caseId, item.id, e.run ?? null, item.status);
       }
       return added;
     });
@@ -80,6 +100,19 @@ export class CaseRecordStore {
     const out = new Map<string, StoredCaseEvent[]>(caseIds.map((id) => [id, []]));
     for (const row of this.stmt.eventsOf.all(JSON.stringify(caseIds))) out.get(row.case_id)?.push(fromRow(row));
     return out;
+  }
+
+  /** Approvals waiting for an analyst, in every case. */
+  pendingApprovals(): number {
+    return this.stmt.pending.get()?.n ?? 0;
+  }
+
+  /** A playbook run's first fact (its `run.started`), by its workflow ID. */
+  runStarted(run: string): { playbook: string; startedAt: string } | undefined {
+    const row = this.stmt.first.get(`${run}:0`);
+    if (!row || row.kind !== 'run.started') return undefined;
+    const d = JSON.parse(row.data) as { playbook?: string; startedAt?: string };
+    return { playbook: String(d.playbook), startedAt: d.startedAt ?? row.at };
   }
 
   close(): void {

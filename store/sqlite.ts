@@ -262,8 +262,8 @@ export class SqliteAlertStore implements AlertStore {
       pendingCases: db.prepare<[], { case_id: string }>(
         'SELECT case_id FROM outbox WHERE dispatched_at IS NULL GROUP BY case_id ORDER BY min(seq)'
       ),
-      pendingForCase: db.prepare<[string, number], { seq: number; case_id: string; alert_id: string; kind: string; trace: string | null }>(
-        'SELECT seq, case_id, alert_id, kind, trace FROM outbox WHERE dispatched_at IS NULL AND case_id = ? ORDER BY seq LIMIT ?'
+      pendingForCase: db.prepare<[string, number], { seq: number; case_id: string; alert_id: string; kind: string; trace: string | null; created_at: string }>(
+        'SELECT seq, case_id, alert_id, kind, trace, created_at FROM outbox WHERE dispatched_at IS NULL AND case_id = ? ORDER BY seq LIMIT ?'
       ),
       markDispatched: db.prepare('UPDATE outbox SET dispatched_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND dispatched_at IS NULL'),
       countPending: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox WHERE dispatched_at IS NULL'),
@@ -574,6 +574,7 @@ export class SqliteAlertStore implements AlertStore {
       caseId: r.case_id,
       alertId: r.alert_id,
       kind: r.kind as OutboxItem['kind'],
+      createdAt: r.created_at,
       ...(r.trace ? { traceparent: r.trace } : {}),
     }));
   }

@@ -90,6 +90,8 @@ export interface CaseQuery {
 
 export interface OutboxItem {
   seq: number;
+  /** When the alert was committed (for the dispatch lag). */
+  createdAt?: string;
   caseId: string;
   alertId: string;
   kind: 'new' | 'resolved';

@@ -40,7 +40,7 @@ export async function bundleWorkflows(telemetry: Telemetry): Promise<{ code: str
 
 /** Every activity, split by task queue. */
 export function splitActivities(deps: ActivityDeps, statusStore?: IntegrationStatusStore) {
-  const wrap = statusStore ? <A extends Record<string, (...args: never[]) => Promise<unknown>>>(a: A) => recordingOutcomes(a, statusStore, integrationOfActivity) : undefined;
+  const wrap = statusStore || deps.metrics ? <A extends Record<string, (...args: never[]) => Promise<unknown>>>(a: A) => recordingOutcomes(a, statusStore, integrationOfActivity, deps.metrics) : undefined;
   const all = createActivities(deps, wrap) as unknown as Record<string, (...args: never[]) => Promise<unknown>>;
   const main: typeof all = {};
   const privileged: typeof all = {};

@@ -1,12 +1,14 @@
 // The worker process: runs playbooks (workflows) and their activities.
 // Telemetry first, then the Temporal runtime, then one connection, then the worker.
+import http from 'node:http';
+import { createWorkerMetrics, type WorkerMetrics } from '../telemetry/metrics.ts';
 import path from 'node:path';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { IntegrationStatusStore } from '../activities/shared/status.ts';
 import { loadConfig, ConfigError } from '../config/index.ts';
 import { temporalConnectionSettings } from '../config/temporal.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
-import { createLogger } from '../telemetry/logger.ts';
+import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { createRiposteWorkers, type WorkerRole } from './create-worker.ts';
 import { playbookSettingProblems } from './playbook-settings.ts';
 import { PLAYBOOKS } from '../workflows/playbooks/index.ts';
@@ -31,6 +33,9 @@ async function main(): Promise<void> {
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
   const { deps, status } = buildActivityDeps(config, logger);
+  // Prometheus: the worker's own series on RIPOSTE_WORKER_METRICS_PORT (loopback unless RIPOSTE_WORKER_METRICS_HOST says otherwise).
+  deps.metrics = createWorkerMetrics();
+  const metricsServer = serveMetrics(deps.metrics.registry, process.env.RIPOSTE_WORKER_METRICS_PORT, process.env.RIPOSTE_WORKER_METRICS_HOST ?? '127.0.0.1', logger);
   for (const s of status) logger.info({ integration: s.name, active: s.active }, `integration ${s.name}: ${s.active ? 'active' : 'inactive'} — ${s.detail}`);
 
   logger.info({ playbooks: PLAYBOOKS.map((p) => `${p.meta.name} v${p.meta.version}`) }, `playbooks: ${PLAYBOOKS.map((p) => `${p.meta.name} v${p.meta.version}`).join(', ')}`);
@@ -68,10 +73,24 @@ async function main(): Promise<void> {
   try {
     await Promise.all(workers.map((w) => w.run())); // return after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
+    metricsServer?.close();
     await connection.close();
     await telemetry.shutdown();
     logger.info('worker stopped');
   }
+}
+
+function serveMetrics(registry: WorkerMetrics['registry'], port: string | undefined, host: string, log: Pick<Logger, 'info'>): http.Server | undefined {
+  if (!port) return undefined;
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== '/metrics') return void res.writeHead(404).end();
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      () => res.writeHead(500).end()
+    );
+  });
+  server.listen(Number(port), host, () => log.info({ port: Number(port), host }, `worker metrics on http://${host}:${port}/metrics`));
+  return server;
 }
 
 function workerRole(raw: string | undefined): WorkerRole {

@@ -3,6 +3,7 @@
 // carries its key, so a retried or replayed write adds nothing twice.
 import type { CaseEvent } from '../../core/case-events.ts';
 import type { CaseRecordStore } from '../../store/case-record.ts';
+import type { WorkerMetrics } from '../../telemetry/metrics.ts';
 import type { IntegrationInfo } from '../shared/integration.ts';
 
 export const info: IntegrationInfo = {
@@ -20,10 +21,33 @@ export interface CaseRecordAppendInput {
 }
 
 /** The record store is opened on first use, so a worker that never writes one leaves no file. */
-export function createCaseRecordActivities(deps: { store: () => CaseRecordStore }) {
+export function createCaseRecordActivities(deps: { store: () => CaseRecordStore; metrics?: Pick<WorkerMetrics, 'playbookRuns' | 'playbookDuration' | 'approvalDecision'> }) {
   return {
     async caseRecordAppend(input: CaseRecordAppendInput): Promise<{ added: number }> {
-      return { added: deps.store().append(input.caseId, input.events) };
+      const store = deps.store();
+      const added = store.append(input.caseId, input.events);
+      // Counted once: only when the facts were new (a retried write adds and counts nothing).
+      if (added > 0 && deps.metrics) observe(store, input.events, deps.metrics);
+      return { added };
     },
   };
+}
+
+/** A run's end and its decisions, as Prometheus series. */
+function observe(store: CaseRecordStore, events: CaseEvent[], m: NonNullable<Parameters<typeof createCaseRecordActivities>[0]['metrics']>): void {
+  const status = [...events].reverse().find((e) => e.kind === 'status.changed')?.data.value as string | undefined;
+  for (const e of events) {
+    if (!e.run) continue;
+    const started = store.runStarted(e.run);
+    if (!started) continue;
+    if (e.kind === 'run.closed') {
+      const outcome = status ?? 'closed';
+      m.playbookRuns.inc({ playbook: started.playbook, outcome });
+      m.playbookDuration.observe({ playbook: started.playbook, outcome }, Math.max(0, Date.parse(String(e.data.value)) - Date.parse(started.startedAt)) / 1000);
+    }
+    const a = e.data.item as { status?: string; requestedAt?: string; decidedAt?: string } | undefined;
+    if (e.kind === 'approval.updated' && a?.decidedAt && a.requestedAt && a.status !== 'pending') {
+      m.approvalDecision.observe({ playbook: started.playbook, outcome: String(a.status) }, Math.max(0, Date.parse(a.decidedAt) - Date.parse(a.requestedAt)) / 1000);
+    }
+  }
 }

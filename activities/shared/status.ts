@@ -1,6 +1,7 @@
 // Each integration's last success and last failure, kept by the worker in a small SQLite file
 // under the data dir (integrations.db) and read by the API for GET /v1/integrations. Failure
 // messages are the activities' own, which never carry secrets (see shared/http.ts).
+import type { WorkerMetrics } from '../../telemetry/metrics.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -78,7 +79,12 @@ type AnyActivity = (...args: never[]) => Promise<unknown>;
  * unless it is a recorded skip (`status: 'skipped'`); a thrown failure counts as a failure,
  * with its type. `integrationOf` maps an activity name to its integration.
  */
-export function recordingOutcomes<A extends Record<string, AnyActivity>>(activities: A, store: IntegrationStatusStore, integrationOf: (activity: string) => string | undefined): A {
+export function recordingOutcomes<A extends Record<string, AnyActivity>>(
+  activities: A,
+  store: IntegrationStatusStore | undefined,
+  integrationOf: (activity: string) => string | undefined,
+  metrics?: Pick<WorkerMetrics, 'integrationCalls' | 'integrationLatency'>
+): A {
   const wrapped: Record<string, AnyActivity> = {};
   for (const [name, fn] of Object.entries(activities)) {
     const integration = integrationOf(name);
@@ -87,13 +93,22 @@ export function recordingOutcomes<A extends Record<string, AnyActivity>>(activit
       continue;
     }
     wrapped[name] = async (...args: never[]) => {
+      const started = performance.now();
+      const count = (outcome: string) =>
+        safely(() => {
+          metrics?.integrationCalls.inc({ integration, outcome });
+          metrics?.integrationLatency.observe({ integration }, (performance.now() - started) / 1000);
+        });
       try {
         const result = await fn(...args);
-        if ((result as { status?: string } | undefined)?.status !== 'skipped') safely(() => store.recordSuccess(integration));
+        const skipped = (result as { status?: string } | undefined)?.status === 'skipped';
+        if (!skipped) safely(() => store?.recordSuccess(integration));
+        count(skipped ? 'skipped' : 'ok');
         return result;
       } catch (err) {
         const e = err as { type?: string; name?: string; message?: string };
-        safely(() => store.recordFailure(integration, { type: e.type ?? e.name ?? 'Error', message: e.message ?? String(err) }));
+        safely(() => store?.recordFailure(integration, { type: e.type ?? e.name ?? 'Error', message: e.message ?? String(err) }));
+        count(e.type ?? e.name ?? 'Error');
         throw err;
       }
     };

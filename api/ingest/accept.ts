@@ -1,6 +1,7 @@
 // The front door: a request's bytes → items → native alerts → one committed transaction →
 // the answer. Nothing is acknowledged before it is committed; a bad item is refused on its own;
 // a re-sent request (Idempotency-Key, or the same signature) gets its first answer back.
+import type { ApiMetrics } from '../../telemetry/metrics.ts';
 import { createHash } from 'node:crypto';
 import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ALERT_LIMITS, type Observable } from '../../core/alert.ts';
@@ -22,6 +23,8 @@ export interface IngestDeps {
   config: IngestConfig;
   /** Called after a commit that queued alerts for these cases. */
   onQueued(caseIds: string[]): void;
+  /** Prometheus: alerts in by source and outcome, suppression hits. */
+  metrics?: Pick<ApiMetrics, 'ingested' | 'suppressed'>;
 }
 
 export interface AcceptRequest {
@@ -100,6 +103,13 @@ async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptReque
     keys.length ? { keys, bodySha, render } : undefined
   );
   deps.rules.countHits(results, now);
+  if (deps.metrics) {
+    for (const r of results) {
+      deps.metrics.ingested.inc({ source: adapter.name, outcome: r.outcome });
+      if (r.suppressedBy) deps.metrics.suppressed.inc({ rule: r.suppressedBy });
+    }
+    if (rejected.length) deps.metrics.ingested.inc({ source: adapter.name, outcome: 'rejected' }, rejected.length);
+  }
   const queued = results.filter((r) => r.caseId && (r.outcome === 'new' || r.outcome === 'updated')).map((r) => r.caseId as string);
   if (queued.length) deps.onQueued(queued);
   const answer = response ?? renderAnswer(render, results);

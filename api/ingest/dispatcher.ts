@@ -7,6 +7,7 @@
 import { context, propagation, trace, type Link } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import { tracer } from '../../telemetry/index.ts';
+import type { ApiMetrics } from '../../telemetry/metrics.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { NativeAlert } from '../../core/alert.ts';
 import type { AlertStore, OutboxItem, StoredAlert } from '../../store/types.ts';
@@ -34,6 +35,8 @@ export interface DispatcherOptions {
   batchMax?: number;
   /** Cases signalled at once. */
   concurrency?: number;
+  /** Prometheus: the dispatch lag. */
+  metrics?: Pick<ApiMetrics, 'dispatchLag'>;
 }
 
 export interface DispatchStats {
@@ -172,6 +175,8 @@ export class Dispatcher {
     batch.splice(taken);
     await this.signal(caseId, batch, items);
     await this.o.store.markDispatched(batch.map((r) => r.seq));
+    const sent = Date.now();
+    for (const r of batch) if (r.createdAt) this.o.metrics?.dispatchLag.observe(Math.max(0, sent - Date.parse(r.createdAt)) / 1000);
     this.lastSent.set(caseId, Date.now());
     if (fetched < max && taken === fetched) this.waiting.delete(caseId);
     this.stats.signals += 1;

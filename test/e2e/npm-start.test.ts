@@ -17,7 +17,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('npm start: the embedded stack', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-start-'));
-  let ports: { api: number; temporal: number; ui: number };
+  let ports: { api: number; temporal: number; ui: number; metrics?: number };
   let current: { child: ChildProcess; output: () => string } | undefined;
 
   after(() => {
@@ -37,6 +37,7 @@ describe('npm start: the embedded stack', () => {
         RIPOSTE_TEMPORAL_PORT: String(ports.temporal),
         RIPOSTE_TEMPORAL_UI_PORT: String(ports.ui),
         RIPOSTE_LOG_FORMAT: 'json',
+        ...(ports.metrics ? { RIPOSTE_WORKER_METRICS_PORT: String(ports.metrics) } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -63,7 +64,7 @@ describe('npm start: the embedded stack', () => {
     }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
   it('starts, prints where everything is, stops on Ctrl-C, and resumes a waiting playbook on restart', async () => {
-    ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), metrics: await freePort() };
     const first = await start();
     const banner = first.output();
     assert.match(banner, new RegExp(`API +http://127\\.0\\.0\\.1:${ports.api}`));
@@ -88,6 +89,9 @@ describe('npm start: the embedded stack', () => {
     assert.equal(decided.status, 200);
     const done = await waitFor(() => api(`/v1/cases/${caseId}`, tokens.analyst), (r) => r.body.status === 'contained', 30_000, 'contained');
     assert.ok(done.body.timeline.some((t: { message: string }) => /log-only/.test(t.message)), 'the timeline says which driver acted');
+    // The worker's own Prometheus series, on the port it was given.
+    const scraped = await waitFor(() => fetch(`http://127.0.0.1:${ports.metrics}/metrics`).then((r) => r.text()), (t) => /riposte_playbook_runs_total\{playbook="suspected-c2",outcome="contained"\} 1/.test(t), 10_000, 'the worker metrics');
+    assert.match(scraped, /riposte_approval_decision_seconds_count\{playbook="suspected-c2",outcome="approved"\} 1/);
     assert.equal(await stop(second), 0);
   });
 

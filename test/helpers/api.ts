@@ -15,6 +15,7 @@ import { IndicatorStore, indicatorsFile } from '../../store/indicators.ts';
 import type { AlertStore } from '../../store/types.ts';
 import type { CaseRecordStore } from '../../store/case-record.ts';
 import { testCaseRecord } from './temporal.ts';
+import { createApiMetrics } from '../../telemetry/metrics.ts';
 import { AuditLog, auditFile } from '../../store/audit.ts';
 import { UserStore, usersFile } from '../../store/users.ts';
 import { createLogger } from '../../telemetry/logger.ts';
@@ -67,8 +68,11 @@ export async function startApi(opts: {
   const store = await ThreadedAlertStore.open(ingestConfig.storeFile, { synchronous: ingestConfig.storeSync, groupCommitMs: ingestConfig.storeGroupCommitMs });
   const rules = new SuppressionRules(store, ingestConfig.suppressionsFile, logger);
   await rules.start();
+  const record = opts.record ?? testCaseRecord();
+  const metrics = createApiMetrics({ backlog: () => store.backlog(), pendingApprovals: () => record.pendingApprovals() });
   const dispatcher = new Dispatcher({
     store,
+    metrics,
     client: opts.client,
     taskQueue: opts.taskQueue,
     settings: { approvalTimeout: '10m', onApprovalTimeout: 'none', idleTimeout: '30s', ...opts.settings },
@@ -79,7 +83,6 @@ export async function startApi(opts: {
   dispatcher.start();
   const integrationStatus = new IntegrationStatusStore(path.join(dataDir, 'integrations.db'));
   const indicators = new IndicatorStore(indicatorsFile(dataDir));
-  const record = opts.record ?? testCaseRecord();
   const users = new UserStore(usersFile(dataDir));
   const audit = new AuditLog(auditFile(dataDir));
   const app = createApp({
@@ -97,7 +100,8 @@ export async function startApi(opts: {
     users,
     audit,
     logger,
-    ingest: { store, rules, config: ingestConfig, onQueued: (caseIds) => dispatcher.wake(caseIds) },
+    ingest: { store, rules, config: ingestConfig, onQueued: (caseIds) => dispatcher.wake(caseIds), metrics },
+    metrics,
     dispatchStats: () => ({ ...dispatcher.stats }),
     integrations: () => integrationViews({ ...opts.env }, integrationStatus),
     slack: slackInteractionSettings({ ...opts.env }),

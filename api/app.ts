@@ -106,7 +106,7 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
     ...suppressionRoutes(deps.ingest.rules),
     ...integrationRoutes(deps.integrations),
     ...slackRoutes({ cases, slack: deps.slack ?? { approvers: [] }, logger: deps.logger }),
-    ...metricsRoutes({ store: deps.ingest.store, record: deps.record }),
+    ...metricsRoutes({ store: deps.ingest.store, record: deps.record, cases }),
     ...(deps.users ? userRoutes(deps.users) : []),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
     ...(deps.metrics ? [prometheusRoute(deps.metrics)] : []),

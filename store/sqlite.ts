@@ -9,6 +9,7 @@ import { entityKeys, fingerprint } from '../api/ingest/entities.ts';
 import { renderAnswer } from '../api/ingest/render.ts';
 import { SuppressionMatcher, type SuppressionRule } from '../api/ingest/suppression.ts';
 import type {
+  AlertStats,
   AlertStore,
   CaseQuery,
   CaseVerdict,
@@ -493,6 +494,23 @@ export class SqliteAlertStore implements AlertStore {
     if (!row) return null;
     const raw = this.stmt.raw.get(id);
     return { ...toAlert(row), ...(raw ? { raw: raw.raw, rawTruncated: raw.raw_truncated === 1 } : {}) };
+  }
+
+  async alertStats(since: string, until: string): Promise<AlertStats> {
+    const range = 'received_at >= @since AND received_at < @until';
+    const q = <T>(sql: string) => this.db.prepare<{ since: string; until: string }, T>(sql);
+    const totals = q<{ alerts: number; occurrences: number | null; suppressed: number }>(`SELECT count(*) AS alerts, sum(count) AS occurrences, count(suppressed_by) AS suppressed FROM alerts WHERE ${range}`).get({ since, until });
+    return {
+      alerts: totals?.alerts ?? 0,
+      occurrences: totals?.occurrences ?? 0,
+      suppressed: totals?.suppressed ?? 0,
+      bySource: q<{ source: string; alerts: number }>(`SELECT source, count(*) AS alerts FROM alerts WHERE ${range} GROUP BY source ORDER BY alerts DESC`).all({ since, until }),
+      bySuppression: q<{ rule: string; alerts: number }>(`SELECT suppressed_by AS rule, count(*) AS alerts FROM alerts WHERE ${range} AND suppressed_by IS NOT NULL GROUP BY suppressed_by ORDER BY alerts DESC LIMIT 20`).all({ since, until }),
+      topRules: q<{ rule: string; alerts: number }>(`SELECT coalesce(rule_name, title) AS rule, count(*) AS alerts FROM alerts WHERE ${range} GROUP BY 1 ORDER BY alerts DESC LIMIT 10`).all({ since, until }),
+      topEntities: q<{ entity: string; alerts: number }>(
+        `SELECT json_extract(o.value, '$.type') || ':' || json_extract(o.value, '$.value') AS entity, count(DISTINCT a.id) AS alerts FROM alerts a, json_each(a.observables) o WHERE ${range.replace(/received_at/g, 'a.received_at')} GROUP BY 1 ORDER BY alerts DESC LIMIT 10`
+      ).all({ since, until }),
+    };
   }
 
   async alertsSince(since: string, limit: number): Promise<StoredAlert[]> {

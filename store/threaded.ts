@@ -95,6 +95,10 @@ export class ThreadedAlertStore implements AlertStore {
   markDispatched(seqs: number[]) {
     return this.call<void>('markDispatched', seqs);
   }
+  alertStats(since: string, until: string) {
+    return this.call<Awaited<ReturnType<AlertStore['alertStats']>>>('alertStats', since, until);
+  }
+
   alertsSince(since: string, limit: number) {
     return this.call<Awaited<ReturnType<AlertStore['alertsSince']>>>('alertsSince', since, limit);
   }

@@ -88,6 +88,17 @@ export interface CaseQuery {
   q?: string;
 }
 
+export interface AlertStats {
+  /** Alerts received (each repeat counted on its alert: `occurrences` adds them up). */
+  alerts: number;
+  occurrences: number;
+  bySource: Array<{ source: string; alerts: number }>;
+  suppressed: number;
+  bySuppression: Array<{ rule: string; alerts: number }>;
+  topRules: Array<{ rule: string; alerts: number }>;
+  topEntities: Array<{ entity: string; alerts: number }>;
+}
+
 export interface OutboxItem {
   seq: number;
   /** When the alert was committed (for the dispatch lag). */
@@ -121,6 +132,8 @@ export interface AlertStore {
   backlog(): number;
   countAlerts(): Promise<number>;
   alertsByIds(ids: string[]): Promise<StoredAlert[]>;
+  /** What came in between two times: volumes by source, suppression, the most frequent rules and entities. */
+  alertStats(since: string, until: string): Promise<AlertStats>;
   /** Alerts received at or after `since`, newest first, at most `limit`. */
   alertsSince(since: string, limit: number): Promise<StoredAlert[]>;
 

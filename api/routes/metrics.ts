@@ -2,14 +2,38 @@
 import { Type } from '@sinclair/typebox';
 import type { CaseRecordStore } from '../../store/case-record.ts';
 import type { AlertStore } from '../../store/types.ts';
+import type { CaseService } from '../cases.ts';
 import { GROUP_BY, metricsSummary, type GroupBy } from '../metrics.ts';
+import { periodMarkdown, periodReport } from '../period-report.ts';
 import type { RouteSpec } from '../openapi.ts';
 import { Problem } from '../schemas.ts';
 
 const StatSchema = Type.Object({ n: Type.Integer(), p50: Type.Optional(Type.Number()), p90: Type.Optional(Type.Number()), mean: Type.Optional(Type.Number()) }, { description: 'Seconds' });
 
-export function metricsRoutes(deps: { store: AlertStore; record: CaseRecordStore }): RouteSpec[] {
+export function metricsRoutes(deps: { store: AlertStore; record: CaseRecordStore; cases: CaseService }): RouteSpec[] {
   return [
+    {
+      method: 'get',
+      path: '/v1/reports/summary',
+      operationId: 'periodReport',
+      summary: 'The period report: volumes, outcomes, timings, top rules and entities, false-positive rate, suppression effect',
+      description: 'JSON, or Markdown with ?format=markdown (or Accept: text/markdown). Default period: the 7 days before until (default now).',
+      tags: ['metrics'],
+      roles: ['viewer'],
+      query: Type.Object({
+        since: Type.Optional(Type.String({ format: 'date-time' })),
+        until: Type.Optional(Type.String({ format: 'date-time' })),
+        format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('markdown')])),
+      }),
+      responses: { 200: { description: 'The report' }, 422: { description: 'since is not before until', schema: Problem } },
+      handler: async (req, res) => {
+        const q = req.query as { since?: string; until?: string; format?: string };
+        const report = await periodReport(deps, q);
+        const markdown = q.format === 'markdown' || (!q.format && req.accepts(['application/json', 'text/markdown']) === 'text/markdown');
+        if (markdown) return void res.type('text/markdown; charset=utf-8').send(periodMarkdown(report));
+        res.json(report);
+      },
+    },
     {
       method: 'get',
       path: '/v1/metrics/summary',

@@ -10,6 +10,8 @@ import { RecordingEgress, RecordingTickets } from '../helpers/fakes.ts';
 import { assertMatchesDocument } from '../helpers/openapi.ts';
 import { startWorker, testClient, uniqueQueue, waitFor, type RunningWorker } from '../helpers/temporal.ts';
 
+const testStart = new Date(Date.now() - 1000).toISOString();
+
 describe('case management', () => {
   let client: Client;
   let closeClient: () => Promise<void>;
@@ -162,5 +164,23 @@ describe('case management', () => {
       next = page.body.next;
     } while (next);
     assert.deepEqual([...seen].sort(), [...made].sort());
+  });
+
+  it('the period report sums up what came in, what became of it, how fast, and what was noise', async () => {
+    const r = await alice.get(`/v1/reports/summary?since=${encodeURIComponent(testStart)}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.ok(r.body.alerts.alerts >= 6 && r.body.cases.opened >= 6, JSON.stringify(r.body.cases));
+    assert.deepEqual(r.body.alerts.bySource.map((s: { source: string }) => s.source), ['ocsf']);
+    assert.ok(r.body.cases.byVerdict.false_positive >= 1);
+    assert.ok(r.body.cases.falsePositiveRate > 0 && r.body.cases.falsePositiveRate <= 1);
+    assert.ok(r.body.cases.byStatus.closed >= 2, JSON.stringify(r.body.cases.byStatus));
+    assert.equal(r.body.alerts.topRules[0].rule, 'Periodic beacon');
+    assert.ok(r.body.alerts.topEntities.some((e: { entity: string }) => e.entity === 'ip:198.51.100.21'));
+    assert.ok(r.body.timings.contain.n >= 1 && r.body.timings.resolve.n >= 2);
+    assert.deepEqual(Object.keys(r.body.suppression), ['suppressed', 'share', 'byRule']);
+    const md = await api.request('GET', `/v1/reports/summary?since=${encodeURIComponent(testStart)}&format=markdown`, { token: TOKENS.viewer });
+    assert.match(md.headers.get('content-type') ?? '', /^text\/markdown/);
+    for (const h of ['## Volumes', '## Outcomes', '## Timings', '## Top rules', '## Top entities', '## Suppression']) assert.ok(md.body.includes(h), h);
+    assert.equal((await alice.get('/v1/reports/summary?since=2026-12-02T00:00:00Z&until=2026-12-01T00:00:00Z')).status, 422);
   });
 });

@@ -17,6 +17,7 @@ import type { CaseRecordStore } from '../store/case-record.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { UserStore } from '../store/users.ts';
 import type { ApiMetrics } from '../telemetry/metrics.ts';
+import type { SlaPolicy } from '../core/sla.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { userRoutes } from './routes/users.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -55,6 +56,8 @@ export interface AppDeps {
   /** Approve / Reject buttons in Slack (SLACK_SIGNING_SECRET, SLACK_APPROVERS). */
   slack?: SlackInteractionSettings;
   maxBodyBytes: number;
+  /** Service levels per severity (RIPOSTE_SLA; default DEFAULT_SLA). */
+  sla?: SlaPolicy;
   /** Prometheus metrics served at GET /metrics (viewer role). */
   metrics?: ApiMetrics;
   /** Requests per minute each person or token may make to the analyst API (alert ingest has its own backpressure); 0 or unset: no limit. */
@@ -64,7 +67,7 @@ export interface AppDeps {
 
 export function routeSpecs(deps: AppDeps): RouteSpec[] {
   const playbooks = new PlaybookCatalog({ client: deps.client, taskQueue: deps.taskQueue });
-  const cases = new CaseService({ client: deps.client, store: deps.ingest.store, record: deps.record, rules: deps.ingest.rules, taskQueue: deps.taskQueue });
+  const cases = new CaseService({ client: deps.client, store: deps.ingest.store, record: deps.record, rules: deps.ingest.rules, taskQueue: deps.taskQueue, ...(deps.sla ? { sla: deps.sla } : {}) });
   const meta: RouteSpec[] = [
     {
       method: 'get',

@@ -17,8 +17,9 @@ import { randomUUID } from 'node:crypto';
 import { CaseFact, caseHandling, foldRun, type CaseHandling, type StoredCaseEvent } from '../core/case-events.ts';
 import type { ActionRecord, CaseStatus, CaseVerdict, CaseView, PlaybookSummary, PlaybookView, TimelineEntry } from '../core/case.ts';
 import type { CaseRecordStore } from '../store/case-record.ts';
-import { caseTimings } from '../core/timings.ts';
-import type { AlertStore, StoredAlert } from '../store/types.ts';
+import { caseTimings, type CaseTimings } from '../core/timings.ts';
+import { DEFAULT_SLA, parseSla, slaState, type SlaPolicy, type SlaState } from '../core/sla.ts';
+import type { AlertStore, StoredAlert, StoredCase } from '../store/types.ts';
 import {
   ApprovalErrorType,
   UNDO_ACTION_WORKFLOW,
@@ -49,6 +50,8 @@ export interface CaseServiceDeps {
   rules: SuppressionRules;
   /** The main task queue (undo runs there; its driver call runs on the privileged one). */
   taskQueue: string;
+  /** Service levels per severity (RIPOSTE_SLA); default DEFAULT_SLA. */
+  sla?: SlaPolicy;
 }
 
 /** An action as the case shows it: where it came from, and whether it has been undone. */
@@ -100,6 +103,7 @@ function caseTimeline(events: StoredCaseEvent[]): TimelineEntry[] {
     if (e.kind === CaseFact.tagged) out.push({ at: e.at, step: 'tags', message: `tags${(e.data.add as string[] | undefined)?.length ? ` +${(e.data.add as string[]).join(', +')}` : ''}${(e.data.remove as string[] | undefined)?.length ? ` -${(e.data.remove as string[]).join(', -')}` : ''} by ${e.actor}`, ...actor });
     if (e.kind === CaseFact.closed) out.push({ at: e.at, step: 'close', message: `closed by ${e.actor}: ${d.resolution}`, ...actor });
     if (e.kind === CaseFact.reopened) out.push({ at: e.at, step: 'reopen', message: `reopened by ${e.actor}${comment}`, ...actor });
+    if (e.kind === 'sla.breached') out.push({ at: e.at, step: 'sla', message: `SLA missed: not ${d.kind === 'acknowledge' ? 'acknowledged' : 'contained'} by ${d.due}` });
     if (e.kind === 'action.undone') out.push({ at: e.at, step: 'undo', message: `${d.actionId}: ${d.status === 'undone' ? 'undone' : 'undo failed'} — ${d.description}`, ...actor });
   }
   return out;
@@ -112,10 +116,26 @@ export interface CaseListState {
   assignee?: string;
   tags: string[];
   pendingApprovals: number;
+  sla: SlaState;
+}
+
+/** A case's due times and missed targets, from its record. */
+function slaOf(policy: SlaPolicy, c: Pick<StoredCase, 'createdAt' | 'severity_id'>, h: CaseHandling, t: CaseTimings): SlaState {
+  return slaState(policy, {
+    createdAt: c.createdAt,
+    severity_id: c.severity_id,
+    ...(h.acknowledgedAt ? { acknowledgedAt: h.acknowledgedAt } : {}),
+    ...(t.containMs !== undefined ? { containedAt: new Date(Date.parse(c.createdAt) + t.containMs).toISOString() } : {}),
+    ...(h.resolution ? { closedAt: h.resolution.at } : {}),
+  }, new Date());
 }
 
 export class CaseService {
-  constructor(private readonly d: CaseServiceDeps) {}
+  readonly sla: SlaPolicy;
+
+  constructor(private readonly d: CaseServiceDeps) {
+    this.sla = d.sla ?? (parseSla(DEFAULT_SLA) as { policy: SlaPolicy }).policy;
+  }
 
   /**
    * A case from Riposte's own store: the alert store's case and alerts, and the facts its
@@ -143,6 +163,7 @@ export class CaseService {
     const containment = views.find((v) => v.containment)?.containment ?? null;
     const actions = withUndoState(events, runs.flatMap((r) => (r.view.actions ?? []).map((a) => ({ ...a, workflowId: r.summary.workflowId }))));
     const handling = caseHandling(events);
+    const timings = caseTimings({ createdAt: stored.createdAt, ...(alerts[0] ? { firstAlert: alerts[0] } : {}) }, events);
     return {
       caseId,
       // The case's own: closed by an analyst, or its runs, its approvals, its alerts still waiting for dispatch.
@@ -175,7 +196,8 @@ export class CaseService {
       startedAt: stored.createdAt,
       ...(first?.closedAt ? { closedAt: first.closedAt } : {}),
       ...withoutFlag(handling),
-      timings: caseTimings({ createdAt: stored.createdAt, ...(alerts[0] ? { firstAlert: alerts[0] } : {}) }, events),
+      timings,
+      sla: slaOf(this.sla, stored, handling, timings),
     };
   }
 
@@ -220,10 +242,12 @@ export class CaseService {
   }
 
   /** Each case's own status and the playbooks that ran for it, for a page of the case list (three reads in all). */
-  async states(caseIds: string[]): Promise<Map<string, CaseListState>> {
+  async states(cases: Array<Pick<StoredCase, 'id' | 'createdAt' | 'severity_id'>>): Promise<Map<string, CaseListState>> {
     const waiting = new Set(await this.d.store.pendingCases());
     const out = new Map<string, CaseListState>();
-    for (const [caseId, events] of this.d.record.eventsOfCases(caseIds)) {
+    const byId = new Map(cases.map((c) => [c.id, c]));
+    for (const [caseId, events] of this.d.record.eventsOfCases(cases.map((c) => c.id))) {
+      const c = byId.get(caseId) as Pick<StoredCase, 'id' | 'createdAt' | 'severity_id'>;
       const runs = playbookRuns(events);
       const approvals = runs.flatMap((r) => r.view.approvals);
       const handling = caseHandling(events);
@@ -234,6 +258,7 @@ export class CaseService {
         ...(assignee ? { assignee } : {}),
         tags,
         pendingApprovals: approvals.filter((a) => a.status === 'pending').length,
+        sla: slaOf(this.sla, c, handling, caseTimings({ createdAt: c.createdAt }, events)),
       });
     }
     return out;

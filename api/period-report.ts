@@ -37,7 +37,7 @@ export async function periodReport(d: { store: AlertStore; record: CaseRecordSto
   let cursor: string | undefined;
   for (;;) {
     const page = await d.store.listCases({ limit: PAGE, since, until, ...(cursor ? { before: cursor } : {}) });
-    const states = await d.cases.states(page.map((c) => c.id));
+    const states = await d.cases.states(page);
     for (const c of page) {
       const status = states.get(c.id)?.status ?? 'unknown';
       byStatus[status] = (byStatus[status] ?? 0) + 1;

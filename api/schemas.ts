@@ -303,6 +303,10 @@ export const CaseResponse = Type.Object({
     { detectMs: Type.Optional(Type.Number()), acknowledgeMs: Type.Optional(Type.Number()), containMs: Type.Optional(Type.Number()), resolveMs: Type.Optional(Type.Number()) },
     { description: 'Time to detect, acknowledge, contain and resolve, in milliseconds (docs/metrics.md)' }
   ),
+  sla: Type.Object(
+    { acknowledgeBy: Type.Optional(Type.String()), containBy: Type.Optional(Type.String()), breached: Type.Array(Type.Union([Type.Literal('acknowledge'), Type.Literal('contain')])) },
+    { description: 'Due times for the case\u2019s severity (RIPOSTE_SLA) and the targets it missed' }
+  ),
 });
 
 export const ApprovalRecorded = Type.Object({ caseId: Type.String(), approval: Approval });
@@ -321,6 +325,10 @@ export const CaseListResponse = Type.Object({
       assignee: Type.Optional(Type.String()),
       tags: Type.Array(Type.String()),
       pendingApprovals: Type.Integer(),
+      sla: Type.Object(
+    { acknowledgeBy: Type.Optional(Type.String()), containBy: Type.Optional(Type.String()), breached: Type.Array(Type.Union([Type.Literal('acknowledge'), Type.Literal('contain')])) },
+    { description: 'Due times for the case\u2019s severity (RIPOSTE_SLA) and the targets it missed' }
+  ),
       verdict: Type.Optional(Type.String()),
     })
   ),
@@ -341,6 +349,7 @@ export const CaseListQuery = Type.Object({
   since: Type.Optional(Type.String({ format: 'date-time', description: 'Created at or after' })),
   until: Type.Optional(Type.String({ format: 'date-time', description: 'Created before' })),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Free text in the title or an entity' })),
+  breached: Type.Optional(Type.Literal('true', { description: 'Only cases that missed a service level' })),
 });
 
 export const VerdictBody = Type.Object(

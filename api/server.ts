@@ -10,6 +10,8 @@ import { ThreadedAlertStore } from '../store/threaded.ts';
 import { IndicatorStore, indicatorsFile } from '../store/indicators.ts';
 import { CaseRecordStore } from '../store/case-record.ts';
 import { createApiMetrics } from '../telemetry/metrics.ts';
+import { CaseService } from './cases.ts';
+import { SlaWatch } from './sla-watch.ts';
 import { AuditLog, auditFile } from '../store/audit.ts';
 import { UserStore, usersFile } from '../store/users.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
@@ -76,8 +78,12 @@ async function main(): Promise<void> {
     slack: slackInteractionSettings(process.env),
     maxBodyBytes: config.maxBodyBytes,
     rateLimitPerMinute: config.apiRateLimit,
+    sla: config.sla,
     version,
   });
+  // Missed service levels: recorded, counted and escalated, once each.
+  const slaWatch = new SlaWatch({ store, record, cases: new CaseService({ client, store, record, rules, taskQueue: config.temporal.taskQueue, sla: config.sla }), client, taskQueue: config.temporal.taskQueue, logger, metrics });
+  slaWatch.start();
   const server = app.listen(config.port, config.host, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -102,6 +108,7 @@ async function main(): Promise<void> {
       clearInterval(pruner);
       rules.stop();
       await dispatcher.stop();
+      await slaWatch.stop();
       await store.close();
       indicators.close();
       record.close();

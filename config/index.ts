@@ -2,6 +2,7 @@
 // Problems are collected and reported together; secrets are wrapped so they never print.
 import path from 'node:path';
 import { parseDuration } from '../core/duration.ts';
+import { DEFAULT_SLA, parseSla, type SlaPolicy } from '../core/sla.ts';
 import { Secret } from './secret.ts';
 
 export { Secret };
@@ -45,6 +46,8 @@ export interface RiposteConfig {
   maxBodyBytes: number;
   /** Requests per minute each person or token may make to the analyst API (0: no limit). */
   apiRateLimit: number;
+  /** Service levels per severity (RIPOSTE_SLA). */
+  sla: SlaPolicy;
   temporal: TemporalConfig;
   /** `live`: the drivers allowed to act for real (empty: log-only, every action simulated). */
   containment: { live: ContainmentDriver[]; nftNetns?: string; nftTable: string };
@@ -227,6 +230,9 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     dispatchMaxRate: int('RIPOSTE_DISPATCH_MAX_RATE', 20, 1, 10_000),
   };
 
+  const slaParsed = parseSla(get('RIPOSTE_SLA') ?? DEFAULT_SLA);
+  if ('problem' in slaParsed) problems.push(slaParsed.problem);
+
   const exporter = oneOf('OTEL_TRACES_EXPORTER', ['none', 'otlp'] as const, 'none');
   const config: RiposteConfig = {
     port: int('RIPOSTE_PORT', 8080, 0, 65535),
@@ -237,6 +243,7 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     logLevel: oneOf('RIPOSTE_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
     maxBodyBytes: int('RIPOSTE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     apiRateLimit: int('RIPOSTE_API_RATE_LIMIT', 600, 0, 1_000_000),
+    sla: 'policy' in slaParsed ? slaParsed.policy : {},
     temporal,
     containment: { live, nftNetns, nftTable },
     dns: { servers: dnsServers, timeoutMs: int('RIPOSTE_DNS_TIMEOUT_MS', 3000, 100, 60000) },

@@ -264,4 +264,6 @@ export interface CaseView extends CaseRecord {
   acknowledgedAt?: string;
   /** Time to detect, acknowledge, contain and resolve, in milliseconds (docs/metrics.md). */
   timings: { detectMs?: number; acknowledgeMs?: number; containMs?: number; resolveMs?: number };
+  /** Service levels: when it is due to be acknowledged and contained, and what was missed. */
+  sla: { acknowledgeBy?: string; containBy?: string; breached: Array<'acknowledge' | 'contain'> };
 }

@@ -15,6 +15,7 @@ export function createApiMetrics(o: { backlog: () => number; pendingApprovals: (
     suppressed: new Counter({ name: 'riposte_suppression_hits_total', help: 'Alerts a suppression rule held back, by rule', labelNames: ['rule'] as const, registers: [registry] }),
     dispatchLag: new Histogram({ name: 'riposte_dispatch_lag_seconds', help: 'From an alert committed to its case workflow told', buckets: BUCKETS, registers: [registry] }),
     backlog: new Gauge({ name: 'riposte_alert_backlog', help: 'Alerts committed and not yet delivered to their case', registers: [registry], collect() { this.set(o.backlog()); } }),
+    slaBreaches: new Counter({ name: 'riposte_sla_breaches_total', help: 'Service levels missed, by target (acknowledge, contain) and severity', labelNames: ['kind', 'severity'] as const, registers: [registry] }),
     approvalsPending: new Gauge({ name: 'riposte_approvals_pending', help: 'Approvals waiting for an analyst, in every case', registers: [registry], collect() { this.set(o.pendingApprovals()); } }),
   };
 }

@@ -111,6 +111,24 @@ export interface UndoActionResult {
 
 export const UNDO_ACTION_WORKFLOW = 'undoActionWorkflow';
 
+export const SLA_BREACH_WORKFLOW = 'slaBreachWorkflow';
+
+/** A missed service level, as the API's SLA watch saw it. */
+export interface SlaBreachInput {
+  caseId: string;
+  kind: 'acknowledge' | 'contain';
+  title: string;
+  severity: string;
+  severity_id: number;
+  /** When it was due. */
+  due: string;
+}
+
+/** One escalation per case and missed target. */
+export function slaBreachWorkflowId(caseId: string, kind: string): string {
+  return `sla-${caseId}-${kind}`;
+}
+
 /** One undo per action: a second request finds the first. */
 export function undoWorkflowId(caseId: string, actionId: string): string {
   return `undo-${caseId}-${actionId}`;

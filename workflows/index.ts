@@ -9,3 +9,4 @@ export { iocSweepPlaybook } from './playbooks/ioc-sweep.ts';
 export { caseWorkflow } from './case.ts';
 export { playbookCatalogWorkflow } from './catalog.ts';
 export { undoActionWorkflow } from './undo.ts';
+export { slaBreachWorkflow } from './sla.ts';

@@ -61,7 +61,8 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
           (!q.playbook || s.playbooks.includes(q.playbook)) &&
           (!q.assignee || (q.assignee === 'none' ? !s.assignee : s.assignee === q.assignee)) &&
           (!q.tag || s.tags.includes(q.tag)) &&
-          (!q.verdict || (q.verdict === 'none' ? !c.verdict : c.verdict?.verdict === q.verdict));
+          (!q.verdict || (q.verdict === 'none' ? !c.verdict : c.verdict?.verdict === q.verdict)) &&
+          (!q.breached || s.sla.breached.length > 0);
         const found: Array<{ c: StoredCase; s: CaseListState }> = [];
         let cursor = q.before;
         let more = true;
@@ -77,7 +78,7 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
             ...(q.q ? { q: q.q } : {}),
           });
           more = page.length === SCAN_PAGE;
-          const states = await deps.cases.states(page.map((c) => c.id));
+          const states = await deps.cases.states(page);
           for (const c of page) {
             cursor = `${c.createdAt}|${c.id}`;
             const s = states.get(c.id) as CaseListState;

@@ -9,6 +9,7 @@ import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
 import { RecordingEgress, RecordingTickets } from '../helpers/fakes.ts';
 import { assertMatchesDocument } from '../helpers/openapi.ts';
 import { startWorker, testClient, uniqueQueue, waitFor, type RunningWorker } from '../helpers/temporal.ts';
+import { parseSla, type SlaPolicy } from '../../core/sla.ts';
 
 const testStart = new Date(Date.now() - 1000).toISOString();
 
@@ -182,5 +183,39 @@ describe('case management', () => {
     assert.match(md.headers.get('content-type') ?? '', /^text\/markdown/);
     for (const h of ['## Volumes', '## Outcomes', '## Timings', '## Top rules', '## Top entities', '## Suppression']) assert.ok(md.body.includes(h), h);
     assert.equal((await alice.get('/v1/reports/summary?since=2026-12-02T00:00:00Z&until=2026-12-01T00:00:00Z')).status, 422);
+  });
+});
+
+describe('service levels', () => {
+  it('a case not acknowledged in time is flagged, listed as breached, counted and escalated once; a case acknowledged in time is not', async () => {
+    const { client, close } = await testClient();
+    const taskQueue = uniqueQueue('sla');
+    const worker = await startWorker({ taskQueue, deps: { dns: { servers: ['127.0.0.1:9'], timeoutMs: 100 }, tickets: new RecordingTickets(), egress: new RecordingEgress() } });
+    const api = await startApi({ client, taskQueue, sla: (parseSla('high:1s/1h') as { policy: SlaPolicy }).policy });
+    try {
+      const post = (n: number) => api.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ hostname: `sla-${n}.corp.test`, hostIp: `10.55.0.${n}`, remoteIp: `198.51.100.${150 + n}` }) });
+      const late = (await post(1)).body.caseId;
+      const onTime = (await post(2)).body.caseId;
+      assert.equal((await api.request('POST', `/v1/cases/${onTime}/assign`, { token: TOKENS.analyst, body: {} })).status, 200, 'acknowledged at once');
+      const before = (await api.request('GET', `/v1/cases/${late}`, { token: TOKENS.analyst })).body;
+      assert.deepEqual(before.sla.breached, []);
+      assert.equal(Date.parse(before.sla.acknowledgeBy) - Date.parse(before.createdAt), 1000);
+      await new Promise((r) => setTimeout(r, 1200));
+      assert.equal(await api.slaWatch.tick(), 1, 'one new breach');
+      assert.equal(await api.slaWatch.tick(), 0, 'and only once');
+      const after = (await api.request('GET', `/v1/cases/${late}`, { token: TOKENS.analyst })).body;
+      assert.deepEqual(after.sla.breached, ['acknowledge']);
+      assert.ok(after.timeline.some((t: { step: string; message: string }) => t.step === 'sla' && /not acknowledged by/.test(t.message)));
+      assert.deepEqual((await api.request('GET', `/v1/cases/${onTime}`, { token: TOKENS.analyst })).body.sla.breached, []);
+      const listed = (await api.request('GET', '/v1/cases?breached=true', { token: TOKENS.analyst })).body.cases.map((c: { caseId: string }) => c.caseId);
+      assert.ok(listed.includes(late) && !listed.includes(onTime));
+      const escalation = await client.workflow.getHandle(`sla-${late}-acknowledge`).result();
+      assert.deepEqual(escalation, { told: [], skipped: 'no notification channel or pager is configured' });
+      assert.match(await api.metrics.registry.metrics(), /riposte_sla_breaches_total\{kind="acknowledge",severity="High"\} 1/);
+    } finally {
+      await api.close();
+      await worker.stop();
+      await close();
+    }
   });
 });

@@ -15,7 +15,10 @@ import { IndicatorStore, indicatorsFile } from '../../store/indicators.ts';
 import type { AlertStore } from '../../store/types.ts';
 import type { CaseRecordStore } from '../../store/case-record.ts';
 import { testCaseRecord } from './temporal.ts';
-import { createApiMetrics } from '../../telemetry/metrics.ts';
+import { createApiMetrics, type ApiMetrics } from '../../telemetry/metrics.ts';
+import { CaseService } from '../../api/cases.ts';
+import { SlaWatch } from '../../api/sla-watch.ts';
+import type { SlaPolicy } from '../../core/sla.ts';
 import { AuditLog, auditFile } from '../../store/audit.ts';
 import { UserStore, usersFile } from '../../store/users.ts';
 import { createLogger } from '../../telemetry/logger.ts';
@@ -36,6 +39,8 @@ export interface TestApi {
   url: string;
   store: AlertStore;
   record: CaseRecordStore;
+  slaWatch: SlaWatch;
+  metrics: ApiMetrics;
   users: UserStore;
   audit: AuditLog;
   rules: SuppressionRules;
@@ -60,6 +65,8 @@ export async function startApi(opts: {
   record?: CaseRecordStore;
   /** Requests per minute per client on the analyst API (default: none). */
   rateLimitPerMinute?: number;
+  /** Service levels (default: DEFAULT_SLA); the SLA watch runs only when asked (`api.slaWatch.tick()`). */
+  sla?: SlaPolicy;
 }): Promise<TestApi> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-api-'));
   const config = loadConfig({ RIPOSTE_DATA_DIR: dataDir, ...opts.env });
@@ -107,8 +114,10 @@ export async function startApi(opts: {
     slack: slackInteractionSettings({ ...opts.env }),
     maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
     ...(opts.rateLimitPerMinute ? { rateLimitPerMinute: opts.rateLimitPerMinute } : {}),
+    ...(opts.sla ? { sla: opts.sla } : {}),
     version: 'test',
   });
+  const slaWatch = new SlaWatch({ store, record, cases: new CaseService({ client: opts.client, store, record, rules, taskQueue: opts.taskQueue, ...(opts.sla ? { sla: opts.sla } : {}) }), client: opts.client, taskQueue: opts.taskQueue, logger, metrics });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -116,6 +125,8 @@ export async function startApi(opts: {
     url,
     store,
     record,
+    slaWatch,
+    metrics,
     users,
     audit,
     rules,
@@ -145,6 +156,7 @@ export async function startApi(opts: {
       });
       rules.stop();
       await dispatcher.stop();
+      await slaWatch.stop();
       await store.close();
       integrationStatus.close();
       indicators.close();

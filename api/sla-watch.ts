@@ -1,0 +1,76 @@
+// The SLA watch: every minute, the cases opened in the last week are checked against their
+// service levels; a target missed for the first time is written to the case record (once: its key
+// names the case and the target), counted, and escalated through the configured channels by a
+// `slaBreachWorkflow` (once: its workflow ID names them too).
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { severityName } from '../core/alert.ts';
+import type { CaseRecordStore } from '../store/case-record.ts';
+import type { AlertStore, StoredCase } from '../store/types.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { ApiMetrics } from '../telemetry/metrics.ts';
+import { SLA_BREACH_WORKFLOW, slaBreachWorkflowId, type SlaBreachInput } from '../workflows/definitions.ts';
+import type { CaseService } from './cases.ts';
+
+const LOOKBACK_MS = 7 * 86_400_000;
+const PAGE = 500;
+
+export class SlaWatch {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+
+  constructor(private readonly d: { store: AlertStore; record: CaseRecordStore; cases: CaseService; client: Client; taskQueue: string; logger: Pick<Logger, 'warn'>; metrics?: Pick<ApiMetrics, 'slaBreaches'>; intervalMs?: number }) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick().catch((err: unknown) => this.d.logger.warn({ err: String(err) }, 'SLA watch failed; tried again next minute')), this.d.intervalMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass; returns how many breaches were new. One pass at a time. */
+  tick(): Promise<number> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    const since = new Date(Date.now() - LOOKBACK_MS).toISOString();
+    let fresh = 0;
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.d.store.listCases({ limit: PAGE, since, ...(cursor ? { before: cursor } : {}) });
+      const states = await this.d.cases.states(page);
+      for (const c of page) {
+        const sla = states.get(c.id)?.sla;
+        for (const kind of sla?.breached ?? []) {
+          const due = (kind === 'acknowledge' ? sla?.acknowledgeBy : sla?.containBy) as string;
+          // Escalated first (at most once: the workflow ID), recorded once it is under way.
+          if (!(await this.escalate(c, kind, due))) continue;
+          const added = this.d.record.append(c.id, [{ key: `sla:${c.id}:${kind}`, at: new Date().toISOString(), kind: 'sla.breached', data: { kind, due } }]);
+          if (!added) continue;
+          fresh++;
+          this.d.metrics?.slaBreaches.inc({ kind, severity: severityName(c.severity_id) });
+        }
+      }
+      if (page.length < PAGE) return fresh;
+      const last = page.at(-1) as StoredCase;
+      cursor = `${last.createdAt}|${last.id}`;
+    }
+  }
+
+  /** Starts the escalation (or finds it started); false when Temporal could not be reached (tried again next pass). */
+  private async escalate(c: StoredCase, kind: SlaBreachInput['kind'], due: string): Promise<boolean> {
+    const input: SlaBreachInput = { caseId: c.id, kind, title: c.title, severity: severityName(c.severity_id), severity_id: c.severity_id, due };
+    try {
+      await this.d.client.workflow.start(SLA_BREACH_WORKFLOW, { taskQueue: this.d.taskQueue, workflowId: slaBreachWorkflowId(c.id, kind), workflowIdReusePolicy: 'REJECT_DUPLICATE', args: [input] });
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return true;
+      this.d.logger.warn({ err: String(err), caseId: c.id, kind }, 'could not start the SLA escalation; tried again next pass');
+      return false;
+    }
+  }
+}

@@ -417,6 +417,28 @@ export const VerdictResponse = Type.Object({
   closed: Type.Boolean({ description: 'Whether the verdict closed the case (false_positive and benign do, unless keepOpen)' }),
 });
 
+export const BulkVerdictBody = Type.Object(
+  {
+    caseIds: Type.Array(CaseIdParams.properties.caseId, { minItems: 1, maxItems: 100 }),
+    verdict: Type.Union([Type.Literal('true_positive'), Type.Literal('false_positive'), Type.Literal('benign')]),
+    comment: Type.Optional(Type.String({ maxLength: 2000 })),
+    keepOpen: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false }
+);
+export const BulkVerdictResponse = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      caseId: Type.String(),
+      status: Type.Integer({ description: '200, or the status the case alone would have answered (404 …)' }),
+      closed: Type.Optional(Type.Boolean()),
+      cancelledApprovals: Type.Optional(Type.Array(Type.String())),
+      undo: Type.Optional(Type.Array(Type.String(), { description: 'Undo URLs of the actions still in place' })),
+      detail: Type.Optional(Type.String()),
+    })
+  ),
+});
+
 const Tag = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9:._/-]{0,63}$' });
 export const CommentBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false });
 export const AssignBody = Type.Object(

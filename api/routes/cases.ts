@@ -24,6 +24,8 @@ import {
   UndoBody,
   UndoResponse,
   CommentBody,
+  BulkVerdictBody,
+  BulkVerdictResponse,
   AssignBody,
   TagsBody,
   CloseBody,
@@ -232,6 +234,32 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
           cancelledApprovals: cancelled,
           closed,
         });
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/cases/verdicts',
+      operationId: 'setCaseVerdicts',
+      summary: 'One verdict for many cases at once (e.g. close a burst of false positives)',
+      description: 'Each case as if given the verdict alone: a false_positive or benign verdict rejects what waits, offers the undo of what was done and closes the case unless keepOpen. Answers each case\u2019s outcome in order; one case failing does not stop the others.',
+      tags: ['cases'],
+      roles: ['analyst'],
+      body: BulkVerdictBody,
+      responses: { 200: { description: 'Each case\u2019s outcome', schema: BulkVerdictResponse } },
+      handler: async (req, res) => {
+        const { caseIds, keepOpen, ...body } = req.body as { caseIds: string[]; verdict: 'true_positive' | 'false_positive' | 'benign'; comment?: string; keepOpen?: boolean };
+        res.locals.audit = { verdict: body.verdict, cases: caseIds.length };
+        const results = [];
+        for (const caseId of [...new Set(caseIds)]) {
+          try {
+            const r = await deps.cases.setVerdict(caseId, { ...body, by: actorOf(req) }, { keepOpen });
+            results.push({ caseId, status: 200, closed: r.closed, cancelledApprovals: r.cancelled, undo: r.undoable.map((a) => `/v1/cases/${caseId}/actions/${a.id}/undo`) });
+          } catch (err) {
+            if (!(err instanceof HttpError)) throw err;
+            results.push({ caseId, status: err.status, detail: err.message });
+          }
+        }
+        res.json({ results });
       },
     },
     {

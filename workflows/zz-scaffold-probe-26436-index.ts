@@ -1,2 +1,0 @@
-export * from './index.ts';
-export { lateralProbePlaybook } from './playbooks/zz-scaffold-probe-26436.ts';

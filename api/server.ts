@@ -12,6 +12,7 @@ import { CaseRecordStore } from '../store/case-record.ts';
 import { createApiMetrics } from '../telemetry/metrics.ts';
 import { CaseService } from './cases.ts';
 import { SlaWatch } from './sla-watch.ts';
+import { pruneCases } from './retention.ts';
 import { AuditLog, auditFile } from '../store/audit.ts';
 import { UserStore, usersFile } from '../store/users.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
@@ -84,6 +85,10 @@ async function main(): Promise<void> {
   // Missed service levels: recorded, counted and escalated, once each.
   const slaWatch = new SlaWatch({ store, record, cases: new CaseService({ client, store, record, rules, taskQueue: config.temporal.taskQueue, sla: config.sla }), client, taskQueue: config.temporal.taskQueue, logger, metrics });
   slaWatch.start();
+  // The case record's retention: hourly, when one is set (the default keeps cases for ever).
+  const retention = config.caseRecordRetentionMs;
+  const retainer = retention ? setInterval(() => void pruneCases({ store, record, audit }, retention).catch((err: unknown) => logger.warn({ err: String(err) }, 'case retention failed')), 3_600_000) : undefined;
+  retainer?.unref();
   const server = app.listen(config.port, config.host, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -109,6 +114,7 @@ async function main(): Promise<void> {
       rules.stop();
       await dispatcher.stop();
       await slaWatch.stop();
+      clearInterval(retainer);
       await store.close();
       indicators.close();
       record.close();

@@ -48,6 +48,8 @@ export interface RiposteConfig {
   apiRateLimit: number;
   /** Service levels per severity (RIPOSTE_SLA). */
   sla: SlaPolicy;
+  /** How long an idle case's record is kept (RIPOSTE_CASE_RECORD_RETENTION); undefined: for ever. */
+  caseRecordRetentionMs?: number;
   temporal: TemporalConfig;
   /** `live`: the drivers allowed to act for real (empty: log-only, every action simulated). */
   containment: { live: ContainmentDriver[]; nftNetns?: string; nftTable: string };
@@ -230,6 +232,10 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     dispatchMaxRate: int('RIPOSTE_DISPATCH_MAX_RATE', 20, 1, 10_000),
   };
 
+  const retention = get('RIPOSTE_CASE_RECORD_RETENTION') ?? 'forever';
+  const retentionMs = retention === 'forever' ? undefined : parseDuration(retention);
+  if (retention !== 'forever' && (retentionMs === undefined || retentionMs < 86_400_000)) problems.push(`RIPOSTE_CASE_RECORD_RETENTION must be forever or a duration of a day or more (got "${retention}")`);
+
   const slaParsed = parseSla(get('RIPOSTE_SLA') ?? DEFAULT_SLA);
   if ('problem' in slaParsed) problems.push(slaParsed.problem);
 
@@ -244,6 +250,7 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     maxBodyBytes: int('RIPOSTE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     apiRateLimit: int('RIPOSTE_API_RATE_LIMIT', 600, 0, 1_000_000),
     sla: 'policy' in slaParsed ? slaParsed.policy : {},
+    ...(retentionMs !== undefined ? { caseRecordRetentionMs: retentionMs } : {}),
     temporal,
     containment: { live, nftNetns, nftTable },
     dns: { servers: dnsServers, timeoutMs: int('RIPOSTE_DNS_TIMEOUT_MS', 3000, 100, 60000) },

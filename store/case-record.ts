@@ -102,6 +102,20 @@ export class CaseRecordStore {
     return out;
   }
 
+  /** Whether the case has a fact at or after `since` (a case still being worked keeps its record). */
+  activeSince(caseId: string, since: string): boolean {
+    return Boolean(this.db.prepare('SELECT 1 FROM case_events WHERE case_id = ? AND at >= ? LIMIT 1').get(caseId, since));
+  }
+
+  /** Deletes every fact of these cases (the record's retention ended for them). */
+  deleteCases(ids: string[]): number {
+    const list = JSON.stringify(ids);
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM record_approvals WHERE case_id IN (SELECT value FROM json_each(?))').run(list);
+      return this.db.prepare('DELETE FROM case_events WHERE case_id IN (SELECT value FROM json_each(?))').run(list).changes;
+    })();
+  }
+
   /** Approvals waiting for an analyst, in every case. */
   pendingApprovals(): number {
     return this.stmt.pending.get()?.n ?? 0;

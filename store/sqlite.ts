@@ -628,6 +628,22 @@ export class SqliteAlertStore implements AlertStore {
     this.stmt.saveSuppression.run(rule.id, JSON.stringify(rule));
   }
 
+  async casesIdleSince(before: string, limit: number): Promise<string[]> {
+    return this.db.prepare<[string, number], { id: string }>('SELECT id FROM cases WHERE last_alert_at < ? ORDER BY last_alert_at LIMIT ?').all(before, limit).map((r) => r.id);
+  }
+
+  async deleteCases(ids: string[]): Promise<number> {
+    const list = JSON.stringify(ids);
+    return this.db.transaction(() => {
+      const inList = 'IN (SELECT value FROM json_each(?))';
+      this.db.prepare(`DELETE FROM alert_uids WHERE alert_id IN (SELECT id FROM alerts WHERE case_id ${inList})`).run(list);
+      this.db.prepare(`DELETE FROM alerts WHERE case_id ${inList}`).run(list);
+      this.db.prepare(`DELETE FROM case_entities WHERE case_id ${inList}`).run(list);
+      this.db.prepare(`DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND case_id ${inList}`).run(list);
+      return this.db.prepare(`DELETE FROM cases WHERE id ${inList}`).run(list).changes;
+    })();
+  }
+
   async prune(now: Date, keep: { requestsMs: number; entitiesMs: number }): Promise<void> {
     const t = now.getTime();
     this.db.transaction(() => {

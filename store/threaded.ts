@@ -121,6 +121,14 @@ export class ThreadedAlertStore implements AlertStore {
   getSuppression(id: string) {
     return this.call<SuppressionRule | null>('getSuppression', id);
   }
+  casesIdleSince(before: string, limit: number) {
+    return this.call<string[]>('casesIdleSince', before, limit);
+  }
+
+  deleteCases(ids: string[]) {
+    return this.call<number>('deleteCases', ids);
+  }
+
   prune(now: Date, keep: { requestsMs: number; entitiesMs: number }) {
     return this.call<void>('prune', now, keep);
   }

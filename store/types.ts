@@ -143,6 +143,10 @@ export interface AlertStore {
   saveSuppression(rule: SuppressionRule): Promise<void>;
   getSuppression(id: string): Promise<SuppressionRule | null>;
 
+  /** Cases whose last alert came before `before`, oldest first, at most `limit` (for retention). */
+  casesIdleSince(before: string, limit: number): Promise<string[]>;
+  /** Deletes cases with their alerts (the case record's retention ended for them). */
+  deleteCases(ids: string[]): Promise<number>;
   /** Drops idempotency records and correlation entries older than they can matter. */
   prune(now: Date, keep: { requestsMs: number; entitiesMs: number }): Promise<void>;
   close(): Promise<void>;

@@ -64,31 +64,55 @@ const KIND_UPDATED_TO_LIST = new Map<string, ListField>((Object.keys(LISTS) as L
 export type NewCaseEvent = Omit<CaseEvent, 'key' | 'n' | 'run'>;
 
 /**
- * The facts that take a run's view from `before` (what it last wrote; undefined: nothing yet) to
- * `now`: a `run.started` first, then each new list item, each changed item and each changed value.
+ * The lists whose items change after they are added (an approval decided, a host's address
+ * learned). The others only grow: how many items were written is all a run keeps of them.
  */
-export function runEvents(before: PlaybookView | undefined, now: PlaybookView, at: string): NewCaseEvent[] {
+const CHANGING: ReadonlySet<ListField> = new Set(['approvals', 'scope']);
+
+/**
+ * What a run keeps of what it last wrote, to find what changed since — small on purpose: each
+ * value and each changing item as JSON, the growing lists by their length (no copy of the view).
+ */
+export interface RunDigest {
+  values: Partial<Record<ValueField, string>>;
+  items: Partial<Record<ListField, string[]>>;
+  lengths: Partial<Record<ListField, number>>;
+}
+
+/**
+ * The facts that take a run's view from what it last wrote (`before`; undefined: nothing yet) to
+ * `now` — a `run.started` first, then each changed value, each new list item and each changed
+ * item — and the digest to compare the next write with.
+ */
+export function runEvents(before: RunDigest | undefined, now: PlaybookView, at: string): { events: NewCaseEvent[]; digest: RunDigest } {
   const out: NewCaseEvent[] = [];
+  const digest: RunDigest = { values: {}, items: {}, lengths: {} };
   if (!before) {
     const { playbook, version, run, caseId, startedAt, dryRun } = now;
     out.push({ at: startedAt, kind: 'run.started', data: { caseId, playbook, ...(version !== undefined ? { version } : {}), run: run ?? 1, startedAt, ...(dryRun ? { dryRun } : {}) } });
   }
   for (const field of Object.keys(VALUES) as ValueField[]) {
-    const was = before?.[field];
     const is = now[field];
-    if (is === undefined || JSON.stringify(was) === JSON.stringify(is)) continue;
-    out.push({ at, kind: VALUES[field], data: { value: is } });
+    if (is === undefined) continue;
+    const json = JSON.stringify(is);
+    digest.values[field] = json;
+    if (before?.values[field] !== json) out.push({ at, kind: VALUES[field], data: { value: is } });
   }
   for (const field of Object.keys(LISTS) as ListField[]) {
-    const was = (before?.[field] ?? []) as unknown[];
     const is = (now[field] ?? []) as unknown[];
-    for (let i = 0; i < is.length; i++) {
-      const item = is[i];
-      if (i >= was.length) out.push({ at: itemTime(item, at), kind: LISTS[field], ...actorOf(item), data: { index: i, item } });
-      else if (JSON.stringify(was[i]) !== JSON.stringify(item)) out.push({ at, kind: updatedKind(field), ...actorOf(item), data: { index: i, item } });
+    const from = before?.lengths[field] ?? 0;
+    digest.lengths[field] = is.length;
+    if (CHANGING.has(field)) {
+      const was = before?.items[field] ?? [];
+      const jsons = is.map((item) => JSON.stringify(item));
+      digest.items[field] = jsons;
+      for (let i = 0; i < Math.min(from, is.length); i++) {
+        if (was[i] !== jsons[i]) out.push({ at, kind: updatedKind(field), ...actorOf(is[i]), data: { index: i, item: is[i] } });
+      }
     }
+    for (let i = from; i < is.length; i++) out.push({ at: itemTime(is[i], at), kind: LISTS[field], ...actorOf(is[i]), data: { index: i, item: is[i] } });
   }
-  return out;
+  return { events: out, digest };
 }
 
 /** A run's view, folded back from its facts (in their order). */

@@ -32,25 +32,26 @@ function view(): PlaybookView {
 }
 
 /** Numbers facts as a run does: its workflow ID and each fact's place. */
-function keyed(events: ReturnType<typeof runEvents>, from: number): CaseEvent[] {
+function keyed(events: ReturnType<typeof runEvents>['events'], from: number): CaseEvent[] {
   return events.map((e, i) => ({ ...e, key: `wf:${from + i}`, run: 'wf', n: from + i }));
 }
 
 describe('the case record as facts', () => {
   it('folds a run back exactly from the facts written at each step, and writes only what changed', () => {
     const v = view();
-    const facts: CaseEvent[] = keyed(runEvents(undefined, v, started), 0);
+    const first = runEvents(undefined, v, started);
+    const facts: CaseEvent[] = keyed(first.events, 0);
     assert.equal(facts[0]?.kind, 'run.started');
-    let told = JSON.parse(JSON.stringify(v)) as PlaybookView;
+    let told = first.digest;
 
     // Findings, an approval asked, then decided; a host's address learned; containment; the end.
     v.approvals.push({ id: 'contain-egress', action: 'block 203.0.113.7', reason: 'malicious', requestedAt: '2026-12-01T10:00:01.000Z', expiresAt: '2026-12-01T10:30:01.000Z', status: 'pending' });
     v.status = 'awaiting_approval';
     v.timeline.push({ at: '2026-12-01T10:00:01.000Z', step: 'approval', message: 'asked' });
     const second = runEvents(told, v, '2026-12-01T10:00:01.000Z');
-    assert.deepEqual(second.map((e) => e.kind).sort(), ['approval.asked', 'note.added', 'status.changed']);
-    facts.push(...keyed(second, facts.length));
-    told = JSON.parse(JSON.stringify(v)) as PlaybookView;
+    assert.deepEqual(second.events.map((e) => e.kind).sort(), ['approval.asked', 'note.added', 'status.changed']);
+    facts.push(...keyed(second.events, facts.length));
+    told = second.digest;
 
     const approval = v.approvals[0] as NonNullable<PlaybookView['approvals'][0]>;
     Object.assign(approval, { status: 'approved', decidedBy: 'alice', decidedAt: '2026-12-01T10:02:00.000Z' });
@@ -61,15 +62,15 @@ describe('the case record as facts', () => {
     v.closedAt = '2026-12-01T10:02:02.000Z';
     v.report = 'Alert: …';
     const third = runEvents(told, v, '2026-12-01T10:02:02.000Z');
-    const decided = third.find((e) => e.kind === 'approval.updated');
+    const decided = third.events.find((e) => e.kind === 'approval.updated');
     assert.equal(decided?.actor, 'alice', 'a decision names who took it');
-    assert.ok(third.some((e) => e.kind === 'scope.updated'));
-    facts.push(...keyed(third, facts.length));
+    assert.ok(third.events.some((e) => e.kind === 'scope.updated'));
+    facts.push(...keyed(third.events, facts.length));
 
     assert.deepEqual(foldRun(facts), v);
     // Out of order as stored (two writes racing), they fold back the same once sorted by place.
     assert.deepEqual(foldRun([...facts].reverse().sort((a, b) => (a.n ?? 0) - (b.n ?? 0))), v);
-    assert.deepEqual(runEvents(v, v, '2026-12-01T11:00:00.000Z'), [], 'nothing changed: nothing written');
+    assert.deepEqual(runEvents(third.digest, v, '2026-12-01T11:00:00.000Z').events, [], 'nothing changed: nothing written');
   });
 
   it('a stream without its start is no run', () => {

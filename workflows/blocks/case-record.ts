@@ -5,7 +5,7 @@
 // answers for a run in flight (and for dry runs, which write nothing).
 import { proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
-import { runEvents, type CaseEvent } from '../../core/case-events.ts';
+import { runEvents, type CaseEvent, type RunDigest } from '../../core/case-events.ts';
 import { alertHost, alertRemote, type NativeAlert } from '../../core/alert.ts';
 import type { ActionRecord, CaseStatus, ContainmentRecord, EvidenceItem, PlaybookView, ScopeItem, Sighting, SkippedStep, TicketRef } from '../../core/case.ts';
 import type { Assessment, EnrichmentOutcome } from '../../core/verdict.ts';
@@ -23,8 +23,8 @@ const { caseRecordAppend } = proxyLocalActivities<Activities>(RECORD);
 export class CaseRecord {
   readonly view: PlaybookView & Required<Pick<PlaybookView, 'scope' | 'indicators' | 'sightings' | 'evidence' | 'actions' | 'skipped'>>;
 
-  /** What the record has been told so far (the view as of the last change queued). */
-  private told?: PlaybookView;
+  /** What the record has been told so far (a digest of the view as of the last change queued). */
+  private told?: RunDigest;
   /** Facts queued for the store and not yet written, each with its key. */
   private unsent: CaseEvent[] = [];
   /** Facts queued so far: the next one's place in the run's stream. */
@@ -162,8 +162,8 @@ export class CaseRecord {
   async flush(): Promise<void> {
     if (this.view.dryRun) return;
     const { workflowId } = workflowInfo();
-    const fresh = runEvents(this.told, this.view, now());
-    this.told = JSON.parse(JSON.stringify(this.view)) as PlaybookView;
+    const { events: fresh, digest } = runEvents(this.told, this.view, now());
+    this.told = digest;
     for (const e of fresh) {
       const n = this.queued++;
       this.unsent.push({ ...e, key: `${workflowId}:${n}`, run: workflowId, n });

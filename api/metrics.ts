@@ -6,6 +6,7 @@ import type { CaseEvent } from '../core/case-events.ts';
 import { TIMINGS, caseTimings, stat, type CaseTimings, type Stat, type TimingName } from '../core/timings.ts';
 import type { CaseRecordStore } from '../store/case-record.ts';
 import type { AlertStore, StoredCase } from '../store/types.ts';
+import { casePages } from './case-pages.ts';
 import { HttpError } from './problem.ts';
 
 export const GROUP_BY = ['none', 'severity', 'source', 'playbook', 'day', 'week', 'month'] as const;
@@ -13,7 +14,6 @@ export type GroupBy = (typeof GROUP_BY)[number];
 
 /** Cases one summary reads at most: past it, the answer says it is partial. */
 const MAX_CASES = 20_000;
-const PAGE = 500;
 
 export interface SummaryGroup extends Record<TimingName, Stat> {
   key: string;
@@ -25,9 +25,7 @@ export async function metricsSummary(d: { store: AlertStore; record: CaseRecordS
   const groupBy = q.groupBy ?? 'none';
   const groups = new Map<string, { cases: number; ms: Record<TimingName, number[]> }>();
   let read = 0;
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await d.store.listCases({ limit: PAGE, ...(cursor ? { before: cursor } : {}), ...(q.since ? { since: q.since } : {}), ...(q.until ? { until: q.until } : {}) });
+  for await (const page of casePages(d.store, q, MAX_CASES)) {
     const events = d.record.eventsOfCases(page.map((c) => c.id));
     for (const c of page) {
       const first = (await d.store.caseAlerts(c.id, 1))[0];
@@ -43,9 +41,6 @@ export async function metricsSummary(d: { store: AlertStore; record: CaseRecordS
       groups.set(key, g);
     }
     read += page.length;
-    if (page.length < PAGE || read >= MAX_CASES) break;
-    const last = page.at(-1) as StoredCase;
-    cursor = `${last.createdAt}|${last.id}`;
   }
   const out: SummaryGroup[] = [...groups.entries()]
     .sort(([a], [b]) => a.localeCompare(b))

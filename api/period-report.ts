@@ -1,12 +1,12 @@
 // The period report (GET /v1/reports/summary): what came in, what became of it, how fast the team
 // responded, what was noise — over a period, from the alert store and the case record.
-import type { AlertStats, AlertStore, StoredCase } from '../store/types.ts';
+import type { AlertStats, AlertStore } from '../store/types.ts';
+import { casePages } from './case-pages.ts';
 import type { CaseRecordStore } from '../store/case-record.ts';
 import type { CaseService } from './cases.ts';
 import { metricsSummary, type SummaryGroup } from './metrics.ts';
 import { HttpError } from './problem.ts';
 
-const PAGE = 500;
 const MAX_CASES = 20_000;
 
 export interface PeriodReport {
@@ -34,9 +34,7 @@ export async function periodReport(d: { store: AlertStore; record: CaseRecordSto
   const byStatus: Record<string, number> = {};
   const byVerdict: Record<string, number> = {};
   let opened = 0;
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await d.store.listCases({ limit: PAGE, since, until, ...(cursor ? { before: cursor } : {}) });
+  for await (const page of casePages(d.store, { since, until }, MAX_CASES)) {
     const states = await d.cases.states(page);
     for (const c of page) {
       const status = states.get(c.id)?.status ?? 'unknown';
@@ -45,9 +43,6 @@ export async function periodReport(d: { store: AlertStore; record: CaseRecordSto
       byVerdict[verdict] = (byVerdict[verdict] ?? 0) + 1;
     }
     opened += page.length;
-    if (page.length < PAGE || opened >= MAX_CASES) break;
-    const last = page.at(-1) as StoredCase;
-    cursor = `${last.createdAt}|${last.id}`;
   }
   const judged = (byVerdict.true_positive ?? 0) + (byVerdict.false_positive ?? 0) + (byVerdict.benign ?? 0);
   const timings = (await metricsSummary(d, { since, until, groupBy: 'none' })).groups[0] ?? null;

@@ -9,10 +9,10 @@ import type { AlertStore, StoredCase } from '../store/types.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ApiMetrics } from '../telemetry/metrics.ts';
 import { SLA_BREACH_WORKFLOW, slaBreachWorkflowId, type SlaBreachInput } from '../workflows/definitions.ts';
+import { casePages } from './case-pages.ts';
 import type { CaseService } from './cases.ts';
 
 const LOOKBACK_MS = 7 * 86_400_000;
-const PAGE = 500;
 
 export class SlaWatch {
   private timer?: NodeJS.Timeout;
@@ -39,9 +39,7 @@ export class SlaWatch {
   private async pass(): Promise<number> {
     const since = new Date(Date.now() - LOOKBACK_MS).toISOString();
     let fresh = 0;
-    let cursor: string | undefined;
-    for (;;) {
-      const page = await this.d.store.listCases({ limit: PAGE, since, ...(cursor ? { before: cursor } : {}) });
+    for await (const page of casePages(this.d.store, { since })) {
       const states = await this.d.cases.states(page);
       for (const c of page) {
         const sla = states.get(c.id)?.sla;
@@ -55,10 +53,8 @@ export class SlaWatch {
           this.d.metrics?.slaBreaches.inc({ kind, severity: severityName(c.severity_id) });
         }
       }
-      if (page.length < PAGE) return fresh;
-      const last = page.at(-1) as StoredCase;
-      cursor = `${last.createdAt}|${last.id}`;
     }
+    return fresh;
   }
 
   /** Starts the escalation (or finds it started); false when Temporal could not be reached (tried again next pass). */

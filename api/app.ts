@@ -18,6 +18,7 @@ import type { AuditLog } from '../store/audit.ts';
 import type { UserStore } from '../store/users.ts';
 import type { ApiMetrics } from '../telemetry/metrics.ts';
 import type { SlaPolicy } from '../core/sla.ts';
+import type { Payload, PayloadCodec } from '@temporalio/common';
 import { auditRoutes } from './routes/audit.ts';
 import { userRoutes } from './routes/users.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -58,6 +59,8 @@ export interface AppDeps {
   maxBodyBytes: number;
   /** Service levels per severity (RIPOSTE_SLA; default DEFAULT_SLA). */
   sla?: SlaPolicy;
+  /** Opens sealed workflow payloads for POST /v1/codec/decode (RIPOSTE_PAYLOAD_KEYS). */
+  codec?: PayloadCodec;
   /** Prometheus metrics served at GET /metrics (viewer role). */
   metrics?: ApiMetrics;
   /** Requests per minute each person or token may make to the analyst API (alert ingest has its own backpressure); 0 or unset: no limit. */
@@ -113,6 +116,7 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
     ...(deps.users ? userRoutes(deps.users) : []),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
     ...(deps.metrics ? [prometheusRoute(deps.metrics)] : []),
+    ...(deps.codec ? [codecRoute(deps.codec)] : []),
   ];
   const document = openApiDocument(specs, { version: deps.version }, Problem);
   return specs;
@@ -240,5 +244,46 @@ function prometheusRoute(metrics: ApiMetrics): RouteSpec {
     roles: ['viewer'],
     responses: { 200: { description: 'text/plain; version=0.0.4' } },
     handler: async (_req, res) => void res.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  };
+}
+
+/** Payloads as the Temporal UI and CLI codec protocol carries them: metadata values and data in base64. */
+interface WirePayload {
+  metadata?: Record<string, string>;
+  data?: string;
+}
+
+/**
+ * The codec server for the Temporal UI and CLI (`temporal workflow show --codec-endpoint
+ * <api>/v1/codec --codec-auth "Bearer <token>"`): analysts may read sealed histories.
+ */
+function codecRoute(codec: PayloadCodec): RouteSpec {
+  const fromWire = (p: WirePayload): Payload => ({
+    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+    data: Buffer.from(p.data ?? '', 'base64'),
+  });
+  const toWire = (p: Payload): WirePayload => ({
+    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v as Uint8Array).toString('base64')])),
+    data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+  });
+  const Wire = Type.Object({ metadata: Type.Optional(Type.Record(Type.String(), Type.String())), data: Type.Optional(Type.String()) });
+  return {
+    method: 'post',
+    path: '/v1/codec/decode',
+    operationId: 'decodePayloads',
+    summary: 'Open sealed workflow payloads (the Temporal codec-server protocol), for the Temporal UI and CLI',
+    tags: ['meta'],
+    roles: ['analyst'],
+    body: Type.Object({ payloads: Type.Array(Wire, { maxItems: 1000 }) }),
+    responses: { 200: { description: 'The payloads, opened', schema: Type.Object({ payloads: Type.Array(Wire) }) }, 422: { description: 'A payload no key opens', schema: Problem } },
+    handler: async (req, res) => {
+      let opened: Payload[];
+      try {
+        opened = await codec.decode((req.body as { payloads: WirePayload[] }).payloads.map(fromWire));
+      } catch (err) {
+        throw new HttpError(422, `cannot open a payload: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      res.json({ payloads: opened.map(toWire) });
+    },
   };
 }

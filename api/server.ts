@@ -9,6 +9,7 @@ import { resolveTokens } from '../config/tokens.ts';
 import { ThreadedAlertStore } from '../store/threaded.ts';
 import { IndicatorStore, indicatorsFile } from '../store/indicators.ts';
 import { CaseRecordStore } from '../store/case-record.ts';
+import { dataConverter } from '../config/payload-codec.ts';
 import { createApiMetrics } from '../telemetry/metrics.ts';
 import { CaseService } from './cases.ts';
 import { SlaWatch } from './sla-watch.ts';
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
   logger.info({ store: config.ingest.storeFile, backlog: store.backlog(), suppressions: rules.activeCount() }, 'alert store open');
 
   const connection = await Connection.connect(temporalConnectionSettings(config.temporal));
-  const client = new Client({ connection, namespace: config.temporal.namespace, plugins: [telemetry.temporalPlugin] });
+  const converter = dataConverter(config.payloadKeys);
+  const client = new Client({ connection, namespace: config.temporal.namespace, plugins: [telemetry.temporalPlugin], ...(converter ? { dataConverter: converter } : {}) });
   const record = new CaseRecordStore(config.caseRecordFile);
   const metrics = createApiMetrics({ backlog: () => store.backlog(), pendingApprovals: () => record.pendingApprovals() });
   const dispatcher = new Dispatcher({
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
     slack: slackInteractionSettings(process.env),
     maxBodyBytes: config.maxBodyBytes,
     rateLimitPerMinute: config.apiRateLimit,
+    ...(converter ? { codec: converter.payloadCodecs[0] } : {}),
     sla: config.sla,
     version,
   });

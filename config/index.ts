@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseDuration } from '../core/duration.ts';
 import { DEFAULT_SLA, parseSla, type SlaPolicy } from '../core/sla.ts';
 import { Secret } from './secret.ts';
+import { parsePayloadKeys, type PayloadKey } from './payload-codec.ts';
 
 export { Secret };
 
@@ -48,6 +49,8 @@ export interface RiposteConfig {
   apiRateLimit: number;
   /** Service levels per severity (RIPOSTE_SLA). */
   sla: SlaPolicy;
+  /** Keys sealing workflow payloads (RIPOSTE_PAYLOAD_KEYS; the first seals, all open); none: payloads in clear. */
+  payloadKeys?: PayloadKey[];
   /** How long an idle case's record is kept (RIPOSTE_CASE_RECORD_RETENTION); undefined: for ever. */
   caseRecordRetentionMs?: number;
   temporal: TemporalConfig;
@@ -236,6 +239,9 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
   const retentionMs = retention === 'forever' ? undefined : parseDuration(retention);
   if (retention !== 'forever' && (retentionMs === undefined || retentionMs < 86_400_000)) problems.push(`RIPOSTE_CASE_RECORD_RETENTION must be forever or a duration of a day or more (got "${retention}")`);
 
+  const payloadKeys = get('RIPOSTE_PAYLOAD_KEYS') ? parsePayloadKeys(get('RIPOSTE_PAYLOAD_KEYS') as string) : undefined;
+  if (payloadKeys && 'problem' in payloadKeys) problems.push(payloadKeys.problem);
+
   const slaParsed = parseSla(get('RIPOSTE_SLA') ?? DEFAULT_SLA);
   if ('problem' in slaParsed) problems.push(slaParsed.problem);
 
@@ -251,6 +257,7 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     apiRateLimit: int('RIPOSTE_API_RATE_LIMIT', 600, 0, 1_000_000),
     sla: 'policy' in slaParsed ? slaParsed.policy : {},
     ...(retentionMs !== undefined ? { caseRecordRetentionMs: retentionMs } : {}),
+    ...(payloadKeys && 'keys' in payloadKeys ? { payloadKeys: payloadKeys.keys } : {}),
     temporal,
     containment: { live, nftNetns, nftTable },
     dns: { servers: dnsServers, timeoutMs: int('RIPOSTE_DNS_TIMEOUT_MS', 3000, 100, 60000) },

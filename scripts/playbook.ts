@@ -6,6 +6,7 @@
 //                                         instead of taken, and print what it would do
 // A dry run runs its own worker (this checkout's code) against TEMPORAL_ADDRESS, or the dev
 // server `npm start` runs, or — when neither answers — a throwaway dev server.
+import { dataConverter } from '../config/payload-codec.ts';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -80,9 +81,10 @@ async function dryRun(name: string, alertText: string, source: string, approvals
   const taskQueue = `dry-run-${randomUUID().slice(0, 8)}`;
   try {
     const { deps } = buildActivityDeps(config, logger);
-    const [main, ...rest] = await createRiposteWorkers({ connection: native, namespace: config.temporal.namespace, taskQueue, deps, telemetry, workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE });
+    const [main, ...rest] = await createRiposteWorkers({ connection: native, namespace: config.temporal.namespace, taskQueue, deps, telemetry, workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE, dataConverter: dataConverter(config.payloadKeys) });
     const others = rest.map((w) => w.run());
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const converter = dataConverter(config.payloadKeys);
+    const client = new Client({ connection, namespace: config.temporal.namespace, ...(converter ? { dataConverter: converter } : {}) });
     const id = randomUUID();
     const view = await main!.runUntil(() =>
       client.workflow.execute(entry.workflowType, { taskQueue, workflowId: `dryrun-${name}-${id}`, args: [{ caseId: `dryrun-${id}`, alert, dryRun: { approvals } }], workflowExecutionTimeout: '5m' })

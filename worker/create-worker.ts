@@ -4,6 +4,7 @@
 // accounts, or read raw disks) on `<queue>-privileged`. A deployment may run them apart, so only
 // the privileged one holds the credentials and capabilities it needs.
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { activityIsPrivileged, integrationOfActivity } from '../activities/catalog.ts';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
@@ -27,6 +28,8 @@ export interface RiposteWorkerOptions {
   role?: WorkerRole;
   /** A prebuilt workflow bundle (RIPOSTE_WORKFLOW_BUNDLE); otherwise the worker bundles at start. */
   workflowBundlePath?: string;
+  /** Seals workflow payloads (RIPOSTE_PAYLOAD_KEYS). */
+  dataConverter?: DataConverter;
   /** Where each integration's last success and failure are kept (GET /v1/integrations). */
   statusStore?: IntegrationStatusStore;
   overrides?: Partial<WorkerOptions>;
@@ -61,6 +64,7 @@ export async function createRiposteWorkers(o: RiposteWorkerOptions): Promise<Wor
         workflowBundle: o.workflowBundlePath ? { codePath: o.workflowBundlePath } : await bundleWorkflows(o.telemetry),
         activities: main,
         plugins: [o.telemetry.temporalPlugin],
+        ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
         ...o.overrides,
       })
     );
@@ -73,6 +77,7 @@ export async function createRiposteWorkers(o: RiposteWorkerOptions): Promise<Wor
         taskQueue: privilegedTaskQueue(o.taskQueue),
         activities: privileged,
         plugins: [o.telemetry.temporalPlugin],
+        ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
         ...o.overrides,
       })
     );

@@ -1,6 +1,7 @@
 // The worker process: runs playbooks (workflows) and their activities.
 // Telemetry first, then the Temporal runtime, then one connection, then the worker.
 import http from 'node:http';
+import { dataConverter } from '../config/payload-codec.ts';
 import { createWorkerMetrics, type WorkerMetrics } from '../telemetry/metrics.ts';
 import path from 'node:path';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     telemetry,
     workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE,
     statusStore: new IntegrationStatusStore(path.join(config.dataDir, 'integrations.db')),
+    dataConverter: dataConverter(config.payloadKeys),
   });
   if (role !== 'privileged') {
     await ensureSweepSchedule({
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       every: process.env.RIPOSTE_SWEEP_EVERY ?? '1h',
       logger,
+      dataConverter: dataConverter(config.payloadKeys),
     });
   }
   const queues = workers.map((w) => w.options.taskQueue);

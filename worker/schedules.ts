@@ -1,6 +1,7 @@
 // The IOC sweep's Temporal Schedule (riposte-ioc-sweep): created, or brought in line with
 // RIPOSTE_SWEEP_EVERY, when a worker that runs workflows starts; paused when the sweep is off.
 // A sweep still running when the next is due is not doubled (overlap: skip).
+import type { DataConverter } from '@temporalio/common';
 import { Client, Connection, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { TemporalConnectionSettings } from '../config/temporal.ts';
 import { parseDuration } from '../core/duration.ts';
@@ -8,6 +9,8 @@ import type { Logger } from '../telemetry/logger.ts';
 import { SWEEP_SCHEDULE_ID } from '../workflows/definitions.ts';
 
 export interface SweepScheduleOptions {
+  /** Seals the schedule's arguments like every other payload (RIPOSTE_PAYLOAD_KEYS). */
+  dataConverter?: DataConverter;
   connection: TemporalConnectionSettings;
   namespace: string;
   taskQueue: string;
@@ -30,7 +33,7 @@ export async function ensureSweepSchedule(o: SweepScheduleOptions): Promise<void
   if ('problem' in every) throw new Error(every.problem);
   const connection = await Connection.connect(o.connection);
   try {
-    const client = new Client({ connection, namespace: o.namespace });
+    const client = new Client({ connection, namespace: o.namespace, ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}) });
     const handle = client.schedule.getHandle(SWEEP_SCHEDULE_ID);
     let exists = true;
     try {

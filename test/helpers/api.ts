@@ -19,6 +19,7 @@ import { createApiMetrics, type ApiMetrics } from '../../telemetry/metrics.ts';
 import { CaseService } from '../../api/cases.ts';
 import { SlaWatch } from '../../api/sla-watch.ts';
 import type { SlaPolicy } from '../../core/sla.ts';
+import type { PayloadCodec } from '@temporalio/common';
 import { AuditLog, auditFile } from '../../store/audit.ts';
 import { UserStore, usersFile } from '../../store/users.ts';
 import { createLogger } from '../../telemetry/logger.ts';
@@ -67,6 +68,8 @@ export async function startApi(opts: {
   rateLimitPerMinute?: number;
   /** Service levels (default: DEFAULT_SLA); the SLA watch runs only when asked (`api.slaWatch.tick()`). */
   sla?: SlaPolicy;
+  /** Opens sealed payloads at POST /v1/codec/decode. */
+  codec?: PayloadCodec;
 }): Promise<TestApi> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-api-'));
   const config = loadConfig({ RIPOSTE_DATA_DIR: dataDir, ...opts.env });
@@ -115,6 +118,7 @@ export async function startApi(opts: {
     maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
     ...(opts.rateLimitPerMinute ? { rateLimitPerMinute: opts.rateLimitPerMinute } : {}),
     ...(opts.sla ? { sla: opts.sla } : {}),
+    ...(opts.codec ? { codec: opts.codec } : {}),
     version: 'test',
   });
   const slaWatch = new SlaWatch({ store, record, cases: new CaseService({ client: opts.client, store, record, rules, taskQueue: opts.taskQueue, ...(opts.sla ? { sla: opts.sla } : {}) }), client: opts.client, taskQueue: opts.taskQueue, logger, metrics });

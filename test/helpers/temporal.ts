@@ -1,6 +1,7 @@
 // Workers and clients against the test run's real Temporal dev server (started by scripts/test.ts).
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type Worker, type WorkerOptions } from '@temporalio/worker';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,9 +43,9 @@ export function testTelemetry(): Telemetry {
   return sharedTelemetry;
 }
 
-export async function testClient(telemetry = testTelemetry()): Promise<{ client: Client; close(): Promise<void> }> {
+export async function testClient(telemetry = testTelemetry(), dataConverter?: DataConverter): Promise<{ client: Client; close(): Promise<void> }> {
   const connection = await Connection.connect({ address: temporalAddress() });
-  const client = new Client({ connection, namespace: 'default', plugins: [telemetry.temporalPlugin] });
+  const client = new Client({ connection, namespace: 'default', plugins: [telemetry.temporalPlugin], ...(dataConverter ? { dataConverter } : {}) });
   return { client, close: () => connection.close() };
 }
 
@@ -81,6 +82,7 @@ export async function startWorker(opts: {
   role?: WorkerRole;
   telemetry?: Telemetry;
   overrides?: Partial<WorkerOptions>;
+  dataConverter?: DataConverter;
 }): Promise<RunningWorker> {
   ensureRuntime();
   const connection = await NativeConnection.connect({ address: temporalAddress() });
@@ -92,6 +94,7 @@ export async function startWorker(opts: {
     deps: { caseRecord: testCaseRecord(), ...opts.deps },
     telemetry: opts.telemetry ?? testTelemetry(),
     workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     overrides: { maxCachedWorkflows: 20, ...opts.overrides },
   });
   const running = Promise.all(workers.map((w) => w.run()));

@@ -163,11 +163,11 @@ export class CaseService {
     const containment = views.find((v) => v.containment)?.containment ?? null;
     const actions = withUndoState(events, runs.flatMap((r) => (r.view.actions ?? []).map((a) => ({ ...a, workflowId: r.summary.workflowId }))));
     const handling = caseHandling(events);
-    const timings = caseTimings({ createdAt: stored.createdAt, ...(alerts[0] ? { firstAlert: alerts[0] } : {}) }, events);
+    const timings = caseTimings({ createdAt: stored.createdAt, ...(alerts[0] ? { firstAlert: alerts[0] } : {}) }, events, handling);
     return {
       caseId,
       // The case's own: closed by an analyst, or its runs, its approvals, its alerts still waiting for dispatch.
-      status: ownStatus(handling, caseStatus(runs, approvals, Boolean(containment), waiting.length > 0)),
+      status: caseStatus(runs, handling, waiting.length > 0),
       title: stored.title,
       severity_id: stored.severity_id,
       createdAt: stored.createdAt,
@@ -249,16 +249,15 @@ export class CaseService {
     for (const [caseId, events] of this.d.record.eventsOfCases(cases.map((c) => c.id))) {
       const c = byId.get(caseId) as Pick<StoredCase, 'id' | 'createdAt' | 'severity_id'>;
       const runs = playbookRuns(events);
-      const approvals = runs.flatMap((r) => r.view.approvals);
       const handling = caseHandling(events);
       const { assignee, tags } = handling;
       out.set(caseId, {
-        status: ownStatus(handling, caseStatus(runs, approvals, runs.some((r) => r.view.containment), waiting.has(caseId))),
+        status: caseStatus(runs, handling, waiting.has(caseId)),
         playbooks: [...new Set(runs.map((r) => r.view.playbook))],
         ...(assignee ? { assignee } : {}),
         tags,
-        pendingApprovals: approvals.filter((a) => a.status === 'pending').length,
-        sla: slaOf(this.sla, c, handling, caseTimings({ createdAt: c.createdAt }, events)),
+        pendingApprovals: runs.flatMap((r) => r.view.approvals).filter((a) => a.status === 'pending').length,
+        sla: slaOf(this.sla, c, handling, caseTimings({ createdAt: c.createdAt }, events, handling)),
       });
     }
     return out;
@@ -384,26 +383,26 @@ async function undoOutcome(handle: WorkflowHandle<(i: UndoActionInput) => Promis
   }
 }
 
-/** An analyst's close wins; a reopened case whose response has ended is open, not closed. */
-function ownStatus(h: CaseHandling, response: CaseStatus): CaseStatus {
-  if (h.resolution) return 'closed';
-  return h.reopened && response === 'closed' ? 'open' : response;
-}
 
 function withoutFlag({ reopened: _r, ...rest }: CaseHandling): Omit<CaseHandling, 'reopened'> {
   return rest;
 }
 
-/** failed > awaiting approval > running > contained > closed (no run has been started yet: running while the case is). */
-function caseStatus(runs: PlaybookRun[], approvals: Array<{ status: string }>, contained: boolean, live: boolean): CaseStatus {
+/**
+ * The case's own status: an analyst's close wins; then failed > awaiting approval > running >
+ * contained > closed (no run started yet: running while its alerts wait for dispatch); a case an
+ * analyst reopened after its response ended is open.
+ */
+function caseStatus(runs: PlaybookRun[], h: CaseHandling, live: boolean): CaseStatus {
+  if (h.resolution) return 'closed';
   if (runs.some((r) => r.summary.status === 'failed')) return 'failed';
-  if (approvals.some((a) => a.status === 'pending')) return 'awaiting_approval';
+  if (runs.some((r) => r.view.approvals.some((a) => a.status === 'pending'))) return 'awaiting_approval';
   if (runs.some((r) => r.summary.status === 'running')) return 'running';
-  if (contained) return 'contained';
+  if (runs.some((r) => r.view.containment)) return 'contained';
   // Every playbook run has ended: the response is over, though the case still takes alerts for a
   // while (a later one can start another run). With no run yet, alerts may still be on their way.
-  if (runs.length > 0) return 'closed';
-  return live ? 'running' : 'closed';
+  const ended = runs.length > 0 || !live;
+  return ended ? (h.reopened ? 'open' : 'closed') : 'running';
 }
 
 function unique<T>(items: T[], key: (t: T) => string): T[] {

@@ -115,36 +115,42 @@ export function runEvents(before: RunDigest | undefined, now: PlaybookView, at: 
   return { events: out, digest };
 }
 
-/** A run's view, folded back from its facts (in their order). */
-export function foldRun(events: CaseEvent[]): PlaybookView | undefined {
-  const started = events.find((e) => e.kind === 'run.started');
-  if (!started) return undefined;
-  const d = started.data as { caseId: string; playbook: string; version?: number; run: number; startedAt: string; dryRun?: boolean };
-  const view: PlaybookView = {
-    caseId: d.caseId,
-    playbook: d.playbook,
-    ...(d.version !== undefined ? { version: d.version } : {}),
-    run: d.run,
+/** A run's view as it starts: what it is, and every finding still empty. */
+export function newRunView(
+  start: Pick<PlaybookView, 'caseId' | 'playbook' | 'version' | 'run' | 'startedAt' | 'dryRun'> & Partial<Pick<PlaybookView, 'alertIds' | 'title' | 'severity_id' | 'host' | 'remote'>>
+): PlaybookView & Required<Pick<PlaybookView, 'scope' | 'indicators' | 'sightings' | 'evidence' | 'actions' | 'skipped'>> {
+  return {
+    caseId: start.caseId,
+    playbook: start.playbook,
+    ...(start.version !== undefined ? { version: start.version } : {}),
+    run: start.run ?? 1,
     status: 'running',
-    alertIds: [],
-    title: '',
-    severity_id: 0,
-    host: {},
-    remote: { ips: [], domains: [] },
+    alertIds: start.alertIds ?? [],
+    title: start.title ?? '',
+    severity_id: start.severity_id ?? 0,
+    host: start.host ?? {},
+    remote: start.remote ?? { ips: [], domains: [] },
     enrichment: [],
     ticket: null,
     approvals: [],
     containment: null,
     timeline: [],
-    startedAt: d.startedAt,
+    startedAt: start.startedAt,
     scope: [],
     indicators: [],
     sightings: [],
     evidence: [],
     actions: [],
     skipped: [],
-    ...(d.dryRun ? { dryRun: true } : {}),
+    ...(start.dryRun ? { dryRun: true } : {}),
   };
+}
+
+/** A run's view, folded back from its facts (in their order). */
+export function foldRun(events: CaseEvent[]): PlaybookView | undefined {
+  const started = events.find((e) => e.kind === 'run.started');
+  if (!started) return undefined;
+  const view = newRunView(started.data as { caseId: string; playbook: string; version?: number; run: number; startedAt: string; dryRun?: boolean });
   const target = view as unknown as Record<string, unknown>;
   for (const e of events) {
     const value = KIND_TO_VALUE.get(e.kind);
@@ -219,7 +225,7 @@ export function caseHandling(events: CaseEvent[]): CaseHandling {
       delete out.resolution;
       out.reopened = true;
     }
-    if (e.run === undefined && e.actor && e.kind !== CaseFact.undoRequested) ack(e.at);
+    if (e.run === undefined && e.actor) ack(e.at);
     if (e.kind === 'approval.updated' && e.actor) ack(e.at);
   }
   if (!out.assignee) delete out.assignee;

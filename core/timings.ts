@@ -1,6 +1,6 @@
 // Incident-response timings of one case, from its record (definitions: docs/metrics.md), and
 // their summary over many cases. Pure.
-import type { CaseEvent } from './case-events.ts';
+import { caseHandling, type CaseEvent, type CaseHandling } from './case-events.ts';
 import { CONTAINING_OP_NAMES } from './case.ts';
 
 export interface CaseTimings {
@@ -17,22 +17,17 @@ export interface CaseTimings {
 export const TIMINGS = ['detect', 'acknowledge', 'contain', 'resolve'] as const;
 export type TimingName = (typeof TIMINGS)[number];
 
-export function caseTimings(c: { createdAt: string; firstAlert?: { time: string; receivedAt: string } }, events: CaseEvent[]): CaseTimings {
+export function caseTimings(c: { createdAt: string; firstAlert?: { time: string; receivedAt: string } }, events: CaseEvent[], handling?: CaseHandling): CaseTimings {
   const opened = Date.parse(c.createdAt);
   const since = (at: string | undefined) => (at ? Math.max(0, Date.parse(at) - opened) : undefined);
-  let ack: string | undefined;
+  // Acknowledged and resolved as the case itself says (one rule for the view, the SLA and these).
+  const { acknowledgedAt: ack, resolution } = handling ?? caseHandling(events);
+  const closed = resolution?.at;
   let contained: string | undefined;
-  let closed: string | undefined;
   for (const e of events) {
-    // A person's own fact about the case, or their decision in a run.
-    const human = Boolean(e.actor) && (e.run === undefined || e.kind === 'approval.updated');
-    if (human && (!ack || e.at < ack)) ack = e.at;
-    if (e.kind === 'action.applied') {
-      const a = (e.data as { item?: { op?: string; simulated?: boolean; at?: string } }).item;
-      if (a && !a.simulated && a.op && CONTAINING_OP_NAMES.has(a.op) && (!contained || (a.at ?? e.at) < contained)) contained = a.at ?? e.at;
-    }
-    if (e.kind === 'case.closed') closed = e.at;
-    if (e.kind === 'case.reopened') closed = undefined;
+    if (e.kind !== 'action.applied') continue;
+    const a = (e.data as { item?: { op?: string; simulated?: boolean; at?: string } }).item;
+    if (a && !a.simulated && a.op && CONTAINING_OP_NAMES.has(a.op) && (!contained || (a.at ?? e.at) < contained)) contained = a.at ?? e.at;
   }
   const detect = c.firstAlert ? Date.parse(c.firstAlert.receivedAt) - Date.parse(c.firstAlert.time) : undefined;
   return {

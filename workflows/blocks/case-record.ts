@@ -5,7 +5,7 @@
 // answers for a run in flight (and for dry runs, which write nothing).
 import { proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
-import { runEvents, type CaseEvent, type RunDigest } from '../../core/case-events.ts';
+import { newRunView, runEvents, type CaseEvent, type RunDigest } from '../../core/case-events.ts';
 import { alertHost, alertRemote, type NativeAlert } from '../../core/alert.ts';
 import type { ActionRecord, CaseStatus, ContainmentRecord, EvidenceItem, PlaybookView, ScopeItem, Sighting, SkippedStep, TicketRef } from '../../core/case.ts';
 import type { Assessment, EnrichmentOutcome } from '../../core/verdict.ts';
@@ -38,31 +38,19 @@ export class CaseRecord {
 
   constructor(playbook: string, input: PlaybookInput, opts: { version?: number } = {}) {
     const { alert } = input;
-    this.view = {
+    this.view = newRunView({
       caseId: input.caseId,
       playbook,
       ...(opts.version !== undefined ? { version: opts.version } : {}),
       run: input.run ?? 1,
-      status: 'running',
+      startedAt: now(),
+      ...(input.dryRun ? { dryRun: true } : {}),
       alertIds: [alert.id],
       title: alert.title,
       severity_id: alert.severity_id,
       host: alertHost(alert),
       remote: alertRemote(alert),
-      enrichment: [],
-      ticket: null,
-      approvals: [],
-      containment: null,
-      timeline: [],
-      startedAt: now(),
-      scope: [],
-      indicators: [],
-      sightings: [],
-      evidence: [],
-      actions: [],
-      skipped: [],
-      ...(input.dryRun ? { dryRun: true } : {}),
-    };
+    });
     this.joinFromAlert(alert);
     setHandler(playbookViewQuery, () => this.view);
   }

@@ -8,7 +8,7 @@ import type { Secret, TokenEntry } from '../config/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { authenticator } from './auth/bearer.ts';
 import { SOURCE_UNAUTHORIZED, sourceAuthAfter, sourceAuthBefore } from './auth/source.ts';
-import { CaseService } from './cases.ts';
+import { CaseService, type CaseStart } from './cases.ts';
 import { PlaybookCatalog } from './playbooks.ts';
 import { playbookRoutes } from './routes/playbooks.ts';
 import { huntRoutes } from './routes/hunts.ts';
@@ -59,6 +59,8 @@ export interface AppDeps {
   maxBodyBytes: number;
   /** Service levels per severity (RIPOSTE_SLA; default DEFAULT_SLA). */
   sla?: SlaPolicy;
+  /** How case workflows start (the dispatcher's options): re-runs start one when the case's has ended. */
+  caseStart?: CaseStart;
   /** Opens sealed workflow payloads for POST /v1/codec/decode (RIPOSTE_PAYLOAD_KEYS). */
   codec?: PayloadCodec;
   /** Prometheus metrics served at GET /metrics (viewer role). */
@@ -70,7 +72,7 @@ export interface AppDeps {
 
 export function routeSpecs(deps: AppDeps): RouteSpec[] {
   const playbooks = new PlaybookCatalog({ client: deps.client, taskQueue: deps.taskQueue });
-  const cases = new CaseService({ client: deps.client, store: deps.ingest.store, record: deps.record, rules: deps.ingest.rules, taskQueue: deps.taskQueue, ...(deps.sla ? { sla: deps.sla } : {}) });
+  const cases = new CaseService({ client: deps.client, store: deps.ingest.store, record: deps.record, rules: deps.ingest.rules, taskQueue: deps.taskQueue, ...(deps.sla ? { sla: deps.sla } : {}), ...(deps.caseStart ? { caseStart: deps.caseStart } : {}) });
   const meta: RouteSpec[] = [
     {
       method: 'get',

@@ -8,11 +8,15 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  WithStartWorkflowOperation,
   type Client,
   type WorkflowHandle,
+  type WorkflowStartOptions,
 } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { ObservableType } from '../core/alert.ts';
+import type { NativeAlert, ObservableType } from '../core/alert.ts';
+import type { caseWorkflow } from '../workflows/case.ts';
+import { nativeAlert } from './ingest/dispatcher.ts';
 import { randomUUID } from 'node:crypto';
 import { CaseFact, caseHandling, foldRun, type CaseHandling, type StoredCaseEvent } from '../core/case-events.ts';
 import type { ActionRecord, CaseStatus, CaseVerdict, CaseView, PlaybookSummary, PlaybookView, TimelineEntry } from '../core/case.ts';
@@ -24,7 +28,10 @@ import {
   ApprovalErrorType,
   UNDO_ACTION_WORKFLOW,
   approvalUpdate,
+  rerunPlaybookUpdate,
+  RerunErrorType,
   undoWorkflowId,
+  type RerunPlaybookResult,
   type UndoActionInput,
   type UndoActionResult,
 } from '../workflows/definitions.ts';
@@ -41,6 +48,9 @@ const DECIDE_DEADLINE_MS = 5000;
 const ALERTS_SHOWN = 200;
 /** An undo answers 200 when it finishes within this; 202 (still undoing) otherwise. */
 const UNDO_WAIT_MS = 20_000;
+/** A re-run is offered the case's oldest alerts, this many (and this many bytes) at most. */
+const RERUN_ALERTS = 50;
+const RERUN_BYTES = 1024 * 1024;
 
 export interface CaseServiceDeps {
   client: Client;
@@ -52,7 +62,11 @@ export interface CaseServiceDeps {
   taskQueue: string;
   /** Service levels per severity (RIPOSTE_SLA); default DEFAULT_SLA. */
   sla?: SlaPolicy;
+  /** How a case workflow starts (the dispatcher's way): a re-run starts one when the case's has ended. */
+  caseStart?: CaseStart;
 }
+
+export type CaseStart = (caseId: string, alerts: NativeAlert[]) => WorkflowStartOptions<typeof caseWorkflow>;
 
 /** An action as the case shows it: where it came from, and whether it has been undone. */
 type CaseAction = ActionRecord & { workflowId: string };
@@ -102,6 +116,7 @@ function caseTimeline(events: StoredCaseEvent[]): TimelineEntry[] {
     if (e.kind === CaseFact.assigned) out.push({ at: e.at, step: 'assign', message: d.assignee ? `assigned to ${d.assignee} by ${e.actor}` : `unassigned by ${e.actor}`, ...actor });
     if (e.kind === CaseFact.tagged) out.push({ at: e.at, step: 'tags', message: `tags${(e.data.add as string[] | undefined)?.length ? ` +${(e.data.add as string[]).join(', +')}` : ''}${(e.data.remove as string[] | undefined)?.length ? ` -${(e.data.remove as string[]).join(', -')}` : ''} by ${e.actor}`, ...actor });
     if (e.kind === CaseFact.closed) out.push({ at: e.at, step: 'close', message: `closed by ${e.actor}: ${d.resolution}`, ...actor });
+    if (e.kind === CaseFact.rerun) out.push({ at: e.at, step: 'rerun', message: `${d.playbook} run ${e.data.run} started by ${e.actor}${comment}`, ...actor });
     if (e.kind === CaseFact.reopened) out.push({ at: e.at, step: 'reopen', message: `reopened by ${e.actor}${comment}`, ...actor });
     if (e.kind === 'sla.breached') out.push({ at: e.at, step: 'sla', message: `SLA missed: not ${d.kind === 'acknowledge' ? 'acknowledged' : 'contained'} by ${d.due}` });
     if (e.kind === 'action.undone') out.push({ at: e.at, step: 'undo', message: `${d.actionId}: ${d.status === 'undone' ? 'undone' : 'undo failed'} — ${d.description}`, ...actor });
@@ -336,6 +351,61 @@ export class CaseService {
    * Undoes one action through its driver (simulated actions: recorded only). At most once: the
    * undo's workflow ID derives from the case and the action, so a second request answers 409.
    */
+  /**
+   * An analyst runs a playbook again for the case (after fixing an integration, or to act on what
+   * was learnt since). The case workflow numbers the run after every earlier one and starts it with
+   * the case's first alert the playbook's route takes; if the case workflow has ended, this starts
+   * it again. The run records who asked, and they may not approve what it asks.
+   */
+  async rerun(caseId: string, playbook: string, input: { actor: string; comment?: string }): Promise<RerunPlaybookResult> {
+    const stored = await this.d.store.getCase(caseId);
+    if (!stored) throw new HttpError(404, `no case ${caseId}`);
+    const events = this.d.record.events(caseId);
+    const handling = caseHandling(events);
+    if (handling.resolution) throw new HttpError(409, `case ${caseId} is closed (by ${handling.resolution.by}); reopen it to run a playbook again`);
+    if (!this.d.caseStart) throw new HttpError(503, 'this API process does not start case workflows');
+    const after = Math.max(0, ...playbookRuns(events).filter((r) => r.view.playbook === playbook).map((r) => r.view.run ?? 1));
+    const alerts: NativeAlert[] = [];
+    let bytes = 0;
+    for (const a of await this.d.store.caseAlerts(caseId, RERUN_ALERTS)) {
+      const alert = nativeAlert(a);
+      bytes += JSON.stringify(alert).length;
+      if (bytes > RERUN_BYTES && alerts.length > 0) break;
+      alerts.push(alert);
+    }
+    let result: RerunPlaybookResult;
+    try {
+      result = await this.d.client.withDeadline(Date.now() + DECIDE_DEADLINE_MS, () =>
+        this.d.client.workflow.executeUpdateWithStart(rerunPlaybookUpdate, {
+          args: [{ playbook, alerts, requestedBy: input.actor, after }],
+          startWorkflowOperation: new WithStartWorkflowOperation('caseWorkflow', { ...(this.d.caseStart as CaseStart)(caseId, alerts), workflowIdConflictPolicy: 'USE_EXISTING' }),
+        })
+      );
+    } catch (err) {
+      const cause = err instanceof ServiceError ? err.cause : err;
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (isGrpcServiceError(cause) && NO_WORKER_ANSWER.has(cause.code))) {
+        throw new HttpError(503, `no worker answered for case ${caseId} (is the worker running?)`, undefined, { 'Retry-After': '5' });
+      }
+      if (err instanceof WorkflowUpdateFailedError) {
+        const type = (err.cause as { type?: string } | undefined)?.type;
+        if (type === RerunErrorType.unknownPlaybook) throw new HttpError(404, err.cause?.message ?? `no playbook ${playbook}`);
+        if (type === RerunErrorType.running) throw new HttpError(409, err.cause?.message ?? 'a run is going');
+        if (type === RerunErrorType.noMatchingAlert) throw new HttpError(422, err.cause?.message ?? 'no alert of the case fits the playbook');
+      }
+      throw err;
+    }
+    this.d.record.append(caseId, [
+      {
+        key: `rerun:${result.workflowId}`,
+        at: new Date().toISOString(),
+        kind: CaseFact.rerun,
+        actor: input.actor,
+        data: { playbook, run: result.run, workflowId: result.workflowId, alertId: result.alertId, ...(input.comment ? { comment: input.comment } : {}) },
+      },
+    ]);
+    return result;
+  }
+
   async undo(caseId: string, actionId: string, input: { actor: string; comment?: string }): Promise<{ action: CaseAction; finished: boolean }> {
     const view = await this.read(caseId);
     const action = view.actions.find((a) => a.id === actionId);

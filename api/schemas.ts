@@ -454,3 +454,16 @@ export const ActionParams = Type.Object({ caseId: Type.String({ pattern: '^cs_[0
 export const UndoBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
 
 export const UndoResponse = Type.Object({ caseId: Type.String(), action: Action });
+
+export const RerunParams = Type.Object({ caseId: Type.String({ pattern: '^cs_[0-9a-f]{16,40}$' }), playbook: Type.String({ pattern: '^[a-z0-9-]{1,64}$' }) });
+
+export const RerunBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 2000, description: 'Why, for the timeline' })) }, { additionalProperties: false });
+
+export const RerunResponse = Type.Object({
+  caseId: Type.String(),
+  playbook: Type.String(),
+  run: Type.Integer({ description: 'The run\u2019s number in the case (1 for the first run of this playbook)' }),
+  workflowId: Type.String({ description: 'The run\u2019s Temporal workflow ID' }),
+  alertId: Type.String({ description: 'The alert the run starts with: the case\u2019s first one the playbook\u2019s route takes' }),
+  joined: Type.Integer({ description: 'Further alerts of the case the route takes, joining the run' }),
+});

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { temporalConnectionSettings } from '../config/temporal.ts';
+import { searchAttributesRegistered } from './search-attributes.ts';
 import { resolveTokens } from '../config/tokens.ts';
 import { ThreadedAlertStore } from '../store/threaded.ts';
 import { IndicatorStore, indicatorsFile } from '../store/indicators.ts';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     intervalMs: config.ingest.dispatchIntervalMs,
     maxSignalsPerSecond: config.ingest.dispatchMaxRate,
     logger,
+    searchAttributes: await searchAttributesRegistered(client, config.temporal.searchAttributes, logger),
   });
   dispatcher.start();
   const pruner = setInterval(() => void store.prune(new Date(), { requestsMs: DAY_MS, entitiesMs: config.ingest.correlationWindowMs * 2 }), 600_000);
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     rateLimitPerMinute: config.apiRateLimit,
     ...(converter ? { codec: converter.payloadCodecs[0] } : {}),
     sla: config.sla,
+    caseStart: (caseId, alerts) => dispatcher.caseStart(caseId, alerts),
     version,
   });
   // Missed service levels: recorded, counted and escalated, once each.

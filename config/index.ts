@@ -30,6 +30,11 @@ export interface TemporalConfig {
   apiKey?: Secret;
   tls?: { serverName?: string; serverRootCaPath?: string; clientCertPath?: string; clientKeyPath?: string };
   devServer: { port: number; uiPort: number };
+  /**
+   * Riposte's search attributes on case and playbook workflows (RIPOSTE_SEARCH_ATTRIBUTES):
+   * `auto` sets them when the namespace has them registered (the dev server always does), `off` never.
+   */
+  searchAttributes: 'auto' | 'off';
 }
 
 export interface VirusTotalConfig { baseUrl: string; apiKey: Secret }
@@ -170,7 +175,10 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
           }
         : undefined,
     devServer: { port: int('RIPOSTE_TEMPORAL_PORT', 7233, 1, 65535), uiPort: int('RIPOSTE_TEMPORAL_UI_PORT', 8233, 1, 65535) },
+    searchAttributes: get('RIPOSTE_SEARCH_ATTRIBUTES') === 'off' ? 'off' : 'auto',
   };
+  const sa = get('RIPOSTE_SEARCH_ATTRIBUTES');
+  if (sa !== undefined && sa !== 'auto' && sa !== 'off') problems.push('RIPOSTE_SEARCH_ATTRIBUTES must be auto or off');
   if (temporal.tls && Boolean(temporal.tls.clientCertPath) !== Boolean(temporal.tls.clientKeyPath)) {
     problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }

@@ -202,6 +202,8 @@ export const CaseFact = {
   reopened: 'case.reopened',
   verdict: 'verdict.set',
   undoRequested: 'undo.requested',
+  /** An analyst ran a playbook again for the case. */
+  rerun: 'playbook.rerun',
 } as const;
 
 /** Folds the case-level facts; a person's decision in a run also acknowledges the case. */

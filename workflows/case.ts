@@ -6,7 +6,7 @@
 // indicators the last run did not handle. The case ends once it has been idle — no new alert,
 // no running playbook — for the idle timeout, and continues as new before its history grows
 // large, carrying its state.
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   allHandlersFinished,
   condition,
@@ -23,6 +23,10 @@ import type { NativeAlert } from '../core/alert.ts';
 import {
   alertsSignal,
   caseStateQuery,
+  rerunPlaybookUpdate,
+  RerunErrorType,
+  type RerunPlaybookInput,
+  type RerunPlaybookResult,
   indicatorKey,
   playbookAlertsSignal,
   playbookFinishedSignal,
@@ -34,6 +38,7 @@ import {
 import { MAX_INDICATORS } from './playbook.ts';
 import { PLAYBOOKS, type PlaybookEntry } from './playbooks/index.ts';
 import { routesFor } from './routing.ts';
+import { carriesSearchAttributes, runSearchAttributes } from './search-attributes.ts';
 
 /** Continue as new well before Temporal's suggested 4,096 events (and its 10,000-signal cap). */
 export const HISTORY_BUDGET = 2000;
@@ -65,6 +70,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseState> {
     if (playbook && left?.length && patched(LEFTOVERS_PATCH)) leftovers.push({ playbook, alerts: left });
   });
   setHandler(caseStateQuery, () => state);
+  setHandler(rerunPlaybookUpdate, (req) => rerun(input, state, req), { validator: (req) => void rerunTarget(state, req) });
 
   const running = () => Object.values(state.playbooks).includes('running');
   for (;;) {
@@ -174,11 +180,47 @@ async function followUp(input: CaseInput, state: CaseState, entry: PlaybookEntry
   }
 }
 
+/** The playbook an analyst's re-run names and the alerts its route takes; refuses (before history) what cannot run. */
+function rerunTarget(state: CaseState, req: RerunPlaybookInput): { entry: PlaybookEntry; alerts: NativeAlert[] } {
+  const refuse = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+  const entry = PLAYBOOKS.find((p) => p.meta.name === req.playbook);
+  if (!entry) throw refuse(RerunErrorType.unknownPlaybook, `no playbook ${req.playbook}`);
+  const latest = state.latest?.[entry.meta.name];
+  if (latest && state.playbooks[latest.workflowId] === 'running') throw refuse(RerunErrorType.running, `run ${latest.run} of ${entry.meta.name} is still going in this case (${latest.workflowId}); decide or wait for it first`);
+  const alerts = req.alerts.filter((a) => entry.meta.route.matches(a));
+  if (alerts.length === 0) throw refuse(RerunErrorType.noMatchingAlert, `none of this case’s alerts is one ${entry.meta.name} responds to (${entry.meta.route.description})`);
+  return { entry, alerts };
+}
+
+/**
+ * An analyst's re-run: a new run of the playbook, numbered after every earlier one (the case's
+ * and the record's), with the first alert its route takes; the others join it. It handles every
+ * indicator afresh and records who asked, who then may not approve what it asks.
+ */
+async function rerun(input: CaseInput, state: CaseState, req: RerunPlaybookInput): Promise<RerunPlaybookResult> {
+  const { entry, alerts } = rerunTarget(state, req);
+  const [first, ...rest] = alerts as [NativeAlert, ...NativeAlert[]];
+  let run = Math.max(state.latest?.[entry.meta.name]?.run ?? 0, req.after) + 1;
+  let workflowId: string | undefined;
+  // A number taken already (a run this case workflow does not know of) moves to the next.
+  for (let tries = 0; !workflowId && tries < 5; tries++, run++) workflowId = await startRun(input, state, entry, first, run, undefined, req.requestedBy);
+  if (!workflowId) throw ApplicationFailure.create({ type: RerunErrorType.running, message: `could not number a new run of ${entry.meta.name}: runs up to ${run - 1} exist`, nonRetryable: true });
+  run -= 1;
+  if (rest.length > 0) {
+    try {
+      await getExternalWorkflowHandle(workflowId).signal(playbookAlertsSignal, { alerts: rest });
+    } catch {
+      log.warn('a re-run ended before the rest of its alerts joined it', { workflowId });
+    }
+  }
+  return { workflowId, run, alertId: first.id, joined: rest.length };
+}
+
 /**
  * Starts a playbook run as a child; its workflow ID makes a second start of the same run
  * impossible. Returns the run's workflow ID when it started.
  */
-async function startRun(input: CaseInput, state: CaseState, entry: PlaybookEntry, alert: NativeAlert, run: number, handledBefore?: string[]): Promise<string | undefined> {
+async function startRun(input: CaseInput, state: CaseState, entry: PlaybookEntry, alert: NativeAlert, run: number, handledBefore?: string[], requestedBy?: string): Promise<string | undefined> {
   const workflowId = playbookWorkflowId(entry.meta.name, input.caseId, run);
   if (state.playbooks[workflowId]) return undefined;
   try {
@@ -191,8 +233,11 @@ async function startRun(input: CaseInput, state: CaseState, entry: PlaybookEntry
           run,
           ...(input.playbookSettings ? { settings: input.playbookSettings } : input.settings.approvalTimeout ? { settings: legacySettings(input) } : {}),
           ...(handledBefore?.length ? { handledBefore } : {}),
+          ...(requestedBy ? { requestedBy } : {}),
         },
       ],
+      // A case that carries Riposte's search attributes gives its runs theirs (older cases did not).
+      ...(carriesSearchAttributes(workflowInfo().typedSearchAttributes) ? { typedSearchAttributes: runSearchAttributes(input.caseId, entry.meta.name, alert) } : {}),
       // Playbooks outlive a continue-as-new of their case; they report back by signal.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

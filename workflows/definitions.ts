@@ -188,6 +188,37 @@ export const playbookFinishedSignal = defineSignal<[{ workflowId: string; status
 
 export const caseStateQuery = defineQuery<CaseState>('caseStateQuery');
 
+/** An analyst runs a playbook again for a case (after fixing an integration, say). */
+export interface RerunPlaybookInput {
+  playbook: string;
+  /** The case's alerts (the API's oldest, bounded): the run starts with the first its route matches; the others it matches join it. */
+  alerts: NativeAlert[];
+  /** Who asked: recorded on the run, and they may not approve what it asks. */
+  requestedBy: string;
+  /** The highest run number of this playbook the case record knows (a case workflow started afresh knows none). */
+  after: number;
+}
+
+export interface RerunPlaybookResult {
+  workflowId: string;
+  run: number;
+  /** The alert the run starts with. */
+  alertId: string;
+  /** Alerts joining it. */
+  joined: number;
+}
+
+/** Validated before it enters history: the API maps the failures to 404, 409 and 422. */
+export const rerunPlaybookUpdate = defineUpdate<RerunPlaybookResult, [RerunPlaybookInput]>('rerunPlaybookUpdate');
+
+export const RerunErrorType = {
+  unknownPlaybook: 'UnknownPlaybookError',
+  /** None of the given alerts is one the playbook's route takes. */
+  noMatchingAlert: 'NoMatchingAlertError',
+  /** A run of this playbook is going in the case. */
+  running: 'RunInProgressError',
+} as const;
+
 export function caseWorkflowId(caseId: string): string {
   return `case-${caseId}`;
 }

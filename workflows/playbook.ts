@@ -255,7 +255,7 @@ export async function runPlaybook<S extends string>(meta: PlaybookMeta<S>, input
   const run = new PlaybookRun(meta, input, context);
   const { record } = run;
   record.recording = recording;
-  record.note('start', `${meta.name} v${meta.version}${input.dryRun ? ' (dry run)' : ''}${(input.run ?? 1) > 1 ? `, run ${input.run}` : ''} — alert ${input.alert.id}: ${input.alert.title}`);
+  record.note('start', `${meta.name} v${meta.version}${input.dryRun ? ' (dry run)' : ''}${(input.run ?? 1) > 1 ? `, run ${input.run}` : ''}${input.requestedBy ? `, run again by ${input.requestedBy}` : ''} — alert ${input.alert.id}: ${input.alert.title}`);
   await record.flush();
   try {
     do {

@@ -12,7 +12,9 @@ import type { Logger } from '../../telemetry/logger.ts';
 import type { NativeAlert } from '../../core/alert.ts';
 import type { AlertStore, OutboxItem, StoredAlert } from '../../store/types.ts';
 import type { caseWorkflow } from '../../workflows/case.ts';
-import { alertsSignal, caseWorkflowId, type CaseAlertItem, type CaseSettings } from '../../workflows/definitions.ts';
+import type { SearchAttributePair } from '@temporalio/common';
+import { alertsSignal, caseWorkflowId, type CaseAlertItem, type CaseInput, type CaseSettings } from '../../workflows/definitions.ts';
+import { caseSearchAttributes } from '../../workflows/search-attributes.ts';
 
 /** Ticks are at least this far apart, however often alerts arrive. */
 const MIN_TICK_MS = 50;
@@ -37,6 +39,8 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** Prometheus: the dispatch lag. */
   metrics?: Pick<ApiMetrics, 'dispatchLag'>;
+  /** Start case workflows with Riposte's search attributes (the namespace has them registered). */
+  searchAttributes?: boolean;
 }
 
 export interface DispatchStats {
@@ -183,6 +187,20 @@ export class Dispatcher {
     this.stats.alerts += items.length;
   }
 
+  /**
+   * How a case workflow starts — for a batch of alerts, or for an analyst's re-run once the case
+   * workflow has ended. Only a start uses the search attributes: the case, the top severity and
+   * the hosts of the alerts it starts with.
+   */
+  caseStart(caseId: string, alerts: NativeAlert[]): { workflowId: string; taskQueue: string; args: [CaseInput]; typedSearchAttributes?: SearchAttributePair[] } {
+    return {
+      workflowId: caseWorkflowId(caseId),
+      taskQueue: this.o.taskQueue,
+      args: [{ caseId, settings: this.o.settings }],
+      ...(this.o.searchAttributes ? { typedSearchAttributes: caseSearchAttributes(caseId, alerts) } : {}),
+    };
+  }
+
   /** The batch continues the trace of its first alert and links the others' traces. */
   private signal(caseId: string, batch: OutboxItem[], items: CaseAlertItem[]): Promise<void> {
     const contexts = batch.flatMap((r) => (r.traceparent ? [propagation.extract(context.active(), { traceparent: r.traceparent })] : []));
@@ -193,9 +211,7 @@ export class Dispatcher {
     return tracer.startActiveSpan('dispatch alerts', { links, attributes: { 'riposte.case_id': caseId, 'riposte.alerts': items.length } }, contexts[0] ?? context.active(), async (span) => {
       try {
         await this.o.client.workflow.signalWithStart<typeof caseWorkflow, [{ items: CaseAlertItem[] }]>('caseWorkflow', {
-          workflowId: caseWorkflowId(caseId),
-          taskQueue: this.o.taskQueue,
-          args: [{ caseId, settings: this.o.settings }],
+          ...this.caseStart(caseId, items.flatMap((i) => (i.alert ? [i.alert] : []))),
           signal: alertsSignal,
           signalArgs: [{ items }],
         });
@@ -206,7 +222,8 @@ export class Dispatcher {
   }
 }
 
-function nativeAlert(a: StoredAlert): NativeAlert {
+/** A stored alert as workflows take it. */
+export function nativeAlert(a: StoredAlert): NativeAlert {
   const { id, source, sourceUid, time, severity_id, title, rule, observables, cloud, principal } = a;
   return { id, source, sourceUid, time, severity_id, title, ...(rule ? { rule } : {}), observables, ...(cloud ? { cloud } : {}), ...(principal ? { principal } : {}) };
 }

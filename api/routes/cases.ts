@@ -30,6 +30,9 @@ import {
   TagsBody,
   CloseBody,
   ReopenBody,
+  RerunBody,
+  RerunParams,
+  RerunResponse,
 } from '../schemas.ts';
 
 /** Cases read from the store per scan of the list, and scans per request at most. */
@@ -206,6 +209,34 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
           if (err instanceof HttpError) deps.logger.warn({ audit: { ...audit, outcome: 'refused', status: (err as HttpErrorType).status } }, `undo refused: ${err.message}`);
           throw err;
         }
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/cases/{caseId}/playbooks/{playbook}/runs',
+      operationId: 'rerunPlaybook',
+      summary: 'Run a playbook again for the case (after fixing an integration, say)',
+      description:
+        'A new run, numbered after every earlier run of that playbook in the case, starts with the case\u2019s first alert the playbook\u2019s route takes (the others it takes join it) and handles every indicator afresh. ' +
+        'The person who asks is recorded on the run and may not approve what it asks. Answers 202 once the run has started; read the case for its progress.',
+      tags: ['cases'],
+      roles: ['analyst'],
+      params: RerunParams,
+      body: RerunBody,
+      responses: {
+        202: { description: 'The run has started', schema: RerunResponse },
+        404: { description: 'No such case, or no such playbook', schema: Problem },
+        409: { description: 'The case is closed (reopen it first), or a run of this playbook is still going', schema: Problem },
+        422: { description: 'None of the case\u2019s alerts is one this playbook responds to', schema: Problem },
+        503: { description: 'No worker answered: the run could not be started', schema: Problem },
+      },
+      handler: async (req, res) => {
+        const { caseId, playbook } = req.params as { caseId: string; playbook: string };
+        const body = (req.body ?? {}) as { comment?: string };
+        res.locals.audit = { playbook };
+        const r = await deps.cases.rerun(caseId, playbook, { actor: actorOf(req), ...(body.comment ? { comment: body.comment } : {}) });
+        res.locals.audit = { playbook, run: r.run, workflowId: r.workflowId };
+        res.status(202).json({ caseId, playbook, ...r });
       },
     },
     {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import { Dispatcher } from '../../api/ingest/dispatcher.ts';
+import { searchAttributesRegistered } from '../../api/search-attributes.ts';
 import { SuppressionRules } from '../../api/ingest/rules.ts';
 import { loadConfig, type IngestConfig } from '../../config/index.ts';
 import { Secret } from '../../config/secret.ts';
@@ -89,6 +90,7 @@ export async function startApi(opts: {
     intervalMs: ingestConfig.dispatchIntervalMs,
     maxSignalsPerSecond: ingestConfig.dispatchMaxRate,
     logger,
+    searchAttributes: await searchAttributesRegistered(opts.client, 'auto'),
   });
   dispatcher.start();
   const integrationStatus = new IntegrationStatusStore(path.join(dataDir, 'integrations.db'));
@@ -118,6 +120,7 @@ export async function startApi(opts: {
     maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
     ...(opts.rateLimitPerMinute ? { rateLimitPerMinute: opts.rateLimitPerMinute } : {}),
     ...(opts.sla ? { sla: opts.sla } : {}),
+    caseStart: (caseId, alerts) => dispatcher.caseStart(caseId, alerts),
     ...(opts.codec ? { codec: opts.codec } : {}),
     version: 'test',
   });

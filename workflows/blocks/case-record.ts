@@ -3,7 +3,7 @@
 // Riposte's store (`flush`, at each step a person would look at: the start, an approval asked or
 // decided, containment, the end); the API reads cases from there. `playbookViewQuery` still
 // answers for a run in flight (and for dry runs, which write nothing).
-import { proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import { newRunView, runEvents, type CaseEvent, type RunDigest } from '../../core/case-events.ts';
 import { alertHost, alertRemote, type NativeAlert } from '../../core/alert.ts';
@@ -11,6 +11,7 @@ import type { ActionRecord, CaseStatus, ContainmentRecord, EvidenceItem, Playboo
 import type { Assessment, EnrichmentOutcome } from '../../core/verdict.ts';
 import { playbookViewQuery, type PlaybookInput } from '../definitions.ts';
 import { RECORD } from './activity-options.ts';
+import { carriesSearchAttributes, runAttributeUpdates } from '../search-attributes.ts';
 
 /** Sightings kept in the view at most; the hunt's counts say how many there were. */
 const SIGHTINGS_KEPT = 200;
@@ -156,6 +157,7 @@ export class CaseRecord {
       const n = this.queued++;
       this.unsent.push({ ...e, key: `${workflowId}:${n}`, run: workflowId, n });
     }
+    if (this.recording) this.updateSearchAttributes();
     if (this.unsent.length === 0 || !this.recording) return;
     const batch = this.unsent;
     try {
@@ -164,6 +166,19 @@ export class CaseRecord {
     } catch (err) {
       this.note('record', `could not write the case record (it is tried again at the next step): ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /**
+   * The run's status and hosts in its Temporal search attributes, when they changed — only for a
+   * run its case started with them (so older histories replay unchanged). Rides on the flush's
+   * workflow task: no task of its own.
+   */
+  private updateSearchAttributes(): void {
+    const attrs = workflowInfo().typedSearchAttributes;
+    if (!carriesSearchAttributes(attrs)) return;
+    const hosts = this.hosts().flatMap((h) => [h.hostname, h.ip].filter((v): v is string => Boolean(v)));
+    const updates = runAttributeUpdates(attrs, this.view.status, [...new Set(hosts)]);
+    if (updates.length > 0) upsertSearchAttributes(updates);
   }
 
   finish(status: CaseStatus): void {

@@ -21,6 +21,8 @@ import type { SlaPolicy } from '../core/sla.ts';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { auditRoutes } from './routes/audit.ts';
 import { userRoutes } from './routes/users.ts';
+import { authRoutes } from './routes/auth.ts';
+import type { OidcSignIn } from './auth/oidc.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import type { IngestDeps } from './ingest/accept.ts';
 import { createAjv, expressPath, openApiDocument, requestValidator, type RouteSpec } from './openapi.ts';
@@ -43,6 +45,8 @@ export interface AppDeps {
   record: CaseRecordStore;
   /** People with personal tokens (data/users.db); without it, only configured tokens work. */
   users?: UserStore;
+  /** Single sign-on for people (RIPOSTE_OIDC_ISSUER …); needs `users` for its sessions. */
+  oidc?: OidcSignIn;
   /** The hash-chained audit trail (data/audit.db): every authenticated write and every refused attempt. */
   audit?: AuditLog;
   /** Analysts' indicators and the IOC sweeps' record (data/indicators.db). */
@@ -116,6 +120,7 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
     ...slackRoutes({ cases, slack: deps.slack ?? { approvers: [] }, logger: deps.logger }),
     ...metricsRoutes({ store: deps.ingest.store, record: deps.record, cases }),
     ...(deps.users ? userRoutes(deps.users) : []),
+    ...authRoutes({ ...(deps.users ? { users: deps.users } : {}), ...(deps.oidc ? { oidc: deps.oidc } : {}) }),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
     ...(deps.metrics ? [prometheusRoute(deps.metrics)] : []),
     ...(deps.codec ? [codecRoute(deps.codec)] : []),
@@ -204,7 +209,7 @@ function requireJson(req: Request, _res: Response, next: NextFunction): void {
  * not entries here: the alert store is their record (each with its source and when it arrived).
  */
 function audited(spec: RouteSpec, audit: AuditLog, logger: Logger): RequestHandler {
-  const write = spec.method !== 'get';
+  const write = spec.method !== 'get' || spec.audit === 'always';
   const ingest = Boolean(spec.signedBy) || (Array.isArray(spec.roles) && spec.roles.includes('source'));
   return (req: Request, res: Response, next: NextFunction) => {
     // Read now: once an error leaves the route, Express resets req.params.

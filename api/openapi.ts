@@ -29,6 +29,8 @@ export interface RouteSpec {
   rawBody?: Record<string, TSchema>;
   /** The source whose HMAC secrets may sign this route (X-Riposte-Signature), besides a bearer token. */
   signedBy?: string;
+  /** `always`: every answer goes to the audit trail (a sign-in), not only writes and refusals. */
+  audit?: 'always';
   /** Extra request headers worth documenting. */
   headers?: Array<{ name: string; description: string; required?: boolean }>;
   responses: Record<number, { description: string; schema?: TSchema; headers?: Record<string, string> }>;

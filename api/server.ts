@@ -17,6 +17,7 @@ import { SlaWatch } from './sla-watch.ts';
 import { pruneCases } from './retention.ts';
 import { AuditLog, auditFile } from '../store/audit.ts';
 import { UserStore, usersFile } from '../store/users.ts';
+import { OidcSignIn } from './auth/oidc.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import path from 'node:path';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
     taskQueue: config.temporal.taskQueue,
     record,
     users,
+    ...(config.oidc ? { oidc: new OidcSignIn(config.oidc, users) } : {}),
     audit,
     indicators,
     tokens: tokens.entries,

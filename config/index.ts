@@ -5,6 +5,7 @@ import { parseDuration } from '../core/duration.ts';
 import { DEFAULT_SLA, parseSla, type SlaPolicy } from '../core/sla.ts';
 import { Secret } from './secret.ts';
 import { parsePayloadKeys, type PayloadKey } from './payload-codec.ts';
+import { parseOidc, type OidcConfig } from './oidc.ts';
 
 export { Secret };
 
@@ -56,6 +57,8 @@ export interface RiposteConfig {
   sla: SlaPolicy;
   /** Keys sealing workflow payloads (RIPOSTE_PAYLOAD_KEYS; the first seals, all open); none: payloads in clear. */
   payloadKeys?: PayloadKey[];
+  /** Single sign-on for people (RIPOSTE_OIDC_*); undefined: tokens only. */
+  oidc?: OidcConfig;
   /** How long an idle case's record is kept (RIPOSTE_CASE_RECORD_RETENTION); undefined: for ever. */
   caseRecordRetentionMs?: number;
   temporal: TemporalConfig;
@@ -254,9 +257,13 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
   if ('problem' in slaParsed) problems.push(slaParsed.problem);
 
   const exporter = oneOf('OTEL_TRACES_EXPORTER', ['none', 'otlp'] as const, 'none');
+  const port = int('RIPOSTE_PORT', 8080, 0, 65535);
+  const host = get('RIPOSTE_HOST') ?? '127.0.0.1';
+  const oidc = parseOidc(get, { host, port }, problems);
   const config: RiposteConfig = {
-    port: int('RIPOSTE_PORT', 8080, 0, 65535),
-    host: get('RIPOSTE_HOST') ?? '127.0.0.1',
+    port,
+    host,
+    ...(oidc ? { oidc } : {}),
     dataDir,
     caseRecordFile: path.resolve(get('RIPOSTE_CASE_RECORD_FILE') ?? path.join(dataDir, 'cases.db')),
     tokens,

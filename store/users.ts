@@ -24,7 +24,52 @@ const MIGRATIONS = [
     last_used_at TEXT
   );
   `,
+  // Single sign-on: people signed in through the OpenID Connect provider, and sign-ins under way.
+  `
+  CREATE TABLE sessions (
+    token_hash TEXT NOT NULL PRIMARY KEY,
+    csrf_hash TEXT NOT NULL,
+    name TEXT NOT NULL COLLATE NOCASE,
+    role TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE INDEX sessions_expiry ON sessions (expires_at);
+  CREATE TABLE sign_ins (
+    state TEXT NOT NULL PRIMARY KEY,
+    verifier TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    return_to TEXT,
+    expires_at TEXT NOT NULL
+  );
+  `,
 ];
+
+/** A person signed in through single sign-on: their role as the provider's claim gave it at sign-in. */
+export interface Session {
+  name: string;
+  role: Role;
+  /** The provider's subject (issuer and sub). */
+  subject: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** A session and its secrets, handed out once: to the browser's cookies (or the caller). */
+export interface IssuedSession {
+  session: Session;
+  token: Secret;
+  /** The value every write made with the session cookie must repeat in X-CSRF-Token. */
+  csrf: Secret;
+}
+
+/** A sign-in under way: what the callback checks the provider's answer against. */
+export interface PendingSignIn {
+  verifier: string;
+  nonce: string;
+  returnTo?: string;
+}
 
 /** Every column but token_hash: no read that returns a user ever carries the hash. */
 const USER_COLUMNS = 'name, role, status, token_created_at, created_at, created_by, updated_at, updated_by, last_used_at';
@@ -80,6 +125,16 @@ interface UserRow {
   last_used_at: string | null;
 }
 
+interface SessionRow {
+  token_hash: string;
+  csrf_hash: string;
+  name: string;
+  role: string;
+  subject: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export function usersFile(dataDir: string): string {
   return path.join(dataDir, 'users.db');
 }
@@ -120,6 +175,14 @@ export class UserStore {
       setRole: this.db.prepare('UPDATE users SET role = @role, updated_at = @at, updated_by = @by WHERE name = @name AND role <> @role'),
       setToken: this.db.prepare('UPDATE users SET token_hash = @hash, token_created_at = @at, updated_at = @at, updated_by = @by WHERE name = @name'),
       touch: this.db.prepare('UPDATE users SET last_used_at = ? WHERE name = ?'),
+      insertSession: this.db.prepare('INSERT INTO sessions (token_hash, csrf_hash, name, role, subject, created_at, expires_at) VALUES (@token, @csrf, @name, @role, @subject, @at, @expires)'),
+      session: this.db.prepare<[string, string], SessionRow>('SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ?'),
+      endSession: this.db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
+      endSessionsOf: this.db.prepare('DELETE FROM sessions WHERE name = ?'),
+      pruneSessions: this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+      insertSignIn: this.db.prepare('INSERT INTO sign_ins (state, verifier, nonce, return_to, expires_at) VALUES (@state, @verifier, @nonce, @returnTo, @expires)'),
+      takeSignIn: this.db.prepare<[string, string], { verifier: string; nonce: string; return_to: string | null }>('DELETE FROM sign_ins WHERE state = ? AND expires_at > ? RETURNING verifier, nonce, return_to'),
+      pruneSignIns: this.db.prepare('DELETE FROM sign_ins WHERE expires_at <= ?'),
     };
   }
 
@@ -188,6 +251,58 @@ export class UserStore {
       }
     }
     return fromRow(row);
+  }
+
+  /**
+   * A session for a person the OpenID Connect provider vouched for. A local user of the same
+   * name who is disabled cannot sign in; otherwise the provider's claim decides the role.
+   */
+  startSession(who: { name: string; role: Role; subject: string }, ttlMs: number): IssuedSession {
+    checkName(who.name);
+    checkRole(who.role);
+    if (this.get(who.name)?.status === 'disabled') throw new UserError('invalid', `${who.name} is disabled in Riposte`);
+    const token = newToken();
+    const csrf = randomBytes(24).toString('base64url');
+    const at = this.now();
+    const expires = new Date(at.getTime() + ttlMs).toISOString();
+    this.stmt.pruneSessions.run(at.toISOString());
+    this.stmt.insertSession.run({ token: digest(token), csrf: digest(csrf), name: who.name, role: who.role, subject: who.subject, at: at.toISOString(), expires });
+    return { session: { name: who.name, role: who.role, subject: who.subject, createdAt: at.toISOString(), expiresAt: expires }, token: new Secret(token), csrf: new Secret(csrf) };
+  }
+
+  /** The live session holding this token (not expired, its person not disabled since), and its CSRF digest. */
+  session(token: string): (Session & { csrfDigest: string }) | undefined {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 512) return undefined;
+    const row = this.stmt.session.get(digest(token), this.now().toISOString());
+    if (!row || this.get(row.name)?.status === 'disabled') return undefined;
+    return { name: row.name, role: row.role as Role, subject: row.subject, createdAt: row.created_at, expiresAt: row.expires_at, csrfDigest: row.csrf_hash };
+  }
+
+  /** Whether this value is the session's CSRF token. */
+  csrfMatches(session: { csrfDigest: string }, value: string | undefined): boolean {
+    return typeof value === 'string' && value.length > 0 && value.length <= 512 && digest(value) === session.csrfDigest;
+  }
+
+  endSession(token: string): void {
+    this.stmt.endSession.run(digest(token));
+  }
+
+  /** Signs a person out everywhere (a disabled user's sessions also stop at once, without this). */
+  endSessionsOf(name: string): number {
+    return this.stmt.endSessionsOf.run(name).changes;
+  }
+
+  /** Remembers a sign-in until its callback (one use, ten minutes at most). */
+  beginSignIn(state: string, pending: PendingSignIn, ttlMs = 10 * 60_000): void {
+    const at = this.now();
+    this.stmt.pruneSignIns.run(at.toISOString());
+    this.stmt.insertSignIn.run({ state, verifier: pending.verifier, nonce: pending.nonce, returnTo: pending.returnTo ?? null, expires: new Date(at.getTime() + ttlMs).toISOString() });
+  }
+
+  /** The sign-in this state began, once: a replayed or late callback finds nothing. */
+  takeSignIn(state: string): PendingSignIn | undefined {
+    const row = this.stmt.takeSignIn.get(state, this.now().toISOString());
+    return row ? { verifier: row.verifier, nonce: row.nonce, ...(row.return_to ? { returnTo: row.return_to } : {}) } : undefined;
   }
 
   close(): void {

@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../config/index.ts';
 import { resolveTokens } from '../../config/tokens.ts';
+import { roleFromClaim } from '../../config/oidc.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 
 describe('configuration from the environment', () => {
@@ -85,5 +86,27 @@ describe('configuration from the environment', () => {
     assert.equal(c.temporal.address, 'acme.tmprl.cloud:7233');
     assert.equal(c.temporal.namespace, 'acme.ir');
     assert.ok(c.temporal.tls, 'an API key implies TLS');
+  });
+
+  it('single sign-on: off by default; the provider, client and role map checked at start; the highest role a claim gives wins', () => {
+    assert.equal(loadConfig({}).oidc, undefined);
+    const c = loadConfig({ RIPOSTE_OIDC_ISSUER: 'https://login.corp.test/realms/soc', RIPOSTE_OIDC_CLIENT_ID: 'riposte', RIPOSTE_OIDC_ROLES: 'soc=analyst,soc-leads=admin', RIPOSTE_PORT: '9090' });
+    assert.equal(c.oidc?.redirectUrl.href, 'http://127.0.0.1:9090/v1/auth/oidc/callback');
+    assert.deepEqual([c.oidc?.roleClaim, c.oidc?.clientSecret, c.oidc?.sessionTtlMs], ['groups', undefined, 12 * 3_600_000]);
+    assert.throws(
+      () => loadConfig({ RIPOSTE_OIDC_ISSUER: 'http://login.corp.test', RIPOSTE_OIDC_ROLES: 'soc=root', RIPOSTE_SESSION_TTL: '90d' }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /must use https/.test(e.message) &&
+        /RIPOSTE_OIDC_CLIENT_ID is required/.test(e.message) &&
+        /"soc=root" is not claim-value=viewer\|analyst\|admin/.test(e.message) &&
+        /RIPOSTE_SESSION_TTL/.test(e.message)
+    );
+    assert.ok(loadConfig({ RIPOSTE_OIDC_ISSUER: 'http://127.0.0.1:9999', RIPOSTE_OIDC_CLIENT_ID: 'r' }).oidc?.insecureLoopback, 'plain http on loopback only');
+    const roles = { roles: { soc: 'analyst', leads: 'admin' } as const };
+    assert.equal(roleFromClaim(roles, ['staff', 'soc', 'leads']), 'admin');
+    assert.equal(roleFromClaim(roles, 'staff soc'), 'analyst');
+    assert.equal(roleFromClaim(roles, ['viewer']), 'viewer', 'a role\u2019s own name counts');
+    assert.equal(roleFromClaim(roles, ['source', 'staff']), undefined, 'never the source role, never without a match');
   });
 });

@@ -23,6 +23,7 @@ import type { SlaPolicy } from '../../core/sla.ts';
 import type { PayloadCodec } from '@temporalio/common';
 import { AuditLog, auditFile } from '../../store/audit.ts';
 import { UserStore, usersFile } from '../../store/users.ts';
+import { OidcSignIn } from '../../api/auth/oidc.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import type { CaseSettings } from '../../workflows/definitions.ts';
 import { IntegrationStatusStore } from '../../activities/shared/status.ts';
@@ -71,6 +72,8 @@ export async function startApi(opts: {
   sla?: SlaPolicy;
   /** Opens sealed payloads at POST /v1/codec/decode. */
   codec?: PayloadCodec;
+  /** A loopback port of the caller's choosing (default: any free one). */
+  port?: number;
 }): Promise<TestApi> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-api-'));
   const config = loadConfig({ RIPOSTE_DATA_DIR: dataDir, ...opts.env });
@@ -110,6 +113,7 @@ export async function startApi(opts: {
       { token: new Secret(TOKENS.admin), role: 'admin', name: 'ada' },
     ],
     users,
+    ...(config.oidc ? { oidc: new OidcSignIn(config.oidc, users) } : {}),
     audit,
     logger,
     ingest: { store, rules, config: ingestConfig, onQueued: (caseIds) => dispatcher.wake(caseIds), metrics },
@@ -125,7 +129,7 @@ export async function startApi(opts: {
     version: 'test',
   });
   const slaWatch = new SlaWatch({ store, record, cases: new CaseService({ client: opts.client, store, record, rules, taskQueue: opts.taskQueue, ...(opts.sla ? { sla: opts.sla } : {}) }), client: opts.client, taskQueue: opts.taskQueue, logger, metrics });
-  const server = app.listen(0, '127.0.0.1');
+  const server = app.listen(opts.port ?? 0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -116,6 +116,11 @@ export class CaseRecordStore {
     })();
   }
 
+  /** Whether a fact with this key is in the record (a one-off fact: an SLA breach, say). */
+  has(key: string): boolean {
+    return this.stmt.first.get(key) !== undefined;
+  }
+
   /** Approvals waiting for an analyst, in every case. */
   pendingApprovals(): number {
     return this.stmt.pending.get()?.n ?? 0;

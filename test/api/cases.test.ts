@@ -226,6 +226,11 @@ describe('service levels', () => {
       const escalation = await client.workflow.getHandle(`sla-${late}-acknowledge`).result();
       assert.deepEqual(escalation, { told: [], skipped: 'no notification channel or pager is configured' });
       assert.match(await api.metrics.registry.metrics(), /riposte_sla_breaches_total\{kind="acknowledge",severity="High"\} 1/);
+      // Temporal drops the escalation's workflow (its retention ends): the record still says it happened, and nobody is paged again.
+      await client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: `sla-${late}-acknowledge` } });
+      await waitFor(() => client.workflow.getHandle(`sla-${late}-acknowledge`).describe().then(() => false, () => true), (gone) => gone, 60_000, 'escalation deleted');
+      assert.equal(await api.slaWatch.tick(), 0);
+      await assert.rejects(client.workflow.getHandle(`sla-${late}-acknowledge`).describe(), /not found/i, 'no second escalation');
     } finally {
       await api.close();
       await worker.stop();

@@ -161,7 +161,7 @@ const Approval = Type.Object({
   reason: Type.String(),
   requestedAt: Type.String({ format: 'date-time' }),
   expiresAt: Type.String({ format: 'date-time' }),
-  status: Type.Union(['pending', 'approved', 'rejected', 'timed_out'].map((s) => Type.Literal(s))),
+  status: Type.Union(['pending', 'approved', 'rejected', 'timed_out', 'withdrawn'].map((s) => Type.Literal(s))),
   decidedBy: Type.Optional(Type.String()),
   decidedAt: Type.Optional(Type.String({ format: 'date-time' })),
   comment: Type.Optional(Type.String()),

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { temporalConnectionSettings } from '../config/temporal.ts';
 import { searchAttributesRegistered } from './search-attributes.ts';
+import { RunWatch } from './run-watch.ts';
 import { resolveTokens } from '../config/tokens.ts';
 import { ThreadedAlertStore } from '../store/threaded.ts';
 import { IndicatorStore, indicatorsFile } from '../store/indicators.ts';
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
   // Missed service levels: recorded, counted and escalated, once each.
   const slaWatch = new SlaWatch({ store, record, cases: new CaseService({ client, store, record, rules, taskQueue: config.temporal.taskQueue, sla: config.sla }), client, taskQueue: config.temporal.taskQueue, logger, metrics });
   slaWatch.start();
+  const runWatch = new RunWatch({ record, client, logger });
+  runWatch.start();
   // The case record's retention: hourly, when one is set (the default keeps cases for ever).
   const retention = config.caseRecordRetentionMs;
   const retainer = retention ? setInterval(() => void pruneCases({ store, record, audit }, retention).catch((err: unknown) => logger.warn({ err: String(err) }, 'case retention failed')), 3_600_000) : undefined;
@@ -122,6 +125,7 @@ async function main(): Promise<void> {
       rules.stop();
       await dispatcher.stop();
       await slaWatch.stop();
+      await runWatch.stop();
       clearInterval(retainer);
       await store.close();
       indicators.close();

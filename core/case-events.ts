@@ -115,6 +115,22 @@ export function runEvents(before: RunDigest | undefined, now: PlaybookView, at: 
   return { events: out, digest };
 }
 
+/**
+ * The end of a run that ended without writing it (terminated from the Temporal UI or CLI, timed
+ * out, or its history gone): it failed, when, how, and the approvals it left waiting withdrawn —
+ * so the case stops reading "running" or "awaiting approval" for ever. `how` says it in words.
+ */
+export function runEndedOutside(view: PlaybookView, how: string, at: string, status: PlaybookView['status'] = 'failed'): NewCaseEvent[] {
+  const out: NewCaseEvent[] = [];
+  view.approvals.forEach((a, index) => {
+    if (a.status === 'pending') out.push({ at, kind: updatedKind('approvals'), data: { index, item: { ...a, status: 'withdrawn', decidedAt: at, comment: `withdrawn: ${how}` } } });
+  });
+  out.push({ at, kind: LISTS.timeline, data: { index: view.timeline.length, item: { at, step: status === 'failed' ? 'failed' : 'report', message: how } } });
+  out.push({ at, kind: VALUES.status, data: { value: status } });
+  out.push({ at, kind: VALUES.closedAt, data: { value: at } });
+  return out;
+}
+
 /** A run's view as it starts: what it is, and every finding still empty. */
 export function newRunView(
   start: Pick<PlaybookView, 'caseId' | 'playbook' | 'version' | 'run' | 'startedAt' | 'dryRun'> & Partial<Pick<PlaybookView, 'alertIds' | 'title' | 'severity_id' | 'host' | 'remote'>>

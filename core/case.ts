@@ -23,7 +23,8 @@ export interface Approval {
   requestedAt: string;
   /** When the gate gives up and follows the playbook's default. */
   expiresAt: string;
-  status: 'pending' | 'approved' | 'rejected' | 'timed_out';
+  /** `withdrawn`: its run ended (terminated in Temporal, say) before anyone decided. */
+  status: 'pending' | 'approved' | 'rejected' | 'timed_out' | 'withdrawn';
   decidedBy?: string;
   decidedAt?: string;
   comment?: string;

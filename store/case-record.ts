@@ -37,6 +37,19 @@ const MIGRATIONS = [
     SELECT case_id, json_extract(data, '$.item.id'), run, json_extract(data, '$.item.status') FROM case_events
     WHERE kind IN ('approval.asked', 'approval.updated') ORDER BY seq;
   `,
+  // Each run's start and end, kept with every append: "which runs are still open" without a scan.
+  `
+  CREATE TABLE record_runs (
+    run TEXT NOT NULL PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    closed_at TEXT
+  );
+  CREATE INDEX record_runs_open ON record_runs(started_at) WHERE closed_at IS NULL;
+  CREATE INDEX case_events_run ON case_events(run, n) WHERE run IS NOT NULL;
+  INSERT OR IGNORE INTO record_runs (run, case_id, started_at) SELECT run, case_id, at FROM case_events WHERE kind = 'run.started' AND run IS NOT NULL;
+  UPDATE record_runs SET closed_at = (SELECT max(at) FROM case_events e WHERE e.run = record_runs.run AND e.kind = 'run.closed');
+  `,
 ];
 
 interface EventRow {
@@ -72,6 +85,12 @@ export class CaseRecordStore {
       approval: this.db.prepare('INSERT INTO record_approvals (case_id, approval_id, run, status) VALUES (?, ?, ?, ?) ON CONFLICT (case_id, approval_id) DO UPDATE SET status = excluded.status'),
       pending: this.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM record_approvals WHERE status = 'pending'"),
       first: this.db.prepare<[string], EventRow>('SELECT * FROM case_events WHERE key = ?'),
+      runStarted: this.db.prepare('INSERT OR IGNORE INTO record_runs (run, case_id, started_at) VALUES (?, ?, ?)'),
+      runClosed: this.db.prepare('UPDATE record_runs SET closed_at = ? WHERE run = ?'),
+      openRuns: this.db.prepare<[string, number], { run: string; case_id: string; started_at: string }>(
+        'SELECT run, case_id, started_at FROM record_runs WHERE closed_at IS NULL AND started_at < ? ORDER BY started_at LIMIT ?'
+      ),
+      runEvents: this.db.prepare<[string], EventRow>('SELECT * FROM case_events WHERE run = ? ORDER BY n, seq'),
     };
     this.appendTx = this.db.transaction((caseId: string, events: CaseEvent[]) => {
       let added = 0;
@@ -80,6 +99,8 @@ export class CaseRecordStore {
         added += changes;
         const item = e.data.item as { id?: string; status?: string } | undefined;
         if (changes && (e.kind === 'approval.asked' || e.kind === 'approval.updated') && item?.id && item.status) this.stmt.approval.run(caseId, item.id, e.run ?? null, item.status);
+        if (changes && e.run && e.kind === 'run.started') this.stmt.runStarted.run(e.run, caseId, e.at);
+        if (changes && e.run && e.kind === 'run.closed') this.stmt.runClosed.run(e.at, e.run);
       }
       return added;
     });
@@ -112,6 +133,7 @@ export class CaseRecordStore {
     const list = JSON.stringify(ids);
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM record_approvals WHERE case_id IN (SELECT value FROM json_each(?))').run(list);
+      this.db.prepare('DELETE FROM record_runs WHERE case_id IN (SELECT value FROM json_each(?))').run(list);
       return this.db.prepare('DELETE FROM case_events WHERE case_id IN (SELECT value FROM json_each(?))').run(list).changes;
     })();
   }
@@ -119,6 +141,16 @@ export class CaseRecordStore {
   /** Whether a fact with this key is in the record (a one-off fact: an SLA breach, say). */
   has(key: string): boolean {
     return this.stmt.first.get(key) !== undefined;
+  }
+
+  /** Runs the record has no end for, started before `before` (oldest first, at most `limit`). */
+  openRuns(before: string, limit: number): Array<{ run: string; caseId: string; startedAt: string }> {
+    return this.stmt.openRuns.all(before, limit).map((r) => ({ run: r.run, caseId: r.case_id, startedAt: r.started_at }));
+  }
+
+  /** One run's facts, in its order. */
+  runFacts(run: string): StoredCaseEvent[] {
+    return this.stmt.runEvents.all(run).map(fromRow);
   }
 
   /** Approvals waiting for an analyst, in every case. */

@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import { Dispatcher } from '../../api/ingest/dispatcher.ts';
 import { searchAttributesRegistered } from '../../api/search-attributes.ts';
+import { RunWatch } from '../../api/run-watch.ts';
 import { SuppressionRules } from '../../api/ingest/rules.ts';
 import { loadConfig, type IngestConfig } from '../../config/index.ts';
 import { Secret } from '../../config/secret.ts';
@@ -43,6 +44,8 @@ export interface TestApi {
   store: AlertStore;
   record: CaseRecordStore;
   slaWatch: SlaWatch;
+  /** Records the end of runs that ended outside Riposte; runs only when asked (`api.runWatch.tick()`), with no grace period. */
+  runWatch: RunWatch;
   metrics: ApiMetrics;
   users: UserStore;
   audit: AuditLog;
@@ -128,6 +131,7 @@ export async function startApi(opts: {
     ...(opts.codec ? { codec: opts.codec } : {}),
     version: 'test',
   });
+  const runWatch = new RunWatch({ record, client: opts.client, logger, graceMs: 0 });
   const slaWatch = new SlaWatch({ store, record, cases: new CaseService({ client: opts.client, store, record, rules, taskQueue: opts.taskQueue, ...(opts.sla ? { sla: opts.sla } : {}) }), client: opts.client, taskQueue: opts.taskQueue, logger, metrics });
   const server = app.listen(opts.port ?? 0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
@@ -137,6 +141,7 @@ export async function startApi(opts: {
     store,
     record,
     slaWatch,
+    runWatch,
     metrics,
     users,
     audit,
@@ -168,6 +173,7 @@ export async function startApi(opts: {
       rules.stop();
       await dispatcher.stop();
       await slaWatch.stop();
+      await runWatch.stop();
       await store.close();
       integrationStatus.close();
       indicators.close();

@@ -29,6 +29,12 @@ describe('the case record store', () => {
       ]);
       assert.deepEqual(got[1]?.data, { index: 0, item: { message: 'x' } });
       assert.deepEqual([...again.eventsOfCases(['cs_1', 'cs_2', 'cs_3']).entries()].map(([id, e]) => [id, e.length]), [['cs_1', 2], ['cs_2', 1], ['cs_3', 0]]);
+      // Which runs have no end yet (the run watch asks Temporal about those): wf until it closes.
+      assert.deepEqual(again.openRuns('2026-12-02T00:00:00.000Z', 10), [{ run: 'wf', caseId: 'cs_1', startedAt: '2026-12-01T10:00:00.000Z' }]);
+      assert.deepEqual(again.openRuns('2026-12-01T09:00:00.000Z', 10), [], 'younger than asked: left alone');
+      again.append('cs_1', [{ key: 'wf:2', at: '2026-12-01T10:05:00.000Z', kind: 'run.closed', run: 'wf', n: 2, data: { value: '2026-12-01T10:05:00.000Z' } }]);
+      assert.deepEqual(again.openRuns('2026-12-02T00:00:00.000Z', 10), []);
+      assert.deepEqual(again.runFacts('wf').map((e) => e.n), [0, 1, 2]);
       again.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import type { Secret, TokenEntry } from '../config/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { authenticator } from './auth/bearer.ts';
 import { SOURCE_UNAUTHORIZED, sourceAuthAfter, sourceAuthBefore } from './auth/source.ts';
+import cors from 'cors';
 import { CaseService, type CaseStart } from './cases.ts';
 import { PlaybookCatalog } from './playbooks.ts';
 import { playbookRoutes } from './routes/playbooks.ts';
@@ -67,6 +68,8 @@ export interface AppDeps {
   caseStart?: CaseStart;
   /** Opens sealed workflow payloads for POST /v1/codec/decode (RIPOSTE_PAYLOAD_KEYS). */
   codec?: PayloadCodec;
+  /** Web origins (the Temporal UI's) allowed to call the codec endpoint from a browser, with credentials. */
+  codecOrigins?: string[];
   /** Prometheus metrics served at GET /metrics (viewer role). */
   metrics?: ApiMetrics;
   /** Requests per minute each person or token may make to the analyst API (alert ingest has its own backpressure); 0 or unset: no limit. */
@@ -152,6 +155,11 @@ export function createApp(deps: AppDeps): express.Express {
       })
     : undefined;
   app.set('trust proxy', false);
+  // The Temporal UI decodes sealed histories from the browser: CORS for its origin, with the
+  // analyst's session cookie (the UI's "include cross-origin credentials").
+  if (deps.codec && deps.codecOrigins?.length) {
+    app.use('/v1/codec', cors({ origin: deps.codecOrigins, credentials: true, methods: ['POST'], allowedHeaders: ['authorization', 'content-type', 'x-namespace'], maxAge: 600 }));
+  }
   const ajv = createAjv();
   const auth = authenticator(deps.tokens, deps.users);
   const json = express.json({ limit: deps.maxBodyBytes, type: () => true, strict: true });
@@ -164,7 +172,7 @@ export function createApp(deps: AppDeps): express.Express {
       const secrets: Secret[] = deps.ingest.config.sourceSecrets[spec.signedBy] ?? [];
       handlers.push(sourceAuthBefore(auth(spec.roles, SOURCE_UNAUTHORIZED)), requireJsonText, raw, sourceAuthAfter(spec.signedBy, secrets, deps.logger));
     } else {
-      handlers.push(auth(spec.roles));
+      handlers.push(auth(spec.roles, undefined, { csrfExempt: spec.csrf === 'exempt' }));
       // Alert sources have the backlog's 429 instead; people and tools are limited per client.
       if (limiter && spec.roles !== 'public' && !spec.roles.includes('source')) handlers.push(limiter);
       if (spec.rawBody) handlers.push(raw);
@@ -281,6 +289,8 @@ function codecRoute(codec: PayloadCodec): RouteSpec {
     summary: 'Open sealed workflow payloads (the Temporal codec-server protocol), for the Temporal UI and CLI',
     tags: ['meta'],
     roles: ['analyst'],
+    // It opens, and changes nothing: the Temporal UI's fetch cannot send a CSRF token.
+    csrf: 'exempt',
     body: Type.Object({ payloads: Type.Array(Wire, { maxItems: 1000 }) }),
     responses: { 200: { description: 'The payloads, opened', schema: Type.Object({ payloads: Type.Array(Wire) }) }, 422: { description: 'A payload no key opens', schema: Problem } },
     handler: async (req, res) => {

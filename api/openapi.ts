@@ -29,6 +29,8 @@ export interface RouteSpec {
   rawBody?: Record<string, TSchema>;
   /** The source whose HMAC secrets may sign this route (X-Riposte-Signature), besides a bearer token. */
   signedBy?: string;
+  /** `exempt`: a POST that changes nothing (decoding), so the session cookie needs no CSRF token for it. */
+  csrf?: 'exempt';
   /** `always`: every answer goes to the audit trail (a sign-in), not only writes and refusals. */
   audit?: 'always';
   /** Extra request headers worth documenting. */

@@ -88,6 +88,7 @@ async function main(): Promise<void> {
     rateLimitPerMinute: config.apiRateLimit,
     ...(converter ? { codec: converter.payloadCodecs[0] } : {}),
     sla: config.sla,
+    codecOrigins: config.codecOrigins,
     caseStart: (caseId, alerts) => dispatcher.caseStart(caseId, alerts),
     version,
   });

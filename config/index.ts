@@ -57,6 +57,8 @@ export interface RiposteConfig {
   sla: SlaPolicy;
   /** Keys sealing workflow payloads (RIPOSTE_PAYLOAD_KEYS; the first seals, all open); none: payloads in clear. */
   payloadKeys?: PayloadKey[];
+  /** Browser origins allowed to call the codec endpoint (RIPOSTE_CODEC_CORS_ORIGINS; default: the dev server's UI). */
+  codecOrigins: string[];
   /** Single sign-on for people (RIPOSTE_OIDC_*); undefined: tokens only. */
   oidc?: OidcConfig;
   /** How long an idle case's record is kept (RIPOSTE_CASE_RECORD_RETENTION); undefined: for ever. */
@@ -273,6 +275,7 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     sla: 'policy' in slaParsed ? slaParsed.policy : {},
     ...(retentionMs !== undefined ? { caseRecordRetentionMs: retentionMs } : {}),
     ...(payloadKeys && 'keys' in payloadKeys ? { payloadKeys: payloadKeys.keys } : {}),
+    codecOrigins: codecOrigins(get('RIPOSTE_CODEC_CORS_ORIGINS'), temporal, problems),
     temporal,
     containment: { live, nftNetns, nftTable },
     dns: { servers: dnsServers, timeoutMs: int('RIPOSTE_DNS_TIMEOUT_MS', 3000, 100, 60000) },
@@ -290,6 +293,14 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The Temporal UI's origins by default (the dev server's, on this host); a listed origin is scheme://host[:port]. */
+function codecOrigins(raw: string | undefined, temporal: TemporalConfig, problems: string[]): string[] {
+  if (raw === undefined) return temporal.address ? [] : [`http://127.0.0.1:${temporal.devServer.uiPort}`, `http://localhost:${temporal.devServer.uiPort}`];
+  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of origins) if (!/^https?:\/\/[^/\s]+$/.test(o)) problems.push(`RIPOSTE_CODEC_CORS_ORIGINS: "${o}" is not an origin (scheme://host[:port])`);
+  return origins;
 }
 
 /** RIPOSTE_CONTAINMENT: `log-only` (the default) or a list of drivers, e.g. `nftables,aws,crowdstrike`. */

@@ -20,6 +20,8 @@ export interface DevServerOptions {
   /** SQLite file; without it the server keeps everything in memory. */
   dbFile?: string;
   headless?: boolean;
+  /** The codec endpoint the UI opens sealed payloads with (Riposte's /v1/codec). */
+  uiCodecEndpoint?: string;
   logFile?: string;
 }
 
@@ -33,6 +35,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   for (const a of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${a.name}=${a.type}`);
   if (o.headless) args.push('--headless');
   else if (o.uiPort) args.push('--ui-port', String(o.uiPort));
+  if (o.uiCodecEndpoint && !o.headless) args.push('--ui-codec-endpoint', o.uiCodecEndpoint);
   const out = o.logFile ? fs.openSync(o.logFile, 'a') : 'ignore';
   // Own process group: Ctrl-C reaches the launcher, which stops the worker before Temporal.
   // setpriv --pdeathsig: if the launcher itself dies (kill -9), the server goes with it.

@@ -43,6 +43,8 @@ async function main(): Promise<void> {
       cli: cli.bin,
       port: config.temporal.devServer.port,
       uiPort: config.temporal.devServer.uiPort,
+      // Sealed payloads: the UI opens them through the API (an analyst signed in, credentials included).
+      ...(config.payloadKeys ? { uiCodecEndpoint: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}/v1/codec` } : {}),
       dbFile: path.join(config.dataDir, 'temporal.db'),
       logFile: path.join(config.dataDir, 'temporal.log'),
     });

@@ -36,7 +36,7 @@ declare module 'express-serve-static-core' {
 
 const digest = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export function authenticator(tokens: TokenEntry[], users?: UserStore): (roles: Role[] | 'public', unauthorized?: string) => RequestHandler {
+export function authenticator(tokens: TokenEntry[], users?: UserStore): (roles: Role[] | 'public', unauthorized?: string, opts?: { csrfExempt?: boolean }) => RequestHandler {
   const byDigest = new Map(tokens.map((t) => [digest(t.token.reveal()), { name: t.name, role: t.role, kind: 'token' } satisfies Principal]));
   const find = (token: string): Principal | undefined => {
     const configured = byDigest.get(digest(token));
@@ -47,22 +47,22 @@ export function authenticator(tokens: TokenEntry[], users?: UserStore): (roles: 
     return session ? { name: session.name, role: session.role, kind: 'session', expiresAt: session.expiresAt } : undefined;
   };
   /** The session cookie's person; a write must bring the session's CSRF token, or it is refused (403). */
-  const fromCookie = (req: Request): Principal | HttpError | undefined => {
+  const fromCookie = (req: Request, csrfExempt: boolean): Principal | HttpError | undefined => {
     const token = req.get('cookie') ? parseCookie(req.get('cookie') as string)[SESSION_COOKIE] : undefined;
     const session = token ? users?.session(token) : undefined;
     if (!session) return undefined;
     const principal: Principal = { name: session.name, role: session.role, kind: 'session', expiresAt: session.expiresAt };
-    if (!SAFE_METHODS.has(req.method) && !users?.csrfMatches(session, req.get(CSRF_HEADER))) {
+    if (!SAFE_METHODS.has(req.method) && !csrfExempt && !users?.csrfMatches(session, req.get(CSRF_HEADER))) {
       req.principal = principal;
       return new HttpError(403, `a write with the session cookie must repeat its CSRF token in ${CSRF_HEADER} (the ${CSRF_COOKIE} cookie)`);
     }
     return principal;
   };
-  return (roles, unauthorized = 'a valid bearer token is required') => (req: Request, _res: Response, next: NextFunction) => {
+  return (roles, unauthorized = 'a valid bearer token is required', opts = {}) => (req: Request, _res: Response, next: NextFunction) => {
     if (roles === 'public') return next();
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const cookie = match ? undefined : fromCookie(req);
+    const cookie = match ? undefined : fromCookie(req, opts.csrfExempt === true);
     if (cookie instanceof HttpError) return next(cookie);
     const principal = match ? find(match[1] as string) : cookie;
     if (!principal) return next(new HttpError(401, unauthorized, undefined, { 'WWW-Authenticate': 'Bearer' }));

@@ -77,6 +77,20 @@ describe('payload encryption', () => {
       assert.equal(opened.status, 200, JSON.stringify(opened.body));
       const json = Buffer.from(opened.body.payloads[0].data, 'base64').toString('utf8');
       assert.equal(JSON.parse(json).alert.title, secretTitle);
+
+      // The Temporal UI (the dev server's, at :8233) asks from the browser, with the signed-in analyst's session cookie.
+      const ui = 'http://127.0.0.1:8233';
+      const preflight = await fetch(`${api.url}/v1/codec/decode`, { method: 'OPTIONS', headers: { origin: ui, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
+      assert.equal(preflight.status, 204);
+      assert.deepEqual([preflight.headers.get('access-control-allow-origin'), preflight.headers.get('access-control-allow-credentials')], [ui, 'true']);
+      const elsewhere = await fetch(`${api.url}/v1/codec/decode`, { method: 'OPTIONS', headers: { origin: 'http://evil.test', 'access-control-request-method': 'POST' } });
+      assert.equal(elsewhere.headers.get('access-control-allow-origin'), null, 'another site may not read what it decodes');
+      const { token } = api.users.startSession({ name: 'alice', role: 'analyst', subject: 'test alice' }, 60_000);
+      const fromUi = await fetch(`${api.url}/v1/codec/decode`, { method: 'POST', headers: { origin: ui, cookie: `riposte_session=${token.reveal()}`, 'content-type': 'application/json', 'x-namespace': 'default' }, body: JSON.stringify({ payloads: [wire] }) });
+      assert.equal(fromUi.status, 200, 'decoding changes nothing: no CSRF token needed');
+      assert.equal(fromUi.headers.get('access-control-allow-origin'), ui);
+      const write = await fetch(`${api.url}/v1/indicators`, { method: 'POST', headers: { cookie: `riposte_session=${token.reveal()}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'domain', value: 'x.example' }) });
+      assert.equal(write.status, 403, 'a write still needs it');
       await h.terminate('test done');
     });
   });

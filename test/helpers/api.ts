@@ -129,6 +129,7 @@ export async function startApi(opts: {
     ...(opts.sla ? { sla: opts.sla } : {}),
     caseStart: (caseId, alerts) => dispatcher.caseStart(caseId, alerts),
     ...(opts.codec ? { codec: opts.codec } : {}),
+    codecOrigins: config.codecOrigins,
     version: 'test',
   });
   const runWatch = new RunWatch({ record, client: opts.client, logger, graceMs: 0 });

@@ -29,7 +29,8 @@ import type { PlaybookView } from '../core/case.ts';
 import { MAX_INDICATORS } from '../workflows/playbook.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createRiposteWorkers } from '../worker/create-worker.ts';
-import { alertsSignal, approvalUpdate, caseWorkflowId, playbookAlertsSignal, playbookViewQuery, playbookWorkflowId, type PlaybookInput } from '../workflows/definitions.ts';
+import { alertsSignal, approvalUpdate, caseWorkflowId, playbookAlertsSignal, playbookViewQuery, playbookWorkflowId, rerunPlaybookUpdate, type PlaybookInput } from '../workflows/definitions.ts';
+import { caseSearchAttributes } from '../workflows/search-attributes.ts';
 import { c2Alert, playbookInput } from '../test/helpers/alerts.ts';
 import { findingEvent, guarddutyAlert, startAwsLab, userWithKey, webServer } from '../test/helpers/aws-lab.ts';
 import { startDnsmasq } from '../test/helpers/dnsmasq.ts';
@@ -269,6 +270,28 @@ async function main(): Promise<void> {
     await decideNext(client.workflow.getHandle(playbookWorkflowId('suspected-c2', manyId, 2)), 'reject');
     await manyCase.result();
     save('case_leftovers-start-a-second-run', manyCase.workflowId);
+
+    // A case carrying Riposte's search attributes (its run gets them and keeps its status in
+    // them); after the first run is approved, an analyst re-runs the playbook (an update), and
+    // rejects what the second run asks; the idle case then ends.
+    const saId = `cs_${(Date.now() + 3).toString(16).padStart(16, '0')}`;
+    const saAlert = c2Alert({ uid: 'sa-1', remoteIp: '203.0.113.9' });
+    const saCase = await client.workflow.signalWithStart('caseWorkflow', {
+      taskQueue,
+      workflowId: caseWorkflowId(saId),
+      args: [{ caseId: saId, settings: { idleTimeout: '3s' } }],
+      signal: alertsSignal,
+      signalArgs: [{ items: [{ seq: 1, kind: 'new', alert: saAlert }] }],
+      typedSearchAttributes: caseSearchAttributes(saId, [saAlert]),
+    });
+    const saFirst = client.workflow.getHandle(playbookWorkflowId('suspected-c2', saId));
+    await decideNext(saFirst, 'approve');
+    await saFirst.result();
+    await saCase.executeUpdate(rerunPlaybookUpdate, { args: [{ playbook: 'suspected-c2', alerts: [saAlert], requestedBy: 'alice', after: 1 }] });
+    await decideNext(client.workflow.getHandle(playbookWorkflowId('suspected-c2', saId, 2)), 'reject');
+    await saCase.result();
+    save('case_search-attributes-and-rerun', saCase.workflowId);
+    save('suspected-c2-v2_child-with-search-attributes', saFirst.workflowId);
 
     for (const s of scenarios) {
       const h = await client.workflow.start(s.workflowType, { taskQueue, workflowId: `record-${s.name}-${Date.now()}`, args: [await s.input()] });

@@ -4,7 +4,7 @@ import type { AlertStats, AlertStore } from '../store/types.ts';
 import { casePages } from './case-pages.ts';
 import type { CaseRecordStore } from '../store/case-record.ts';
 import type { CaseService } from './cases.ts';
-import { metricsSummary, type SummaryGroup } from './metrics.ts';
+import { metricsSummary, type SummaryGroup } from './timings-summary.ts';
 import { HttpError } from './problem.ts';
 
 const MAX_CASES = 20_000;

@@ -274,6 +274,9 @@ export class SqliteAlertStore implements AlertStore {
       case: db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id = ?'),
       caseEntities: db.prepare<[string], { entity: string }>('SELECT entity FROM case_entities WHERE case_id = ? ORDER BY entity'),
       caseAlerts: db.prepare<[string, number], AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE case_id = ? ORDER BY received_at LIMIT ?`),
+      firstAlerts: db.prepare<[string], AlertRow>(
+        `SELECT ${ALERT_COLUMNS} FROM alerts WHERE id IN (SELECT (SELECT id FROM alerts f WHERE f.case_id = c.value ORDER BY received_at LIMIT 1) FROM json_each(?) c)`
+      ),
       setVerdict: db.prepare('UPDATE cases SET verdict = ? WHERE id = ?'),
       suppressions: db.prepare<[], { rule: string }>('SELECT rule FROM suppressions'),
       suppression: db.prepare<[string], { rule: string }>('SELECT rule FROM suppressions WHERE id = ?'),
@@ -528,6 +531,10 @@ export class SqliteAlertStore implements AlertStore {
 
   async caseAlerts(caseId: string, limit: number): Promise<StoredAlert[]> {
     return this.stmt.caseAlerts.all(caseId, limit).map(toAlert);
+  }
+
+  async firstAlerts(caseIds: string[]): Promise<StoredAlert[]> {
+    return this.stmt.firstAlerts.all(JSON.stringify(caseIds)).map(toAlert);
   }
 
   async listCases(q: CaseQuery): Promise<StoredCase[]> {

@@ -103,6 +103,10 @@ export class ThreadedAlertStore implements AlertStore {
     return this.call<Awaited<ReturnType<AlertStore['alertsSince']>>>('alertsSince', since, limit);
   }
 
+  firstAlerts(caseIds: string[]) {
+    return this.call<Awaited<ReturnType<AlertStore['firstAlerts']>>>('firstAlerts', caseIds);
+  }
+
   alertsByIds(ids: string[]) {
     return this.call<Awaited<ReturnType<AlertStore['alertsByIds']>>>('alertsByIds', ids);
   }

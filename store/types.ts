@@ -120,6 +120,8 @@ export interface AlertStore {
   getAlert(id: string): Promise<(StoredAlert & { raw?: string; rawTruncated?: boolean }) | null>;
   getCase(id: string): Promise<StoredCase | null>;
   caseAlerts(caseId: string, limit: number): Promise<StoredAlert[]>;
+  /** Each case's first alert (one query for a page of cases). */
+  firstAlerts(caseIds: string[]): Promise<StoredAlert[]>;
   listCases(query: CaseQuery): Promise<StoredCase[]>;
   setVerdict(caseId: string, verdict: CaseVerdict, suggestions: SuppressionRule[]): Promise<void>;
 

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { CaseRecordStore } from '../../store/case-record.ts';
 import type { AlertStore } from '../../store/types.ts';
 import type { CaseService } from '../cases.ts';
-import { GROUP_BY, metricsSummary, type GroupBy } from '../metrics.ts';
+import { GROUP_BY, metricsSummary, type GroupBy } from '../timings-summary.ts';
 import { periodMarkdown, periodReport } from '../period-report.ts';
 import type { RouteSpec } from '../openapi.ts';
 import { Problem } from '../schemas.ts';

@@ -130,6 +130,11 @@ describe('npm start: the embedded stack', () => {
     const dry = await api('/v1/playbooks/ioc-sweep/dry-run', tokens.analyst, { alert: c2Finding({ uid: 'npm-start-sweep' }) });
     assert.equal(dry.status, 200, JSON.stringify(dry.body));
     const before = await Promise.all(cases.map((id) => api(`/v1/cases/${id}`, tokens.analyst)));
+    const reports = await Promise.all(cases.map((id) => api(`/v1/cases/${id}/report?format=json`, tokens.analyst)));
+    const summary = await api('/v1/metrics/summary?groupBy=playbook', tokens.analyst);
+    assert.ok(summary.body.groups.length >= 5, JSON.stringify(summary.body));
+    const decisions = (await api(`/v1/audit?action=decideApproval&limit=100`, tokens.admin)).body.entries;
+    assert.equal(decisions.length, PLAYBOOK_ALERTS.filter((k) => k.approval).length, 'each approval is in the audit trail');
     assert.equal(await stop(running), 0);
 
     // Temporal's history gone (retention ended, or the dev server's file lost): every case reads the same.
@@ -139,7 +144,13 @@ describe('npm start: the embedded stack', () => {
       const after = await api(`/v1/cases/${id}`, tokens.analyst);
       assert.equal(after.status, 200);
       assert.deepEqual(after.body, before[i]?.body, `case ${id} reads intact without its workflows' history`);
+      assert.deepEqual((await api(`/v1/cases/${id}/report?format=json`, tokens.analyst)).body, reports[i]?.body, `case ${id}'s report too`);
     }
+    assert.deepEqual((await api('/v1/metrics/summary?groupBy=playbook', tokens.analyst)).body.groups, summary.body.groups, 'the timings too');
+    const trail = (await api(`/v1/audit?action=decideApproval&limit=100`, tokens.admin)).body.entries;
+    assert.deepEqual(trail, decisions, 'and the audit trail');
+    const prometheus = await fetch(`http://127.0.0.1:${ports.api}/metrics`, { headers: { authorization: `Bearer ${tokens.viewer}` } }).then((r) => r.text());
+    for (const series of ['riposte_alerts_ingested_total', 'riposte_dispatch_lag_seconds', 'riposte_alert_backlog', 'riposte_approvals_pending', 'riposte_sla_breaches_total', 'riposte_suppression_hits_total']) assert.match(prometheus, new RegExp(`^# TYPE ${series} `, 'm'), series);
     assert.equal(await stop(again), 0);
   });
 });

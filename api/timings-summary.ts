@@ -27,8 +27,9 @@ export async function metricsSummary(d: { store: AlertStore; record: CaseRecordS
   let read = 0;
   for await (const page of casePages(d.store, q, MAX_CASES)) {
     const events = d.record.eventsOfCases(page.map((c) => c.id));
+    const firsts = new Map((await d.store.firstAlerts(page.map((c) => c.id))).map((a) => [a.caseId, a]));
     for (const c of page) {
-      const first = (await d.store.caseAlerts(c.id, 1))[0];
+      const first = firsts.get(c.id);
       const caseEvents = events.get(c.id) ?? [];
       const timings = caseTimings({ createdAt: c.createdAt, ...(first ? { firstAlert: first } : {}) }, caseEvents);
       const key = groupKey(groupBy, c, first?.source, () => firstPlaybook(caseEvents));

@@ -9,6 +9,7 @@ import { foldRun, runEndedOutside, type CaseEvent } from '../core/case-events.ts
 import type { PlaybookView } from '../core/case.ts';
 import type { CaseRecordStore } from '../store/case-record.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { Watch } from './watch.ts';
 
 /** Runs asked about per pass, at most (the oldest first; the rest next pass). */
 const PER_PASS = 200;
@@ -17,29 +18,13 @@ const GRACE_MS = 60_000;
 /** The ending facts go after anything the run wrote. */
 const END_N = 1_000_000_000;
 
-export class RunWatch {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
-
-  constructor(private readonly d: { record: CaseRecordStore; client: Client; logger: Pick<Logger, 'warn' | 'info'>; intervalMs?: number; graceMs?: number }) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.tick().catch((err: unknown) => this.d.logger.warn({ err: String(err) }, 'run watch failed; tried again next minute')), this.d.intervalMs ?? 60_000);
-    this.timer.unref();
+export class RunWatch extends Watch {
+  constructor(private readonly d: { record: CaseRecordStore; client: Client; logger: Pick<Logger, 'warn' | 'info'>; intervalMs?: number; graceMs?: number }) {
+    super('run watch', d.intervalMs ?? 60_000, d.logger);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  /** One pass; returns how many runs it recorded as ended. One pass at a time. */
-  tick(): Promise<number> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private async pass(): Promise<number> {
+  /** One pass; returns how many runs it recorded as ended. */
+  protected async pass(): Promise<number> {
     const before = new Date(Date.now() - (this.d.graceMs ?? GRACE_MS)).toISOString();
     let ended = 0;
     for (const { run, caseId } of this.d.record.openRuns(before, PER_PASS)) {

@@ -10,33 +10,18 @@ import type { Logger } from '../telemetry/logger.ts';
 import type { ApiMetrics } from '../telemetry/metrics.ts';
 import { SLA_BREACH_WORKFLOW, slaBreachWorkflowId, type SlaBreachInput } from '../workflows/definitions.ts';
 import { casePages } from './case-pages.ts';
+import { Watch } from './watch.ts';
 import type { CaseService } from './cases.ts';
 
 const LOOKBACK_MS = 7 * 86_400_000;
 
-export class SlaWatch {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
-
-  constructor(private readonly d: { store: AlertStore; record: CaseRecordStore; cases: CaseService; client: Client; taskQueue: string; logger: Pick<Logger, 'warn'>; metrics?: Pick<ApiMetrics, 'slaBreaches'>; intervalMs?: number }) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.tick().catch((err: unknown) => this.d.logger.warn({ err: String(err) }, 'SLA watch failed; tried again next minute')), this.d.intervalMs ?? 60_000);
-    this.timer.unref();
+export class SlaWatch extends Watch {
+  constructor(private readonly d: { store: AlertStore; record: CaseRecordStore; cases: CaseService; client: Client; taskQueue: string; logger: Pick<Logger, 'warn'>; metrics?: Pick<ApiMetrics, 'slaBreaches'>; intervalMs?: number }) {
+    super('SLA watch', d.intervalMs ?? 60_000, d.logger);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  /** One pass; returns how many breaches were new. One pass at a time. */
-  tick(): Promise<number> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private async pass(): Promise<number> {
+  /** One pass; returns how many breaches were new. */
+  protected async pass(): Promise<number> {
     const since = new Date(Date.now() - LOOKBACK_MS).toISOString();
     let fresh = 0;
     for await (const page of casePages(this.d.store, { since })) {

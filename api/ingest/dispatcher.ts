@@ -5,7 +5,7 @@
 // A re-delivered batch (a crash between the signal and marking it sent) is ignored by the case,
 // which remembers the last sequence number it handled.
 import { context, propagation, trace, type Link } from '@opentelemetry/api';
-import type { Client } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
 import { tracer } from '../../telemetry/index.ts';
 import type { ApiMetrics } from '../../telemetry/metrics.ts';
 import type { Logger } from '../../telemetry/logger.ts';
@@ -54,6 +54,8 @@ export class Dispatcher {
   /** Cases with alerts waiting, in the order they started waiting. */
   private readonly waiting = new Set<string>();
   private readonly lastSent = new Map<string, number>();
+  /** Cases whose last send failed: not before `at` again (each backs off on its own). */
+  private readonly retry = new Map<string, { at: number; failures: number }>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -135,16 +137,28 @@ export class Dispatcher {
       const now = Date.now();
       const due: string[] = [];
       for (const caseId of this.waiting) {
-        const wait = (this.lastSent.get(caseId) ?? 0) + this.o.intervalMs - now;
+        const wait = Math.max((this.lastSent.get(caseId) ?? 0) + this.o.intervalMs, this.retry.get(caseId)?.at ?? 0) - now;
         if (wait > 0) next = Math.min(next, wait);
         else due.push(caseId);
       }
       // Longest waiting first; the rest wait for tokens.
       const sending = due.slice(0, this.takeTokens(due.length));
       const limit = this.o.concurrency ?? 8;
+      const failed: Array<{ caseId: string; reason: unknown }> = [];
       for (let i = 0; i < sending.length; i += limit) {
-        await Promise.all(sending.slice(i, i + limit).map((caseId) => this.send(caseId)));
+        const batch = sending.slice(i, i + limit);
+        const outcomes = await Promise.allSettled(batch.map((caseId) => this.send(caseId)));
+        outcomes.forEach((o, j) => {
+          const caseId = batch[j] as string;
+          if (o.status === 'fulfilled') this.retry.delete(caseId);
+          else failed.push({ caseId, reason: o.reason });
+        });
       }
+      // Temporal itself unreachable: back off as a whole. Otherwise only the cases that failed
+      // do, each on its own, and the others go on.
+      const away = failed.find((f) => temporalAway(f.reason));
+      if (away) throw away.reason;
+      for (const f of failed) this.caseFailed(f.caseId, f.reason);
       if (sending.length < due.length) next = Math.min(next, Math.ceil(1000 / this.rate));
       else if (this.waiting.size > 0) next = Math.min(next, this.o.intervalMs);
       this.failures = 0;
@@ -155,6 +169,20 @@ export class Dispatcher {
       this.o.logger.warn({ err: String(err), retryInMs: next }, 'dispatch to Temporal failed; alerts stay queued');
     }
     this.schedule(next);
+  }
+
+  /**
+   * One case's send failed (Temporal refused its signal, say): that case alone backs off, and goes
+   * to the back of the queue — the others keep flowing. Its alerts stay in the outbox.
+   */
+  private caseFailed(caseId: string, err: unknown): void {
+    this.stats.errors += 1;
+    const failures = (this.retry.get(caseId)?.failures ?? 0) + 1;
+    const waitMs = Math.min(60_000, 500 * 2 ** Math.min(failures, 7));
+    this.retry.set(caseId, { at: Date.now() + waitMs, failures });
+    this.waiting.delete(caseId);
+    this.waiting.add(caseId);
+    this.o.logger.warn({ err: String(err), caseId, failures, retryInMs: waitMs }, 'dispatch of a case failed; its alerts stay queued, the other cases go on');
   }
 
   private async send(caseId: string): Promise<void> {
@@ -220,6 +248,14 @@ export class Dispatcher {
       }
     });
   }
+}
+
+/** gRPC UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED: the server is away or overloaded, not refusing one case. */
+const AWAY_CODES = new Set([4, 8, 14]);
+
+function temporalAway(err: unknown): boolean {
+  const cause = err instanceof ServiceError ? err.cause : err;
+  return isGrpcServiceError(cause) && AWAY_CODES.has(cause.code);
 }
 
 /** A stored alert as workflows take it. */

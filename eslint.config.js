@@ -15,7 +15,7 @@ export const workflowRestrictions = {
       allowTypeImports: true,
     },
     {
-      group: ['@temporalio/activity', '@temporalio/worker', '@temporalio/client', '@temporalio/testing', '@opentelemetry/sdk-*', '**/config/**', '**/api/**', '**/worker/**', '**/telemetry/**'],
+      group: ['@temporalio/activity', '@temporalio/worker', '@temporalio/client', '@temporalio/testing', '@opentelemetry/sdk-*', '**/config/**', '**/api/**', '**/worker/**', '**/telemetry/**', '**/store/**', '**/domain/**'],
       message: 'Workflows run in the Temporal sandbox: this module does I/O or reads the environment.',
       allowTypeImports: true,
     },
@@ -26,6 +26,27 @@ export const workflowRestrictions = {
     },
   ],
 };
+
+/**
+ * The layers (DESIGN.md, "what may import what"), each fenced: a forbidden import fails the lint.
+ * core/ pure; domain/ → core; store/ → core, domain; activities/ ↛ api, workflows; api/ ↛
+ * activities (but their plain-data info) or worker; workflows/: the determinism fence above.
+ */
+const ours = (...layers) => layers.map((l) => `**/${l}/**`);
+const layerFence = (files, patterns) => ({ files, rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } });
+export const layerFences = [
+  layerFence(['domain/**/*.ts'], [{ group: ours('api', 'store', 'workflows', 'activities', 'worker', 'config', 'telemetry'), message: 'domain/ holds the ingest decisions: it imports only core/ (and small libraries).' }]),
+  layerFence(['store/**/*.ts'], [{ group: ours('api', 'workflows', 'activities', 'worker'), message: 'store/ persists: it imports core/ and domain/, never the API, workflows, activities or the worker.' }]),
+  layerFence(['activities/**/*.ts'], [{ group: ours('api', 'workflows', 'worker'), message: 'activities/ are called by workflows and never call back: no API, workflow or worker code.' }]),
+  layerFence(['api/**/*.ts'], [
+    {
+      group: ['**/activities/*.ts', '**/activities/**/*.ts', '!**/activities/catalog-info.ts', '!**/activities/*/info.ts', '!**/activities/shared/integration.ts'],
+      message: 'The API imports no activity code: integration metadata comes from activities/catalog-info.ts (each folder\u2019s info.ts).',
+      allowTypeImports: true,
+    },
+    { group: ours('worker'), message: 'The API and the worker are separate processes: no worker code in the API.' },
+  ]),
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'tmp/**', '**/*.d.mts'] },
@@ -48,6 +69,7 @@ export default tseslint.config(
       eqeqeq: ['error', 'always', { null: 'ignore' }],
     },
   },
+  ...layerFences,
   {
     files: ['workflows/**/*.ts'],
     rules: {

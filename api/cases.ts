@@ -36,7 +36,7 @@ import {
   type UndoActionResult,
 } from '../workflows/definitions.ts';
 import { SuppressionRules } from './ingest/rules.ts';
-import type { SuppressionRule } from './ingest/suppression.ts';
+import type { SuppressionRule } from '../domain/suppression.ts';
 import { HttpError } from './problem.ts';
 
 /** gRPC statuses a query ends with when no worker answers it: */

@@ -1,9 +1,9 @@
 // GET /v1/integrations: every integration in the catalog — configured or not (never a secret,
 // only the names of missing variables), its rate limit, and its last success and failure as the
 // worker recorded them (data/integrations.db).
-import { INTEGRATIONS } from '../activities/catalog.ts';
+import { INTEGRATIONS } from '../activities/catalog-info.ts';
 import { integrationState } from '../activities/shared/integration.ts';
-import type { IntegrationHealth, IntegrationStatusStore } from '../activities/shared/status.ts';
+import type { IntegrationHealth, IntegrationStatusStore } from '../store/integration-status.ts';
 
 export interface IntegrationView {
   name: string;

@@ -22,7 +22,7 @@ import { OidcSignIn } from './auth/oidc.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import path from 'node:path';
-import { IntegrationStatusStore } from '../activities/shared/status.ts';
+import { IntegrationStatusStore } from '../store/integration-status.ts';
 import { createApp } from './app.ts';
 import { integrationViews } from './integrations.ts';
 import { slackInteractionSettings } from './routes/slack.ts';

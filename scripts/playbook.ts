@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { alertIdFor } from '../api/ingest/entities.ts';
+import { alertIdFor } from '../domain/entities.ts';
 import { readPayload } from '../api/ingest/accept.ts';
 import { sourceByName } from '../api/sources/index.ts';
 import { loadConfig } from '../config/index.ts';

@@ -20,7 +20,7 @@ import { FirstSeenStore } from '../activities/dns/first-seen.ts';
 import { firstSeenFinding } from '../activities/logstore/first-seen-source.ts';
 import { VirusTotalClient } from '../activities/virustotal/client.ts';
 import type { EgressBlocker } from '../activities/containment/types.ts';
-import { alertIdFor } from '../api/ingest/entities.ts';
+import { alertIdFor } from '../domain/entities.ts';
 import { normalizeOcsf } from '../api/sources/ocsf.ts';
 import { crowdstrike } from '../api/sources/crowdstrike.ts';
 import { Secret } from '../config/secret.ts';

@@ -5,9 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { NativeAlert } from '../core/alert.ts';
-import { entityKeys, fingerprint } from '../api/ingest/entities.ts';
-import { renderAnswer } from '../api/ingest/render.ts';
-import { SuppressionMatcher, type SuppressionRule } from '../api/ingest/suppression.ts';
+import { entityKeys, fingerprint } from '../domain/entities.ts';
+import { SuppressionMatcher, type SuppressionRule } from '../domain/suppression.ts';
 import type {
   AlertStats,
   AlertStore,
@@ -171,7 +170,7 @@ export interface SqliteStoreOptions {
   groupCommitMs?: number;
 }
 
-type IngestOutput = { results: IngestResult[]; response?: { status: number; body: unknown } };
+type IngestOutput = { results: IngestResult[] };
 
 interface IngestJob {
   items: IngestItem[];
@@ -368,14 +367,12 @@ export class SqliteAlertStore implements AlertStore {
     const hits = new Map<string, number>();
     for (const r of results) if (r.suppressedBy && r.outcome !== 'duplicate') hits.set(r.suppressedBy, (hits.get(r.suppressedBy) ?? 0) + 1);
     for (const [id, n] of hits) this.recordHits(id, n, job.policy.now);
-    let response: { status: number; body: unknown } | undefined;
     if (job.request) {
-      response = renderAnswer(job.request.render, results);
-      for (const key of job.request.keys) {
-        this.stmt.insertRequest.run(key, job.request.bodySha, response.status, JSON.stringify(response.body), job.policy.now.toISOString());
-      }
+      // Status 0: the results and the API's context, which it renders again on a replay.
+      const kept = JSON.stringify({ results, context: job.request.context });
+      for (const key of job.request.keys) this.stmt.insertRequest.run(key, job.request.bodySha, 0, kept, job.policy.now.toISOString());
     }
-    return { out: { results, ...(response ? { response } : {}) }, added };
+    return { out: { results }, added };
   }
 
   private ingestOne(item: IngestItem, policy: IngestPolicy): { result: IngestResult; queued: boolean } {
@@ -489,7 +486,11 @@ export class SqliteAlertStore implements AlertStore {
 
   async findRequest(key: string): Promise<StoredRequest | null> {
     const row = this.stmt.request.get(key);
-    return row ? { key: row.key, bodySha: row.body_sha, status: row.status, body: JSON.parse(row.body) } : null;
+    if (!row) return null;
+    const body = JSON.parse(row.body) as unknown;
+    if (row.status !== 0) return { key: row.key, bodySha: row.body_sha, status: row.status, body };
+    const { results, context } = body as { results: IngestResult[]; context: unknown };
+    return { key: row.key, bodySha: row.body_sha, results, context };
   }
 
   async getAlert(id: string) {

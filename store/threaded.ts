@@ -1,7 +1,7 @@
 // The API's handle on the alert store thread (store/thread.ts): the same AlertStore interface,
 // each call a message. The outbox backlog is mirrored from every reply, so backlog() stays sync.
 import { Worker } from 'node:worker_threads';
-import type { SuppressionRule } from '../api/ingest/suppression.ts';
+import type { SuppressionRule } from '../domain/suppression.ts';
 import type { SqliteStoreOptions } from './sqlite.ts';
 import type { Call, Replies, ThreadInit } from './thread.ts';
 import type { AlertStore, CaseQuery, CaseVerdict, IngestItem, IngestPolicy, RequestRecord } from './types.ts';

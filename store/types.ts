@@ -4,8 +4,7 @@ import type { NativeAlert } from '../core/alert.ts';
 import type { CaseRecord, CaseVerdict } from '../core/case.ts';
 
 export type { CaseVerdict };
-import type { RenderSpec } from '../api/ingest/render.ts';
-import type { SuppressionRule } from '../api/ingest/suppression.ts';
+import type { SuppressionRule } from '../domain/suppression.ts';
 
 export interface IngestItem {
   alert: NativeAlert;
@@ -40,19 +39,17 @@ export interface IngestPolicy {
   traceparent?: string;
 }
 
-/** A request-level answer kept for Idempotency-Key and signature replays. */
-export interface StoredRequest {
-  key: string;
-  bodySha: string;
-  status: number;
-  body: unknown;
-}
+/**
+ * A request kept for Idempotency-Key replays: its results and what the API needs to answer
+ * them again (`context`, kept as it came), or — kept before 2026-12-01 — the answer itself.
+ */
+export type StoredRequest = { key: string; bodySha: string } & ({ results: IngestResult[]; context: unknown } | { status: number; body: unknown });
 
 export interface RequestRecord {
   keys: string[];
   bodySha: string;
-  /** How to render the answer to keep (plain data: the store may run in another thread). */
-  render: RenderSpec;
+  /** What the API needs to render its answer again (plain data, kept as it is: the store may run in another thread). */
+  context: unknown;
 }
 
 export interface StoredAlert extends NativeAlert {
@@ -114,7 +111,7 @@ export interface AlertStore {
    * Commits a batch of alerts in one transaction: suppression, dedup and correlation decided
    * inside it. With `request`, its answer is kept under its keys in the same transaction.
    */
-  ingest(items: IngestItem[], policy: IngestPolicy, request?: RequestRecord): Promise<{ results: IngestResult[]; response?: { status: number; body: unknown } }>;
+  ingest(items: IngestItem[], policy: IngestPolicy, request?: RequestRecord): Promise<{ results: IngestResult[] }>;
   findRequest(key: string): Promise<StoredRequest | null>;
 
   getAlert(id: string): Promise<(StoredAlert & { raw?: string; rawTruncated?: boolean }) | null>;

@@ -8,7 +8,8 @@ import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { activityIsPrivileged, integrationOfActivity } from '../activities/catalog.ts';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
-import { recordingOutcomes, type IntegrationStatusStore } from '../activities/shared/status.ts';
+import { recordingOutcomes } from '../activities/shared/status.ts';
+import type { IntegrationStatusStore } from '../store/integration-status.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 import { privilegedTaskQueue } from '../workflows/definitions.ts';
 

@@ -5,7 +5,7 @@ import { dataConverter } from '../config/payload-codec.ts';
 import { createWorkerMetrics, type WorkerMetrics } from '../telemetry/metrics.ts';
 import path from 'node:path';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { IntegrationStatusStore } from '../activities/shared/status.ts';
+import { IntegrationStatusStore } from '../store/integration-status.ts';
 import { loadConfig, ConfigError } from '../config/index.ts';
 import { temporalConnectionSettings } from '../config/temporal.ts';
 import { setupTelemetry } from '../telemetry/index.ts';

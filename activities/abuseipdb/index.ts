@@ -4,22 +4,9 @@ import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentVerdict, VerdictLevel } from '../../core/verdict.ts';
 import type { AbuseIpDbClient } from './client.ts';
 import type { AbuseIpDbCheck, CheckIpInput, CheckIpResult } from './types.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'abuseipdb',
-  title: 'AbuseIPDB v2',
-  category: 'enrichment',
-  docUrl: 'https://docs.abuseipdb.com/#check-endpoint',
-  activities: ['abuseipdbCheckIp'],
-  settings: [
-    { name: 'ABUSEIPDB_API_KEY', description: 'API key', required: true, secret: true },
-    { name: 'ABUSEIPDB_BASE_URL', description: 'API base (https://api.abuseipdb.com/api/v2)' },
-    { name: 'ABUSEIPDB_MAX_AGE_DAYS', description: 'how far back reports count (90)' },
-  ],
-  // The free tier allows 1,000 checks a day.
-  rateLimit: { limit: 1000, intervalMs: 86_400_000 },
-};
+export { info };
 
 export function createAbuseIpDbActivities(deps: { client?: AbuseIpDbClient }) {
   return {

@@ -6,7 +6,7 @@
 import { ModifyInstanceAttributeCommand } from '@aws-sdk/client-ec2';
 import { Secret } from '../../config/secret.ts';
 import { SAFE_CASE_ID } from '../shared/evidence.ts';
-import { defineIntegration, integrationState, type IntegrationInfo, type RateLimit } from '../shared/integration.ts';
+import { defineIntegration, integrationState, type RateLimit } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { AwsClient } from './client.ts';
 import { lookupKeyActivity } from './cloudtrail.ts';
@@ -17,46 +17,9 @@ import { attachToAutoScaling, deregisterFromTargetGroups, DETACHED_FROM, detachF
 import { snapshotVolumes } from './snapshots.ts';
 import type * as T from './types.ts';
 import * as v from './validate.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'aws',
-  title: 'AWS: EC2 isolation (two-step security-group swap), termination protection, Auto Scaling and target-group removal, EBS snapshots as evidence; IAM key deactivation, role session revocation, CloudTrail key activity',
-  category: 'containment',
-  docUrl: 'https://docs.aws.amazon.com/AWSJavaScriptSDK/v3/latest/',
-  activities: [
-    'awsDescribeInstance',
-    'awsEnableTerminationProtection',
-    'awsRestoreTerminationProtection',
-    'awsTagInstance',
-    'awsUntagInstance',
-    'awsSnapshotVolumes',
-    'awsDetachFromAutoScaling',
-    'awsAttachToAutoScaling',
-    'awsDeregisterFromTargetGroups',
-    'awsRegisterWithTargetGroups',
-    'awsIsolateInstance',
-    'awsRestoreSecurityGroups',
-    'awsAccessKeyOwner',
-    'awsDeactivateAccessKey',
-    'awsReactivateAccessKey',
-    'awsRevokeRoleSessions',
-    'awsRemoveRoleSessionRevocation',
-    'awsLookupKeyActivity',
-  ],
-  settings: [
-    { name: 'AWS_REGION', description: 'the default region (AWS_DEFAULT_REGION is read when this is unset); an activity may name another', required: true },
-    { name: 'AWS_DEFAULT_REGION', description: 'the region, when AWS_REGION is unset' },
-    { name: 'AWS_ACCESS_KEY_ID', description: 'static credentials (otherwise the SDK default chain: AWS_PROFILE, SSO, web identity, ECS or EC2 instance role)' },
-    { name: 'AWS_SECRET_ACCESS_KEY', description: 'the secret of AWS_ACCESS_KEY_ID', secret: true },
-    { name: 'AWS_SESSION_TOKEN', description: 'for temporary credentials', secret: true },
-    { name: 'AWS_PROFILE', description: 'a profile of ~/.aws/config for the default credential chain' },
-    { name: 'AWS_ENDPOINT_URL', description: 'send every AWS call to this endpoint (an emulator such as moto, or a proxy)' },
-  ],
-  // AWS throttles per account and API (EC2 refills its buckets at a few to tens of requests a
-  // second); 10/s per worker stays well inside that for a handful of concurrent responses.
-  rateLimit: { limit: 10, intervalMs: 1000 },
-  privileged: true,
-};
+export { info };
 
 /** CloudTrail LookupEvents: "limited to two per second, per account, per Region" (API reference). */
 const LOOKUP_LIMIT: RateLimit = { limit: 2, intervalMs: 1000 };

@@ -4,16 +4,9 @@
 import type { CaseEvent } from '../../core/case-events.ts';
 import type { CaseRecordStore } from '../../store/case-record.ts';
 import type { WorkerMetrics } from '../../telemetry/metrics.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'case',
-  title: "The case record: every fact of a case, kept in Riposte's store (cases.db) as it happens",
-  category: 'enrichment',
-  docUrl: 'docs/case-record.md',
-  activities: ['caseRecordAppend'],
-  settings: [],
-};
+export { info };
 
 export interface CaseRecordAppendInput {
   caseId: string;

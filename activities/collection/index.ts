@@ -11,18 +11,10 @@ import { ErrorType } from '../shared/errors.ts';
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { evidenceIdFor, evidencePaths, existingRecord, hashFile, writeRecord, type EvidenceRecord } from '../shared/evidence.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
 import type { CollectInput, CollectResult, RecordDocumentInput } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'collection',
-  title: 'Evidence collection: memory (Elastic Defend), triage packages (Defender), disk images (dc3dd/dcfldd over SSH)',
-  category: 'imaging',
-  docUrl: 'activities/collection/README.md',
-  activities: ['collectionCollect', 'collectionRecordDocument'],
-  settings: [{ name: 'RIPOSTE_IMAGING_DEVICE', description: 'the disk imaged on a host over SSH when a playbook names none (/dev/sda)' }],
-  privileged: true,
-};
+export { info };
 
 type Skipped = { status: 'skipped'; reason: string };
 

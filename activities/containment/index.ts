@@ -7,7 +7,6 @@ import { isIP } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ContainmentProvider } from '../playbook/types.ts';
 import { ErrorType } from '../shared/errors.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
 import type { NeverContain } from './never-contain.ts';
 import type {
   ApplyInput,
@@ -25,20 +24,9 @@ import type {
   UndoResult,
 } from './types.ts';
 import type { TargetKind } from '../../core/case.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'containment',
-  title: 'Containment by target kind: egress (nftables), hosts (EDR), cloud instances and credentials (AWS) — each with its undo',
-  category: 'containment',
-  docUrl: 'activities/containment/README.md',
-  activities: ['containmentPlan', 'containmentApply', 'containmentUndo', 'containmentBlockEgress', 'containmentUnblockEgress'],
-  settings: [
-    { name: 'RIPOSTE_CONTAINMENT', description: 'drivers allowed to act for real, e.g. nftables,crowdstrike,aws (log-only: none — every action is recorded as simulated)' },
-    { name: 'RIPOSTE_NEVER_CONTAIN', description: 'CIDRs, addresses, host names (*.zone) and cloud ids never to contain, besides loopback, this host, its gateways and resolvers' },
-  ],
-  // The plan is configuration only and runs beside the workflow; acting needs the privileged worker.
-  privileged: ['containmentApply', 'containmentUndo', 'containmentBlockEgress', 'containmentUnblockEgress'],
-};
+export { info };
 
 type Vendor = { status: string; reason?: string } & Record<string, unknown>;
 type Act = (input: Record<string, unknown>) => Promise<Vendor>;

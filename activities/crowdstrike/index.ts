@@ -6,26 +6,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { evidenceIdFor, evidencePaths, existingRecord, pollWithHeartbeat, recordDownload, type AcquisitionRequest, type EvidenceRecord } from '../shared/evidence.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
+import { integrationState, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { FalconClient } from './client.ts';
 import type { ContainHostInput, ContainmentResult } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'crowdstrike',
-  title: 'CrowdStrike Falcon: host containment (contain / lift); file collection by Real Time Response',
-  category: 'containment',
-  docUrl: 'https://developer.crowdstrike.com/docs/openapi/',
-  activities: ['crowdstrikeContainHost', 'crowdstrikeLiftContainment', 'crowdstrikeCollectFile'],
-  settings: [
-    { name: 'CROWDSTRIKE_CLIENT_ID', description: 'API client id (scope Hosts: read, write)', required: true },
-    { name: 'CROWDSTRIKE_CLIENT_SECRET', description: 'API client secret', required: true, secret: true },
-    { name: 'CROWDSTRIKE_BASE_URL', description: 'the cloud: https://api.crowdstrike.com (us-1), api.us-2…, api.eu-1…' },
-  ],
-  // The Falcon API allows 6,000 requests a minute per customer.
-  rateLimit: { limit: 100, intervalMs: 1000 },
-  privileged: true,
-};
+export { info };
 
 export function crowdstrikeFromEnv(env: Record<string, string | undefined>): FalconClient | undefined {
   const state = integrationState(info, env);

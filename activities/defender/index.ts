@@ -7,29 +7,14 @@ import { evidenceIdFor, evidencePaths, existingRecord, pollWithHeartbeat, record
 import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
+import { integrationState, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { assertDomain, assertIp, assertUrl } from '../shared/validate.ts';
 import { DefenderClient } from './client.ts';
 import type { BlockIndicatorInput, IndicatorResult, IsolateInput, MachineActionResult } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'defender',
-  title: 'Microsoft Defender for Endpoint (isolate / release; indicator block / remove)',
-  category: 'containment',
-  docUrl: 'https://learn.microsoft.com/en-us/defender-endpoint/api/isolate-machine',
-  activities: ['defenderIsolateMachine', 'defenderReleaseMachine', 'defenderBlockIndicator', 'defenderRemoveIndicator', 'defenderCollectInvestigationPackage'],
-  settings: [
-    { name: 'DEFENDER_TENANT_ID', description: 'Entra ID tenant', required: true },
-    { name: 'DEFENDER_CLIENT_ID', description: 'app registration with Machine.Isolate, Machine.Read.All, Ti.ReadWrite.All', required: true },
-    { name: 'DEFENDER_CLIENT_SECRET', description: 'its client secret', required: true, secret: true },
-    { name: 'DEFENDER_BASE_URL', description: 'https://api.security.microsoft.com' },
-    { name: 'DEFENDER_LOGIN_URL', description: 'https://login.microsoftonline.com' },
-  ],
-  // Machine actions allow 100 calls a minute.
-  rateLimit: { limit: 100, intervalMs: 60_000 },
-  privileged: true,
-};
+export { info };
 
 export function defenderFromEnv(env: Record<string, string | undefined>): DefenderClient | undefined {
   const state = integrationState(info, env);

@@ -7,19 +7,9 @@ import { ErrorType } from '../shared/errors.ts';
 import { assertDomain } from '../shared/validate.ts';
 import type { FirstSeenStore, SightingAnswer } from './first-seen.ts';
 import type { FirstSeenInput, RecordSightingInput, RememberedVerdict, RememberVerdictInput, RememberVerdictResult, ResolveDomainInput, ResolveDomainResult, Sighting } from './types.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'dns',
-  title: 'DNS resolution (node:dns)',
-  category: 'enrichment',
-  docUrl: 'https://nodejs.org/api/dns.html',
-  activities: ['dnsResolveDomain', 'dnsRecordSighting', 'dnsFirstSeen', 'dnsRememberVerdict'],
-  settings: [
-    { name: 'RIPOSTE_DNS_SERVERS', description: 'resolvers, ip or ip:port, comma-separated (system resolvers if unset)' },
-    { name: 'RIPOSTE_DNS_TIMEOUT_MS', description: 'per-query timeout (3000)' },
-  ],
-};
+export { info };
 
 export interface DnsOptions {
   /** "ip" or "ip:port"; unset uses the system resolvers. */

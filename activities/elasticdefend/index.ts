@@ -6,23 +6,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
 import { evidenceIdFor, evidencePaths, existingRecord, pollWithHeartbeat, recordDownload, type AcquisitionRequest, type EvidenceRecord } from '../shared/evidence.ts';
-import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
+import { integrationState, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { ElasticDefendClient } from './client.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'elasticdefend',
-  title: 'Elastic Defend response actions (memory_dump)',
-  category: 'imaging',
-  docUrl: 'https://www.elastic.co/docs/api/doc/kibana/operation/operation-endpointmemorydumpaction',
-  activities: ['elasticdefendMemoryDump'],
-  settings: [
-    { name: 'KIBANA_URL', description: 'https://kibana.example:5601', required: true },
-    { name: 'KIBANA_AUTHORIZATION', description: 'the Authorization header: `ApiKey <base64>`', required: true, secret: true },
-  ],
-  rateLimit: { limit: 10, intervalMs: 1000 },
-  privileged: true,
-};
+export { info };
 
 export function elasticdefendFromEnv(env: Record<string, string | undefined>): ElasticDefendClient | undefined {
   const state = integrationState(info, env);

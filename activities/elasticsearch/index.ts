@@ -2,23 +2,12 @@
 import { Secret } from '../../config/secret.ts';
 import { checkHunt, mentions } from '../hunting/match.ts';
 import type { HuntInput, HuntResult, HuntSighting } from '../hunting/types.ts';
-import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
+import { integrationState, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { ElasticsearchClient, type EsHit } from './client.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'elasticsearch',
-  title: 'Elasticsearch / OpenSearch _search',
-  category: 'hunting',
-  docUrl: 'https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-search',
-  activities: ['elasticsearchHunt'],
-  settings: [
-    { name: 'ELASTICSEARCH_URL', description: 'https://es.example:9200', required: true },
-    { name: 'ELASTICSEARCH_AUTHORIZATION', description: 'the Authorization header: `ApiKey <base64>` or `Basic <base64>`', required: true, secret: true },
-    { name: 'ELASTICSEARCH_INDEX', description: 'indices or patterns searched (logs-*)' },
-    { name: 'ELASTICSEARCH_TIMESTAMP_FIELD', description: 'the event time field (@timestamp)' },
-  ],
-};
+export { info };
 
 export function elasticsearchFromEnv(env: Record<string, string | undefined>): ElasticsearchClient | undefined {
   const state = integrationState(info, env);

@@ -7,17 +7,10 @@ import { heartbeating } from '../shared/heartbeat.ts';
 import PQueue from 'p-queue';
 import type { Observable } from '../../core/alert.ts';
 import { FIRST_SEEN_TAG, type EnrichmentOutcome } from '../../core/verdict.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
 import type { EnrichInput, EnrichResult } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'enrichment',
-  title: 'Enrichment: every configured reputation source per observable type, one merged verdict',
-  category: 'enrichment',
-  docUrl: 'activities/enrichment/README.md',
-  activities: ['enrichmentLookup'],
-  settings: [],
-};
+export { info };
 
 type Lookup = (value: string, observable: Observable) => Promise<EnrichmentOutcome>;
 

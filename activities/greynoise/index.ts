@@ -4,24 +4,13 @@ import { assertIp } from '../shared/validate.ts';
 import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentVerdict } from '../../core/verdict.ts';
 import { Secret } from '../../config/secret.ts';
-import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
+import { integrationState, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { GreyNoiseClient } from './client.ts';
 import type { GreyNoiseCommunity, LookupIpInput, LookupResult } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'greynoise',
-  title: 'GreyNoise Community API v3',
-  category: 'enrichment',
-  docUrl: 'https://docs.greynoise.io/reference/getcommunityip',
-  activities: ['greynoiseLookupIp'],
-  settings: [
-    { name: 'GREYNOISE_API_KEY', description: 'API key (community or enterprise)', required: true, secret: true },
-    { name: 'GREYNOISE_BASE_URL', description: 'API base (https://api.greynoise.io)' },
-  ],
-  // The community tier is metered per day; 10 a minute keeps a burst of alerts from spending it at once.
-  rateLimit: { limit: 10, intervalMs: 60_000 },
-};
+export { info };
 
 /** A client from the environment, or none when GREYNOISE_API_KEY is unset. */
 export function greynoiseFromEnv(env: Record<string, string | undefined>): GreyNoiseClient | undefined {

@@ -3,18 +3,11 @@
 // sightings, newest first. A backend that fails is reported beside the others' results.
 import os from 'node:os';
 import { heartbeating } from '../shared/heartbeat.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
 import { checkHunt } from './match.ts';
 import type { HuntInput, HuntResult, SearchInput, SearchResult } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'hunting',
-  title: 'Hunting: every configured backend at once (local log store, Elasticsearch/OpenSearch, Splunk, Sentinel)',
-  category: 'hunting',
-  docUrl: 'activities/hunting/README.md',
-  activities: ['huntingSearch'],
-  settings: [],
-};
+export { info };
 
 export type HuntBackends = Record<string, (input: HuntInput) => Promise<HuntResult>>;
 

@@ -9,27 +9,13 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors.ts';
-import { defineIntegration, type IntegrationInfo } from '../shared/integration.ts';
+import { defineIntegration } from '../shared/integration.ts';
 import { appendLedger, evidenceIdFor, evidencePaths, existingRecord, hashFile, insideDir, writeRecord } from '../shared/evidence.ts';
 import { remoteToolVersion, runRemoteTool, runTool, toolVersion } from './acquire.ts';
 import type { AcquireDiskInput, EvidenceRecord, VerifyEvidenceInput, VerifyEvidenceResult } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'imaging',
-  title: 'Forensic disk imaging with dc3dd or dcfldd (SHA-256, chain of custody)',
-  category: 'imaging',
-  docUrl: 'activities/imaging/README.md',
-  activities: ['imagingAcquireDisk', 'imagingVerifyEvidence'],
-  settings: [
-    { name: 'RIPOSTE_EVIDENCE_DIR', description: 'where images and the custody ledger go (data/evidence)' },
-    { name: 'RIPOSTE_SSH_KEY', description: 'path to the private key for remote acquisition over SSH' },
-    { name: 'RIPOSTE_SSH_KNOWN_HOSTS', description: 'known_hosts pinning the hosts that may be imaged remotely' },
-    { name: 'RIPOSTE_SSH_USER', description: 'remote user (root)' },
-    { name: 'RIPOSTE_SSH_PORT', description: 'remote port (22)' },
-    { name: 'RIPOSTE_IMAGING_DEVICES', description: 'the only devices that may be imaged, comma-separated (default: RIPOSTE_IMAGING_DEVICE, else /dev/sda)' },
-  ],
-  privileged: true,
-};
+export { info };
 
 export interface ImagingOptions {
   /** Images go to <dir>/<caseId>/<evidenceId>.img, records beside them and in <dir>/custody.jsonl. */

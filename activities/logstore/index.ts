@@ -2,17 +2,11 @@
 import { checkHunt, mentions } from '../hunting/match.ts';
 import type { HuntInput, HuntResult, HuntSighting } from '../hunting/types.ts';
 import path from 'node:path';
-import { defineIntegration, type IntegrationInfo } from '../shared/integration.ts';
+import { defineIntegration } from '../shared/integration.ts';
 import { LogStore } from './store.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'logstore',
-  title: 'Local log store (SQLite FTS5 over imported proxy and DNS logs)',
-  category: 'hunting',
-  docUrl: 'activities/logstore/README.md',
-  activities: ['logstoreHunt'],
-  settings: [{ name: 'RIPOSTE_LOGSTORE_FILE', description: 'the store (data/logs.db); fill it with `npm run logs:import`' }],
-};
+export { info };
 
 export function createLogstoreActivities(deps: { store?: LogStore | (() => LogStore) }) {
   let opened: LogStore | undefined;

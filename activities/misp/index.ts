@@ -6,25 +6,15 @@ import { checkFeedInput } from '../../core/indicator.ts';
 import type { EnrichmentOutcome, EnrichmentVerdict } from '../../core/verdict.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
+import { integrationState, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { assertIp } from '../shared/validate.ts';
 import { MispClient, type MispAttribute } from './client.ts';
 import { pullRecent } from './feed.ts';
 import type { RecentIndicatorsInput, RecentIndicatorsResult } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'misp',
-  title: 'MISP (attributes/restSearch)',
-  category: 'enrichment',
-  docUrl: 'https://www.misp-project.org/openapi/#tag/Attributes/operation/restSearchAttributes',
-  activities: ['mispLookupIndicator', 'mispRecentIndicators'],
-  settings: [
-    { name: 'MISP_URL', description: 'https://misp.example', required: true },
-    { name: 'MISP_AUTH_KEY', description: 'an automation (auth) key', required: true, secret: true },
-  ],
-  rateLimit: { limit: 10, intervalMs: 1000 },
-};
+export { info };
 
 export function mispFromEnv(env: Record<string, string | undefined>): MispClient | undefined {
   const state = integrationState(info, env);

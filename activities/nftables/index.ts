@@ -5,20 +5,9 @@
 import { createHash } from 'node:crypto';
 import type { EgressBlocker } from '../containment/types.ts';
 import type { Nft } from './client.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'nftables',
-  title: 'nftables egress block (the driver behind containment* when RIPOSTE_CONTAINMENT=nftables)',
-  category: 'containment',
-  docUrl: 'https://wiki.nftables.org/',
-  activities: [],
-  settings: [
-    { name: 'RIPOSTE_NFT_NETNS', description: 'network namespace to act in (this host if unset)' },
-    { name: 'RIPOSTE_NFT_TABLE', description: 'the inet table Riposte owns (riposte)' },
-  ],
-  privileged: true,
-};
+export { info };
 
 /** `riposte:<key hash>:<address hash>` — fits nft's 128-character comment limit. */
 export function ruleTag(idempotencyKey: string, address?: string): string {

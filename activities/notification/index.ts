@@ -10,17 +10,10 @@ import type { PostMessageInput, PostMessageResult } from '../slack/types.ts';
 import type { SendEmailInput, SendEmailResult } from '../email/index.ts';
 import type { TeamsMessageInput } from '../teams/index.ts';
 import { ErrorType } from '../shared/errors.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
 import type { NotifyInput, NotifyResult } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'notification',
-  title: 'Notification: every configured channel at once (Slack, Teams, e-mail), PagerDuty on escalation',
-  category: 'notification',
-  docUrl: 'activities/notification/README.md',
-  activities: ['notificationNotify'],
-  settings: [{ name: 'RIPOSTE_PUBLIC_URL', description: "the API's address as people reach it, for links in messages (e.g. https://riposte.corp.example)" }],
-};
+export { info };
 
 type Skipped = { status: 'skipped'; reason: string };
 

@@ -6,26 +6,15 @@ import { checkFeedInput } from '../../core/indicator.ts';
 import type { EnrichmentVerdict } from '../../core/verdict.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
+import { integrationState, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { assertDomain, assertHash, assertIp, assertUrl } from '../shared/validate.ts';
 import { OtxClient } from './client.ts';
 import { pullSubscribed } from './feed.ts';
 import type { LookupInput, LookupResult, OtxGeneral, SubscribedIndicatorsInput, SubscribedIndicatorsResult } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'otx',
-  title: 'AlienVault OTX DirectConnect API v1',
-  category: 'enrichment',
-  docUrl: 'https://otx.alienvault.com/api',
-  activities: ['otxLookupIndicator', 'otxSubscribedIndicators'],
-  settings: [
-    { name: 'OTX_API_KEY', description: 'OTX API key', required: true, secret: true },
-    { name: 'OTX_BASE_URL', description: 'API base (https://otx.alienvault.com)' },
-  ],
-  // OTX allows about 10,000 requests an hour per key.
-  rateLimit: { limit: 10_000, intervalMs: 3_600_000 },
-};
+export { info };
 
 export function otxFromEnv(env: Record<string, string | undefined>): OtxClient | undefined {
   const state = integrationState(info, env);

@@ -4,24 +4,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
+import { integrationState, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { PagerDutyClient } from './client.ts';
 import type { PageInput, PageResult } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'pagerduty',
-  title: 'PagerDuty Events API v2',
-  category: 'notification',
-  docUrl: 'https://developer.pagerduty.com/docs/events-api-v2/trigger-events/',
-  activities: ['pagerdutySendEvent'],
-  settings: [
-    { name: 'PAGERDUTY_ROUTING_KEY', description: 'the integration key of an Events API v2 service', required: true, secret: true },
-    { name: 'PAGERDUTY_BASE_URL', description: 'https://events.pagerduty.com (or events.eu.pagerduty.com)' },
-  ],
-  // The Events API allows 120 events a minute per integration key.
-  rateLimit: { limit: 120, intervalMs: 60_000 },
-};
+export { info };
 
 export function pagerdutyFromEnv(env: Record<string, string | undefined>): PagerDutyClient | undefined {
   const state = integrationState(info, env);

@@ -4,19 +4,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { parseDuration } from '../../core/duration.ts';
 import { isPrivilegedCapability, playbookSettingEnv } from '../../core/settings.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
 import type { ApprovalPolicy, PlaybookContext, PrivilegedProviders, ReadContextInput, SettingDeclaration } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'playbook',
-  title: "Playbook runs: each run's settings and providers, read once from the worker's configuration",
-  category: 'enrichment',
-  docUrl: 'docs/playbooks.md',
-  activities: ['playbookReadContext', 'playbookPrivilegedProviders'],
-  settings: [],
-  // Answered by the worker that collects and contains, from its own configuration.
-  privileged: ['playbookPrivilegedProviders'],
-};
+export { info };
 
 
 type Env = Record<string, string | undefined>;

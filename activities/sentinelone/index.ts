@@ -3,23 +3,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
+import { integrationState, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { SentinelOneClient } from './client.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'sentinelone',
-  title: 'SentinelOne network quarantine (disconnect / connect)',
-  category: 'containment',
-  docUrl: 'https://usea1-partners.sentinelone.net/api-doc/overview',
-  activities: ['sentineloneDisconnectAgent', 'sentineloneReconnectAgent'],
-  settings: [
-    { name: 'SENTINELONE_URL', description: 'the management console, https://<tenant>.sentinelone.net', required: true },
-    { name: 'SENTINELONE_API_TOKEN', description: 'an API token allowed to disconnect and connect agents', required: true, secret: true },
-  ],
-  rateLimit: { limit: 25, intervalMs: 1000 },
-  privileged: true,
-};
+export { info };
 
 export interface QuarantineInput {
   /** The agent's id, or a computer name to look up. */

@@ -5,26 +5,13 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo } from '../shared/integration.ts';
+import { integrationState } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import type { TicketOutcome, TicketSystem } from '../ticketing/types.ts';
 import { ServiceNowClient } from './client.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'servicenow',
-  title: 'ServiceNow Table API (incident) — a ticket system behind ticketing*',
-  category: 'ticketing',
-  docUrl: 'https://www.servicenow.com/docs/bundle/zurich-api-reference/page/integrate/inbound-rest/concept/c_TableAPI.html',
-  activities: [],
-  settings: [
-    { name: 'SERVICENOW_URL', description: 'https://<instance>.service-now.com', required: true },
-    { name: 'SERVICENOW_USERNAME', description: 'an integration user with itil (or sn_si) rights', required: true },
-    { name: 'SERVICENOW_PASSWORD', description: 'its password', required: true, secret: true },
-    { name: 'SERVICENOW_TABLE', description: 'incident (or sn_si_incident for Security Incident Response)' },
-    { name: 'SERVICENOW_CLOSE_CODE', description: 'close_code used when resolving (Solution provided)' },
-  ],
-  rateLimit: { limit: 20, intervalMs: 1000 },
-};
+export { info };
 
 export function servicenowFromEnv(env: Record<string, string | undefined>): { client: ServiceNowClient; closeCode: string } | undefined {
   const state = integrationState(info, env);

@@ -2,24 +2,12 @@
 import { Secret } from '../../config/secret.ts';
 import { checkHunt, mentions } from '../hunting/match.ts';
 import type { HuntInput, HuntResult, HuntSighting } from '../hunting/types.ts';
-import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
+import { integrationState, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { SplunkClient, type SplunkResult } from './client.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'splunk',
-  title: 'Splunk search jobs (oneshot, JSON output)',
-  category: 'hunting',
-  docUrl: 'https://docs.splunk.com/Documentation/Splunk/latest/RESTREF/RESTsearch#search.2Fjobs',
-  activities: ['splunkHunt'],
-  settings: [
-    { name: 'SPLUNK_URL', description: 'the management port, https://splunk.example:8089', required: true },
-    { name: 'SPLUNK_TOKEN', description: 'a Splunk authentication token (sent as Bearer)', required: true, secret: true },
-    { name: 'SPLUNK_INDEX', description: 'index searched (*)' },
-  ],
-  // Splunk limits concurrent searches per role; a few a second keeps hunts from crowding them.
-  rateLimit: { limit: 5, intervalMs: 1000 },
-};
+export { info };
 
 export function splunkFromEnv(env: Record<string, string | undefined>): SplunkClient | undefined {
   const state = integrationState(info, env);

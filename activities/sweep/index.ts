@@ -8,21 +8,10 @@ import fs from 'node:fs';
 import { tokensFile } from '../../config/tokens.ts';
 import { indicatorsFile, IndicatorStore, type SweepRun, type SweepSighting } from '../../store/indicators.ts';
 import { ErrorType } from '../shared/errors.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
 import type { LoadIndicatorsInput, LoadIndicatorsResult, PullFeedsInput, PullFeedsResult, RecordSweepInput, ReportSightingsInput, ReportSightingsResult } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'sweep',
-  title: 'IOC sweep: feeds into the indicator store, sightings to the API as alerts, the record of each run',
-  category: 'hunting',
-  docUrl: 'docs/playbooks/ioc-sweep.md',
-  activities: ['sweepPullFeeds', 'sweepLoadIndicators', 'sweepReportSightings', 'sweepRecordRun'],
-  settings: [
-    { name: 'RIPOSTE_SWEEP_EVERY', description: 'how often the sweep runs (1h); off stops it' },
-    { name: 'RIPOSTE_API_URL', description: 'where the worker posts sightings as alerts (http://127.0.0.1:<RIPOSTE_PORT>)' },
-    { name: 'RIPOSTE_SOURCE_TOKEN', description: 'a source token for those posts (default: the source token in data/tokens.json)', secret: true },
-  ],
-};
+export { info };
 
 type Env = Record<string, string | undefined>;
 type Feed = (input: { since: string; limit?: number }) => Promise<FeedResult>;

@@ -4,19 +4,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
 import { httpRequest } from '../shared/http.ts';
-import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
+import { integrationState, defineIntegration } from '../shared/integration.ts';
 import { limiterFor, type RateLimiter } from '../shared/rate-limit.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'teams',
-  title: 'Microsoft Teams (Workflows webhook, Adaptive Card)',
-  category: 'notification',
-  docUrl: 'https://support.microsoft.com/en-us/office/create-incoming-webhooks-with-workflows-for-microsoft-teams-8ae491c7-0394-4861-ba59-055e33f75498',
-  activities: ['teamsPostMessage'],
-  settings: [{ name: 'TEAMS_WEBHOOK_URL', description: 'the Workflows webhook URL of the channel (it carries its own signature)', required: true, secret: true }],
-  // Workflows webhooks are throttled per flow; a few a second is plenty for notifications.
-  rateLimit: { limit: 4, intervalMs: 1000 },
-};
+export { info };
 
 export interface TeamsOptions { url: Secret; limiter?: RateLimiter; timeoutMs?: number }
 

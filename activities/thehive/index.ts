@@ -6,25 +6,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Observable } from '../../core/alert.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
+import { integrationState, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import type { TicketRef } from '../../core/case.ts';
 import type { TicketOutcome, TicketSystem } from '../ticketing/types.ts';
 import { TheHiveClient } from './client.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'thehive',
-  title: 'TheHive 5 (alert → case, comments, observables, close) — a ticket system behind ticketing*',
-  category: 'ticketing',
-  docUrl: 'https://docs.strangebee.com/thehive/api-docs/',
-  activities: ['thehiveAddObservables'],
-  settings: [
-    { name: 'THEHIVE_URL', description: 'https://thehive.example:9000', required: true },
-    { name: 'THEHIVE_API_KEY', description: 'an API key of a user with manageAlert and manageCase', required: true, secret: true },
-    { name: 'THEHIVE_ORGANISATION', description: 'organisation, when the user belongs to several' },
-  ],
-  rateLimit: { limit: 20, intervalMs: 1000 },
-};
+export { info };
 
 export function thehiveFromEnv(env: Record<string, string | undefined>): TheHiveClient | undefined {
   const state = integrationState(info, env);

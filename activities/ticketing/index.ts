@@ -1,16 +1,9 @@
 // Ticketing activities: they speak to whichever ticket system is configured, or record a
 // skip when none is.
 import type { AddNoteInput, AddNoteResult, CloseTicketInput, CloseTicketResult, OpenTicketInput, OpenTicketResult, TicketSystem } from './types.ts';
-import type { IntegrationInfo } from '../shared/integration.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'ticketing',
-  title: 'Ticketing: open once, update as evidence arrives (on the configured ticket system)',
-  category: 'ticketing',
-  docUrl: 'activities/ticketing/README.md',
-  activities: ['ticketingOpenTicket', 'ticketingAddNote', 'ticketingCloseTicket'],
-  settings: [],
-};
+export { info };
 
 const NOT_CONFIGURED = 'no ticket system is configured (Jira: JIRA_*; ServiceNow: SERVICENOW_*; TheHive: THEHIVE_*)';
 

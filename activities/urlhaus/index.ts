@@ -7,26 +7,15 @@ import { checkFeedInput } from '../../core/indicator.ts';
 import type { EnrichmentVerdict } from '../../core/verdict.ts';
 import { Secret } from '../../config/secret.ts';
 import { ErrorType } from '../shared/errors.ts';
-import { integrationState, type IntegrationInfo, defineIntegration } from '../shared/integration.ts';
+import { integrationState, defineIntegration } from '../shared/integration.ts';
 import { limiterFor } from '../shared/rate-limit.ts';
 import { assertDomain, assertUrl } from '../shared/validate.ts';
 import { UrlhausClient } from './client.ts';
 import { pullRecent } from './feed.ts';
 import type { LookupHostInput, LookupResult, LookupUrlInput, RecentIndicatorsInput, RecentIndicatorsResult, UrlhausHost, UrlhausUrl } from './types.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'urlhaus',
-  title: 'URLhaus (abuse.ch) API v1',
-  category: 'enrichment',
-  docUrl: 'https://urlhaus-api.abuse.ch/',
-  activities: ['urlhausLookupHost', 'urlhausLookupUrl', 'urlhausRecentIndicators'],
-  settings: [
-    { name: 'URLHAUS_AUTH_KEY', description: 'abuse.ch Auth-Key', required: true, secret: true },
-    { name: 'URLHAUS_BASE_URL', description: 'API base (https://urlhaus-api.abuse.ch)' },
-  ],
-  // abuse.ch publishes no hard limit for lookups; this keeps a burst polite.
-  rateLimit: { limit: 60, intervalMs: 60_000 },
-};
+export { info };
 
 export function urlhausFromEnv(env: Record<string, string | undefined>): UrlhausClient | undefined {
   const state = integrationState(info, env);

@@ -5,21 +5,9 @@ import { assertDomain, assertHash, assertIp, assertUrl } from '../shared/validat
 import type { VirusTotalClient } from './client.ts';
 import type { LookupDomainInput, LookupFileInput, LookupIpInput, LookupResult, LookupUrlInput, VtObject } from './types.ts';
 
-import type { IntegrationInfo } from '../shared/integration.ts';
+import { info } from './info.ts';
 
-export const info: IntegrationInfo = {
-  name: 'virustotal',
-  title: 'VirusTotal v3',
-  category: 'enrichment',
-  docUrl: 'https://docs.virustotal.com/reference/overview',
-  activities: ['virustotalLookupDomain', 'virustotalLookupIp', 'virustotalLookupUrl', 'virustotalLookupFile'],
-  settings: [
-    { name: 'VIRUSTOTAL_API_KEY', description: 'API key', required: true, secret: true },
-    { name: 'VIRUSTOTAL_BASE_URL', description: 'API base (https://www.virustotal.com/api/v3)' },
-  ],
-  // The public API allows 4 lookups a minute (and 500 a day); premium keys raise it with VIRUSTOTAL_RATE_LIMIT.
-  rateLimit: { limit: 4, intervalMs: 60_000 },
-};
+export { info };
 
 export function createVirusTotalActivities(deps: { client?: VirusTotalClient }) {
   const skipped = (observable: Observable): LookupResult => ({

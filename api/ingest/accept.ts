@@ -11,7 +11,7 @@ import type { AlertStore, IngestItem } from '../../store/types.ts';
 import type { FieldError } from '../problem.ts';
 import type { SourceAdapter } from '../sources/types.ts';
 import { FormatError, type Normalized } from '../sources/types.ts';
-import { alertIdFor } from './entities.ts';
+import { alertIdFor } from '../../domain/entities.ts';
 import { renderAnswer, type Rejection, type RenderSpec } from './render.ts';
 import type { SuppressionRules } from './rules.ts';
 
@@ -67,7 +67,8 @@ async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptReque
     const seen = await deps.store.findRequest(key);
     if (!seen) continue;
     if (seen.bodySha !== bodySha) return problem(409, 'this Idempotency-Key was used before with a different body');
-    return { status: seen.status, body: seen.body, headers: { 'Idempotent-Replayed': 'true' } };
+    const again = 'results' in seen ? renderAnswer(seen.context as RenderSpec, seen.results) : seen;
+    return { status: again.status, body: again.body, headers: { 'Idempotent-Replayed': 'true' } };
   }
 
   if (deps.store.backlog() >= deps.config.maxBacklog) {
@@ -97,10 +98,10 @@ async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptReque
 
   const now = new Date();
   const render: RenderSpec = { style, indexes: accepted.map((a) => a.index), rejected, title: adapter.title };
-  const { results, response } = await deps.store.ingest(
+  const { results } = await deps.store.ingest(
     accepted.map((a) => a.item),
     { now, dedupWindowMs: deps.config.dedupWindowMs, correlationWindowMs: deps.config.correlationWindowMs, traceparent: currentTraceparent() },
-    keys.length ? { keys, bodySha, render } : undefined
+    keys.length ? { keys, bodySha, context: render } : undefined
   );
   deps.rules.countHits(results, now);
   if (deps.metrics) {
@@ -112,7 +113,7 @@ async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptReque
   }
   const queued = results.filter((r) => r.caseId && (r.outcome === 'new' || r.outcome === 'updated')).map((r) => r.caseId as string);
   if (queued.length) deps.onQueued(queued);
-  const answer = response ?? renderAnswer(render, results);
+  const answer = renderAnswer(render, results);
   return { status: answer.status, body: answer.body, ...(answer.status >= 400 ? { headers: { 'Content-Type': 'application/problem+json' } } : {}) };
 }
 

@@ -1,5 +1,5 @@
-// How the front doors answer, as pure functions of the results — so the store can render and
-// keep an answer inside the same transaction (Idempotency-Key), wherever the store runs.
+// How the front doors answer, as pure functions of the results — rendered by the API when it
+// answers, and again from the kept results when an Idempotency-Key is replayed.
 import type { IngestResult } from '../../store/types.ts';
 import type { FieldError } from '../problem.ts';
 

@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { AlertStore, IngestResult } from '../../store/types.ts';
-import { matchProblems, SuppressionMatcher, type SuppressionMatch, type SuppressionRule } from './suppression.ts';
+import { matchProblems, SuppressionMatcher, type SuppressionMatch, type SuppressionRule } from '../../domain/suppression.ts';
 
 /**
  * The configuration file (RIPOSTE_SUPPRESSIONS), JSON. Entries are strings or objects with a

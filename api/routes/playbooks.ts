@@ -3,7 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import type { NativeAlert } from '../../core/alert.ts';
 import type { Logger } from '../../telemetry/logger.ts';
-import { alertIdFor } from '../ingest/entities.ts';
+import { alertIdFor } from '../../domain/entities.ts';
 import { readPayload } from '../ingest/accept.ts';
 import type { RouteSpec } from '../openapi.ts';
 import type { PlaybookCatalog } from '../playbooks.ts';

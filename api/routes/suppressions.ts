@@ -2,7 +2,7 @@
 // revoke, and activate a rule suggested by a false-positive verdict. Changes apply at once.
 import type { RouteSpec } from '../openapi.ts';
 import type { SuppressionRules } from '../ingest/rules.ts';
-import { matchProblems, tooBroad, type SuppressionMatch } from '../ingest/suppression.ts';
+import { matchProblems, tooBroad, type SuppressionMatch } from '../../domain/suppression.ts';
 import { HttpError } from '../problem.ts';
 import { Problem, SuppressionBody, SuppressionIdParams, SuppressionResponse } from '../schemas.ts';
 import { Type } from '@sinclair/typebox';

@@ -3,7 +3,7 @@
 // everything else in the finding is accepted and ignored.
 import { isIP } from 'node:net';
 import type { NativeAlert, Observable, ObservableRole, ObservableType, SeverityId } from '../../core/alert.ts';
-import { alertIdFor } from '../ingest/entities.ts';
+import { alertIdFor } from '../../domain/entities.ts';
 import type { FieldError } from '../problem.ts';
 import { createAjv, toFieldErrors } from '../openapi.ts';
 import { OcsfDetectionFinding } from '../schemas.ts';

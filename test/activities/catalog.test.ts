@@ -6,12 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { CAPABILITIES, INTEGRATIONS, activityIsPrivileged, integrationOfActivity } from '../../activities/catalog.ts';
+import { CAPABILITIES, INTEGRATIONS, REGISTRY, activityIsPrivileged, integrationOfActivity } from '../../activities/catalog.ts';
+import { REGISTERED } from '../../activities/catalog-info.ts';
 import { createActivities } from '../../activities/index.ts';
 import { integrationState, parseRateLimit } from '../../activities/shared/integration.ts';
 import { httpRequest } from '../../activities/shared/http.ts';
 import { RateLimiter } from '../../activities/shared/rate-limit.ts';
-import { IntegrationStatusStore, recordingOutcomes } from '../../activities/shared/status.ts';
+import { recordingOutcomes } from '../../activities/shared/status.ts';
+import { IntegrationStatusStore } from '../../store/integration-status.ts';
 import { checkNock, nock, setupNock } from '../helpers/nock.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { runActivity, silentLogger } from '../helpers/fixtures.ts';
@@ -27,6 +29,10 @@ describe('the integration catalog', () => {
     assert.deepEqual([...listed].sort(), [...registered].sort());
     for (const i of INTEGRATIONS) for (const a of i.activities) assert.ok(integrationOfActivity(a), a);
     for (const i of [...INTEGRATIONS, ...CAPABILITIES]) for (const a of i.activities) assert.ok(a.startsWith(i.name), `${a} should start with ${i.name}`);
+  });
+
+  it('the plain-data catalog the API reads lists the very integrations the worker registers, in order', () => {
+    assert.deepEqual(REGISTRY.map((i) => i.info), [...REGISTERED]);
   });
 
   it('puts every activity that changes hosts, networks or cloud accounts, or reads raw disks, on the privileged task queue', () => {

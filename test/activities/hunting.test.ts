@@ -17,7 +17,7 @@ import type { Client } from '@temporalio/client';
 import { FirstSeenStore } from '../../activities/dns/first-seen.ts';
 import { firstSeenFinding, firstSeenIdempotencyKey, importWithFirstSeen, NoBaselineError, postPendingAlerts } from '../../activities/logstore/first-seen-source.ts';
 import { freePort } from '../../scripts/dev-server.ts';
-import { alertIdFor } from '../../api/ingest/entities.ts';
+import { alertIdFor } from '../../domain/entities.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
 import { testClient, uniqueQueue } from '../helpers/temporal.ts';
 import { createLogstoreActivities } from '../../activities/logstore/index.ts';

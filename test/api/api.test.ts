@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { alertIdFor } from '../../api/ingest/entities.ts';
+import { alertIdFor } from '../../domain/entities.ts';
 import { playbookViewQuery, playbookWorkflowId } from '../../workflows/definitions.ts';
 import { c2Finding } from '../helpers/alerts.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { IntegrationStatusStore } from '../../activities/shared/status.ts';
+import { IntegrationStatusStore } from '../../store/integration-status.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
 import { assertMatchesDocument } from '../helpers/openapi.ts';
 import { testClient, uniqueQueue } from '../helpers/temporal.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { alertHost, alertRemote } from '../../core/alert.ts';
-import { alertIdFor } from '../../api/ingest/entities.ts';
+import { alertIdFor } from '../../domain/entities.ts';
 import { normalizeOcsf, NormalizationError } from '../../api/sources/ocsf.ts';
 import type { OcsfDetectionFinding } from '../../api/schemas.ts';
 import { fixture } from '../helpers/fixtures.ts';

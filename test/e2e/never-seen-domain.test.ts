@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { FirstSeenStore } from '../../activities/dns/first-seen.ts';
 import { VirusTotalClient } from '../../activities/virustotal/client.ts';
-import { alertIdFor } from '../../api/ingest/entities.ts';
+import { alertIdFor } from '../../domain/entities.ts';
 import { Secret } from '../../config/secret.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
 import { startDnsmasq, type Dnsmasq } from '../helpers/dnsmasq.ts';

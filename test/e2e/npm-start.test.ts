@@ -25,8 +25,10 @@ describe('npm start: the embedded stack', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function start() {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  /** The launcher itself, or `npm start` as a user (or systemd, or a script) runs it. */
+  async function start(via: 'node' | 'npm' = 'node') {
+    const [file, args] = via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'scripts/start.ts']];
+    const child = spawn(file, args, {
       cwd: root,
       env: {
         PATH: process.env.PATH,
@@ -50,9 +52,9 @@ describe('npm start: the embedded stack', () => {
     return current;
   }
 
-  async function stop(proc: { child: ChildProcess; output: () => string }) {
+  async function stop(proc: { child: ChildProcess; output: () => string }, signal: NodeJS.Signals = 'SIGINT') {
     const exited = new Promise<number | null>((resolve) => proc.child.once('exit', (code) => resolve(code)));
-    proc.child.kill('SIGINT');
+    proc.child.kill(signal);
     return exited;
   }
 
@@ -63,7 +65,7 @@ describe('npm start: the embedded stack', () => {
       body: body ? JSON.stringify(body) : undefined,
     }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
-  it('starts, prints where everything is, stops on Ctrl-C, and resumes a waiting playbook on restart', async () => {
+  it('starts, prints where everything is, stops on Ctrl-C, resumes a waiting playbook when started again through npm, and stops whole on SIGTERM to npm', async () => {
     ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), metrics: await freePort() };
     const first = await start();
     const banner = first.output();
@@ -82,7 +84,8 @@ describe('npm start: the embedded stack', () => {
     assert.equal(await stop(first), 0, first.output());
     for (const port of Object.values(ports)) assert.equal(await portFree(port), true, `port ${port} is released`);
 
-    const second = await start();
+    // Started through npm this time, as a user (or systemd, or a script) does.
+    const second = await start('npm');
     const resumed = await waitFor(() => api(`/v1/cases/${caseId}`, tokens.analyst), (r) => r.status === 200, 30_000, 'the case after restart');
     assert.equal(resumed.body.status, 'awaiting_approval', 'the playbook is still waiting where it was');
     const decided = await api(`/v1/cases/${caseId}/approvals/contain-egress`, tokens.analyst, { decision: 'approve' });
@@ -92,7 +95,10 @@ describe('npm start: the embedded stack', () => {
     // The worker's own Prometheus series, on the port it was given.
     const scraped = await waitFor(() => fetch(`http://127.0.0.1:${ports.metrics}/metrics`).then((r) => r.text()), (t) => /riposte_playbook_runs_total\{playbook="suspected-c2",outcome="contained"\} 1/.test(t), 10_000, 'the worker metrics');
     assert.match(scraped, /riposte_approval_decision_seconds_count\{playbook="suspected-c2",outcome="approved"\} 1/);
-    assert.equal(await stop(second), 0);
+    // SIGTERM to the npm process (systemd, `timeout`, `docker stop`): the whole stack stops in order, nothing keeps a port.
+    assert.equal(await stop(second, 'SIGTERM'), 0, second.output());
+    assert.match(second.output(), /riposte: stopped/);
+    for (const port of Object.values(ports)) assert.equal(await waitFor(() => portFree(port), (free) => free, 10_000, `port ${port} released`), true);
   });
 
   it('runs every playbook end to end from an alert over HTTP, log-only: each asks, is approved, says nothing was changed — and every case reads the same after the dev server\u2019s database is deleted', async () => {

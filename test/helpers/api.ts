@@ -27,7 +27,7 @@ import { UserStore, usersFile } from '../../store/users.ts';
 import { OidcSignIn } from '../../api/auth/oidc.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import type { CaseSettings } from '../../workflows/definitions.ts';
-import { IntegrationStatusStore } from '../../activities/shared/status.ts';
+import { IntegrationStatusStore } from '../../store/integration-status.ts';
 import { integrationViews } from '../../api/integrations.ts';
 import { slackInteractionSettings } from '../../api/routes/slack.ts';
 

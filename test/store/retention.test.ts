@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { alertIdFor } from '../../api/ingest/entities.ts';
+import { alertIdFor } from '../../domain/entities.ts';
 import { pruneCases } from '../../api/retention.ts';
 import { AuditLog } from '../../store/audit.ts';
 import { CaseRecordStore } from '../../store/case-record.ts';

@@ -1,6 +1,6 @@
 // What makes two alerts "the same" (fingerprint) and what makes them "related" (entities).
 import { createHash } from 'node:crypto';
-import type { NativeAlert, Observable } from '../../core/alert.ts';
+import type { NativeAlert, Observable } from '../core/alert.ts';
 
 /** Stable ids: the same finding from the same source always gets the same alert id. */
 export function alertIdFor(source: string, sourceUid: string): string {

@@ -1,7 +1,7 @@
 // Suppression rules: known false positives that are stored and counted but start nothing.
 // A rule matches when any of the alert's observables (or its rule and host, or its time) fits.
 import ipaddr from 'ipaddr.js';
-import type { NativeAlert } from '../../core/alert.ts';
+import type { NativeAlert } from '../core/alert.ts';
 import { urlHost } from './entities.ts';
 
 export type SuppressionMatch =

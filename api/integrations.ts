@@ -1,7 +1,7 @@
 // GET /v1/integrations: every integration in the catalog — configured or not (never a secret,
 // only the names of missing variables), its rate limit, and its last success and failure as the
 // worker recorded them (data/integrations.db).
-import { INTEGRATIONS } from '../activities/catalog-info.ts';
+import { INTEGRATIONS, activation } from '../activities/catalog-info.ts';
 import { integrationState } from '../activities/shared/integration.ts';
 import type { IntegrationHealth, IntegrationStatusStore } from '../store/integration-status.ts';
 
@@ -31,13 +31,15 @@ export function integrationViews(env: Record<string, string | undefined>, status
   }
   return INTEGRATIONS.map((info) => {
     const state = integrationState(info, env);
+    // Active by the rule the worker applies (ticketing needs a ticket system, nftables RIPOSTE_CONTAINMENT …).
+    const active = activation(info, env);
     const h = health[info.name];
     return {
       name: info.name,
       title: info.title,
       category: info.category,
-      configured: state.configured,
-      missing: state.missing,
+      configured: active.active,
+      missing: active.missing,
       settings: info.settings.map((s) => ({ name: s.name, required: Boolean(s.required), secret: Boolean(s.secret), set: Boolean(env[s.name]?.trim()) })),
       rateLimit: state.rateLimit ?? null,
       activities: [...info.activities],

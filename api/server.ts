@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/index.ts';
+import { partlyConfigured } from '../activities/catalog-info.ts';
 import { temporalConnectionSettings } from '../config/temporal.ts';
 import { searchAttributesRegistered } from './search-attributes.ts';
 import { RunWatch } from './run-watch.ts';
@@ -34,6 +35,9 @@ const DAY_MS = 86_400_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Integrations with some of their required settings and not the others: say so now.
+  const partly = partlyConfigured(process.env);
+  if (partly.length > 0) throw new ConfigError(partly);
   const logger = createLogger(config.logLevel, 'api');
   const telemetry = setupTelemetry(config.telemetry, 'api');
   const tokens = resolveTokens(config);

@@ -38,9 +38,6 @@ export interface TemporalConfig {
   searchAttributes: 'auto' | 'off';
 }
 
-export interface VirusTotalConfig { baseUrl: string; apiKey: Secret }
-export interface AbuseIpDbConfig { baseUrl: string; apiKey: Secret; maxAgeInDays: number }
-export interface JiraConfig { baseUrl: string; email: string; apiToken: Secret; projectKey: string; issueType: string }
 
 export interface RiposteConfig {
   port: number;
@@ -68,7 +65,6 @@ export interface RiposteConfig {
   containment: { live: ContainmentDriver[]; nftNetns?: string; nftTable: string };
   dns: { servers?: string[]; timeoutMs: number };
   playbooks: { approvalTimeout: string; c2OnTimeout: 'contain' | 'none' };
-  integrations: { virustotal?: VirusTotalConfig; abuseipdb?: AbuseIpDbConfig; jira?: JiraConfig };
   ingest: IngestConfig;
   telemetry: { exporter: 'none' | 'otlp'; otlpEndpoint?: string; serviceName: string };
 }
@@ -148,17 +144,6 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     return raw;
   };
   const durationMs = (name: string, fallback: string): number => parseDuration(duration(name, fallback)) ?? 0;
-  /** All-or-nothing groups: none set means "not configured"; some set means a mistake. */
-  const group = (label: string, required: string[]): Record<string, string> | undefined => {
-    const present = required.filter((n) => get(n) !== undefined);
-    if (present.length === 0) return undefined;
-    const missing = required.filter((n) => get(n) === undefined);
-    if (missing.length > 0) {
-      problems.push(`${label} is partly configured: set ${missing.join(', ')} too, or unset ${present.join(', ')}`);
-      return undefined;
-    }
-    return Object.fromEntries(required.map((n) => [n, get(n) as string]));
-  };
 
   const dataDir = path.resolve(get('RIPOSTE_DATA_DIR') ?? 'data');
   const tokens = parseTokens(get('RIPOSTE_TOKENS'), problems);
@@ -195,33 +180,6 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
   if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(nftTable)) problems.push('RIPOSTE_NFT_TABLE must be a plain identifier');
 
   const dnsServers = get('RIPOSTE_DNS_SERVERS')?.split(',').map((s) => s.trim()).filter(Boolean);
-
-  const vt = group('VirusTotal', ['VIRUSTOTAL_API_KEY']);
-  const abuse = group('AbuseIPDB', ['ABUSEIPDB_API_KEY']);
-  const jira = group('Jira', ['JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN', 'JIRA_PROJECT_KEY']);
-  const integrations: RiposteConfig['integrations'] = {};
-  if (vt) {
-    integrations.virustotal = {
-      baseUrl: url('VIRUSTOTAL_BASE_URL', 'https://www.virustotal.com/api/v3') as string,
-      apiKey: new Secret(vt.VIRUSTOTAL_API_KEY as string),
-    };
-  }
-  if (abuse) {
-    integrations.abuseipdb = {
-      baseUrl: url('ABUSEIPDB_BASE_URL', 'https://api.abuseipdb.com/api/v2') as string,
-      apiKey: new Secret(abuse.ABUSEIPDB_API_KEY as string),
-      maxAgeInDays: int('ABUSEIPDB_MAX_AGE_DAYS', 90, 1, 365),
-    };
-  }
-  if (jira) {
-    integrations.jira = {
-      baseUrl: url('JIRA_BASE_URL') as string,
-      email: jira.JIRA_EMAIL as string,
-      apiToken: new Secret(jira.JIRA_API_TOKEN as string),
-      projectKey: jira.JIRA_PROJECT_KEY as string,
-      issueType: get('JIRA_ISSUE_TYPE') ?? 'Task',
-    };
-  }
 
   const sourceSecrets: Record<string, Secret[]> = {};
   get('RIPOSTE_SOURCE_SECRETS')?.split(',').forEach((pair, i) => {
@@ -283,7 +241,6 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
       approvalTimeout: duration('RIPOSTE_APPROVAL_TIMEOUT', '30m'),
       c2OnTimeout: oneOf('RIPOSTE_C2_ON_TIMEOUT', ['contain', 'none'] as const, 'none'),
     },
-    integrations,
     ingest,
     telemetry: {
       exporter,

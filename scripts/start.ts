@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../config/index.ts';
+import { partlyConfigured } from '../activities/catalog-info.ts';
 import { resolveTokens } from '../config/tokens.ts';
 import { startDevServer, stopChild, type DevServer } from './dev-server.ts';
 import { findTemporalCli } from './temporal-cli.mjs';
@@ -31,6 +32,9 @@ function managed(name: string, entry: string): Managed {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Integrations with some of their required settings and not the others: say so now.
+  const partly = partlyConfigured(process.env);
+  if (partly.length > 0) throw new ConfigError(partly);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const tokens = resolveTokens(config);
   const env: NodeJS.ProcessEnv = { ...process.env, RIPOSTE_DATA_DIR: config.dataDir };

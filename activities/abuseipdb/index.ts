@@ -2,11 +2,27 @@
 import { assertIp } from '../shared/validate.ts';
 import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentVerdict, VerdictLevel } from '../../core/verdict.ts';
-import type { AbuseIpDbClient } from './client.ts';
+import { Secret } from '../../config/secret.ts';
+import { integrationState } from '../shared/integration.ts';
+import { limiterFor } from '../shared/rate-limit.ts';
+import { AbuseIpDbClient } from './client.ts';
 import type { AbuseIpDbCheck, CheckIpInput, CheckIpResult } from './types.ts';
 import { info } from './info.ts';
 
 export { info };
+
+/** A client from the environment, or none when ABUSEIPDB_API_KEY is unset. */
+export function abuseipdbFromEnv(env: Record<string, string | undefined>): AbuseIpDbClient | undefined {
+  const state = integrationState(info, env);
+  if (!state.configured) return undefined;
+  const days = Number(env.ABUSEIPDB_MAX_AGE_DAYS?.trim() || 90);
+  return new AbuseIpDbClient({
+    baseUrl: (env.ABUSEIPDB_BASE_URL?.trim() || 'https://api.abuseipdb.com/api/v2').replace(/\/+$/, ''),
+    apiKey: new Secret((env.ABUSEIPDB_API_KEY as string).trim()),
+    maxAgeInDays: Number.isInteger(days) && days >= 1 && days <= 365 ? days : 90,
+    limiter: limiterFor(info.name, state.rateLimit),
+  });
+}
 
 export function createAbuseIpDbActivities(deps: { client?: AbuseIpDbClient }) {
   return {

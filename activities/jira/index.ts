@@ -5,11 +5,20 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors.ts';
 import type { TicketSystem } from '../ticketing/types.ts';
-import type { JiraClient } from './client.ts';
+import { Secret } from '../../config/secret.ts';
+import { integrationState } from '../shared/integration.ts';
+import { JiraClient } from './client.ts';
 import type { AdfDoc } from './types.ts';
 import { info } from './info.ts';
 
 export { info };
+
+/** Jira as the ticket system, from the environment; none unless JIRA_BASE_URL, _EMAIL, _API_TOKEN and _PROJECT_KEY are all set. */
+export function jiraFromEnv(env: Record<string, string | undefined>): TicketSystem | undefined {
+  if (!integrationState(info, env).configured) return undefined;
+  const client = new JiraClient({ baseUrl: (env.JIRA_BASE_URL as string).trim().replace(/\/+$/, ''), email: (env.JIRA_EMAIL as string).trim(), apiToken: new Secret((env.JIRA_API_TOKEN as string).trim()) });
+  return jiraTicketSystem(client, { projectKey: (env.JIRA_PROJECT_KEY as string).trim(), issueType: env.JIRA_ISSUE_TYPE?.trim() || 'Task' });
+}
 
 export const COMMENT_PROPERTY = 'riposte';
 

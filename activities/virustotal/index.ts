@@ -2,12 +2,26 @@
 import type { Observable } from '../../core/alert.ts';
 import type { EnrichmentVerdict, VerdictLevel } from '../../core/verdict.ts';
 import { assertDomain, assertHash, assertIp, assertUrl } from '../shared/validate.ts';
-import type { VirusTotalClient } from './client.ts';
+import { Secret } from '../../config/secret.ts';
+import { integrationState } from '../shared/integration.ts';
+import { limiterFor } from '../shared/rate-limit.ts';
+import { VirusTotalClient } from './client.ts';
 import type { LookupDomainInput, LookupFileInput, LookupIpInput, LookupResult, LookupUrlInput, VtObject } from './types.ts';
 
 import { info } from './info.ts';
 
 export { info };
+
+/** A client from the environment, or none when VIRUSTOTAL_API_KEY is unset. */
+export function virustotalFromEnv(env: Record<string, string | undefined>): VirusTotalClient | undefined {
+  const state = integrationState(info, env);
+  if (!state.configured) return undefined;
+  return new VirusTotalClient({
+    baseUrl: (env.VIRUSTOTAL_BASE_URL?.trim() || 'https://www.virustotal.com/api/v3').replace(/\/+$/, ''),
+    apiKey: new Secret((env.VIRUSTOTAL_API_KEY as string).trim()),
+    limiter: limiterFor(info.name, state.rateLimit),
+  });
+}
 
 export function createVirusTotalActivities(deps: { client?: VirusTotalClient }) {
   const skipped = (observable: Observable): LookupResult => ({

@@ -7,7 +7,13 @@ import path from 'node:path';
 import { afterEach, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { CAPABILITIES, INTEGRATIONS, REGISTRY, activityIsPrivileged, integrationOfActivity } from '../../activities/catalog.ts';
-import { REGISTERED } from '../../activities/catalog-info.ts';
+import { REGISTERED, activation, partlyConfigured } from '../../activities/catalog-info.ts';
+import { info as nftablesInfo } from '../../activities/nftables/info.ts';
+import { info as ticketingInfo } from '../../activities/ticketing/info.ts';
+import { integrationViews } from '../../api/integrations.ts';
+import { loadConfig } from '../../config/index.ts';
+import { buildActivityDeps } from '../../worker/deps.ts';
+import { createLogger } from '../../telemetry/logger.ts';
 import { createActivities } from '../../activities/index.ts';
 import { integrationState, parseRateLimit } from '../../activities/shared/integration.ts';
 import { httpRequest } from '../../activities/shared/http.ts';
@@ -33,6 +39,33 @@ describe('the integration catalog', () => {
 
   it('the plain-data catalog the API reads lists the very integrations the worker registers, in order', () => {
     assert.deepEqual(REGISTRY.map((i) => i.info), [...REGISTERED]);
+  });
+
+  it('the worker and GET /v1/integrations apply one rule for what is active: ticketing needs a ticket system, nftables RIPOSTE_CONTAINMENT', () => {
+    const envs: Array<Record<string, string>> = [
+      {},
+      { RIPOSTE_CONTAINMENT: 'nftables', VIRUSTOTAL_API_KEY: 'vt-key-0123456789' },
+      { SERVICENOW_URL: 'https://acme.service-now.com', SERVICENOW_USERNAME: 'riposte', SERVICENOW_PASSWORD: 'pw-0123456789' },
+      { JIRA_BASE_URL: 'https://acme.atlassian.net', JIRA_EMAIL: 'r@acme.test', JIRA_API_TOKEN: 'tok-0123456789', JIRA_PROJECT_KEY: 'SEC', RIPOSTE_TICKETING: 'jira' },
+    ];
+    for (const env of envs) {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-catalog-'));
+      const { status } = buildActivityDeps(loadConfig({ ...env, RIPOSTE_DATA_DIR: dataDir }), createLogger('silent', 'catalog-test'), env);
+      const worker = Object.fromEntries(status.map((s) => [s.name, s.active]));
+      const api = Object.fromEntries(integrationViews(env).map((v) => [v.name, v.configured]));
+      assert.deepEqual(api, worker, JSON.stringify(env));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+    assert.deepEqual([activation(ticketingInfo, {}).active, activation(nftablesInfo, {}).active], [false, false]);
+    assert.deepEqual(activation(ticketingInfo, envs[2] as Record<string, string>), { active: true, missing: [], detail: 'on servicenow' });
+    assert.match(activation(ticketingInfo, { RIPOSTE_TICKETING: 'thehive' }).detail, /RIPOSTE_TICKETING=thehive, but THEHIVE_/);
+  });
+
+  it('says at start-up which integrations are only partly configured', () => {
+    assert.deepEqual(partlyConfigured({ JIRA_BASE_URL: 'https://acme.atlassian.net', VIRUSTOTAL_API_KEY: 'vt-key' }), [
+      'Jira Cloud REST v3 is partly configured: set JIRA_EMAIL, JIRA_API_TOKEN, JIRA_PROJECT_KEY too, or unset JIRA_BASE_URL',
+    ]);
+    assert.throws(() => buildActivityDeps(loadConfig({}), createLogger('silent', 'catalog-test'), { JIRA_EMAIL: 'r@acme.test' }), /Jira Cloud REST v3 is partly configured/);
   });
 
   it('puts every activity that changes hosts, networks or cloud accounts, or reads raw disks, on the privileged task queue', () => {

@@ -16,14 +16,13 @@ describe('configuration from the environment', () => {
     assert.equal(c.dataDir, path.resolve('data'));
     assert.deepEqual(c.containment.live, [], 'log-only: no driver acts for real');
     assert.equal(c.temporal.address, undefined);
-    assert.deepEqual(c.integrations, {});
     assert.equal(c.telemetry.exporter, 'none');
   });
 
   it('reports every problem at once, naming the variable', () => {
     const err = (() => {
       try {
-        loadConfig({ RIPOSTE_PORT: 'eighty', RIPOSTE_CONTAINMENT: 'iptables', RIPOSTE_APPROVAL_TIMEOUT: 'soon', JIRA_BASE_URL: 'https://acme.atlassian.net' });
+        loadConfig({ RIPOSTE_PORT: 'eighty', RIPOSTE_CONTAINMENT: 'iptables', RIPOSTE_APPROVAL_TIMEOUT: 'soon', RIPOSTE_SESSION_TTL: 'x', RIPOSTE_OIDC_ISSUER: 'https://login.corp.test', RIPOSTE_OIDC_CLIENT_ID: 'r' });
       } catch (e) {
         return e;
       }
@@ -33,7 +32,7 @@ describe('configuration from the environment', () => {
     assert.match(err.message, /RIPOSTE_PORT must be an integer/);
     assert.match(err.message, /RIPOSTE_CONTAINMENT must be log-only or a list of nftables, crowdstrike, defender, sentinelone, aws \(unknown: iptables\)/);
     assert.match(err.message, /RIPOSTE_APPROVAL_TIMEOUT must be a duration/);
-    assert.match(err.message, /Jira is partly configured: set JIRA_EMAIL, JIRA_API_TOKEN, JIRA_PROJECT_KEY too/);
+    assert.match(err.message, /RIPOSTE_SESSION_TTL must be a duration/);
   });
 
   it('parses RIPOSTE_TOKENS as token:role[:name] and refuses unknown roles', () => {
@@ -45,12 +44,12 @@ describe('configuration from the environment', () => {
   });
 
   it('never prints a secret: JSON, inspect, string and logs all say [redacted]', () => {
-    const secret = 'super-secret-vt-key-0123456789';
-    const c = loadConfig({ VIRUSTOTAL_API_KEY: secret, RIPOSTE_TOKENS: 'tttttttttttttttttttt:analyst' });
+    const secret = 'super-secret-oidc-client-secret-0123456789';
+    const c = loadConfig({ RIPOSTE_OIDC_ISSUER: 'https://login.corp.test', RIPOSTE_OIDC_CLIENT_ID: 'riposte', RIPOSTE_OIDC_CLIENT_SECRET: secret, RIPOSTE_TOKENS: 'tttttttttttttttttttt:analyst' });
     assert.ok(!JSON.stringify(c).includes(secret));
     assert.ok(!inspect(c, { depth: 10 }).includes(secret));
-    assert.ok(!`${c.integrations.virustotal?.apiKey}`.includes(secret));
-    assert.equal(c.integrations.virustotal?.apiKey.reveal(), secret);
+    assert.ok(!`${c.oidc?.clientSecret}`.includes(secret));
+    assert.equal(c.oidc?.clientSecret?.reveal(), secret);
     const lines: string[] = [];
     const logger = createLogger('info', 'test');
     const write = process.stdout.write.bind(process.stdout);

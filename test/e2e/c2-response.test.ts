@@ -32,7 +32,7 @@ describe('suspected C2, end to end: HTTP alert → HTTP approval → nftables bl
     const taskQueue = uniqueQueue('e2e');
     // The worker is configured the way an operator would: through the environment.
     const config = loadConfig(peers.env);
-    const { deps } = buildActivityDeps(config, createLogger('silent', 'e2e'));
+    const { deps } = buildActivityDeps(config, createLogger('silent', 'e2e'), { ...process.env, ...peers.env });
     worker = await startWorker({ taskQueue, deps });
     api = await startApi({ client, taskQueue, record: deps.caseRecord });
   });

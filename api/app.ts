@@ -9,6 +9,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import { authenticator } from './auth/bearer.ts';
 import { SOURCE_UNAUTHORIZED, sourceAuthAfter, sourceAuthBefore } from './auth/source.ts';
 import cors from 'cors';
+import { match } from 'path-to-regexp';
 import { CaseService, type CaseStart } from './cases.ts';
 import { PlaybookCatalog } from './playbooks.ts';
 import { playbookRoutes } from './routes/playbooks.ts';
@@ -165,7 +166,8 @@ export function createApp(deps: AppDeps): express.Express {
   const json = express.json({ limit: deps.maxBodyBytes, type: () => true, strict: true });
   const raw = express.raw({ limit: deps.maxBodyBytes, type: () => true });
 
-  for (const spec of routeSpecs(deps)) {
+  const specs = routeSpecs(deps);
+  for (const spec of specs) {
     const handlers: RequestHandler[] = [];
     if (deps.audit) handlers.push(audited(spec, deps.audit, deps.logger));
     if (spec.signedBy) {
@@ -182,7 +184,20 @@ export function createApp(deps: AppDeps): express.Express {
     app[spec.method](expressPath(spec.path), ...handlers, async (req: Request, res: Response) => spec.handler(req, res));
   }
 
-  app.use((req: Request, _res: Response, next: NextFunction) => next(new HttpError(404, `no route ${req.method} ${req.path}`)));
+  // A path the API has, asked with a method it does not take: 405 and what it does take.
+  const paths = new Map<string, { matches: (p: string) => unknown; methods: Set<string> }>();
+  for (const spec of specs) {
+    const p = expressPath(spec.path);
+    const entry = paths.get(p) ?? { matches: match(p), methods: new Set<string>() };
+    entry.methods.add(spec.method.toUpperCase());
+    if (spec.method === 'get') entry.methods.add('HEAD');
+    paths.set(p, entry);
+  }
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const allowed = [...paths.values()].filter((e) => e.matches(req.path)).flatMap((e) => [...e.methods]);
+    if (allowed.length > 0) return next(new HttpError(405, `${req.method} is not allowed on ${req.path}; it takes ${[...new Set(allowed)].join(', ')}`, undefined, { Allow: [...new Set(allowed)].join(', ') }));
+    next(new HttpError(404, `no route ${req.method} ${req.path}`));
+  });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof HttpError) return sendProblem(res, err.status, err.message, err.errors, err.headers);
     const e = err as { type?: string; status?: number; message?: string };

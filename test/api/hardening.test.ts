@@ -58,6 +58,16 @@ describe('API hardening', () => {
     assert.equal(res.headers.get('x-powered-by'), null);
   });
 
+  it('a path it has, asked with a method it does not take, is 405 with Allow; a path it lacks is 404', async () => {
+    const wrong = await api.request('DELETE', '/v1/cases', { token: TOKENS.admin });
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers.get('allow'), 'GET, HEAD');
+    assert.match(wrong.body.detail, /DELETE is not allowed on \/v1\/cases/);
+    const put = await api.request('PUT', '/v1/cases/cs_0000000000000000/comments', { token: TOKENS.analyst, body: { text: 'x' } });
+    assert.deepEqual([put.status, put.headers.get('allow')], [405, 'POST']);
+    assert.equal((await api.request('GET', '/v1/nowhere', { token: TOKENS.admin })).status, 404);
+  });
+
   it('a suppression rule shows its impact first; one too broad for an analyst is refused unless an admin adds it as global', async () => {
     const posted = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ hostname: 'imp.corp.test', hostIp: '10.77.2.1', remoteIp: '203.0.113.199' }) });
     assert.equal(posted.status, 202);

@@ -291,16 +291,12 @@ export class CaseService {
       );
     } catch (err) {
       // A decision is taken by the run itself: with no worker running, nobody can take it yet.
-      const cause = err instanceof ServiceError ? err.cause : err;
-      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (isGrpcServiceError(cause) && NO_WORKER_ANSWER.has(cause.code))) {
-        throw new HttpError(503, `approval ${approvalId} cannot be decided right now: no worker answered for case ${caseId} (is the worker running?)`, undefined, { 'Retry-After': '5' });
-      }
-      if (err instanceof WorkflowUpdateFailedError) {
-        const type = (err.cause as { type?: string } | undefined)?.type;
-        if (type === ApprovalErrorType.notFound) throw new HttpError(404, err.cause?.message ?? 'no such approval');
-        if (type === ApprovalErrorType.notPending) throw new HttpError(409, err.cause?.message ?? 'no longer pending');
-        if (type === ApprovalErrorType.notAllowed) throw new HttpError(403, err.cause?.message ?? 'not yours to approve');
-      }
+      const refused = updateRefusal(
+        err,
+        { [ApprovalErrorType.notFound]: 404, [ApprovalErrorType.notPending]: 409, [ApprovalErrorType.notAllowed]: 403 },
+        `approval ${approvalId} cannot be decided right now: no worker answered for case ${caseId} (is the worker running?)`
+      );
+      if (refused) throw refused;
       // The playbook ended between our read and the update.
       if (err instanceof WorkflowNotFoundError) throw new HttpError(409, `approval ${approvalId} is no longer pending: the playbook has ended`);
       throw err;
@@ -382,17 +378,9 @@ export class CaseService {
         })
       );
     } catch (err) {
-      const cause = err instanceof ServiceError ? err.cause : err;
-      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (isGrpcServiceError(cause) && NO_WORKER_ANSWER.has(cause.code))) {
-        throw new HttpError(503, `no worker answered for case ${caseId} (is the worker running?)`, undefined, { 'Retry-After': '5' });
-      }
-      if (err instanceof WorkflowUpdateFailedError) {
-        const type = (err.cause as { type?: string } | undefined)?.type;
-        if (type === RerunErrorType.unknownPlaybook) throw new HttpError(404, err.cause?.message ?? `no playbook ${playbook}`);
-        if (type === RerunErrorType.running) throw new HttpError(409, err.cause?.message ?? 'a run is going');
-        if (type === RerunErrorType.noMatchingAlert) throw new HttpError(422, err.cause?.message ?? 'no alert of the case fits the playbook');
-      }
-      throw err;
+      throw (
+        updateRefusal(err, { [RerunErrorType.unknownPlaybook]: 404, [RerunErrorType.running]: 409, [RerunErrorType.noMatchingAlert]: 422 }, `no worker answered for case ${caseId} (is the worker running?)`) ?? err
+      );
     }
     this.d.record.append(caseId, [
       {
@@ -439,6 +427,20 @@ export class CaseService {
     return { action: { ...action, ...result }, finished: true };
   }
 
+}
+
+/**
+ * An update a workflow's validator refused, as the status its failure type maps to (the
+ * validator's message is the detail), or 503 when no worker took the update; otherwise undefined.
+ */
+function updateRefusal(err: unknown, statuses: Record<string, number>, noWorker: string): HttpError | undefined {
+  const cause = err instanceof ServiceError ? err.cause : err;
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (isGrpcServiceError(cause) && NO_WORKER_ANSWER.has(cause.code))) {
+    return new HttpError(503, noWorker, undefined, { 'Retry-After': '5' });
+  }
+  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
+  const status = statuses[(err.cause as { type?: string } | undefined)?.type ?? ''];
+  return status ? new HttpError(status, err.cause?.message ?? err.message) : undefined;
 }
 
 /** How an ended undo workflow came out: undone, or failed and why (a failed undo's workflow fails). */

@@ -201,11 +201,10 @@ async function rerun(input: CaseInput, state: CaseState, req: RerunPlaybookInput
   const { entry, alerts } = rerunTarget(state, req);
   const [first, ...rest] = alerts as [NativeAlert, ...NativeAlert[]];
   let run = Math.max(state.latest?.[entry.meta.name]?.run ?? 0, req.after) + 1;
-  let workflowId: string | undefined;
+  let workflowId = await startRun(input, state, entry, first, run, undefined, req.requestedBy);
   // A number taken already (a run this case workflow does not know of) moves to the next.
-  for (let tries = 0; !workflowId && tries < 5; tries++, run++) workflowId = await startRun(input, state, entry, first, run, undefined, req.requestedBy);
-  if (!workflowId) throw ApplicationFailure.create({ type: RerunErrorType.running, message: `could not number a new run of ${entry.meta.name}: runs up to ${run - 1} exist`, nonRetryable: true });
-  run -= 1;
+  for (let tries = 1; !workflowId && tries < 5; tries++) workflowId = await startRun(input, state, entry, first, ++run, undefined, req.requestedBy);
+  if (!workflowId) throw ApplicationFailure.create({ type: RerunErrorType.running, message: `could not number a new run of ${entry.meta.name}: runs up to ${run} exist`, nonRetryable: true });
   if (rest.length > 0) {
     try {
       await getExternalWorkflowHandle(workflowId).signal(playbookAlertsSignal, { alerts: rest });

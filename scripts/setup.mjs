@@ -45,6 +45,8 @@ function testPeers() {
     ['dcfldd', 'dcfldd'],
     ['sshd', 'openssh-server'],
     ['ssh', 'openssh-client'],
+    // PostgreSQL: the tests run the store against a server of their own (scripts/postgres.ts).
+    ['/usr/lib/postgresql/15/bin/initdb', 'postgresql-15'],
   ].filter(([bin]) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`]).status !== 0);
   if (need.length === 0) return;
   const pkgs = need.map(([, pkg]) => pkg);

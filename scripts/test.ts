@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflows } from '../worker/create-worker.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { freePort, startDevServer } from './dev-server.ts';
+import { startPostgres } from './postgres.ts';
 import { findTemporalCli } from './temporal-cli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,7 +59,21 @@ async function main(): Promise<void> {
   const bundlePath = path.join(work, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);
 
-  const env = { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', RIPOSTE_WORKFLOW_BUNDLE: bundlePath, RIPOSTE_TEST_TMP: work, RIPOSTE_TEMPORAL_CLI: cli.bin };
+  // PostgreSQL for the store suites that run on both databases (and, with
+  // RIPOSTE_TEST_DATABASE=postgres, for every store the tests open).
+  const postgres = await startPostgres({ dir: path.join(work, 'postgres'), port: await freePort(), logFile: path.join(work, 'postgres.log') });
+  const riposteDb = await postgres.createDatabase('riposte_test');
+  console.error(`riposte: PostgreSQL on 127.0.0.1:${postgres.port}${process.env.RIPOSTE_TEST_DATABASE === 'postgres' ? ' (every store)' : ''}`);
+
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: 'default',
+    RIPOSTE_WORKFLOW_BUNDLE: bundlePath,
+    RIPOSTE_TEST_TMP: work,
+    RIPOSTE_TEMPORAL_CLI: cli.bin,
+    RIPOSTE_TEST_POSTGRES_URL: riposteDb,
+  };
   const runner = spawn(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
@@ -69,6 +84,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   const exitCode: number = await new Promise((resolve) => runner.once('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
   await server.stop();
+  await postgres.stop();
   fs.rmSync(work, { recursive: true, force: true });
   process.exit(exitCode);
 }

@@ -8,7 +8,8 @@ import type Database from 'better-sqlite3';
 import { SuppressionMatcher, type SuppressionRule } from '../domain/suppression.ts';
 import { GroupCommit } from './sqlite/group-commit.ts';
 import { IngestDecisions, type IngestJob, type IngestOutput } from './sqlite/ingest.ts';
-import { openStoreFile, toAlert, type CaseRow, type SqliteStoreOptions } from './sqlite/schema.ts';
+import { openStoreFile, type SqliteStoreOptions } from './sqlite/schema.ts';
+import { toAlert, type CaseRow } from './rows.ts';
 import { prepareStatements, type Statements } from './sqlite/statements.ts';
 import type { AlertStats, AlertStore, CaseQuery, CaseVerdict, IngestItem, IngestPolicy, IngestResult, OutboxItem, RequestRecord, StoredAlert, StoredCase, StoredRequest } from './types.ts';
 
@@ -32,14 +33,20 @@ export class SqliteAlertStore implements AlertStore {
     this.pending = this.stmt.countPending.get()?.n ?? 0;
     this.jobTx = this.db.transaction((job: IngestJob) => this.decisions.runJob(job));
     this.markTx = this.db.transaction((seqs: number[], at: string) => this.stmt.markDispatched.run(at, JSON.stringify(seqs)).changes);
-    this.commits = new GroupCommit(this.db, opts.groupCommitMs ?? 10, (added) => (this.pending += added));
+    this.commits = new GroupCommit(this.db, opts.groupCommitMs ?? 10, (added) => (this.pending += added), (committed) => this.decisions.entities.txEnded(committed));
   }
 
   /** Joins the next group commit (see sqlite/group-commit.ts). */
   ingest(items: IngestItem[], policy: IngestPolicy, request?: RequestRecord): Promise<IngestOutput> {
     return this.commits.enqueue(() => {
-      const { out, added } = this.jobTx({ items, policy, request });
-      return { value: out, added };
+      try {
+        const { out, added } = this.jobTx({ items, policy, request });
+        this.decisions.entities.jobEnded(true);
+        return { value: out, added };
+      } catch (err) {
+        this.decisions.entities.jobEnded(false);
+        throw err;
+      }
     });
   }
 

@@ -24,7 +24,9 @@ export class GroupCommit {
     private readonly db: Database.Database,
     private readonly groupCommitMs: number,
     /** Told, after each commit, how a write changed the outbox backlog. */
-    private readonly onCommitted: (added: number) => void
+    private readonly onCommitted: (added: number) => void,
+    /** Told whether each group's transaction committed. */
+    private readonly onSettled: (committed: boolean) => void = () => {}
   ) {}
 
   enqueue<T>(work: () => { value: T; added: number }): Promise<T> {
@@ -60,9 +62,11 @@ export class GroupCommit {
         })
         .immediate();
     } catch (err) {
+      this.onSettled(false);
       for (const job of jobs) job.reject(err); // the commit itself failed: nobody is acknowledged
       return;
     }
+    this.onSettled(true);
     jobs.forEach((job, i) => {
       const d = done[i] as { value?: unknown; added: number; err?: unknown };
       if (d.err !== undefined) return job.reject(d.err);

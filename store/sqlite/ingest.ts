@@ -5,14 +5,10 @@
 import { entityKeys, fingerprint } from '../../domain/entities.ts';
 import { SuppressionMatcher, type SuppressionRule } from '../../domain/suppression.ts';
 import type { IngestItem, IngestPolicy, IngestResult, RequestRecord } from '../types.ts';
-import type { AlertRow } from './schema.ts';
+import type { AlertRow } from '../rows.ts';
+import { ENTITY_REFRESH_MS, EntityRefresh } from '../entity-refresh.ts';
 import type { Statements } from './statements.ts';
 
-/**
- * case_entities.last_seen is refreshed at most this often per entity and case: a busy host
- * would otherwise rewrite its row on every alert. Correlation allows for it.
- */
-const ENTITY_REFRESH_MS = 60_000;
 
 export interface IngestJob {
   items: IngestItem[];
@@ -25,7 +21,7 @@ export type IngestOutput = { results: IngestResult[] };
 export class IngestDecisions {
   /** The active suppression rules (the API's rule set keeps them current). */
   suppression = new SuppressionMatcher([]);
-  private readonly entityWritten = new Map<string, number>();
+  readonly entities = new EntityRefresh();
 
   constructor(private readonly stmt: Statements) {}
 
@@ -140,12 +136,7 @@ export class IngestDecisions {
 
   /** Marks an entity as seen in a case now — written at most once per ENTITY_REFRESH_MS. */
   private touchEntity(entity: string, caseId: string, now: Date): void {
-    const key = `${caseId} ${entity}`;
-    const t = now.getTime();
-    if (t - (this.entityWritten.get(key) ?? -Infinity) < ENTITY_REFRESH_MS) return;
-    if (this.entityWritten.size >= 100_000) this.entityWritten.clear();
-    this.entityWritten.set(key, t);
-    this.stmt.upsertEntity.run(entity, caseId, now.toISOString());
+    if (this.entities.due(entity, caseId, now.getTime())) this.stmt.upsertEntity.run(entity, caseId, now.toISOString());
   }
 
   private recordHits(id: string, n: number, now: Date): void {

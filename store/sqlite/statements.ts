@@ -1,6 +1,6 @@
 // The alert store's prepared statements, one place for every query it runs often.
 import type Database from 'better-sqlite3';
-import { ALERT_COLUMNS, type AlertRow, type CaseRow } from './schema.ts';
+import { ALERT_COLUMNS, type AlertRow, type CaseRow } from '../rows.ts';
 
 export function prepareStatements(db: Database.Database) {
   return {

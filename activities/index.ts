@@ -23,7 +23,8 @@ import { createTicketingActivities } from './ticketing/index.ts';
 import type { TicketSystem } from './ticketing/types.ts';
 import { createVirusTotalActivities } from './virustotal/index.ts';
 import type { VirusTotalClient } from './virustotal/client.ts';
-import { CaseRecordStore, caseRecordFile } from '../store/case-record.ts';
+import { type CaseRecordStore, caseRecordFile, SqliteCaseRecordStore } from '../store/case-record.ts';
+import type { Stores } from '../store/open.ts';
 import type { WorkerMetrics } from '../telemetry/metrics.ts';
 
 export interface ActivityDeps {
@@ -47,6 +48,8 @@ export interface ActivityDeps {
   metrics?: WorkerMetrics;
   /** Where playbooks write their cases' facts (default: cases.db in the data directory, opened on first use). */
   caseRecord?: CaseRecordStore;
+  /** The stores as configured (SQLite or PostgreSQL): the case record and indicators come from here when given. */
+  stores?: Pick<Stores, 'caseRecord' | 'indicators'>;
   /** What the registered integrations are built from (default: no configuration, ./data). */
   context?: Partial<IntegrationContext>;
 }
@@ -89,10 +92,11 @@ export function createActivities(deps: ActivityDeps, wrap: <A extends Record<str
     aws: Object.fromEntries(Object.entries(v).filter(([name]) => name.startsWith('aws'))),
   };
 
-  let record = deps.caseRecord;
+  let record: Promise<CaseRecordStore> | undefined = deps.caseRecord && Promise.resolve(deps.caseRecord);
+  const caseRecord = () => (record ??= deps.stores ? deps.stores.caseRecord() : Promise.resolve(new SqliteCaseRecordStore(caseRecordFile(dataDir))));
   return {
     ...vendors,
-    ...createCaseRecordActivities({ store: () => (record ??= new CaseRecordStore(caseRecordFile(dataDir))), ...(deps.metrics ? { metrics: deps.metrics } : {}) }),
+    ...createCaseRecordActivities({ store: caseRecord, ...(deps.metrics ? { metrics: deps.metrics } : {}) }),
     ...createPlaybookActivities({ env, providers, split: deps.workerRole === 'main' }),
     ...createEnrichmentActivities(vendors),
     ...createHuntingActivities(vendors as unknown as Parameters<typeof createHuntingActivities>[0]),
@@ -102,6 +106,7 @@ export function createActivities(deps: ActivityDeps, wrap: <A extends Record<str
       env,
       dataDir,
       feeds: { misp: vendors.mispRecentIndicators, otx: vendors.otxSubscribedIndicators, urlhaus: vendors.urlhausRecentIndicators },
+      ...(deps.stores ? { store: deps.stores.indicators } : {}),
       configured: (name) => {
         const info = INTEGRATIONS.find((i) => i.name === name);
         return info ? integrationState(info, env).configured : false;

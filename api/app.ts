@@ -59,7 +59,7 @@ export interface AppDeps {
   /** Counters of the dispatcher to Temporal, shown by /v1/health. */
   dispatchStats?: () => { signals: number; alerts: number; errors: number };
   /** The integration catalog with configuration and health (GET /v1/integrations). */
-  integrations: () => IntegrationView[];
+  integrations: () => Promise<IntegrationView[]>;
   /** Approve / Reject buttons in Slack (SLACK_SIGNING_SECRET, SLACK_APPROVERS). */
   slack?: SlackInteractionSettings;
   maxBodyBytes: number;
@@ -242,8 +242,8 @@ function audited(spec: RouteSpec, audit: AuditLog, logger: Logger): RequestHandl
       const refused = status === 401 || status === 403 || status === 409;
       if (!refused && (!write || ingest)) return;
       const who = req.principal ?? (res.locals.auditActor as { name: string; role?: string } | undefined);
-      try {
-        audit.append({
+      audit
+        .append({
           at: new Date().toISOString(),
           actor: who?.name ?? 'anonymous',
           ...(who?.role ? { role: who.role } : {}),
@@ -254,10 +254,8 @@ function audited(spec: RouteSpec, audit: AuditLog, logger: Logger): RequestHandl
           status,
           ...(req.socket.remoteAddress ? { from: req.socket.remoteAddress } : {}),
           detail: { method: req.method, ...(res.locals.audit as Record<string, unknown> | undefined) },
-        });
-      } catch (err) {
-        logger.error({ err, action: spec.operationId }, 'could not write the audit trail');
-      }
+        })
+        .catch((err: unknown) => logger.error({ err, action: spec.operationId }, 'could not write the audit trail'));
     });
     next();
   };

@@ -160,8 +160,8 @@ export class CaseService {
   async read(caseId: string): Promise<CaseView> {
     const stored = await this.d.store.getCase(caseId);
     if (!stored) throw new HttpError(404, `no case ${caseId}`);
-    const [alerts, waiting] = await Promise.all([this.d.store.caseAlerts(caseId, ALERTS_SHOWN), this.d.store.pendingForCase(caseId, 1)]);
-    const events = this.d.record.events(caseId);
+    const [alerts, waiting] = await Promise.all([this.d.store.caseAlerts(caseId, ALERTS_SHOWN), this.d.store.waitingForDispatch(caseId)]);
+    const events = await this.d.record.events(caseId);
     const runs = playbookRuns(events);
     const views = runs.map((r) => r.view);
     const first = views[0];
@@ -182,7 +182,7 @@ export class CaseService {
     return {
       caseId,
       // The case's own: closed by an analyst, or its runs, its approvals, its alerts still waiting for dispatch.
-      status: caseStatus(runs, handling, waiting.length > 0),
+      status: caseStatus(runs, handling, waiting),
       title: stored.title,
       severity_id: stored.severity_id,
       createdAt: stored.createdAt,
@@ -219,7 +219,7 @@ export class CaseService {
   /** A person's fact about the case itself (comment, assignment, tags, close, reopen). */
   async note(caseId: string, kind: string, actor: string, data: Record<string, unknown>): Promise<void> {
     if (!(await this.d.store.getCase(caseId))) throw new HttpError(404, `no case ${caseId}`);
-    this.d.record.append(caseId, [{ key: `${kind}:${randomUUID()}`, at: new Date().toISOString(), kind, actor, data }]);
+    await this.d.record.append(caseId, [{ key: `${kind}:${randomUUID()}`, at: new Date().toISOString(), kind, actor, data }]);
   }
 
   /**
@@ -261,7 +261,7 @@ export class CaseService {
     const waiting = new Set(await this.d.store.pendingCases());
     const out = new Map<string, CaseListState>();
     const byId = new Map(cases.map((c) => [c.id, c]));
-    for (const [caseId, events] of this.d.record.eventsOfCases(cases.map((c) => c.id))) {
+    for (const [caseId, events] of await this.d.record.eventsOfCases(cases.map((c) => c.id))) {
       const c = byId.get(caseId) as Pick<StoredCase, 'id' | 'createdAt' | 'severity_id'>;
       const runs = playbookRuns(events);
       const handling = caseHandling(events);
@@ -329,7 +329,7 @@ export class CaseService {
       }
     }
     await this.d.store.setVerdict(caseId, full, suggestions);
-    this.d.record.append(caseId, [{ key: `verdict:${randomUUID()}`, at: full.at, kind: 'verdict.set', actor: full.by, data: { ...full } }]);
+    await this.d.record.append(caseId, [{ key: `verdict:${randomUUID()}`, at: full.at, kind: 'verdict.set', actor: full.by, data: { ...full } }]);
     await this.d.rules.refresh();
     // Nothing to respond to: what waits for a decision is cancelled, what was done is offered to be
     // undone, and the case closes unless the analyst keeps it open.
@@ -356,7 +356,7 @@ export class CaseService {
   async rerun(caseId: string, playbook: string, input: { actor: string; comment?: string }): Promise<RerunPlaybookResult> {
     const stored = await this.d.store.getCase(caseId);
     if (!stored) throw new HttpError(404, `no case ${caseId}`);
-    const events = this.d.record.events(caseId);
+    const events = await this.d.record.events(caseId);
     const handling = caseHandling(events);
     if (handling.resolution) throw new HttpError(409, `case ${caseId} is closed (by ${handling.resolution.by}); reopen it to run a playbook again`);
     if (!this.d.caseStart) throw new HttpError(503, 'this API process does not start case workflows');
@@ -382,7 +382,7 @@ export class CaseService {
         updateRefusal(err, { [RerunErrorType.unknownPlaybook]: 404, [RerunErrorType.running]: 409, [RerunErrorType.noMatchingAlert]: 422 }, `no worker answered for case ${caseId} (is the worker running?)`) ?? err
       );
     }
-    this.d.record.append(caseId, [
+    await this.d.record.append(caseId, [
       {
         key: `rerun:${result.workflowId}`,
         at: new Date().toISOString(),
@@ -421,7 +421,7 @@ export class CaseService {
       }
       throw err;
     }
-    this.d.record.append(caseId, [{ key: `undo:${randomUUID()}`, at: new Date().toISOString(), kind: 'undo.requested', actor: input.actor, data: { actionId, ...(input.comment ? { comment: input.comment } : {}) } }]);
+    await this.d.record.append(caseId, [{ key: `undo:${randomUUID()}`, at: new Date().toISOString(), kind: 'undo.requested', actor: input.actor, data: { actionId, ...(input.comment ? { comment: input.comment } : {}) } }]);
     const result = await Promise.race([undoOutcome(handle), new Promise<undefined>((r) => setTimeout(() => r(undefined), UNDO_WAIT_MS).unref())]);
     if (!result) return { action: { ...action, status: 'undoing' }, finished: false };
     return { action: { ...action, ...result }, finished: true };

@@ -22,10 +22,10 @@ export interface IntegrationView {
   failures: number;
 }
 
-export function integrationViews(env: Record<string, string | undefined>, status?: IntegrationStatusStore): IntegrationView[] {
+export async function integrationViews(env: Record<string, string | undefined>, status?: IntegrationStatusStore): Promise<IntegrationView[]> {
   let health: Record<string, IntegrationHealth> = {};
   try {
-    health = status?.read() ?? {};
+    health = (await status?.read()) ?? {};
   } catch {
     /* no worker has written yet, or the file is busy: show configuration only */
   }

@@ -15,13 +15,14 @@ export async function pruneCases(d: { store: AlertStore; record: CaseRecordStore
     const idle = (await d.store.casesIdleSince(before, BATCH)).filter((id) => !seen.has(id));
     if (idle.length === 0) break;
     for (const id of idle) seen.add(id);
-    const gone = idle.filter((id) => !d.record.activeSince(id, before));
+    const gone: string[] = [];
+    for (const id of idle) if (!(await d.record.activeSince(id, before))) gone.push(id);
     if (gone.length) {
-      d.record.deleteCases(gone);
+      await d.record.deleteCases(gone);
       deleted += await d.store.deleteCases(gone);
     }
     if (idle.length < BATCH) break;
   }
-  if (deleted) d.audit?.append({ at: now.toISOString(), actor: 'riposte', action: 'caseRecordRetention', outcome: 'ok', detail: { cases: deleted, idleBefore: before } });
+  if (deleted) await d.audit?.append({ at: now.toISOString(), actor: 'riposte', action: 'caseRecordRetention', outcome: 'ok', detail: { cases: deleted, idleBefore: before } });
   return deleted;
 }

@@ -27,16 +27,16 @@ export class RunWatch extends Watch {
   protected async pass(): Promise<number> {
     const before = new Date(Date.now() - (this.d.graceMs ?? GRACE_MS)).toISOString();
     let ended = 0;
-    for (const { run, caseId } of this.d.record.openRuns(before, PER_PASS)) {
+    for (const { run, caseId } of await this.d.record.openRuns(before, PER_PASS)) {
       const end = await this.howItEnded(run);
       if (!end) continue;
-      const facts = this.d.record.runFacts(run);
+      const facts = await this.d.record.runFacts(run);
       const view = foldRun(facts);
       if (!view || view.closedAt) continue;
       const at = end.at ?? new Date().toISOString();
       const events: CaseEvent[] = runEndedOutside(view, end.how, at, end.status).map((e, i) => ({ ...e, key: `${run}:ended:${i}`, run, n: END_N + i }));
       events.push({ key: `${run}:ended`, at, kind: 'run.ended', data: { workflowId: run, playbook: view.playbook, run: view.run ?? 1, how: end.how } });
-      if (this.d.record.append(caseId, events) > 0) {
+      if ((await this.d.record.append(caseId, events)) > 0) {
         ended++;
         this.d.logger.info({ caseId, run, how: end.how }, 'a run ended outside Riposte; its end is recorded');
       }

@@ -9,21 +9,15 @@ import { temporalConnectionSettings } from '../config/temporal.ts';
 import { searchAttributesRegistered } from './search-attributes.ts';
 import { RunWatch } from './run-watch.ts';
 import { resolveTokens } from '../config/tokens.ts';
-import { ThreadedAlertStore } from '../store/threaded.ts';
-import { IndicatorStore, indicatorsFile } from '../store/indicators.ts';
-import { CaseRecordStore } from '../store/case-record.ts';
+import { openStores, storeLocations } from '../store/open.ts';
 import { dataConverter } from '../config/payload-codec.ts';
 import { createApiMetrics } from '../telemetry/metrics.ts';
 import { CaseService } from './cases.ts';
 import { SlaWatch } from './sla-watch.ts';
 import { pruneCases } from './retention.ts';
-import { AuditLog, auditFile } from '../store/audit.ts';
-import { UserStore, usersFile } from '../store/users.ts';
 import { OidcSignIn } from './auth/oidc.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import path from 'node:path';
-import { IntegrationStatusStore } from '../store/integration-status.ts';
 import { createApp } from './app.ts';
 import { integrationViews } from './integrations.ts';
 import { slackInteractionSettings } from './routes/slack.ts';
@@ -43,16 +37,18 @@ async function main(): Promise<void> {
   const tokens = resolveTokens(config);
   if (tokens.file) logger.info({ file: tokens.file }, `API tokens (one per role) are in ${tokens.file}${tokens.generated ? ' (generated now)' : ''}`);
 
-  const store = await ThreadedAlertStore.open(config.ingest.storeFile, { synchronous: config.ingest.storeSync, groupCommitMs: config.ingest.storeGroupCommitMs });
-  const integrationStatus = new IntegrationStatusStore(path.join(config.dataDir, 'integrations.db'));
+  const stores = openStores(storeLocations(config, 'riposte-api'));
+  const store = await stores.alerts();
+  const integrationStatus = await stores.integrationStatus();
   const rules = new SuppressionRules(store, config.ingest.suppressionsFile, logger);
   await rules.start();
-  logger.info({ store: config.ingest.storeFile, backlog: store.backlog(), suppressions: rules.activeCount() }, 'alert store open');
+  if (stores.kind === 'postgres') rules.syncEvery(5000); // replicas share rules through the database
+  logger.info({ store: stores.kind === 'postgres' ? 'postgresql' : config.ingest.storeFile, backlog: store.backlog(), suppressions: rules.activeCount() }, 'alert store open');
 
   const connection = await Connection.connect(temporalConnectionSettings(config.temporal));
   const converter = dataConverter(config.payloadKeys);
   const client = new Client({ connection, namespace: config.temporal.namespace, plugins: [telemetry.temporalPlugin], ...(converter ? { dataConverter: converter } : {}) });
-  const record = new CaseRecordStore(config.caseRecordFile);
+  const record = await stores.caseRecord();
   const metrics = createApiMetrics({ backlog: () => store.backlog(), pendingApprovals: () => record.pendingApprovals() });
   const dispatcher = new Dispatcher({
     store,
@@ -70,9 +66,7 @@ async function main(): Promise<void> {
   const pruner = setInterval(() => void store.prune(new Date(), { requestsMs: DAY_MS, entitiesMs: config.ingest.correlationWindowMs * 2 }), 600_000);
   pruner.unref();
 
-  const indicators = new IndicatorStore(process.env.RIPOSTE_INDICATORS_FILE ?? indicatorsFile(config.dataDir));
-  const users = new UserStore(process.env.RIPOSTE_USERS_FILE || usersFile(config.dataDir));
-  const audit = new AuditLog(process.env.RIPOSTE_AUDIT_FILE || auditFile(config.dataDir));
+  const [indicators, users, audit] = await Promise.all([stores.indicators(), stores.users(), stores.audit()]);
   const app = createApp({
     client,
     taskQueue: config.temporal.taskQueue,
@@ -132,11 +126,7 @@ async function main(): Promise<void> {
       await slaWatch.stop();
       await runWatch.stop();
       clearInterval(retainer);
-      await store.close();
-      indicators.close();
-      record.close();
-      users.close();
-      audit.close();
+      await stores.close();
       await connection.close();
       await telemetry.shutdown();
       process.exit(0);

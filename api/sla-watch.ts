@@ -32,10 +32,10 @@ export class SlaWatch extends Watch {
           const due = (kind === 'acknowledge' ? sla?.acknowledgeBy : sla?.containBy) as string;
           const key = `sla:${c.id}:${kind}`;
           // Recorded: escalated already — once, even after Temporal has dropped that escalation's workflow.
-          if (this.d.record.has(key)) continue;
+          if (await this.d.record.has(key)) continue;
           // Escalated first (the workflow ID keeps a retry from escalating twice), recorded once it is under way.
           if (!(await this.escalate(c, kind, due))) continue;
-          const added = this.d.record.append(c.id, [{ key, at: new Date().toISOString(), kind: 'sla.breached', data: { kind, due } }]);
+          const added = await this.d.record.append(c.id, [{ key, at: new Date().toISOString(), kind: 'sla.breached', data: { kind, due } }]);
           if (!added) continue;
           fresh++;
           this.d.metrics?.slaBreaches.inc({ kind, severity: severityName(c.severity_id) });

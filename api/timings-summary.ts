@@ -26,7 +26,7 @@ export async function metricsSummary(d: { store: AlertStore; record: CaseRecordS
   const groups = new Map<string, { cases: number; ms: Record<TimingName, number[]> }>();
   let read = 0;
   for await (const page of casePages(d.store, q, MAX_CASES)) {
-    const events = d.record.eventsOfCases(page.map((c) => c.id));
+    const events = await d.record.eventsOfCases(page.map((c) => c.id));
     const firsts = new Map((await d.store.firstAlerts(page.map((c) => c.id))).map((a) => [a.caseId, a]));
     for (const c of page) {
       const first = firsts.get(c.id);

@@ -43,6 +43,14 @@ export interface RiposteConfig {
   port: number;
   host: string;
   dataDir: string;
+  /**
+   * RIPOSTE_DATABASE_URL (postgres://user:password@host:port/db): every store — alerts, case
+   * record, users, audit, indicators, integration status — in one PostgreSQL database shared by
+   * every process; unset: SQLite files in the data directory.
+   */
+  databaseUrl?: Secret;
+  /** RIPOSTE_DATABASE_SCHEMA: Riposte's tables in this schema of that database (created when missing); default: the user's search_path. */
+  databaseSchema?: string;
   /** The case record (SQLite): every fact of every case (RIPOSTE_CASE_RECORD_FILE; default cases.db in the data directory). */
   caseRecordFile: string;
   tokens?: TokenEntry[];
@@ -146,6 +154,10 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
   const durationMs = (name: string, fallback: string): number => parseDuration(duration(name, fallback)) ?? 0;
 
   const dataDir = path.resolve(get('RIPOSTE_DATA_DIR') ?? 'data');
+  const databaseUrl = get('RIPOSTE_DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(databaseUrl)) problems.push('RIPOSTE_DATABASE_URL must be a PostgreSQL URL: postgres://user:password@host:port/database');
+  const databaseSchema = get('RIPOSTE_DATABASE_SCHEMA');
+  if (databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) problems.push(`RIPOSTE_DATABASE_SCHEMA must be a lower-case SQL name (got "${databaseSchema}")`);
   const tokens = parseTokens(get('RIPOSTE_TOKENS'), problems);
 
   const tlsOn = get('TEMPORAL_TLS') === 'true' || get('TEMPORAL_TLS_CERT_PATH') !== undefined;
@@ -225,6 +237,8 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     host,
     ...(oidc ? { oidc } : {}),
     dataDir,
+    ...(databaseUrl ? { databaseUrl: new Secret(databaseUrl) } : {}),
+    ...(databaseSchema ? { databaseSchema } : {}),
     caseRecordFile: path.resolve(get('RIPOSTE_CASE_RECORD_FILE') ?? path.join(dataDir, 'cases.db')),
     tokens,
     logLevel: oneOf('RIPOSTE_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),

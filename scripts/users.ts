@@ -5,12 +5,14 @@
 //   enable <name>
 //   rotate <name>                a new token; the old one stops working at once
 //   role <name> <role>           viewer, analyst, admin or source
-// The file is RIPOSTE_USERS_FILE, or users.db under RIPOSTE_DATA_DIR (default data/). Whoever can
-// run this can write that file, so the CLI is also the way back in when no admin is left.
+// The file is RIPOSTE_USERS_FILE, or users.db under RIPOSTE_DATA_DIR (default data/); with
+// RIPOSTE_DATABASE_URL, the users table of that PostgreSQL database. Whoever can run this can write
+// there, so the CLI is also the way back in when no admin is left.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { isRole, Role } from '../core/roles.ts';
-import { UserError, UserStore, usersFile, type User } from '../store/users.ts';
+import { UserError, type User } from '../store/users.ts';
+import { storesFromEnv } from '../store/open.ts';
 
 const USAGE = `usage:
   npm run users -- add <name> --role <${Object.values(Role).join('|')}>
@@ -22,7 +24,7 @@ const USAGE = `usage:
 
 class UsageError extends Error {}
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' } } });
@@ -36,38 +38,39 @@ function main(argv: string[]): void {
   if (command === 'add' && values.role === undefined) throw new UsageError('add needs --role <role>');
   if (command !== 'add' && values.role !== undefined) throw new UsageError('--role goes with add; to change a role: role <name> <role>');
 
-  const store = new UserStore(process.env.RIPOSTE_USERS_FILE || usersFile(process.env.RIPOSTE_DATA_DIR || 'data'));
+  const stores = storesFromEnv(process.env, 'riposte-users-cli');
+  const store = await stores.users();
   const by = actor();
   try {
     const [name = '', role = ''] = args;
     switch (command) {
       case 'add': {
-        const { user, token } = store.add(name, asRole(values.role as string), by);
+        const { user, token } = await store.add(name, asRole(values.role as string), by);
         console.log(`added ${user.name} (${user.role})\n\n  ${token.reveal()}\n\nThis token will not be shown again: hand it to ${user.name} now. A lost token is replaced with \`npm run users -- rotate ${user.name}\`.`);
         return;
       }
       case 'list':
-        printTable(store.list());
+        printTable(await store.list());
         return;
       case 'disable':
-        console.log(`disabled ${store.disable(name, by).name}: their token no longer works`);
+        console.log(`disabled ${(await store.disable(name, by)).name}: their token no longer works`);
         return;
       case 'enable':
-        console.log(`enabled ${store.enable(name, by).name}: their token works again`);
+        console.log(`enabled ${(await store.enable(name, by)).name}: their token works again`);
         return;
       case 'rotate': {
-        const { user, token } = store.rotate(name, by);
+        const { user, token } = await store.rotate(name, by);
         console.log(`new token for ${user.name}; the old one no longer works\n\n  ${token.reveal()}\n\nThis token will not be shown again.${user.status === 'disabled' ? ` ${user.name} is disabled: \`npm run users -- enable ${user.name}\` before it works.` : ''}`);
         return;
       }
       case 'role': {
-        const user = store.setRole(name, asRole(role), by);
+        const user = await store.setRole(name, asRole(role), by);
         console.log(`${user.name} is now ${user.role}`);
         return;
       }
     }
   } finally {
-    store.close();
+    await stores.close();
   }
 }
 
@@ -99,7 +102,7 @@ function printTable(users: User[]): void {
 }
 
 try {
-  main(process.argv.slice(2));
+  await main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof UsageError) {
     if (err.message) console.error(`riposte: ${err.message}`);

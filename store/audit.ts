@@ -87,7 +87,7 @@ const MIGRATIONS = [
   `,
 ];
 
-interface AuditRow {
+export interface AuditRow {
   seq: number;
   at: string;
   actor: string;
@@ -107,7 +107,21 @@ export function auditFile(dataDir: string): string {
   return path.join(dataDir, 'audit.db');
 }
 
-export class AuditLog {
+export interface AuditLog {
+  /** Appends one entry, chained onto the newest; returns it as stored (seq, prev and hash filled in). */
+  append(e: NewAuditEntry): Promise<AuditEntry>;
+  /** Entries matching every given filter, newest first; page with `before` = the last seq seen. */
+  list(filter?: AuditFilter): Promise<AuditEntry[]>;
+  /**
+   * Walks the chain from the first entry, one row at a time, and stops at the first entry that
+   * is missing, does not point at the hash of the one before, or does not hash to what it says.
+   * `entries` is how many entries the log holds. One read transaction: appends meanwhile are not seen.
+   */
+  verify(): Promise<AuditVerdict>;
+  close(): Promise<void>;
+}
+
+export class SqliteAuditLog implements AuditLog {
   private readonly db: Database.Database;
   private readonly stmt;
   private readonly appendTx: Database.Transaction<(e: NewAuditEntry) => AuditEntry>;
@@ -170,12 +184,12 @@ export class AuditLog {
   }
 
   /** Appends one entry, chained onto the newest; returns it as stored (seq, prev and hash filled in). */
-  append(e: NewAuditEntry): AuditEntry {
+  async append(e: NewAuditEntry): Promise<AuditEntry> {
     return this.appendTx.immediate(normalize(e));
   }
 
   /** Entries matching every given filter, newest first; page with `before` = the last seq seen. */
-  list(filter: AuditFilter = {}): AuditEntry[] {
+  async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (clause: string, value: unknown) => {
@@ -204,7 +218,7 @@ export class AuditLog {
    * is missing, does not point at the hash of the one before, or does not hash to what it says.
    * `entries` is how many entries the log holds. One read transaction: appends meanwhile are not seen.
    */
-  verify(): AuditVerdict {
+  async verify(): Promise<AuditVerdict> {
     return this.db.transaction((): AuditVerdict => {
       const entries = this.stmt.count.get()?.n ?? 0;
       const bad = (firstBad: number, reason: string): AuditVerdict => ({ ok: false, entries, firstBad, reason });
@@ -230,7 +244,7 @@ export class AuditLog {
     })();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 
@@ -254,11 +268,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function hashOf(body: Omit<AuditEntry, 'hash'>): string {
+export function hashOf(body: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update(`${body.prev}\n${canonicalJson(body)}`).digest('hex');
 }
 
-function missing(from: number, to: number, context: string): string {
+export function missing(from: number, to: number, context: string): string {
   return from === to ? `missing entry ${from} (${context})` : `missing entries ${from} to ${to} (${context})`;
 }
 
@@ -267,7 +281,7 @@ function missing(from: number, to: number, context: string): string {
  * absent and null optional fields both become absent, `detail` goes through JSON, a lone UTF-16
  * surrogate (SQLite stores UTF-8) becomes U+FFFD, `at` becomes UTC ISO. Wrong types are refused.
  */
-function normalize(e: NewAuditEntry): NewAuditEntry {
+export function normalize(e: NewAuditEntry): NewAuditEntry {
   const required = (name: 'actor' | 'action' | 'outcome'): string => {
     const v: unknown = e[name];
     if (typeof v !== 'string' || v === '') throw new TypeError(`audit entry: ${name} must be a non-empty string`);
@@ -301,7 +315,7 @@ function normalize(e: NewAuditEntry): NewAuditEntry {
   return out;
 }
 
-function isoTime(value: unknown, name: string): string {
+export function isoTime(value: unknown, name: string): string {
   const ms = typeof value === 'string' ? Date.parse(value) : NaN;
   if (Number.isNaN(ms)) throw new RangeError(`audit: ${name} is not a time: ${String(value)}`);
   return new Date(ms).toISOString();
@@ -311,7 +325,7 @@ function wellFormed(s: string): string {
   return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
-function fromRow(r: AuditRow): AuditEntry {
+export function fromRow(r: AuditRow): AuditEntry {
   return {
     seq: r.seq,
     at: r.at,

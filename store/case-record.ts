@@ -68,7 +68,31 @@ export function caseRecordFile(dataDir: string): string {
   return path.join(dataDir, 'cases.db');
 }
 
-export class CaseRecordStore {
+export interface CaseRecordStore {
+  /** Appends facts to a case; one whose key is already there is skipped. Returns how many were new. */
+  append(caseId: string, events: CaseEvent[]): Promise<number>;
+  /** Every fact of a case, in the order they were appended. */
+  events(caseId: string): Promise<StoredCaseEvent[]>;
+  /** The facts of several cases at once (a page of the case list), grouped by case. */
+  eventsOfCases(caseIds: string[]): Promise<Map<string, StoredCaseEvent[]>>;
+  /** Whether the case has a fact at or after `since` (a case still being worked keeps its record). */
+  activeSince(caseId: string, since: string): Promise<boolean>;
+  /** Deletes every fact of these cases (the record's retention ended for them). */
+  deleteCases(ids: string[]): Promise<number>;
+  /** Whether a fact with this key is in the record (a one-off fact: an SLA breach, say). */
+  has(key: string): Promise<boolean>;
+  /** Runs the record has no end for, started before `before` (oldest first, at most `limit`). */
+  openRuns(before: string, limit: number): Promise<Array<{ run: string; caseId: string; startedAt: string }>>;
+  /** One run's facts, in its order. */
+  runFacts(run: string): Promise<StoredCaseEvent[]>;
+  /** Approvals waiting for an analyst, in every case. */
+  pendingApprovals(): Promise<number>;
+  /** A playbook run's first fact (its `run.started`), by its workflow ID. */
+  runStarted(run: string): Promise<{ playbook: string; startedAt: string } | undefined>;
+  close(): Promise<void>;
+}
+
+export class SqliteCaseRecordStore implements CaseRecordStore {
   private readonly db: Database.Database;
   private readonly stmt;
   private readonly appendTx: (caseId: string, events: CaseEvent[]) => number;
@@ -107,29 +131,29 @@ export class CaseRecordStore {
   }
 
   /** Appends facts to a case; one whose key is already there is skipped. Returns how many were new. */
-  append(caseId: string, events: CaseEvent[]): number {
+  async append(caseId: string, events: CaseEvent[]): Promise<number> {
     return events.length === 0 ? 0 : this.appendTx(caseId, events);
   }
 
   /** Every fact of a case, in the order they were appended. */
-  events(caseId: string): StoredCaseEvent[] {
+  async events(caseId: string): Promise<StoredCaseEvent[]> {
     return this.stmt.events.all(caseId).map(fromRow);
   }
 
   /** The facts of several cases at once (a page of the case list), grouped by case. */
-  eventsOfCases(caseIds: string[]): Map<string, StoredCaseEvent[]> {
+  async eventsOfCases(caseIds: string[]): Promise<Map<string, StoredCaseEvent[]>> {
     const out = new Map<string, StoredCaseEvent[]>(caseIds.map((id) => [id, []]));
     for (const row of this.stmt.eventsOf.all(JSON.stringify(caseIds))) out.get(row.case_id)?.push(fromRow(row));
     return out;
   }
 
   /** Whether the case has a fact at or after `since` (a case still being worked keeps its record). */
-  activeSince(caseId: string, since: string): boolean {
+  async activeSince(caseId: string, since: string): Promise<boolean> {
     return Boolean(this.db.prepare('SELECT 1 FROM case_events WHERE case_id = ? AND at >= ? LIMIT 1').get(caseId, since));
   }
 
   /** Deletes every fact of these cases (the record's retention ended for them). */
-  deleteCases(ids: string[]): number {
+  async deleteCases(ids: string[]): Promise<number> {
     const list = JSON.stringify(ids);
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM record_approvals WHERE case_id IN (SELECT value FROM json_each(?))').run(list);
@@ -139,34 +163,34 @@ export class CaseRecordStore {
   }
 
   /** Whether a fact with this key is in the record (a one-off fact: an SLA breach, say). */
-  has(key: string): boolean {
+  async has(key: string): Promise<boolean> {
     return this.stmt.first.get(key) !== undefined;
   }
 
   /** Runs the record has no end for, started before `before` (oldest first, at most `limit`). */
-  openRuns(before: string, limit: number): Array<{ run: string; caseId: string; startedAt: string }> {
+  async openRuns(before: string, limit: number): Promise<Array<{ run: string; caseId: string; startedAt: string }>> {
     return this.stmt.openRuns.all(before, limit).map((r) => ({ run: r.run, caseId: r.case_id, startedAt: r.started_at }));
   }
 
   /** One run's facts, in its order. */
-  runFacts(run: string): StoredCaseEvent[] {
+  async runFacts(run: string): Promise<StoredCaseEvent[]> {
     return this.stmt.runEvents.all(run).map(fromRow);
   }
 
   /** Approvals waiting for an analyst, in every case. */
-  pendingApprovals(): number {
+  async pendingApprovals(): Promise<number> {
     return this.stmt.pending.get()?.n ?? 0;
   }
 
   /** A playbook run's first fact (its `run.started`), by its workflow ID. */
-  runStarted(run: string): { playbook: string; startedAt: string } | undefined {
+  async runStarted(run: string): Promise<{ playbook: string; startedAt: string } | undefined> {
     const row = this.stmt.first.get(`${run}:0`);
     if (!row || row.kind !== 'run.started') return undefined;
     const d = JSON.parse(row.data) as { playbook?: string; startedAt?: string };
     return { playbook: String(d.playbook), startedAt: d.startedAt ?? row.at };
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 

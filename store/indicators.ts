@@ -50,7 +50,8 @@ export interface SweepRun {
   notes: string[];
 }
 
-interface IndicatorRow {
+/** A row of the indicators table (SQLite; PostgreSQL has the same columns). */
+export interface IndicatorRow {
   id: string;
   type: string;
   value: string;
@@ -67,7 +68,26 @@ interface IndicatorRow {
   last_seen_at: string | null;
 }
 
-export class IndicatorStore {
+export interface IndicatorStore {
+  /** An analyst's indicator; an active one with the same type and value answers `existing`. */
+  addAnalyst(i: { type: IndicatorType; value: string; description?: string; expiresAt?: string; createdBy: string }, now?: Date): Promise<{ indicator: StoredIndicator; existing: boolean }>;
+  /** Feed indicators: new ones are added, known ones get their newer expiry; returns how many were new. */
+  upsertFeed(indicators: Indicator[], now?: Date): Promise<number>;
+  get(id: string): Promise<StoredIndicator | undefined>;
+  list(opts: { source?: string; active?: boolean; limit: number; after?: string }, now?: Date): Promise<StoredIndicator[]>;
+  /** Active indicators for a sweep: analysts' first, then the feeds', newest first. */
+  active(limit: number, now?: Date): Promise<StoredIndicator[]>;
+  revoke(id: string, by: string, now?: Date): Promise<StoredIndicator | undefined>;
+  watermark(name: string): Promise<string | undefined>;
+  setWatermark(name: string, value: string): Promise<void>;
+  /** Records a sweep once (a retried activity finds it); counts each indicator's sightings. */
+  recordSweep(run: SweepRun, sightings: SweepSighting[]): Promise<SweepRun>;
+  sweeps(limit: number, before?: string): Promise<SweepRun[]>;
+  sweep(id: string): Promise<{ run: SweepRun; sightings: SweepSighting[] } | undefined>;
+  close(): Promise<void>;
+}
+
+export class SqliteIndicatorStore implements IndicatorStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
@@ -88,7 +108,7 @@ export class IndicatorStore {
   }
 
   /** An analyst's indicator; an active one with the same type and value answers `existing`. */
-  addAnalyst(i: { type: IndicatorType; value: string; description?: string; expiresAt?: string; createdBy: string }, now = new Date()): { indicator: StoredIndicator; existing: boolean } {
+  async addAnalyst(i: { type: IndicatorType; value: string; description?: string; expiresAt?: string; createdBy: string }, now = new Date()): Promise<{ indicator: StoredIndicator; existing: boolean }> {
     return this.db.transaction(() => {
       const row = this.db.prepare<[string, string], IndicatorRow>("SELECT * FROM indicators WHERE type = ? AND value = ? AND source = 'analyst'").get(i.type, i.value);
       if (row && !row.revoked_at && !(row.expires_at && row.expires_at <= now.toISOString())) return { indicator: toIndicator(row), existing: true };
@@ -97,12 +117,12 @@ export class IndicatorStore {
       this.db
         .prepare('INSERT INTO indicators (id, type, value, source, description, expires_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(id, i.type, i.value, 'analyst', i.description ?? null, i.expiresAt ?? null, now.toISOString(), i.createdBy);
-      return { indicator: this.get(id) as StoredIndicator, existing: false };
+      return { indicator: this.find(id) as StoredIndicator, existing: false };
     })();
   }
 
   /** Feed indicators: new ones are added, known ones get their newer expiry; returns how many were new. */
-  upsertFeed(indicators: Indicator[], now = new Date()): number {
+  async upsertFeed(indicators: Indicator[], now = new Date()): Promise<number> {
     const insert = this.db.prepare(
       `INSERT INTO indicators (id, type, value, source, reference, description, first_seen, expires_at, created_at, created_by)
        VALUES (@id, @type, @value, @source, @reference, @description, @first_seen, @expires_at, @created_at, @source)
@@ -120,12 +140,16 @@ export class IndicatorStore {
     return added;
   }
 
-  get(id: string): StoredIndicator | undefined {
+  async get(id: string): Promise<StoredIndicator | undefined> {
+    return this.find(id);
+  }
+
+  private find(id: string): StoredIndicator | undefined {
     const row = this.db.prepare<[string], IndicatorRow>('SELECT * FROM indicators WHERE id = ?').get(id);
     return row ? toIndicator(row) : undefined;
   }
 
-  list(opts: { source?: string; active?: boolean; limit: number; after?: string }, now = new Date()): StoredIndicator[] {
+  async list(opts: { source?: string; active?: boolean; limit: number; after?: string }, now = new Date()): Promise<StoredIndicator[]> {
     const where: string[] = [];
     const args: string[] = [];
     const and = (clause: string, arg: string) => {
@@ -140,7 +164,7 @@ export class IndicatorStore {
   }
 
   /** Active indicators for a sweep: analysts' first, then the feeds', newest first. */
-  active(limit: number, now = new Date()): StoredIndicator[] {
+  async active(limit: number, now = new Date()): Promise<StoredIndicator[]> {
     return this.db
       .prepare<[string, number], IndicatorRow>(
         `SELECT * FROM indicators WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
@@ -150,21 +174,21 @@ export class IndicatorStore {
       .map(toIndicator);
   }
 
-  revoke(id: string, by: string, now = new Date()): StoredIndicator | undefined {
+  async revoke(id: string, by: string, now = new Date()): Promise<StoredIndicator | undefined> {
     this.db.prepare('UPDATE indicators SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL').run(now.toISOString(), by, id);
-    return this.get(id);
+    return this.find(id);
   }
 
-  watermark(name: string): string | undefined {
+  async watermark(name: string): Promise<string | undefined> {
     return this.db.prepare<[string], { value: string }>('SELECT value FROM watermarks WHERE name = ?').get(name)?.value;
   }
 
-  setWatermark(name: string, value: string): void {
+  async setWatermark(name: string, value: string): Promise<void> {
     this.db.prepare('INSERT INTO watermarks (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value);
   }
 
   /** Records a sweep once (a retried activity finds it); counts each indicator's sightings. */
-  recordSweep(run: SweepRun, sightings: SweepSighting[]): SweepRun {
+  async recordSweep(run: SweepRun, sightings: SweepSighting[]): Promise<SweepRun> {
     return this.db.transaction(() => {
       const done = this.db.prepare<[string], { run: string }>('SELECT run FROM sweeps WHERE id = ?').get(run.id);
       if (done) return JSON.parse(done.run) as SweepRun;
@@ -179,26 +203,26 @@ export class IndicatorStore {
     })();
   }
 
-  sweeps(limit: number, before?: string): SweepRun[] {
+  async sweeps(limit: number, before?: string): Promise<SweepRun[]> {
     return this.db
       .prepare<[string, number], { run: string }>('SELECT run FROM sweeps WHERE started_at < ? ORDER BY started_at DESC LIMIT ?')
       .all(before ?? '9999', Math.max(1, Math.min(limit, 100)))
       .map((r) => JSON.parse(r.run) as SweepRun);
   }
 
-  sweep(id: string): { run: SweepRun; sightings: SweepSighting[] } | undefined {
+  async sweep(id: string): Promise<{ run: SweepRun; sightings: SweepSighting[] } | undefined> {
     const row = this.db.prepare<[string], { run: string }>('SELECT run FROM sweeps WHERE id = ?').get(id);
     if (!row) return undefined;
     const sightings = this.db.prepare<[string], { sighting: string }>('SELECT sighting FROM sweep_sightings WHERE sweep_id = ? ORDER BY seq').all(id).map((r) => JSON.parse(r.sighting) as SweepSighting);
     return { run: JSON.parse(row.run) as SweepRun, sightings };
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 }
 
-function toIndicator(r: IndicatorRow): StoredIndicator {
+export function toIndicator(r: IndicatorRow): StoredIndicator {
   return {
     id: r.id,
     type: r.type as IndicatorType,

@@ -23,7 +23,14 @@ interface Row {
   failures: number;
 }
 
-export class IntegrationStatusStore {
+export interface IntegrationStatusStore {
+  recordSuccess(name: string, at?: Date): Promise<void>;
+  recordFailure(name: string, failure: { type: string; message: string }, at?: Date): Promise<void>;
+  read(): Promise<Record<string, IntegrationHealth>>;
+  close(): Promise<void>;
+}
+
+export class SqliteIntegrationStatusStore implements IntegrationStatusStore {
   private readonly db: Database.Database;
   private readonly success;
   private readonly failure;
@@ -45,15 +52,15 @@ export class IntegrationStatusStore {
     this.all = this.db.prepare<[], Row>('SELECT * FROM integration_status');
   }
 
-  recordSuccess(name: string, at = new Date()): void {
+  async recordSuccess(name: string, at = new Date()): Promise<void> {
     this.success.run(name, at.toISOString());
   }
 
-  recordFailure(name: string, failure: { type: string; message: string }, at = new Date()): void {
+  async recordFailure(name: string, failure: { type: string; message: string }, at = new Date()): Promise<void> {
     this.failure.run(name, at.toISOString(), failure.type, failure.message.slice(0, 500));
   }
 
-  read(): Record<string, IntegrationHealth> {
+  async read(): Promise<Record<string, IntegrationHealth>> {
     const out: Record<string, IntegrationHealth> = {};
     for (const r of this.all.all()) {
       out[r.name] = {
@@ -66,7 +73,7 @@ export class IntegrationStatusStore {
     return out;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 }

@@ -171,6 +171,10 @@ export class SqliteAlertStore implements AlertStore {
     }));
   }
 
+  async waitingForDispatch(caseId: string): Promise<boolean> {
+    return this.stmt.pendingForCase.all(caseId, 1).length > 0;
+  }
+
   /** Rides along with the next group commit, so dispatch costs no fsync of its own. */
   async markDispatched(seqs: number[]): Promise<void> {
     if (seqs.length === 0) return;

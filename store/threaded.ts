@@ -92,6 +92,9 @@ export class ThreadedAlertStore implements AlertStore {
   pendingForCase(caseId: string, limit: number) {
     return this.call<Awaited<ReturnType<AlertStore['pendingForCase']>>>('pendingForCase', caseId, limit);
   }
+  waitingForDispatch(caseId: string) {
+    return this.call<boolean>('waitingForDispatch', caseId);
+  }
   markDispatched(seqs: number[]) {
     return this.call<void>('markDispatched', seqs);
   }

@@ -127,6 +127,8 @@ export interface AlertStore {
   /** A case's undispatched outbox rows, oldest first. */
   pendingForCase(caseId: string, limit: number): Promise<OutboxItem[]>;
   markDispatched(seqs: number[]): Promise<void>;
+  /** Whether alerts of this case wait for dispatch (a read: takes no dispatch lease). */
+  waitingForDispatch(caseId: string): Promise<boolean>;
   /** How many outbox rows wait for dispatch (kept in memory; cheap). */
   backlog(): number;
   countAlerts(): Promise<number>;

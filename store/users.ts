@@ -72,13 +72,13 @@ export interface PendingSignIn {
 }
 
 /** Every column but token_hash: no read that returns a user ever carries the hash. */
-const USER_COLUMNS = 'name, role, status, token_created_at, created_at, created_by, updated_at, updated_by, last_used_at';
+export const USER_COLUMNS = 'name, role, status, token_created_at, created_at, created_by, updated_at, updated_by, last_used_at';
 
 /** Names go into logs, case records and a shell: a short, quote-free alphabet. */
 const NAME = /^[a-z0-9][a-z0-9._@-]{0,63}$/i;
 
 /** lastUsedAt is a hint for spotting stale tokens, not an audit: one write a minute per user is plenty. */
-const LAST_USED_EVERY_MS = 60_000;
+export const LAST_USED_EVERY_MS = 60_000;
 
 export type UserStatus = 'active' | 'disabled';
 
@@ -113,7 +113,7 @@ export interface IssuedToken {
   token: Secret;
 }
 
-interface UserRow {
+export interface UserRow {
   name: string;
   role: string;
   status: string;
@@ -125,7 +125,7 @@ interface UserRow {
   last_used_at: string | null;
 }
 
-interface SessionRow {
+export interface SessionRow {
   token_hash: string;
   csrf_hash: string;
   name: string;
@@ -144,13 +144,50 @@ export function usersFile(dataDir: string): string {
  * password hash guards low-entropy secrets and would only cost a key derivation per request.
  * The prefix lets secret scanners and people recognise a leaked Riposte token.
  */
-function newToken(): string {
+export function newToken(): string {
   return `rip_${randomBytes(32).toString('base64url')}`;
 }
 
-const digest = (token: string) => createHash('sha256').update(token).digest('hex');
+export const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export class UserStore {
+export interface UserStore {
+  /** Adds an active user and returns their token — the only time it is ever returned. */
+  add(name: string, role: Role, by: string): Promise<IssuedToken>;
+  list(): Promise<User[]>;
+  /** The user by name, matched regardless of case as names are unique that way. */
+  get(name: string): Promise<User | undefined>;
+  /** Their token stops working at the next request; it stays theirs for `enable`. */
+  disable(name: string, by: string): Promise<User>;
+  enable(name: string, by: string): Promise<User>;
+  /** A new token for the user; the old one stops working with this commit. Status is kept. */
+  rotate(name: string, by: string): Promise<IssuedToken>;
+  setRole(name: string, role: Role, by: string): Promise<User>;
+  /**
+   * The active user holding this token, or undefined. Looked up by the token's SHA-256 through
+   * the unique index: an equality match on the hash of a high-entropy token leaks nothing a
+   * timing attacker could use, and the plaintext is never compared.
+   */
+  authenticate(token: string): Promise<User | undefined>;
+  /**
+   * A session for a person the OpenID Connect provider vouched for. A local user of the same
+   * name who is disabled cannot sign in; otherwise the provider's claim decides the role.
+   */
+  startSession(who: { name: string; role: Role; subject: string }, ttlMs: number): Promise<IssuedSession>;
+  /** The live session holding this token (not expired, its person not disabled since), and its CSRF digest. */
+  session(token: string): Promise<(Session & { csrfDigest: string }) | undefined>;
+  /** Whether this value is the session's CSRF token. */
+  csrfMatches(session: { csrfDigest: string }, value: string | undefined): boolean;
+  endSession(token: string): Promise<void>;
+  /** Signs a person out everywhere (a disabled user's sessions also stop at once, without this). */
+  endSessionsOf(name: string): Promise<number>;
+  /** Remembers a sign-in until its callback (one use, ten minutes at most). */
+  beginSignIn(state: string, pending: PendingSignIn, ttlMs?: number): Promise<void>;
+  /** The sign-in this state began, once: a replayed or late callback finds nothing. */
+  takeSignIn(state: string): Promise<PendingSignIn | undefined>;
+  close(): Promise<void>;
+}
+
+export class SqliteUserStore implements UserStore {
   private readonly db: Database.Database;
   private readonly now: () => Date;
   private readonly stmt;
@@ -187,7 +224,7 @@ export class UserStore {
   }
 
   /** Adds an active user and returns their token — the only time it is ever returned. */
-  add(name: string, role: Role, by: string): IssuedToken {
+  async add(name: string, role: Role, by: string): Promise<IssuedToken> {
     checkName(name);
     checkRole(role);
     const token = newToken();
@@ -201,33 +238,37 @@ export class UserStore {
     return { user: this.mustGet(name), token: new Secret(token) };
   }
 
-  list(): User[] {
+  async list(): Promise<User[]> {
     return this.stmt.list.all().map(fromRow);
   }
 
   /** The user by name, matched regardless of case as names are unique that way. */
-  get(name: string): User | undefined {
+  async get(name: string): Promise<User | undefined> {
+    return this.find(name);
+  }
+
+  private find(name: string): User | undefined {
     const row = this.stmt.get.get(name);
     return row && fromRow(row);
   }
 
   /** Their token stops working at the next request; it stays theirs for `enable`. */
-  disable(name: string, by: string): User {
+  async disable(name: string, by: string): Promise<User> {
     return this.change(name, () => this.stmt.setStatus.run({ name, status: 'disabled', at: this.now().toISOString(), by }));
   }
 
-  enable(name: string, by: string): User {
+  async enable(name: string, by: string): Promise<User> {
     return this.change(name, () => this.stmt.setStatus.run({ name, status: 'active', at: this.now().toISOString(), by }));
   }
 
   /** A new token for the user; the old one stops working with this commit. Status is kept. */
-  rotate(name: string, by: string): IssuedToken {
+  async rotate(name: string, by: string): Promise<IssuedToken> {
     const token = newToken();
     const user = this.change(name, () => this.stmt.setToken.run({ name, hash: digest(token), at: this.now().toISOString(), by }));
     return { user, token: new Secret(token) };
   }
 
-  setRole(name: string, role: Role, by: string): User {
+  async setRole(name: string, role: Role, by: string): Promise<User> {
     checkRole(role);
     return this.change(name, () => this.stmt.setRole.run({ name, role, at: this.now().toISOString(), by }));
   }
@@ -237,7 +278,7 @@ export class UserStore {
    * the unique index: an equality match on the hash of a high-entropy token leaks nothing a
    * timing attacker could use, and the plaintext is never compared.
    */
-  authenticate(token: string): User | undefined {
+  async authenticate(token: string): Promise<User | undefined> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 512) return undefined;
     const row = this.stmt.byHash.get(digest(token));
     if (!row) return undefined;
@@ -257,10 +298,10 @@ export class UserStore {
    * A session for a person the OpenID Connect provider vouched for. A local user of the same
    * name who is disabled cannot sign in; otherwise the provider's claim decides the role.
    */
-  startSession(who: { name: string; role: Role; subject: string }, ttlMs: number): IssuedSession {
+  async startSession(who: { name: string; role: Role; subject: string }, ttlMs: number): Promise<IssuedSession> {
     checkName(who.name);
     checkRole(who.role);
-    if (this.get(who.name)?.status === 'disabled') throw new UserError('invalid', `${who.name} is disabled in Riposte`);
+    if (this.find(who.name)?.status === 'disabled') throw new UserError('invalid', `${who.name} is disabled in Riposte`);
     const token = newToken();
     const csrf = randomBytes(24).toString('base64url');
     const at = this.now();
@@ -271,10 +312,10 @@ export class UserStore {
   }
 
   /** The live session holding this token (not expired, its person not disabled since), and its CSRF digest. */
-  session(token: string): (Session & { csrfDigest: string }) | undefined {
+  async session(token: string): Promise<(Session & { csrfDigest: string }) | undefined> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 512) return undefined;
     const row = this.stmt.session.get(digest(token), this.now().toISOString());
-    if (!row || this.get(row.name)?.status === 'disabled') return undefined;
+    if (!row || this.find(row.name)?.status === 'disabled') return undefined;
     return { name: row.name, role: row.role as Role, subject: row.subject, createdAt: row.created_at, expiresAt: row.expires_at, csrfDigest: row.csrf_hash };
   }
 
@@ -283,29 +324,29 @@ export class UserStore {
     return typeof value === 'string' && value.length > 0 && value.length <= 512 && digest(value) === session.csrfDigest;
   }
 
-  endSession(token: string): void {
+  async endSession(token: string): Promise<void> {
     this.stmt.endSession.run(digest(token));
   }
 
   /** Signs a person out everywhere (a disabled user's sessions also stop at once, without this). */
-  endSessionsOf(name: string): number {
+  async endSessionsOf(name: string): Promise<number> {
     return this.stmt.endSessionsOf.run(name).changes;
   }
 
   /** Remembers a sign-in until its callback (one use, ten minutes at most). */
-  beginSignIn(state: string, pending: PendingSignIn, ttlMs = 10 * 60_000): void {
+  async beginSignIn(state: string, pending: PendingSignIn, ttlMs = 10 * 60_000): Promise<void> {
     const at = this.now();
     this.stmt.pruneSignIns.run(at.toISOString());
     this.stmt.insertSignIn.run({ state, verifier: pending.verifier, nonce: pending.nonce, returnTo: pending.returnTo ?? null, expires: new Date(at.getTime() + ttlMs).toISOString() });
   }
 
   /** The sign-in this state began, once: a replayed or late callback finds nothing. */
-  takeSignIn(state: string): PendingSignIn | undefined {
+  async takeSignIn(state: string): Promise<PendingSignIn | undefined> {
     const row = this.stmt.takeSignIn.get(state, this.now().toISOString());
     return row ? { verifier: row.verifier, nonce: row.nonce, ...(row.return_to ? { returnTo: row.return_to } : {}) } : undefined;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 
@@ -321,29 +362,29 @@ export class UserStore {
   }
 
   private mustGet(name: string): User {
-    const user = this.get(name);
+    const user = this.find(name);
     if (!user) throw new UserError('not_found', `no user ${name}`);
     return user;
   }
 
   /** The stored spelling of a name that collided, so "Alice exists" can say it is "alice". */
   private existing(name: string): string {
-    return this.get(name)?.name ?? name;
+    return this.find(name)?.name ?? name;
   }
 
 }
 
-function checkName(name: string): void {
+export function checkName(name: string): void {
   if (typeof name !== 'string' || !NAME.test(name)) {
     throw new UserError('invalid', `invalid user name ${JSON.stringify(name)}: 1–64 letters, digits and . _ @ -, starting with a letter or digit`);
   }
 }
 
-function checkRole(role: string): void {
+export function checkRole(role: string): void {
   if (!isRole(role)) throw new UserError('invalid', `invalid role ${JSON.stringify(role)}: viewer, analyst, admin or source`);
 }
 
-function fromRow(r: UserRow): User {
+export function fromRow(r: UserRow): User {
   return {
     name: r.name,
     role: r.role as Role,

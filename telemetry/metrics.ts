@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Seconds: from a few milliseconds (a lookup, a dispatch) to a day (an approval left waiting). */
 const BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14_400, 86_400];
 
-export function createApiMetrics(o: { backlog: () => number; pendingApprovals: () => number }) {
+export function createApiMetrics(o: { backlog: () => number; pendingApprovals: () => number | Promise<number> }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'riposte_api_' });
   return {
@@ -16,7 +16,7 @@ export function createApiMetrics(o: { backlog: () => number; pendingApprovals: (
     dispatchLag: new Histogram({ name: 'riposte_dispatch_lag_seconds', help: 'From an alert committed to its case workflow told', buckets: BUCKETS, registers: [registry] }),
     backlog: new Gauge({ name: 'riposte_alert_backlog', help: 'Alerts committed and not yet delivered to their case', registers: [registry], collect() { this.set(o.backlog()); } }),
     slaBreaches: new Counter({ name: 'riposte_sla_breaches_total', help: 'Service levels missed, by target (acknowledge, contain) and severity', labelNames: ['kind', 'severity'] as const, registers: [registry] }),
-    approvalsPending: new Gauge({ name: 'riposte_approvals_pending', help: 'Approvals waiting for an analyst, in every case', registers: [registry], collect() { this.set(o.pendingApprovals()); } }),
+    approvalsPending: new Gauge({ name: 'riposte_approvals_pending', help: 'Approvals waiting for an analyst, in every case', registers: [registry], async collect() { this.set(await o.pendingApprovals()); } }),
   };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;

@@ -16,7 +16,7 @@ import type { ActivityDeps } from '../activities/index.ts';
 import { Nft } from '../activities/nftables/client.ts';
 import { nftablesEgressBlocker } from '../activities/nftables/index.ts';
 import { ConfigError, type RiposteConfig } from '../config/index.ts';
-import { CaseRecordStore } from '../store/case-record.ts';
+import { openStores, storeLocations, type Stores } from '../store/open.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 export interface IntegrationStatus {
@@ -41,7 +41,7 @@ function chooseTicketSystem(env: Record<string, string | undefined>): TicketSyst
   return undefined;
 }
 
-export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Record<string, string | undefined> = process.env): { deps: ActivityDeps; status: IntegrationStatus[] } {
+export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Record<string, string | undefined> = process.env, stores?: Stores): { deps: ActivityDeps; status: IntegrationStatus[] } {
   const partly = partlyConfigured(env);
   if (partly.length > 0) throw new ConfigError(partly);
   const { containment } = config;
@@ -54,7 +54,7 @@ export function buildActivityDeps(config: RiposteConfig, logger: Logger, env: Re
     abuseipdb: abuseipdbFromEnv(env),
     context: { env, dataDir: config.dataDir, evidenceDir: path.resolve(env.RIPOSTE_EVIDENCE_DIR ?? path.join(config.dataDir, 'evidence')) },
     tickets: chooseTicketSystem(env),
-    caseRecord: new CaseRecordStore(config.caseRecordFile),
+    stores: stores ?? openStores(storeLocations(config, 'riposte-worker')),
     // Version-1 runs still call the egress driver directly; log-only records for them.
     egress: nft ? nftablesEgressBlocker(new Nft({ table: containment.nftTable, netns: containment.nftNetns }), where) : logOnlyEgressBlocker(logger),
     containment: { live: containment.live, neverContain },

@@ -3,9 +3,8 @@
 import http from 'node:http';
 import { dataConverter } from '../config/payload-codec.ts';
 import { createWorkerMetrics, type WorkerMetrics } from '../telemetry/metrics.ts';
-import path from 'node:path';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { IntegrationStatusStore } from '../store/integration-status.ts';
+import { openStores, storeLocations } from '../store/open.ts';
 import { loadConfig, ConfigError } from '../config/index.ts';
 import { temporalConnectionSettings } from '../config/temporal.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
@@ -33,7 +32,8 @@ async function main(): Promise<void> {
     },
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
-  const { deps, status } = buildActivityDeps(config, logger);
+  const stores = openStores(storeLocations(config, 'riposte-worker'));
+  const { deps, status } = buildActivityDeps(config, logger, process.env, stores);
   // Prometheus: the worker's own series on RIPOSTE_WORKER_METRICS_PORT (loopback unless RIPOSTE_WORKER_METRICS_HOST says otherwise).
   deps.metrics = createWorkerMetrics();
   const metricsServer = serveMetrics(deps.metrics.registry, process.env.RIPOSTE_WORKER_METRICS_PORT, process.env.RIPOSTE_WORKER_METRICS_HOST ?? '127.0.0.1', logger);
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     deps,
     telemetry,
     workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE,
-    statusStore: new IntegrationStatusStore(path.join(config.dataDir, 'integrations.db')),
+    statusStore: await stores.integrationStatus(),
     dataConverter: dataConverter(config.payloadKeys),
   });
   if (role !== 'privileged') {
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   } finally {
     metricsServer?.close();
     await connection.close();
+    await stores.close();
     await telemetry.shutdown();
     logger.info('worker stopped');
   }

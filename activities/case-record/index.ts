@@ -14,24 +14,24 @@ export interface CaseRecordAppendInput {
 }
 
 /** The record store is opened on first use, so a worker that never writes one leaves no file. */
-export function createCaseRecordActivities(deps: { store: () => CaseRecordStore; metrics?: Pick<WorkerMetrics, 'playbookRuns' | 'playbookDuration' | 'approvalDecision'> }) {
+export function createCaseRecordActivities(deps: { store: () => Promise<CaseRecordStore>; metrics?: Pick<WorkerMetrics, 'playbookRuns' | 'playbookDuration' | 'approvalDecision'> }) {
   return {
     async caseRecordAppend(input: CaseRecordAppendInput): Promise<{ added: number }> {
-      const store = deps.store();
-      const added = store.append(input.caseId, input.events);
+      const store = await deps.store();
+      const added = await store.append(input.caseId, input.events);
       // Counted once: only when the facts were new (a retried write adds and counts nothing).
-      if (added > 0 && deps.metrics) observe(store, input.events, deps.metrics);
+      if (added > 0 && deps.metrics) await observe(store, input.events, deps.metrics);
       return { added };
     },
   };
 }
 
 /** A run's end and its decisions, as Prometheus series. */
-function observe(store: CaseRecordStore, events: CaseEvent[], m: NonNullable<Parameters<typeof createCaseRecordActivities>[0]['metrics']>): void {
+async function observe(store: CaseRecordStore, events: CaseEvent[], m: NonNullable<Parameters<typeof createCaseRecordActivities>[0]['metrics']>): Promise<void> {
   const status = [...events].reverse().find((e) => e.kind === 'status.changed')?.data.value as string | undefined;
   for (const e of events) {
     if (!e.run) continue;
-    const started = store.runStarted(e.run);
+    const started = await store.runStarted(e.run);
     if (!started) continue;
     if (e.kind === 'run.closed') {
       const outcome = status ?? 'closed';

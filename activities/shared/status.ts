@@ -48,10 +48,11 @@ export function recordingOutcomes<A extends Record<string, AnyActivity>>(
 }
 
 /** Keeping status must never fail an activity. */
-function safely(fn: () => void): void {
+/** Best effort, and off the activity's path: the status is not worth failing or slowing a response for. */
+function safely(fn: () => Promise<void> | undefined | void): void {
   try {
-    fn();
+    void fn()?.catch(() => {});
   } catch {
-    /* the status file is best effort */
+    /* the status store is best effort */
   }
 }

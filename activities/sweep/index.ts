@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FeedResult, Indicator } from '../../core/indicator.ts';
 import fs from 'node:fs';
 import { tokensFile } from '../../config/tokens.ts';
-import { indicatorsFile, IndicatorStore, type SweepRun, type SweepSighting } from '../../store/indicators.ts';
+import { indicatorsFile, type IndicatorStore, type SweepRun, type SweepSighting, SqliteIndicatorStore } from '../../store/indicators.ts';
 import { ErrorType } from '../shared/errors.ts';
 import type { LoadIndicatorsInput, LoadIndicatorsResult, PullFeedsInput, PullFeedsResult, RecordSweepInput, ReportSightingsInput, ReportSightingsResult } from './types.ts';
 import { info } from './info.ts';
@@ -29,11 +29,14 @@ export interface SweepDeps {
   feeds: Record<string, Feed>;
   /** Which feeds are configured (their credentials are set). */
   configured: (feed: string) => boolean;
+  /** The indicator store (default: indicators.db in the data directory, opened on first use). */
+  store?: () => Promise<IndicatorStore>;
 }
 
 export function createSweepActivities(deps: SweepDeps) {
-  let store: IndicatorStore | undefined;
-  const indicators = () => (store ??= new IndicatorStore(deps.env.RIPOSTE_INDICATORS_FILE ?? indicatorsFile(deps.dataDir)));
+  let store: Promise<IndicatorStore> | undefined;
+  const opened = () => (store ??= deps.store ? deps.store() : Promise.resolve(new SqliteIndicatorStore(deps.env.RIPOSTE_INDICATORS_FILE ?? indicatorsFile(deps.dataDir))));
+  const indicators = async () => opened();
   return {
     /** Pulls each configured feed since its watermark; stores what is new (not in a dry run). */
     async sweepPullFeeds(input: PullFeedsInput): Promise<PullFeedsResult> {
@@ -44,7 +47,7 @@ export function createSweepActivities(deps: SweepDeps) {
           results.push({ source, status: 'skipped', reason: `${source} is not configured` });
           continue;
         }
-        const since = indicators().watermark(`feed:${source}`) ?? new Date(now.getTime() - FIRST_PULL_MS).toISOString();
+        const since = (await (await indicators()).watermark(`feed:${source}`)) ?? new Date(now.getTime() - FIRST_PULL_MS).toISOString();
         try {
           const got = await pull({ since, limit: input.limit });
           if (got.status === 'skipped') {
@@ -52,8 +55,8 @@ export function createSweepActivities(deps: SweepDeps) {
             continue;
           }
           const expiring = got.indicators.map((i): Indicator => (i.expiresAt ? i : { ...i, expiresAt: new Date(now.getTime() + FEED_TTL_MS).toISOString() }));
-          const stored = input.dryRun ? 0 : indicators().upsertFeed(expiring, now);
-          if (!input.dryRun) indicators().setWatermark(`feed:${source}`, got.until);
+          const stored = input.dryRun ? 0 : await (await indicators()).upsertFeed(expiring, now);
+          if (!input.dryRun) await (await indicators()).setWatermark(`feed:${source}`, got.until);
           results.push({ source, status: 'ok', pulled: got.indicators.length, stored, truncated: got.truncated });
         } catch (err) {
           results.push({ source, status: 'failed', reason: ((err as Error).message ?? String(err)).slice(0, 300) });
@@ -65,8 +68,8 @@ export function createSweepActivities(deps: SweepDeps) {
     /** The active indicators, and the window this sweep covers: from the last sweep's end to now. */
     async sweepLoadIndicators(input: LoadIndicatorsInput): Promise<LoadIndicatorsResult> {
       const to = new Date();
-      const from = indicators().watermark('hunt') ?? new Date(to.getTime() - input.firstWindowMs).toISOString();
-      const active = indicators().active(input.limit + 1, to);
+      const from = (await (await indicators()).watermark('hunt')) ?? new Date(to.getTime() - input.firstWindowMs).toISOString();
+      const active = await (await indicators()).active(input.limit + 1, to);
       return {
         indicators: active.slice(0, input.limit).map((i) => ({ type: i.type, value: i.value, source: i.source })),
         truncated: active.length > input.limit,
@@ -103,8 +106,8 @@ export function createSweepActivities(deps: SweepDeps) {
 
     /** Records the run (once) and, unless it was a dry run, moves the hunt watermark to its end. */
     async sweepRecordRun(input: RecordSweepInput): Promise<SweepRun> {
-      const run = indicators().recordSweep(input.run, input.sightings as SweepSighting[]);
-      if (input.run.status === 'ok' || input.run.status === 'partial') indicators().setWatermark('hunt', input.run.to);
+      const run = await (await indicators()).recordSweep(input.run, input.sightings as SweepSighting[]);
+      if (input.run.status === 'ok' || input.run.status === 'partial') await (await indicators()).setWatermark('hunt', input.run.to);
       return run;
     },
   };

@@ -38,18 +38,18 @@ const digest = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export function authenticator(tokens: TokenEntry[], users?: UserStore): (roles: Role[] | 'public', unauthorized?: string, opts?: { csrfExempt?: boolean }) => RequestHandler {
   const byDigest = new Map(tokens.map((t) => [digest(t.token.reveal()), { name: t.name, role: t.role, kind: 'token' } satisfies Principal]));
-  const find = (token: string): Principal | undefined => {
+  const find = async (token: string): Promise<Principal | undefined> => {
     const configured = byDigest.get(digest(token));
     if (configured) return configured;
-    const user = users?.authenticate(token);
+    const user = await users?.authenticate(token);
     if (user) return { name: user.name, role: user.role, kind: 'user' };
-    const session = users?.session(token);
+    const session = await users?.session(token);
     return session ? { name: session.name, role: session.role, kind: 'session', expiresAt: session.expiresAt } : undefined;
   };
   /** The session cookie's person; a write must bring the session's CSRF token, or it is refused (403). */
-  const fromCookie = (req: Request, csrfExempt: boolean): Principal | HttpError | undefined => {
+  const fromCookie = async (req: Request, csrfExempt: boolean): Promise<Principal | HttpError | undefined> => {
     const token = req.get('cookie') ? parseCookie(req.get('cookie') as string)[SESSION_COOKIE] : undefined;
-    const session = token ? users?.session(token) : undefined;
+    const session = token ? await users?.session(token) : undefined;
     if (!session) return undefined;
     const principal: Principal = { name: session.name, role: session.role, kind: 'session', expiresAt: session.expiresAt };
     if (!SAFE_METHODS.has(req.method) && !csrfExempt && !users?.csrfMatches(session, req.get(CSRF_HEADER))) {
@@ -58,13 +58,13 @@ export function authenticator(tokens: TokenEntry[], users?: UserStore): (roles: 
     }
     return principal;
   };
-  return (roles, unauthorized = 'a valid bearer token is required', opts = {}) => (req: Request, _res: Response, next: NextFunction) => {
+  return (roles, unauthorized = 'a valid bearer token is required', opts = {}) => async (req: Request, _res: Response, next: NextFunction) => {
     if (roles === 'public') return next();
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const cookie = match ? undefined : fromCookie(req, opts.csrfExempt === true);
+    const cookie = match ? undefined : await fromCookie(req, opts.csrfExempt === true);
     if (cookie instanceof HttpError) return next(cookie);
-    const principal = match ? find(match[1] as string) : cookie;
+    const principal = match ? await find(match[1] as string) : cookie;
     if (!principal) return next(new HttpError(401, unauthorized, undefined, { 'WWW-Authenticate': 'Bearer' }));
     // Known, even when refused: the audit trail names who tried.
     req.principal = principal;

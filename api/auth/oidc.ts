@@ -43,7 +43,7 @@ export class OidcSignIn {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    this.users.beginSignIn(state, { verifier, nonce, ...(returnTo ? { returnTo } : {}) });
+    await this.users.beginSignIn(state, { verifier, nonce, ...(returnTo ? { returnTo } : {}) });
     const url = oidc.buildAuthorizationUrl(provider, {
       redirect_uri: this.config.redirectUrl.href,
       scope: this.config.scopes,
@@ -67,7 +67,7 @@ export class OidcSignIn {
     if (!state || !query.get('code')) throw new HttpError(400, 'the callback needs code and state from the identity provider');
     // Bound to this browser: a callback from a sign-in someone else began is refused.
     if (state !== browserState) throw new HttpError(400, 'this sign-in was not started from this browser (state does not match); start again at /v1/auth/oidc/login');
-    const pending = this.users.takeSignIn(state);
+    const pending = await this.users.takeSignIn(state);
     if (!pending) throw new HttpError(400, 'this sign-in has expired or was used already; start again at /v1/auth/oidc/login');
     const provider = await this.provider();
     const current = new URL(this.config.redirectUrl.href);

@@ -63,6 +63,7 @@ export class SuppressionRules {
   private fromFile: SuppressionRule[] = [];
   private stored: SuppressionRule[] = [];
   private readonly fileHits = new Map<string, { hits: number; lastHitAt: string }>();
+  private syncTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: AlertStore,
@@ -87,6 +88,17 @@ export class SuppressionRules {
 
   stop(): void {
     if (this.file) fs.unwatchFile(this.file);
+    clearInterval(this.syncTimer);
+  }
+
+  /**
+   * Several API replicas on one database: each re-reads the stored rules this often, so a rule
+   * an analyst created or revoked through another replica applies here within that time.
+   */
+  syncEvery(ms: number): void {
+    clearInterval(this.syncTimer);
+    this.syncTimer = setInterval(() => void this.refresh().catch((err: unknown) => this.logger.error({ err: String(err) }, 'could not re-read the suppression rules')), ms);
+    this.syncTimer.unref();
   }
 
   /** How many rules are active now. */

@@ -39,10 +39,10 @@ export function auditRoutes(audit: AuditLog): RouteSpec[] {
         before: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$', description: 'Entries before this seq (the next page)' })),
       }),
       responses: { 200: { description: 'A page of entries', schema: Type.Object({ entries: Type.Array(Entry), next: Type.Optional(Type.String()) }) } },
-      handler: (req, res) => {
+      handler: async (req, res) => {
         const q = req.query as Record<string, string | undefined>;
         const limit = Number(q.limit ?? 100);
-        const entries = audit.list({
+        const entries = await audit.list({
           ...(q.actor ? { actor: q.actor } : {}),
           ...(q.caseId ? { caseId: q.caseId } : {}),
           ...(q.action ? { action: q.action } : {}),

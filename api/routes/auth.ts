@@ -62,11 +62,11 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
     tags: ['people'],
     roles: ['viewer'],
     responses: { 204: { description: 'Signed out; the cookies are cleared' }, 409: { description: 'The caller is not signed in with a session (tokens are disabled or rotated instead)', schema: Problem } },
-    handler: (req, res) => {
+    handler: async (req, res) => {
       if (req.principal?.kind !== 'session') throw new HttpError(409, 'only a single sign-on session signs out; a token is disabled or rotated (npm run users)');
       const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
       const token = bearer ?? (req.get('cookie') ? parseCookie(req.get('cookie') as string)[SESSION_COOKIE] : undefined);
-      if (token) users.endSession(token);
+      if (token) await users.endSession(token);
       res.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' }).status(204).end();
     },
   });
@@ -124,7 +124,7 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
         res.locals.audit = { via: 'oidc', subject: who.subject };
         let issued;
         try {
-          issued = users.startSession(who, oidc.config.sessionTtlMs);
+          issued = await users.startSession(who, oidc.config.sessionTtlMs);
         } catch (err) {
           if (err instanceof UserError) throw new HttpError(403, err.message);
           throw err;

@@ -81,14 +81,14 @@ export function huntRoutes(deps: HuntRouteDeps): RouteSpec[] {
         200: { description: 'Already active: the existing indicator', schema: IndicatorSchema },
         422: { description: 'Not a valid value of its type, or an expiry in the past', schema: Problem },
       },
-      handler: (req, res) => {
+      handler: async (req, res) => {
         const body = req.body as { type: IndicatorType; value: string; description?: string; expiresAt?: string };
         const value = normalize(body.type, body.value);
         const now = new Date();
         if (body.expiresAt && Date.parse(body.expiresAt) <= now.getTime()) throw new HttpError(422, 'expiresAt is in the past', [{ path: 'expiresAt', message: 'must be in the future' }]);
         const expiresAt = body.expiresAt ? new Date(body.expiresAt).toISOString() : new Date(now.getTime() + DEFAULT_TTL_MS).toISOString();
         const createdBy = req.principal?.name ?? 'unknown';
-        const { indicator, existing } = indicators.addAnalyst({ type: body.type, value, ...(body.description ? { description: body.description } : {}), expiresAt, createdBy }, now);
+        const { indicator, existing } = await indicators.addAnalyst({ type: body.type, value, ...(body.description ? { description: body.description } : {}), expiresAt, createdBy }, now);
         deps.logger.info({ audit: { action: 'indicator.add', actor: createdBy, indicator: indicator.id, existing } }, 'indicator added');
         res.status(existing ? 200 : 201).json(indicator);
       },
@@ -107,10 +107,10 @@ export function huntRoutes(deps: HuntRouteDeps): RouteSpec[] {
         after: Type.Optional(Type.String({ pattern: '^ind_[0-9a-f]{16}$', description: 'The last id of the previous page' })),
       }),
       responses: { 200: { description: 'A page of indicators', schema: Type.Object({ indicators: Type.Array(IndicatorSchema), next: Type.Optional(Type.String()) }) } },
-      handler: (req, res) => {
+      handler: async (req, res) => {
         const q = req.query as { source?: string; active?: string; limit?: string; after?: string };
         const limit = Math.min(Number(q.limit ?? 100), 1000);
-        const list = indicators.list({ ...(q.source ? { source: q.source } : {}), active: q.active !== 'false', limit, ...(q.after ? { after: q.after } : {}) });
+        const list = await indicators.list({ ...(q.source ? { source: q.source } : {}), active: q.active !== 'false', limit, ...(q.after ? { after: q.after } : {}) });
         res.json({ indicators: list, ...(list.length === limit ? { next: list.at(-1)?.id } : {}) });
       },
     },
@@ -123,7 +123,7 @@ export function huntRoutes(deps: HuntRouteDeps): RouteSpec[] {
       roles: ['viewer'],
       params: IndicatorParams,
       responses: { 200: { description: 'The indicator', schema: IndicatorSchema }, 404: { description: 'No such indicator', schema: Problem } },
-      handler: (req, res) => void res.json(found(indicators.get(req.params.id as string), req.params.id as string)),
+      handler: async (req, res) => void res.json(found(await indicators.get(req.params.id as string), req.params.id as string)),
     },
     {
       method: 'delete',
@@ -134,11 +134,11 @@ export function huntRoutes(deps: HuntRouteDeps): RouteSpec[] {
       roles: ['analyst'],
       params: IndicatorParams,
       responses: { 200: { description: 'Revoked', schema: IndicatorSchema }, 404: { description: 'No such indicator', schema: Problem } },
-      handler: (req, res) => {
+      handler: async (req, res) => {
         const id = req.params.id as string;
-        found(indicators.get(id), id);
+        found(await indicators.get(id), id);
         const actor = req.principal?.name ?? 'unknown';
-        const revoked = indicators.revoke(id, actor) as StoredIndicator;
+        const revoked = (await indicators.revoke(id, actor)) as StoredIndicator;
         deps.logger.info({ audit: { action: 'indicator.revoke', actor, indicator: id } }, 'indicator revoked');
         res.json(revoked);
       },
@@ -155,10 +155,10 @@ export function huntRoutes(deps: HuntRouteDeps): RouteSpec[] {
         before: Type.Optional(Type.String({ format: 'date-time', description: 'Sweeps started before this time' })),
       }),
       responses: { 200: { description: 'A page of sweeps', schema: Type.Object({ hunts: Type.Array(SweepSchema), next: Type.Optional(Type.String()) }) } },
-      handler: (req, res) => {
+      handler: async (req, res) => {
         const q = req.query as { limit?: string; before?: string };
         const limit = Number(q.limit ?? 20);
-        const list = indicators.sweeps(limit, q.before);
+        const list = await indicators.sweeps(limit, q.before);
         res.json({ hunts: list, ...(list.length === limit ? { next: list.at(-1)?.startedAt } : {}) });
       },
     },
@@ -174,8 +174,8 @@ export function huntRoutes(deps: HuntRouteDeps): RouteSpec[] {
         200: { description: 'The sweep', schema: Type.Object({ hunt: SweepSchema, sightings: Type.Array(Type.Object({}, { additionalProperties: true })) }) },
         404: { description: 'No such sweep', schema: Problem },
       },
-      handler: (req, res) => {
-        const got = indicators.sweep(req.params.id as string);
+      handler: async (req, res) => {
+        const got = await indicators.sweep(req.params.id as string);
         if (!got) throw new HttpError(404, `no hunt ${req.params.id}`);
         res.json({ hunt: got.run, sightings: got.sightings });
       },

@@ -22,7 +22,7 @@ const Integration = Type.Object({
   failures: Type.Integer(),
 });
 
-export function integrationRoutes(list: () => IntegrationView[]): RouteSpec[] {
+export function integrationRoutes(list: () => Promise<IntegrationView[]>): RouteSpec[] {
   return [
     {
       method: 'get',
@@ -32,7 +32,7 @@ export function integrationRoutes(list: () => IntegrationView[]): RouteSpec[] {
       tags: ['integrations'],
       roles: ['viewer'],
       responses: { 200: { description: 'The catalog', schema: Type.Object({ integrations: Type.Array(Integration) }) } },
-      handler: (_req, res) => void res.json({ integrations: list() }),
+      handler: async (_req, res) => void res.json({ integrations: await list() }),
     },
   ];
 }

@@ -24,9 +24,9 @@ const NameParams = Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9][A-Za
 const ACTIONS = ['disable', 'enable', 'rotate'] as const;
 
 /** A store error as the API answers it. */
-function answer<T>(f: () => T): T {
+async function answer<T>(f: () => Promise<T>): Promise<T> {
   try {
-    return f();
+    return await f();
   } catch (err) {
     if (err instanceof UserError) throw new HttpError(err.code === 'exists' ? 409 : err.code === 'not_found' ? 404 : 422, err.message);
     throw err;
@@ -45,7 +45,7 @@ export function userRoutes(users: UserStore): RouteSpec[] {
       tags: ['users'],
       roles: ['admin'],
       responses: { 200: { description: 'Every user', schema: Type.Object({ users: Type.Array(UserSchema) }) } },
-      handler: (_req, res) => void res.json({ users: users.list() }),
+      handler: async (_req, res) => void res.json({ users: await users.list() }),
     },
     {
       method: 'post',
@@ -56,9 +56,9 @@ export function userRoutes(users: UserStore): RouteSpec[] {
       roles: ['admin'],
       body: Type.Object({ name: NameParams.properties.name, role: RoleSchema }, { additionalProperties: false }),
       responses: { 201: { description: 'Added', schema: WithToken }, 409: { description: 'The name is taken', schema: Problem }, 422: { description: 'Not a valid name or role', schema: Problem } },
-      handler: (req, res) => {
+      handler: async (req, res) => {
         const body = req.body as { name: string; role: Role };
-        res.status(201).json(withToken(answer(() => users.add(body.name, body.role, by(req)))));
+        res.status(201).json(withToken(await answer(() => users.add(body.name, body.role, by(req)))));
       },
     },
     ...ACTIONS.map(
@@ -71,10 +71,10 @@ export function userRoutes(users: UserStore): RouteSpec[] {
         roles: ['admin'],
         params: NameParams,
         responses: { 200: { description: 'Done', schema: action === 'rotate' ? WithToken : UserSchema }, 404: { description: 'No such user', schema: Problem } },
-        handler: (req, res) => {
+        handler: async (req, res) => {
           const name = req.params.name as string;
-          if (action === 'rotate') return void res.json(withToken(answer(() => users.rotate(name, by(req)))));
-          res.json(answer(() => (action === 'disable' ? users.disable(name, by(req)) : users.enable(name, by(req)))));
+          if (action === 'rotate') return void res.json(withToken(await answer(() => users.rotate(name, by(req)))));
+          res.json(await answer(() => (action === 'disable' ? users.disable(name, by(req)) : users.enable(name, by(req)))));
         },
       })
     ),
@@ -88,7 +88,7 @@ export function userRoutes(users: UserStore): RouteSpec[] {
       params: NameParams,
       body: Type.Object({ role: RoleSchema }, { additionalProperties: false }),
       responses: { 200: { description: 'Changed', schema: UserSchema }, 404: { description: 'No such user', schema: Problem } },
-      handler: (req, res) => void res.json(answer(() => users.setRole(req.params.name as string, (req.body as { role: Role }).role, by(req)))),
+      handler: async (req, res) => void res.json(await answer(() => users.setRole(req.params.name as string, (req.body as { role: Role }).role, by(req)))),
     },
   ];
 }

@@ -156,15 +156,10 @@ export class PgAlertStore implements AlertStore {
     });
   }
 
-  /** Cases with alerts to dispatch that no other replica holds, the longest waiting first. */
+  /** Cases with alerts to dispatch (whichever replica holds them), the longest waiting first. */
   async pendingCases(): Promise<string[]> {
     await this.countBacklog();
-    const rows = await this.db.rows<{ case_id: string }>(
-      `SELECT o.case_id FROM outbox o WHERE o.dispatched_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM dispatch_leases l WHERE l.case_id = o.case_id AND l.owner <> $1 AND l.until > now())
-       GROUP BY o.case_id ORDER BY min(o.seq)`,
-      [this.owner]
-    );
+    const rows = await this.db.rows<{ case_id: string }>('SELECT case_id FROM outbox WHERE dispatched_at IS NULL GROUP BY case_id ORDER BY min(seq)');
     return rows.map((r) => r.case_id);
   }
 
@@ -188,6 +183,10 @@ export class PgAlertStore implements AlertStore {
       createdAt: r.created_at,
       ...(r.trace ? { traceparent: r.trace } : {}),
     }));
+  }
+
+  async waitingForDispatch(caseId: string): Promise<boolean> {
+    return (await this.db.row('SELECT 1 FROM outbox WHERE case_id = $1 AND dispatched_at IS NULL LIMIT 1', [caseId])) !== undefined;
   }
 
   async markDispatched(seqs: number[]): Promise<void> {

@@ -19,7 +19,7 @@ import { integrationState, parseRateLimit } from '../../activities/shared/integr
 import { httpRequest } from '../../activities/shared/http.ts';
 import { RateLimiter } from '../../activities/shared/rate-limit.ts';
 import { recordingOutcomes } from '../../activities/shared/status.ts';
-import { IntegrationStatusStore } from '../../store/integration-status.ts';
+import { SqliteIntegrationStatusStore } from '../../store/integration-status.ts';
 import { checkNock, nock, setupNock } from '../helpers/nock.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { runActivity, silentLogger } from '../helpers/fixtures.ts';
@@ -41,7 +41,7 @@ describe('the integration catalog', () => {
     assert.deepEqual(REGISTRY.map((i) => i.info), [...REGISTERED]);
   });
 
-  it('the worker and GET /v1/integrations apply one rule for what is active: ticketing needs a ticket system, nftables RIPOSTE_CONTAINMENT', () => {
+  it('the worker and GET /v1/integrations apply one rule for what is active: ticketing needs a ticket system, nftables RIPOSTE_CONTAINMENT', async () => {
     const envs: Array<Record<string, string>> = [
       {},
       { RIPOSTE_CONTAINMENT: 'nftables', VIRUSTOTAL_API_KEY: 'vt-key-0123456789' },
@@ -52,7 +52,7 @@ describe('the integration catalog', () => {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-catalog-'));
       const { status } = buildActivityDeps(loadConfig({ ...env, RIPOSTE_DATA_DIR: dataDir }), createLogger('silent', 'catalog-test'), env);
       const worker = Object.fromEntries(status.map((s) => [s.name, s.active]));
-      const api = Object.fromEntries(integrationViews(env).map((v) => [v.name, v.configured]));
+      const api = Object.fromEntries((await integrationViews(env)).map((v) => [v.name, v.configured]));
       assert.deepEqual(api, worker, JSON.stringify(env));
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
@@ -115,7 +115,7 @@ describe('the integration catalog', () => {
 
   it('keeps each integration\u2019s last success and failure; a skip is neither', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-status-'));
-    const store = new IntegrationStatusStore(path.join(dir, 'integrations.db'));
+    const store = new SqliteIntegrationStatusStore(path.join(dir, 'integrations.db'));
     const acts = recordingOutcomes(
       {
         async vendorLookup(input: { fail?: boolean; skip?: boolean }) {
@@ -129,12 +129,12 @@ describe('the integration catalog', () => {
     await acts.vendorLookup({});
     await acts.vendorLookup({ skip: true });
     await assert.rejects(acts.vendorLookup({ fail: true }));
-    const health = new IntegrationStatusStore(path.join(dir, 'integrations.db')).read().vendor!;
+    const health = (await new SqliteIntegrationStatusStore(path.join(dir, 'integrations.db')).read()).vendor!;
     assert.equal(health.successes, 1);
     assert.equal(health.failures, 1);
     assert.ok(health.lastSuccessAt && health.lastFailureAt);
     assert.deepEqual(health.lastFailure, { type: 'IntegrationAuthError', message: 'vendor: HTTP 401' });
-    store.close();
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

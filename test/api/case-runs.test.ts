@@ -99,14 +99,14 @@ describe('case workflows in Temporal, and re-runs', () => {
     assert.match(closed.body.detail, /reopen it/);
     const after = await as(TOKENS.analyst).get(`/v1/cases/${caseId}`);
     assert.equal(after.body.playbooks.length, 2, 'no refused request started a run');
-    assert.ok(api.audit.list({ caseId, limit: 50 }).some((e) => e.action === 'rerunPlaybook' && e.status === 409 && e.actor === 'bob'), 'refusals are audited');
+    assert.ok((await api.audit.list({ caseId, limit: 50 })).some((e) => e.action === 'rerunPlaybook' && e.status === 409 && e.actor === 'bob'), 'refusals are audited');
   });
 
   it('a run terminated from the Temporal UI or CLI stops reading "awaiting approval": the record gets its end, its approval withdrawn', async () => {
     const posted = await as(TOKENS.source).post('/v1/alerts', c2Finding({ hostname: 'tm-1.corp.test', hostIp: '10.40.0.9', remoteIp: '198.51.100.122' }));
     const caseId: string = posted.body.caseId;
     const waiting = await caseReads(caseId, (c) => c.status === 'awaiting_approval', 'awaiting_approval');
-    const pendingBefore = api.record.pendingApprovals();
+    const pendingBefore = (await api.record.pendingApprovals());
     await pb.client.workflow.getHandle(`suspected-c2-${caseId}`).terminate('stopped by an operator');
 
     assert.ok((await api.runWatch.tick()) >= 1);
@@ -115,7 +115,7 @@ describe('case workflows in Temporal, and re-runs', () => {
     assert.deepEqual(ended.pendingApprovals, []);
     assert.equal(ended.approvals[0].status, 'withdrawn');
     assert.ok(ended.timeline.some((t: { message: string }) => /the run was terminated in Temporal before it finished/.test(t.message)));
-    assert.equal(api.record.pendingApprovals(), pendingBefore - 1, 'no longer counted as waiting');
+    assert.equal((await api.record.pendingApprovals()), pendingBefore - 1, 'no longer counted as waiting');
     const late = await as(TOKENS.analyst).post(`/v1/cases/${caseId}/approvals/${waiting.body.pendingApprovals[0].id}`, { decision: 'approve' });
     assert.equal(late.status, 409);
     assert.equal(await api.runWatch.tick(), 0, 'recorded once');

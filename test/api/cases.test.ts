@@ -102,7 +102,7 @@ describe('case management', () => {
     assert.equal((await alice.post('/v1/cases/cs_0000000000000000/close', { resolution: 'x' })).status, 404);
 
     // Every one of these is in the audit trail, with the person.
-    const trail = api.audit.list({ caseId, limit: 100 }).map((e) => `${e.action}:${e.actor}:${e.status}`);
+    const trail = (await api.audit.list({ caseId, limit: 100 })).map((e) => `${e.action}:${e.actor}:${e.status}`);
     assert.ok(['setCaseVerdict:alice:200', 'closeCase:alice:409', 'reopenCase:alice:200', 'closeCase:alice:200'].every((e) => trail.includes(e)), trail.join(' '));
   });
 

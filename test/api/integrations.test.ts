@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { IntegrationStatusStore } from '../../store/integration-status.ts';
+import { SqliteIntegrationStatusStore } from '../../store/integration-status.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
 import { assertMatchesDocument } from '../helpers/openapi.ts';
 import { testClient, uniqueQueue } from '../helpers/temporal.ts';
@@ -39,10 +39,10 @@ describe('GET /v1/integrations', () => {
   });
 
   it('shows the last success and failure the worker recorded', async () => {
-    const store = new IntegrationStatusStore(path.join(api.dataDir, 'integrations.db'));
-    store.recordSuccess('greynoise', new Date('2026-11-28T01:00:00Z'));
-    store.recordFailure('greynoise', { type: 'RateLimitedError', message: 'greynoise: HTTP 429' }, new Date('2026-11-28T02:00:00Z'));
-    store.close();
+    const store = new SqliteIntegrationStatusStore(path.join(api.dataDir, 'integrations.db'));
+    await store.recordSuccess('greynoise', new Date('2026-11-28T01:00:00Z'));
+    await store.recordFailure('greynoise', { type: 'RateLimitedError', message: 'greynoise: HTTP 429' }, new Date('2026-11-28T02:00:00Z'));
+    await store.close();
     const res = await api.request('GET', '/v1/integrations', { token: TOKENS.analyst });
     const gn = res.body.integrations.find((i: { name: string }) => i.name === 'greynoise');
     assert.equal(gn.lastSuccessAt, '2026-11-28T01:00:00.000Z');

@@ -42,7 +42,7 @@ describe('permissions, route by route', () => {
 
   it('every route is in the README table, and each role gets exactly what the table says', async () => {
     const table = readmeTable();
-    const specs = routeSpecs({ client: {} as never, taskQueue: 'x', record: {} as never, users: {} as never, audit: {} as never, indicators: {} as never, tokens: [], logger: {} as never, ingest: { store: {} as never, rules: {} as never, config: { sourceSecrets: {} } as never, onQueued() {} } as never, integrations: () => [], maxBodyBytes: 1, version: 't' });
+    const specs = routeSpecs({ client: {} as never, taskQueue: 'x', record: {} as never, users: {} as never, audit: {} as never, indicators: {} as never, tokens: [], logger: {} as never, ingest: { store: {} as never, rules: {} as never, config: { sourceSecrets: {} } as never, onQueued() {} } as never, integrations: async () => [], maxBodyBytes: 1, version: 't' });
     let checked = 0;
     for (const spec of specs) {
       if (spec.roles === 'public') continue;
@@ -64,9 +64,9 @@ describe('permissions, route by route', () => {
     }
     assert.ok(checked >= 4 * 25, `checked ${checked} route × role pairs`);
     // Refused attempts are in the audit trail, with who tried.
-    const refused = api.audit.list({ actor: 'victor', limit: 1000 }).filter((e) => e.status === 403);
+    const refused = (await api.audit.list({ actor: 'victor', limit: 1000 })).filter((e) => e.status === 403);
     assert.ok(refused.length > 0 && refused.every((e) => e.outcome === 'refused' && e.role === 'viewer'));
-    assert.ok(api.audit.list({ actor: 'anonymous', limit: 1000 }).some((e) => e.status === 401));
+    assert.ok((await api.audit.list({ actor: 'anonymous', limit: 1000 })).some((e) => e.status === 401));
   });
 
   it('an admin adds a person; their own token acts under their name; disabled or rotated, the old token stops; all of it audited and the chain verifies', async () => {
@@ -102,6 +102,6 @@ describe('permissions, route by route', () => {
     assert.ok(!JSON.stringify(trail.body).includes(rotated.body.token), 'tokens never reach the audit trail');
     assert.ok((await api.request('GET', '/v1/audit?actor=carol', { token: TOKENS.admin })).body.entries.some((e: { action: string }) => e.action === 'createSuppression'));
     assert.equal((await api.request('GET', '/v1/audit', { token: TOKENS.analyst })).status, 403);
-    assert.deepEqual(api.audit.verify(), { ok: true, entries: api.audit.list({ limit: 1000 }).length });
+    assert.deepEqual(await api.audit.verify(), { ok: true, entries: (await api.audit.list({ limit: 1000 })).length });
   });
 });

@@ -150,7 +150,7 @@ describe('single sign-on (OpenID Connect)', () => {
     assert.equal(made.status, 201);
     assert.equal((await json(made)).createdBy, 'alice', 'the person is recorded');
 
-    const trail = api.audit.list({ actor: 'alice', limit: 20 });
+    const trail = (await api.audit.list({ actor: 'alice', limit: 20 }));
     const signedIn = trail.find((e) => e.action === 'signInCallback');
     assert.deepEqual([signedIn?.outcome, signedIn?.role, (signedIn?.detail as { subject?: string }).subject], ['ok', 'analyst', `${issuer}/ sub-alice`]);
     assert.ok(trail.some((e) => e.action === 'addIndicator' && e.status === 403), 'the refused write is audited');
@@ -174,10 +174,10 @@ describe('single sign-on (OpenID Connect)', () => {
     assert.equal(nobody.callback.status, 403);
     assert.match((await json(nobody.callback)).detail, /mallory has no Riposte role: their groups claim names none of RIPOSTE_OIDC_ROLES/);
     assert.equal(nobody.jar.get('riposte_session'), undefined, 'no session');
-    assert.ok(api.audit.list({ actor: 'mallory', limit: 5 }).some((e) => e.action === 'signInCallback' && e.outcome === 'refused'));
+    assert.ok((await api.audit.list({ actor: 'mallory', limit: 5 })).some((e) => e.action === 'signInCallback' && e.outcome === 'refused'));
 
-    api.users.add('dan', 'viewer', 'ada');
-    api.users.disable('dan', 'ada');
+    await api.users.add('dan', 'viewer', 'ada');
+    await api.users.disable('dan', 'ada');
     const disabled = await signIn('dan');
     assert.equal(disabled.callback.status, 403);
     assert.match((await json(disabled.callback)).detail, /dan is disabled in Riposte/);
@@ -186,8 +186,8 @@ describe('single sign-on (OpenID Connect)', () => {
     const eve = await signIn('eve');
     const token = (await json(eve.callback)).token;
     assert.equal((await api.request('GET', '/v1/cases', { token })).status, 200);
-    api.users.add('eve', 'analyst', 'ada');
-    api.users.disable('eve', 'ada');
+    await api.users.add('eve', 'analyst', 'ada');
+    await api.users.disable('eve', 'ada');
     assert.equal((await api.request('GET', '/v1/cases', { token })).status, 401);
 
     // The same callback again (a replayed code), and one reaching a browser that did not start it.

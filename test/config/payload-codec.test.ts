@@ -85,7 +85,7 @@ describe('payload encryption', () => {
       assert.deepEqual([preflight.headers.get('access-control-allow-origin'), preflight.headers.get('access-control-allow-credentials')], [ui, 'true']);
       const elsewhere = await fetch(`${api.url}/v1/codec/decode`, { method: 'OPTIONS', headers: { origin: 'http://evil.test', 'access-control-request-method': 'POST' } });
       assert.equal(elsewhere.headers.get('access-control-allow-origin'), null, 'another site may not read what it decodes');
-      const { token } = api.users.startSession({ name: 'alice', role: 'analyst', subject: 'test alice' }, 60_000);
+      const { token } = (await api.users.startSession({ name: 'alice', role: 'analyst', subject: 'test alice' }, 60_000));
       const fromUi = await fetch(`${api.url}/v1/codec/decode`, { method: 'POST', headers: { origin: ui, cookie: `riposte_session=${token.reveal()}`, 'content-type': 'application/json', 'x-namespace': 'default' }, body: JSON.stringify({ payloads: [wire] }) });
       assert.equal(fromUi.status, 200, 'decoding changes nothing: no CSRF token needed');
       assert.equal(fromUi.headers.get('access-control-allow-origin'), ui);

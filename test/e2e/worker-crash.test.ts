@@ -9,7 +9,7 @@ import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
 import type { FakeJira } from '../helpers/fake-jira.ts';
 import { dropRules, type C2Lab } from '../helpers/netns.ts';
 import { C2_DOMAIN, startResponsePeers, type ResponsePeers } from '../helpers/peers.ts';
-import { testClient, uniqueQueue, waitFor } from '../helpers/temporal.ts';
+import { testCaseRecordEnv, testClient, uniqueQueue, waitFor } from '../helpers/temporal.ts';
 import { spawnWorker, type RiposteProcess } from '../helpers/processes.ts';
 
 describe('a worker killed mid-playbook', () => {
@@ -36,10 +36,10 @@ describe('a worker killed mid-playbook', () => {
   });
 
   // The worker process writes the case record the API reads.
-  const workerEnv = () => ({ ...peers.env, RIPOSTE_TASK_QUEUE: taskQueue, RIPOSTE_CASE_RECORD_FILE: api.record.file });
+  const workerEnv = async () => ({ ...peers.env, RIPOSTE_TASK_QUEUE: taskQueue, ...(await testCaseRecordEnv()) });
 
   it('resumes on a new worker and does each side effect exactly once', async () => {
-    workers.push(await spawnWorker(workerEnv()));
+    workers.push(await spawnWorker(await workerEnv()));
 
     // When the "contained" comment reaches Jira, the worker dies before hearing Jira's answer:
     // the side effect happened, the activity did not complete.
@@ -70,7 +70,7 @@ describe('a worker killed mid-playbook', () => {
     assert.equal(workers[0]?.child.signalCode, 'SIGKILL');
     assert.equal(await lab.probe(), false, 'the block landed before the crash');
 
-    workers.push(await spawnWorker(workerEnv()));
+    workers.push(await spawnWorker(await workerEnv()));
     await client.workflow.getHandle(playbookWorkflowId('suspected-c2', caseId)).result();
     const done = await waitFor(
       () => api.request('GET', `/v1/cases/${caseId}`, { token: TOKENS.analyst }),

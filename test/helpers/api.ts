@@ -12,22 +12,21 @@ import { RunWatch } from '../../api/run-watch.ts';
 import { SuppressionRules } from '../../api/ingest/rules.ts';
 import { loadConfig, type IngestConfig } from '../../config/index.ts';
 import { Secret } from '../../config/secret.ts';
-import { ThreadedAlertStore } from '../../store/threaded.ts';
-import { IndicatorStore, indicatorsFile } from '../../store/indicators.ts';
+import type { IndicatorStore } from '../../store/indicators.ts';
 import type { AlertStore } from '../../store/types.ts';
 import type { CaseRecordStore } from '../../store/case-record.ts';
 import { testCaseRecord } from './temporal.ts';
+import { testStores } from './postgres.ts';
 import { createApiMetrics, type ApiMetrics } from '../../telemetry/metrics.ts';
 import { CaseService } from '../../api/cases.ts';
 import { SlaWatch } from '../../api/sla-watch.ts';
 import type { SlaPolicy } from '../../core/sla.ts';
 import type { PayloadCodec } from '@temporalio/common';
-import { AuditLog, auditFile } from '../../store/audit.ts';
-import { UserStore, usersFile } from '../../store/users.ts';
+import type { AuditLog } from '../../store/audit.ts';
+import type { UserStore } from '../../store/users.ts';
 import { OidcSignIn } from '../../api/auth/oidc.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import type { CaseSettings } from '../../workflows/definitions.ts';
-import { IntegrationStatusStore } from '../../store/integration-status.ts';
 import { integrationViews } from '../../api/integrations.ts';
 import { slackInteractionSettings } from '../../api/routes/slack.ts';
 
@@ -82,10 +81,11 @@ export async function startApi(opts: {
   const config = loadConfig({ RIPOSTE_DATA_DIR: dataDir, ...opts.env });
   const ingestConfig: IngestConfig = { ...config.ingest, dispatchIntervalMs: 100, ...opts.ingest };
   const logger = createLogger(process.env.RIPOSTE_TEST_LOG ?? 'silent', 'api-test');
-  const store = await ThreadedAlertStore.open(ingestConfig.storeFile, { synchronous: ingestConfig.storeSync, groupCommitMs: ingestConfig.storeGroupCommitMs });
+  const stores = testStores(dataDir, { synchronous: ingestConfig.storeSync, groupCommitMs: ingestConfig.storeGroupCommitMs });
+  const store = await stores.alerts();
   const rules = new SuppressionRules(store, ingestConfig.suppressionsFile, logger);
   await rules.start();
-  const record = opts.record ?? testCaseRecord();
+  const record = opts.record ?? (await testCaseRecord());
   const metrics = createApiMetrics({ backlog: () => store.backlog(), pendingApprovals: () => record.pendingApprovals() });
   const dispatcher = new Dispatcher({
     store,
@@ -99,10 +99,7 @@ export async function startApi(opts: {
     searchAttributes: await searchAttributesRegistered(opts.client, 'auto'),
   });
   dispatcher.start();
-  const integrationStatus = new IntegrationStatusStore(path.join(dataDir, 'integrations.db'));
-  const indicators = new IndicatorStore(indicatorsFile(dataDir));
-  const users = new UserStore(usersFile(dataDir));
-  const audit = new AuditLog(auditFile(dataDir));
+  const [integrationStatus, indicators, users, audit] = await Promise.all([stores.integrationStatus(), stores.indicators(), stores.users(), stores.audit()]);
   const app = createApp({
     client: opts.client,
     taskQueue: opts.taskQueue,
@@ -175,11 +172,7 @@ export async function startApi(opts: {
       await dispatcher.stop();
       await slaWatch.stop();
       await runWatch.stop();
-      await store.close();
-      integrationStatus.close();
-      indicators.close();
-      users.close();
-      audit.close();
+      await stores.close();
       if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ActivityDeps } from '../../activities/index.ts';
-import { CaseRecordStore } from '../../store/case-record.ts';
+import type { CaseRecordStore } from '../../store/case-record.ts';
+import { onPostgres, storeEnv, testStores } from './postgres.ts';
 import { setupTelemetry, type Telemetry } from '../../telemetry/index.ts';
 import { createRiposteWorkers, type WorkerRole } from '../../worker/create-worker.ts';
 
@@ -49,17 +50,26 @@ export async function testClient(telemetry = testTelemetry(), dataConverter?: Da
   return { client, close: () => connection.close() };
 }
 
-let sharedRecord: CaseRecordStore | undefined;
+let recordDir: string | undefined;
+let sharedRecord: Promise<CaseRecordStore> | undefined;
 /**
- * The case record this test process's workers write and its APIs read (one temporary file per
- * process, as one data directory is shared by a deployment's worker and API).
+ * The case record this test process's workers write and its APIs read (one per process, as one
+ * data directory — or one database — is shared by a deployment's worker and API): a SQLite file,
+ * or with RIPOSTE_TEST_DATABASE=postgres a schema of the test server's database.
  */
-export function testCaseRecord(): CaseRecordStore {
+export function testCaseRecord(): Promise<CaseRecordStore> {
   if (sharedRecord) return sharedRecord;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-record-'));
-  sharedRecord = new CaseRecordStore(path.join(dir, 'cases.db'));
+  const dir = (recordDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-record-')));
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  sharedRecord = testStores(dir).caseRecord();
   return sharedRecord;
+}
+
+/** What a spawned worker or API needs to write and read the same record as testCaseRecord(). */
+export async function testCaseRecordEnv(): Promise<Record<string, string>> {
+  await testCaseRecord();
+  const dir = recordDir as string;
+  return onPostgres ? storeEnv(dir) : { RIPOSTE_CASE_RECORD_FILE: path.join(dir, 'cases.db') };
 }
 
 export interface RunningWorker {
@@ -91,7 +101,7 @@ export async function startWorker(opts: {
     namespace: 'default',
     taskQueue: opts.taskQueue,
     role: opts.role,
-    deps: { caseRecord: testCaseRecord(), ...opts.deps },
+    deps: { caseRecord: await testCaseRecord(), ...opts.deps },
     telemetry: opts.telemetry ?? testTelemetry(),
     workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE,
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { AuditLog, type AuditEntry } from '../../store/audit.ts';
+import { type AuditEntry, SqliteAuditLog } from '../../store/audit.ts';
 
 const execFileP = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -32,12 +32,12 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
 describe('scripts/audit.ts', () => {
   let dir: string;
   let file: string;
-  before(() => {
+  before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-audit-cli-'));
     file = path.join(dir, 'audit.db');
-    const log = new AuditLog(file);
+    const log = new SqliteAuditLog(file);
     for (let i = 1; i <= 5; i++) {
-      log.append({
+      await log.append({
         at: `2026-12-01T10:00:0${i}.000Z`,
         actor: i === 3 ? 'mallory' : 'alice',
         action: i === 3 ? 'approval.decide' : 'case.verdict',
@@ -46,7 +46,7 @@ describe('scripts/audit.ts', () => {
         status: i === 3 ? 403 : 200,
       });
     }
-    log.close();
+    await log.close();
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

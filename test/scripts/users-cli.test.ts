@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { UserStore, usersFile } from '../../store/users.ts';
+import { usersFile, SqliteUserStore } from '../../store/users.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const execFileP = promisify(execFile);
@@ -51,14 +51,14 @@ describe('npm run users', () => {
     const token = tokenIn(add.stdout);
     assert.ok(token, add.stdout);
 
-    const store = new UserStore(file);
+    const store = new SqliteUserStore(file);
     try {
-      const who = store.authenticate(token);
+      const who = (await store.authenticate(token));
       assert.equal(who?.name, 'alice');
       assert.equal(who?.role, 'analyst');
       assert.equal(who?.createdBy, `cli:${os.userInfo().username}`);
     } finally {
-      store.close();
+      await store.close();
     }
 
     const list = await users(env, 'list');
@@ -76,16 +76,16 @@ describe('npm run users', () => {
     assert.match(rotated.stdout, /will not be shown again/);
     const token = tokenIn(rotated.stdout) as string;
     assert.equal((await users(env, 'role', 'bob', 'admin')).code, 0);
-    const store = new UserStore(file);
+    const store = new SqliteUserStore(file);
     try {
-      assert.equal(store.authenticate(old), undefined, 'the old token stopped working');
-      assert.equal(store.authenticate(token)?.role, 'admin');
+      assert.equal((await store.authenticate(old)), undefined, 'the old token stopped working');
+      assert.equal((await store.authenticate(token))?.role, 'admin');
       assert.equal((await users(env, 'disable', 'bob')).code, 0);
-      assert.equal(store.authenticate(token), undefined);
+      assert.equal((await store.authenticate(token)), undefined);
       assert.equal((await users(env, 'enable', 'bob')).code, 0);
-      assert.equal(store.authenticate(token)?.name, 'bob');
+      assert.equal((await store.authenticate(token))?.name, 'bob');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -119,11 +119,11 @@ describe('npm run users', () => {
     const dataDir = path.join(dir, 'data');
     const r = await users({ RIPOSTE_DATA_DIR: dataDir }, 'add', 'dana', '--role', 'source');
     assert.equal(r.code, 0, r.stderr);
-    const store = new UserStore(usersFile(dataDir));
+    const store = new SqliteUserStore(usersFile(dataDir));
     try {
-      assert.equal(store.authenticate(tokenIn(r.stdout) as string)?.role, 'source');
+      assert.equal((await store.authenticate(tokenIn(r.stdout) as string))?.role, 'source');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { alertIdFor } from '../../domain/entities.ts';
 import { pruneCases } from '../../api/retention.ts';
-import { AuditLog } from '../../store/audit.ts';
-import { CaseRecordStore } from '../../store/case-record.ts';
+import { SqliteAuditLog } from '../../store/audit.ts';
+import { SqliteCaseRecordStore } from '../../store/case-record.ts';
 import { SqliteAlertStore } from '../../store/sqlite.ts';
 import { c2Alert } from '../helpers/alerts.ts';
 
@@ -16,8 +16,8 @@ describe('case record retention', () => {
   it('deletes a case idle past the retention, whole — alerts, facts, row — keeps a case still worked on, and audits it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-retention-'));
     const store = new SqliteAlertStore(path.join(dir, 'riposte.db'));
-    const record = new CaseRecordStore(path.join(dir, 'cases.db'));
-    const audit = new AuditLog(path.join(dir, 'audit.db'));
+    const record = new SqliteCaseRecordStore(path.join(dir, 'cases.db'));
+    const audit = new SqliteAuditLog(path.join(dir, 'audit.db'));
     try {
       const now = new Date();
       const ingest = async (host: string, ip: string, daysAgo: number) => {
@@ -30,25 +30,25 @@ describe('case record retention', () => {
       const stillWorked = await ingest('worked.corp.test', '10.9.0.2', 40);
       const recent = await ingest('recent.corp.test', '10.9.0.3', 2);
       const fact = (caseId: string, daysAgo: number) => record.append(caseId, [{ key: `${caseId}:c`, at: new Date(now.getTime() - daysAgo * DAY).toISOString(), kind: 'comment.added', actor: 'alice', data: { text: 'x' } }]);
-      fact(old, 39);
-      fact(stillWorked, 1);
-      fact(recent, 1);
+      await fact(old, 39);
+      await fact(stillWorked, 1);
+      await fact(recent, 1);
 
       assert.equal(await pruneCases({ store, record, audit }, 30 * DAY, now), 1);
       assert.equal(await store.getCase(old), null);
-      assert.deepEqual(record.events(old), []);
+      assert.deepEqual((await record.events(old)), []);
       assert.equal((await store.caseAlerts(old, 10)).length, 0);
       for (const kept of [stillWorked, recent]) {
         assert.ok(await store.getCase(kept), kept);
-        assert.equal(record.events(kept).length, 1);
+        assert.equal((await record.events(kept)).length, 1);
       }
-      const entry = audit.list({ action: 'caseRecordRetention' })[0];
+      const entry = (await audit.list({ action: 'caseRecordRetention' }))[0];
       assert.deepEqual([entry?.actor, entry?.detail?.cases], ['riposte', 1]);
       assert.equal(await pruneCases({ store, record, audit }, 30 * DAY, now), 0, 'nothing more to do');
     } finally {
       await store.close();
-      record.close();
-      audit.close();
+      await record.close();
+      await audit.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -48,7 +48,7 @@ describe('four-eyes approvals', () => {
     assert.equal(second.body.approval.status, 'approved');
     const done = await waitFor(() => as(TOKENS.analyst).get(`/v1/cases/${caseId}`), (r) => r.body.status === 'contained', 20_000, 'contained');
     assert.equal(done.body.actions[0].approvedBy, 'alice and bob');
-    assert.ok(api.audit.list({ caseId, limit: 50 }).some((e) => e.action === 'decideApproval' && e.status === 403 && e.actor === 'alice'), 'the refusal is audited');
+    assert.ok((await api.audit.list({ caseId, limit: 50 })).some((e) => e.action === 'decideApproval' && e.status === 403 && e.actor === 'alice'), 'the refusal is audited');
   });
 
   it('an approval touching a critical asset needs two, and says which asset; one rejection settles it', async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, before, describe, it } from 'node:test';
 import { importFile } from '../../activities/logstore/importers.ts';
 import { LogStore } from '../../activities/logstore/store.ts';
-import { IndicatorStore, indicatorsFile } from '../../store/indicators.ts';
+import { indicatorsFile, SqliteIndicatorStore } from '../../store/indicators.ts';
 import { SWEEP_SCHEDULE_ID } from '../../workflows/definitions.ts';
 import { ensureSweepSchedule, sweepEvery } from '../../worker/schedules.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
@@ -20,20 +20,20 @@ import { temporalAddress, testClient, uniqueQueue, waitFor } from '../helpers/te
 const MISP = 'https://misp.sweep.test';
 
 describe('the indicator store', () => {
-  it('keeps one active indicator per value, revokes it, and lets an expired or revoked one be added anew', () => {
-    const s = new IndicatorStore(':memory:');
+  it('keeps one active indicator per value, revokes it, and lets an expired or revoked one be added anew', async () => {
+    const s = new SqliteIndicatorStore(':memory:');
     const now = new Date('2026-12-01T10:00:00Z');
-    const a = s.addAnalyst({ type: 'domain', value: 'evil.test', createdBy: 'alice', expiresAt: '2026-12-02T00:00:00Z' }, now);
+    const a = (await s.addAnalyst({ type: 'domain', value: 'evil.test', createdBy: 'alice', expiresAt: '2026-12-02T00:00:00Z' }, now));
     assert.equal(a.existing, false);
-    assert.equal(s.addAnalyst({ type: 'domain', value: 'evil.test', createdBy: 'bob' }, now).indicator.id, a.indicator.id, 'the same active indicator');
-    assert.equal(s.revoke(a.indicator.id, 'carol', now)?.revokedBy, 'carol');
-    assert.equal(s.active(10, now).length, 0);
-    const again = s.addAnalyst({ type: 'domain', value: 'evil.test', createdBy: 'dan' }, now);
+    assert.equal((await s.addAnalyst({ type: 'domain', value: 'evil.test', createdBy: 'bob' }, now)).indicator.id, a.indicator.id, 'the same active indicator');
+    assert.equal((await s.revoke(a.indicator.id, 'carol', now))?.revokedBy, 'carol');
+    assert.equal((await s.active(10, now)).length, 0);
+    const again = (await s.addAnalyst({ type: 'domain', value: 'evil.test', createdBy: 'dan' }, now));
     assert.notEqual(again.indicator.id, a.indicator.id);
-    assert.equal(s.upsertFeed([{ type: 'ip', value: '198.51.100.23', source: 'misp', expiresAt: '2026-12-01T11:00:00Z' }], now), 1);
-    assert.equal(s.upsertFeed([{ type: 'ip', value: '198.51.100.23', source: 'misp', expiresAt: '2026-12-03T00:00:00Z' }], now), 0, 'a known feed indicator is updated, not added');
-    assert.deepEqual(s.active(10, new Date('2026-12-01T12:00:00Z')).map((i) => i.value), ['evil.test', '198.51.100.23'], "analysts' first; the feed's expiry was extended");
-    s.close();
+    assert.equal((await s.upsertFeed([{ type: 'ip', value: '198.51.100.23', source: 'misp', expiresAt: '2026-12-01T11:00:00Z' }], now)), 1);
+    assert.equal((await s.upsertFeed([{ type: 'ip', value: '198.51.100.23', source: 'misp', expiresAt: '2026-12-03T00:00:00Z' }], now)), 0, 'a known feed indicator is updated, not added');
+    assert.deepEqual((await s.active(10, new Date('2026-12-01T12:00:00Z'))).map((i) => i.value), ['evil.test', '198.51.100.23'], "analysts' first; the feed's expiry was extended");
+    await s.close();
   });
 });
 

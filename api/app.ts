@@ -167,8 +167,13 @@ export function createApp(deps: AppDeps): express.Express {
   const raw = express.raw({ limit: deps.maxBodyBytes, type: () => true });
 
   const specs = routeSpecs(deps);
+  // A literal path wins over a template that would also match it (/v1/cases/verdicts is not a
+  // case id, /v1/alerts/guardduty not an alert id): a template's routes step aside for it.
+  const literal = new Set(specs.map((s) => expressPath(s.path)).filter((p) => !p.includes(':')));
+  const notLiteral: RequestHandler = (req, _res, next) => (literal.has(req.path) ? next('route') : next());
   for (const spec of specs) {
     const handlers: RequestHandler[] = [];
+    if (expressPath(spec.path).includes(':')) handlers.push(notLiteral);
     if (deps.audit) handlers.push(audited(spec, deps.audit, deps.logger));
     if (spec.signedBy) {
       const secrets: Secret[] = deps.ingest.config.sourceSecrets[spec.signedBy] ?? [];
@@ -194,7 +199,8 @@ export function createApp(deps: AppDeps): express.Express {
     paths.set(p, entry);
   }
   app.use((req: Request, _res: Response, next: NextFunction) => {
-    const allowed = [...paths.values()].filter((e) => e.matches(req.path)).flatMap((e) => [...e.methods]);
+    const matching = literal.has(req.path) ? [paths.get(req.path)] : [...paths.values()].filter((e) => e.matches(req.path));
+    const allowed = matching.flatMap((e) => [...(e?.methods ?? [])]);
     if (allowed.length > 0) return next(new HttpError(405, `${req.method} is not allowed on ${req.path}; it takes ${[...new Set(allowed)].join(', ')}`, undefined, { Allow: [...new Set(allowed)].join(', ') }));
     next(new HttpError(404, `no route ${req.method} ${req.path}`));
   });
@@ -227,9 +233,11 @@ function requireJson(req: Request, _res: Response, next: NextFunction): void {
 }
 
 /**
- * Writes the request to the audit trail once it is answered: every write by a person (or a
- * token), every refused attempt (401, 403, 409) on any route. Alerts accepted from sources are
- * not entries here: the alert store is their record (each with its source and when it arrived).
+ * Writes the request to the audit trail as it is answered — before the answer leaves, so whoever
+ * sees the outcome of a write can find its entry, and a crash cannot answer without recording:
+ * every write by a person (or a token), every refused attempt (401, 403, 409) on any route.
+ * Alerts accepted from sources are not entries here: the alert store is their record (each with
+ * its source and when it arrived).
  */
 function audited(spec: RouteSpec, audit: AuditLog, logger: Logger): RequestHandler {
   const write = spec.method !== 'get' || spec.audit === 'always';
@@ -237,10 +245,11 @@ function audited(spec: RouteSpec, audit: AuditLog, logger: Logger): RequestHandl
   return (req: Request, res: Response, next: NextFunction) => {
     // Read now: once an error leaves the route, Express resets req.params.
     const caseId = typeof req.params?.caseId === 'string' ? req.params.caseId : undefined;
-    res.on('finish', () => {
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
       const status = res.statusCode;
       const refused = status === 401 || status === 403 || status === 409;
-      if (!refused && (!write || ingest)) return;
+      if (!refused && (!write || ingest)) return end(...args);
       const who = req.principal ?? (res.locals.auditActor as { name: string; role?: string } | undefined);
       audit
         .append({
@@ -255,8 +264,10 @@ function audited(spec: RouteSpec, audit: AuditLog, logger: Logger): RequestHandl
           ...(req.socket.remoteAddress ? { from: req.socket.remoteAddress } : {}),
           detail: { method: req.method, ...(res.locals.audit as Record<string, unknown> | undefined) },
         })
-        .catch((err: unknown) => logger.error({ err, action: spec.operationId }, 'could not write the audit trail'));
-    });
+        .catch((err: unknown) => logger.error({ err, action: spec.operationId }, 'could not write the audit trail'))
+        .finally(() => end(...args));
+      return res;
+    }) as Response['end'];
     next();
   };
 }

@@ -34,7 +34,7 @@ export interface RouteSpec {
   /** `always`: every answer goes to the audit trail (a sign-in), not only writes and refusals. */
   audit?: 'always';
   /** Extra request headers worth documenting. */
-  headers?: Array<{ name: string; description: string; required?: boolean }>;
+  headers?: Array<{ name: string; description: string; required?: boolean; minLength?: number; maxLength?: number }>;
   responses: Record<number, { description: string; schema?: TSchema; headers?: Record<string, string> }>;
   handler: (req: Request, res: Response) => Promise<void> | void;
 }
@@ -118,7 +118,7 @@ export function openApiDocument(specs: RouteSpec[], info: { version: string; ser
     const parameters = [
       ...objectParams(s.params, 'path'),
       ...objectParams(s.query, 'query'),
-      ...(s.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string' } })),
+      ...(s.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string', ...(h.minLength !== undefined ? { minLength: h.minLength } : {}), ...(h.maxLength !== undefined ? { maxLength: h.maxLength } : {}) } })),
     ];
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(withCommonResponses(s, problem))) {

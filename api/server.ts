@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     searchAttributes: await searchAttributesRegistered(client, config.temporal.searchAttributes, logger),
   });
   dispatcher.start();
+  store.watchQueued?.((caseIds) => dispatcher.wake(caseIds));
   const pruner = setInterval(() => void store.prune(new Date(), { requestsMs: DAY_MS, entitiesMs: config.ingest.correlationWindowMs * 2 }), 600_000);
   pruner.unref();
 

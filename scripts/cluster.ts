@@ -22,8 +22,12 @@ import { ensureTemporalServer } from './temporal-server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Where everything listens (loopback only); RIPOSTE_CLUSTER_PORTS=<base> moves them all. */
+/**
+ * Where everything listens (loopback only); RIPOSTE_CLUSTER_PORTS=<base> moves them all. The
+ * base stays under 32000: Temporal keeps its membership ports (base + 733…739) in a smallint.
+ */
 export function clusterPorts(base = Number(process.env.RIPOSTE_CLUSTER_PORTS ?? 17200)) {
+  if (!Number.isInteger(base) || base < 1024 || base > 32_000) throw new Error(`RIPOSTE_CLUSTER_PORTS must be a whole number from 1024 to 32000 (got ${base})`);
   return {
     balancer: Number(process.env.RIPOSTE_PORT ?? base + 80),
     apis: [base + 81, base + 82],
@@ -160,7 +164,9 @@ async function startAll(o: ClusterOptions, started: Array<{ stop(): Promise<void
     { log, graceMs: 20_000 }
   );
   started.push(temporal);
-  await waitFor(() => frontendAnswers(temporalAddress), 120_000, `the Temporal server did not answer on ${temporalAddress} (see ${path.join(logs, 'temporal.log')})`);
+  await waitFor(() => frontendAnswers(temporalAddress), 180_000, `the Temporal server did not answer on ${temporalAddress}`).catch((err: Error) => {
+    throw new Error(`${err.message}; the end of ${path.join(logs, 'temporal.log')}:\n${tail(path.join(logs, 'temporal.log'), 15)}`);
+  });
   await ensureNamespace(cli.bin, temporalAddress, log);
 
   // 4. Workers and API replicas: the project's own entry points, as systemd would run them.
@@ -236,6 +242,14 @@ function ensureHaproxy(log: (m: string) => void): string {
     if (spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'haproxy'], { stdio: 'inherit', env }).status !== 0) throw new Error('could not install HAProxy');
   }
   return bin;
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).map((l) => l.slice(0, 400)).join('\n');
+  } catch {
+    return '(no log)';
+  }
 }
 
 async function hasTable(url: string, table: string): Promise<boolean> {

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // Installs what Riposte needs on a fresh clone, and nothing that is already there:
 //   npm packages (npm ci), the Temporal CLI (scripts/temporal-cli.mjs), and for `test` the
-//   local peers the tests run for real (nftables, iproute2, dnsmasq, dc3dd, dcfldd, sshd) from Debian packages,
-//   and the AWS emulator (moto server) from PyPI into a venv under ~/.cache/riposte.
-// Usage: node scripts/setup.mjs [start|test]
+//   local peers the tests run for real (nftables, iproute2, dnsmasq, dc3dd, dcfldd, sshd,
+//   PostgreSQL 15, HAProxy) from Debian packages, the AWS emulator (moto server) from PyPI into a
+//   venv under ~/.cache/riposte, and — for `test` and `cluster` — the Temporal server built from
+//   Go modules (scripts/temporal-server.mjs).
+// Usage: node scripts/setup.mjs [start|test|cluster]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTemporalCli } from './temporal-cli.mjs';
+import { ensureTemporalServer } from './temporal-server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const mode = process.argv[2] ?? 'start';
@@ -47,6 +50,8 @@ function testPeers() {
     ['ssh', 'openssh-client'],
     // PostgreSQL: the tests run the store against a server of their own (scripts/postgres.ts).
     ['/usr/lib/postgresql/15/bin/initdb', 'postgresql-15'],
+    // HAProxy: the cluster's load balancer in front of the API replicas (test/e2e/cluster.test.ts).
+    ['haproxy', 'haproxy'],
   ].filter(([bin]) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`]).status !== 0);
   if (need.length === 0) return;
   const pkgs = need.map(([, pkg]) => pkg);
@@ -90,6 +95,33 @@ function motoServer() {
   fs.writeFileSync(stamp, wanted);
 }
 
+// Schemathesis (test/api/conformance.test.ts runs its CLI against the live OpenAPI document),
+// pinned with all its dependencies in test/fixtures/schemathesis/requirements.txt and installed
+// like moto: into its own venv ~/.cache/riposte/schemathesis-<version>/, complete when it holds a
+// copy of the requirements.
+function schemathesisInstall() {
+  const requirements = path.join(root, 'test', 'fixtures', 'schemathesis', 'requirements.txt');
+  const wanted = fs.readFileSync(requirements, 'utf8');
+  const version = /^schemathesis==(\S+)$/m.exec(wanted)?.[1];
+  if (!version) throw new Error(`${requirements} pins no schemathesis version`);
+  const venv = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'riposte', `schemathesis-${version}`);
+  const stamp = path.join(venv, 'riposte-requirements.txt');
+  if (fs.existsSync(path.join(venv, 'bin', 'schemathesis')) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === wanted) return;
+  log(`installing schemathesis ${version} (API conformance) into ${venv}…`);
+  const python = path.join(venv, 'bin', 'python');
+  if (fs.existsSync(venv) && spawnSync(python, ['-c', 'pass']).status !== 0) fs.rmSync(venv, { recursive: true, force: true });
+  if (!fs.existsSync(python)) {
+    // Debian's python3 makes venvs only with python3-venv (ensurepip) installed.
+    if (spawnSync('python3', ['-m', 'venv', venv], { stdio: 'ignore' }).status !== 0) {
+      fs.rmSync(venv, { recursive: true, force: true });
+      aptInstall(['python3', 'python3-venv'], 'schemathesis needs Python 3 with venv');
+      run('python3', ['-m', 'venv', venv]);
+    }
+  }
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '-r', requirements]);
+  fs.writeFileSync(stamp, wanted);
+}
+
 function aptInstall(pkgs, why) {
   if (process.getuid?.() !== 0 || spawnSync('sh', ['-c', 'command -v apt-get']).status !== 0) {
     throw new Error(`${why}; install ${pkgs.join(', ')} (Debian: apt-get install ${pkgs.join(' ')}) and run again`);
@@ -106,6 +138,9 @@ try {
   ensureTemporalCli(log);
   if (mode === 'test') testPeers();
   if (mode === 'test') motoServer();
+  if (mode === 'test') schemathesisInstall();
+  // The cluster test (and `npm run cluster`) run the Temporal server built from Go modules.
+  if (mode === 'test' || mode === 'cluster') ensureTemporalServer(log);
 } catch (err) {
   log(`setup failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

@@ -74,11 +74,11 @@ export class SqliteAlertStore implements AlertStore {
       alerts: totals?.alerts ?? 0,
       occurrences: totals?.occurrences ?? 0,
       suppressed: totals?.suppressed ?? 0,
-      bySource: q<{ source: string; alerts: number }>(`SELECT source, count(*) AS alerts FROM alerts WHERE ${range} GROUP BY source ORDER BY alerts DESC`).all({ since, until }),
-      bySuppression: q<{ rule: string; alerts: number }>(`SELECT suppressed_by AS rule, count(*) AS alerts FROM alerts WHERE ${range} AND suppressed_by IS NOT NULL GROUP BY suppressed_by ORDER BY alerts DESC LIMIT 20`).all({ since, until }),
-      topRules: q<{ rule: string; alerts: number }>(`SELECT coalesce(rule_name, title) AS rule, count(*) AS alerts FROM alerts WHERE ${range} GROUP BY 1 ORDER BY alerts DESC LIMIT 10`).all({ since, until }),
+      bySource: q<{ source: string; alerts: number }>(`SELECT source, count(*) AS alerts FROM alerts WHERE ${range} GROUP BY source ORDER BY alerts DESC, source`).all({ since, until }),
+      bySuppression: q<{ rule: string; alerts: number }>(`SELECT suppressed_by AS rule, count(*) AS alerts FROM alerts WHERE ${range} AND suppressed_by IS NOT NULL GROUP BY suppressed_by ORDER BY alerts DESC, rule LIMIT 20`).all({ since, until }),
+      topRules: q<{ rule: string; alerts: number }>(`SELECT coalesce(rule_name, title) AS rule, count(*) AS alerts FROM alerts WHERE ${range} GROUP BY 1 ORDER BY alerts DESC, rule LIMIT 10`).all({ since, until }),
       topEntities: q<{ entity: string; alerts: number }>(
-        `SELECT json_extract(o.value, '$.type') || ':' || json_extract(o.value, '$.value') AS entity, count(DISTINCT a.id) AS alerts FROM alerts a, json_each(a.observables) o WHERE ${range.replace(/received_at/g, 'a.received_at')} GROUP BY 1 ORDER BY alerts DESC LIMIT 10`
+        `SELECT json_extract(o.value, '$.type') || ':' || json_extract(o.value, '$.value') AS entity, count(DISTINCT a.id) AS alerts FROM alerts a, json_each(a.observables) o WHERE ${range.replace(/received_at/g, 'a.received_at')} GROUP BY 1 ORDER BY alerts DESC, entity LIMIT 10`
       ).all({ since, until }),
     };
   }

@@ -12,7 +12,7 @@ export interface ThreadInit {
   options: SqliteStoreOptions;
 }
 
-export type Call = { id: number; method: keyof AlertStore; args: unknown[] };
+export type Call = { id: number; method: Exclude<keyof AlertStore, 'watchQueued'>; args: unknown[] };
 export type Reply = { id: number; value?: unknown; error?: { message: string; name: string; stack?: string } };
 /** What the thread sends: replies in the order they were settled, and the outbox backlog after them. */
 export type Replies = { replies: Reply[]; backlog: number };

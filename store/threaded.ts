@@ -45,7 +45,7 @@ export class ThreadedAlertStore implements AlertStore {
     });
   }
 
-  private call<T>(method: keyof AlertStore, ...args: unknown[]): Promise<T> {
+  private call<T>(method: Call['method'], ...args: unknown[]): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the alert store is closed'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {

@@ -129,6 +129,12 @@ export interface AlertStore {
   markDispatched(seqs: number[]): Promise<void>;
   /** Whether alerts of this case wait for dispatch (a read: takes no dispatch lease). */
   waitingForDispatch(caseId: string): Promise<boolean>;
+  /**
+   * Calls `listener` with the cases whose alerts another process sharing this store queued (API
+   * replicas on one PostgreSQL database), so this one's dispatcher may send them at once. Optional:
+   * a store only one process writes has nothing to tell.
+   */
+  watchQueued?(listener: (caseIds: string[]) => void): void;
   /** How many outbox rows wait for dispatch (kept in memory; cheap). */
   backlog(): number;
   countAlerts(): Promise<number>;

@@ -61,14 +61,17 @@ export function acceptAlerts(deps: IngestDeps, adapter: SourceAdapter, req: Acce
 async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptRequest, style: AnswerStyle): Promise<Answer> {
   // A replayed signed request needs no key of its own: its items carry their source ids, so the
   // replay is answered as a duplicate and changes nothing.
-  const keys = req.idempotencyKey ? [`idem:${adapter.name}:${req.idempotencyKey}`] : [];
+  // Keyed by front door as well: /v1/alerts and /v1/alerts/ocsf read the same format but answer
+  // in different shapes, so a key used on one is not the other's answer.
+  const door = style === 'single' ? adapter.name : `${adapter.name}:batch`;
+  const keys = req.idempotencyKey ? [`idem:${door}:${req.idempotencyKey}`] : [];
   const bodySha = keys.length ? createHash('sha256').update(req.body).digest('hex') : '';
   for (const key of keys) {
     const seen = await deps.store.findRequest(key);
     if (!seen) continue;
     if (seen.bodySha !== bodySha) return problem(409, 'this Idempotency-Key was used before with a different body');
     const again = 'results' in seen ? renderAnswer(seen.context as RenderSpec, seen.results) : seen;
-    return { status: again.status, body: again.body, headers: { 'Idempotent-Replayed': 'true' } };
+    return { status: again.status, body: again.body, headers: { 'Idempotent-Replayed': 'true', ...(again.status >= 400 ? { 'Content-Type': 'application/problem+json' } : {}) } };
   }
 
   if (deps.store.backlog() >= deps.config.maxBacklog) {

@@ -22,7 +22,7 @@ export function alertRoutes(ingest: IngestDeps): RouteSpec[] {
       roles: ['source'],
       signedBy: 'ocsf',
       rawBody: { 'application/json': OcsfDetectionFinding },
-      headers: [{ name: 'Idempotency-Key', description: 'Makes a re-sent request return the first answer (kept 24 h)' }],
+      headers: [{ name: 'Idempotency-Key', description: 'Makes a re-sent request return the first answer (kept 24 h)', minLength: 1, maxLength: 255 }],
       responses: {
         202: { description: 'Committed; its case will run the playbooks its alerts call for', schema: AlertAccepted },
         409: { description: 'The Idempotency-Key was used with a different body', schema: Problem },
@@ -58,5 +58,7 @@ export async function answer(req: Request, res: Response, ingest: IngestDeps, st
   if (key !== undefined && (key.length === 0 || key.length > 255)) throw new HttpError(400, 'Idempotency-Key must be 1–255 characters');
   const out = await acceptAlerts(ingest, adapter, { body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), idempotencyKey: key }, style);
   if (out.headers) res.set(out.headers);
-  res.status(out.status).type('application/json').send(JSON.stringify(out.body));
+  // A refusal is problem details (its content type comes with the answer); an acceptance, JSON.
+  if (!res.get('content-type')) res.type('application/json');
+  res.status(out.status).send(JSON.stringify(out.body));
 }

@@ -21,7 +21,7 @@ export function sourceRoutes(ingest: IngestDeps): RouteSpec[] {
     roles: ['source'],
     signedBy: adapter.name,
     rawBody: { 'application/json': adapter.schema, ...(adapter.lines ? { 'application/x-ndjson': adapter.schema } : {}) },
-    headers: [{ name: 'Idempotency-Key', description: 'Makes a re-sent request return the first answer (kept 24 h)' }],
+    headers: [{ name: 'Idempotency-Key', description: 'Makes a re-sent request return the first answer (kept 24 h)', minLength: 1, maxLength: 255 }],
     responses: {
       202: { description: 'At least one alert committed; results[] answers each item in order', schema: BatchAccepted },
       409: { description: 'The Idempotency-Key was used with a different body', schema: Problem },

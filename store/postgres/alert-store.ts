@@ -15,6 +15,8 @@ import { lockFor, lockKeys, PgIngestDecisions, type IngestJob } from './ingest.t
 const GROUP_MAX = 256;
 /** How long a replica holds a case's dispatch after last reading it. */
 const LEASE_SECONDS = 30;
+/** NOTIFY channel: comma-separated case ids with newly queued alerts. */
+const QUEUED_CHANNEL = 'riposte_outbox';
 
 type Queued = { job: IngestJob; resolve(v: { results: IngestResult[] }): void; reject(e: unknown): void };
 
@@ -26,6 +28,7 @@ export class PgAlertStore implements AlertStore {
   private flushing?: Promise<void>;
   private pending = 0;
   private closed = false;
+  private listening?: pg.PoolClient;
 
   private constructor(private readonly db: PgDatabase) {}
 
@@ -62,6 +65,9 @@ export class PgAlertStore implements AlertStore {
         this.decisions.entities.txEnded(false); // a retried transaction starts afresh
         await lockFor(tx, lockKeys(group.map((q) => q.job)));
         for (const q of group) outcomes.push(await this.inSavepoint(tx, q.job));
+        // Every replica hears, at commit, which cases have alerts to send (NOTIFY is transactional).
+        const queued = [...new Set(outcomes.flatMap((o) => (o.value?.added ? o.value.results.filter((r) => r.caseId && (r.outcome === 'new' || r.outcome === 'updated')).map((r) => r.caseId as string) : [])))];
+        for (let i = 0; i < queued.length; i += 200) await tx.query('SELECT pg_notify($1, $2)', [QUEUED_CHANNEL, queued.slice(i, i + 200).join(',')]);
       });
     } catch (err) {
       this.decisions.entities.txEnded(false);
@@ -91,6 +97,24 @@ export class PgAlertStore implements AlertStore {
       await tx.query('ROLLBACK TO SAVEPOINT job').catch(() => Promise.reject(err));
       return { err };
     }
+  }
+
+  /** LISTENs on its own connection; reconnects when the server goes away (missed wake-ups are caught by the dispatcher's resync). */
+  watchQueued(listener: (caseIds: string[]) => void): void {
+    const connect = async (): Promise<void> => {
+      if (this.closed) return;
+      const client = await this.db.pool.connect().catch(() => undefined);
+      if (!client) return void setTimeout(() => void connect(), 2000).unref();
+      this.listening = client;
+      client.on('notification', (n) => n.channel === QUEUED_CHANNEL && n.payload && listener(n.payload.split(',')));
+      client.once('error', () => {
+        client.release(true);
+        this.listening = undefined;
+        setTimeout(() => void connect(), 1000).unref();
+      });
+      await client.query(`LISTEN ${QUEUED_CHANNEL}`).catch(() => client.emit('error', new Error('LISTEN failed')));
+    };
+    void connect();
   }
 
   async findRequest(key: string): Promise<StoredRequest | null> {
@@ -218,10 +242,10 @@ export class PgAlertStore implements AlertStore {
     const [totals, bySource, bySuppression, topRules, topEntities] = await Promise.all([
       q<{ alerts: number; occurrences: number | null; suppressed: number }>(`SELECT count(*)::int AS alerts, sum(count)::int AS occurrences, count(suppressed_by)::int AS suppressed FROM alerts WHERE ${range}`),
       q<{ source: string; alerts: number }>(`SELECT source, count(*)::int AS alerts FROM alerts WHERE ${range} GROUP BY source ORDER BY alerts DESC, source`),
-      q<{ rule: string; alerts: number }>(`SELECT suppressed_by AS rule, count(*)::int AS alerts FROM alerts WHERE ${range} AND suppressed_by IS NOT NULL GROUP BY suppressed_by ORDER BY alerts DESC, rule LIMIT 20`),
-      q<{ rule: string; alerts: number }>(`SELECT coalesce(rule_name, title) AS rule, count(*)::int AS alerts FROM alerts WHERE ${range} GROUP BY 1 ORDER BY alerts DESC, rule LIMIT 10`),
+      q<{ rule: string; alerts: number }>(`SELECT suppressed_by AS rule, count(*)::int AS alerts FROM alerts WHERE ${range} AND suppressed_by IS NOT NULL GROUP BY suppressed_by ORDER BY alerts DESC, suppressed_by LIMIT 20`),
+      q<{ rule: string; alerts: number }>(`SELECT coalesce(rule_name, title) AS rule, count(*)::int AS alerts FROM alerts WHERE ${range} GROUP BY 1 ORDER BY alerts DESC, coalesce(rule_name, title) COLLATE "C" LIMIT 10`),
       q<{ entity: string; alerts: number }>(
-        `SELECT (o->>'type') || ':' || (o->>'value') AS entity, count(DISTINCT a.id)::int AS alerts FROM alerts a, jsonb_array_elements(a.observables::jsonb) o WHERE ${range.replace(/received_at/g, 'a.received_at')} GROUP BY 1 ORDER BY alerts DESC, entity LIMIT 10`
+        `SELECT (o->>'type') || ':' || (o->>'value') AS entity, count(DISTINCT a.id)::int AS alerts FROM alerts a, jsonb_array_elements(a.observables::jsonb) o WHERE ${range.replace(/received_at/g, 'a.received_at')} GROUP BY 1 ORDER BY alerts DESC, ((o->>'type') || ':' || (o->>'value')) COLLATE "C" LIMIT 10`
       ),
     ]);
     return {
@@ -286,6 +310,8 @@ export class PgAlertStore implements AlertStore {
   async close(): Promise<void> {
     this.closed = true;
     while (this.flushing) await this.flushing;
+    this.listening?.release(true);
+    this.listening = undefined;
   }
 
   private async toCases(rows: CaseRow[]): Promise<StoredCase[]> {

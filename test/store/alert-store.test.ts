@@ -221,6 +221,21 @@ describe('PostgreSQL: several API replicas on one database', () => {
     assert.deepEqual(new Set(rows.map((r) => r.alertId)), new Set(alerts.map((a) => a.id)));
   });
 
+  it('tells every other replica at commit which cases have alerts to send', async () => {
+    const [one, two] = (await replicas(2)) as unknown as [PgAlertStore, PgAlertStore];
+    const heard: string[] = [];
+    two.watchQueued((ids) => heard.push(...ids));
+    await new Promise((r) => setTimeout(r, 200)); // LISTEN is under way
+    const a = c2Alert({ hostname: 'told.corp.test' });
+    const caseId = (await one.ingest([item(a)], policy())).results[0]?.caseId as string;
+    const deadline = Date.now() + 5000;
+    while (!heard.includes(caseId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(heard, [caseId]);
+    await one.ingest([item(a)], policy(at(10))); // a re-send queues nothing: nobody is told
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(heard, [caseId]);
+  });
+
   it('lets one replica at a time dispatch a case: the other sees nothing of it until the lease lapses', async () => {
     const pair = await replicas(2);
     const [one, two] = pair as unknown as [PgAlertStore, PgAlertStore];

@@ -7,14 +7,17 @@
 //   4. zero loss: every acknowledged alert is in the store and counted by its case workflow
 //   5. storm: 10,000 repeats of one detection: cases, signals to the case workflow, its history
 // Options (environment): BENCH_RATE, BENCH_SECONDS, BENCH_STORM, BENCH_HOSTS, BENCH_PROFILE=1 (CPU profiles of
-// the API into bench/results/profiles); any other RIPOSTE_* variable reaches the API and worker.
+// the API into bench/results/profiles), BENCH_DATABASE=postgres (the stores on a PostgreSQL server of
+// the benchmark's own, as RIPOSTE_DATABASE_URL puts them); any other RIPOSTE_* variable reaches the API and worker.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Client, Connection } from '@temporalio/client';
+import pg from 'pg';
 import { freePort } from '../scripts/dev-server.ts';
+import { startPostgres, type LocalPostgres } from '../scripts/postgres.ts';
 import { caseStateQuery, caseWorkflowId } from '../workflows/definitions.ts';
 import { cpuSeconds, root, startProcess, startStack, threadCpu } from './stack.ts';
 
@@ -73,7 +76,25 @@ async function waitDrained(base: string): Promise<number> {
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
+/** Reads the alert store the API wrote, whichever it is (the same SQL on both). */
+type StoreReader = { all<T>(sql: string, ...params: unknown[]): Promise<T[]>; close(): Promise<void> };
+async function storeReader(work: string, databaseUrl?: string): Promise<StoreReader> {
+  if (databaseUrl) {
+    const c = new pg.Client({ connectionString: databaseUrl });
+    await c.connect();
+    return { all: async (sql, ...params) => (await c.query(((n) => sql.replace(/\?/g, () => `$${++n}`))(0), params)).rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) && k !== 'case_id' ? Number(v) : v]))) as never, close: () => c.end() };
+  }
+  const db = new Database(path.join(work, 'data', 'riposte.db'), { readonly: true });
+  return { all: async (sql, ...params) => db.prepare(sql).all(...params) as never, close: async () => void db.close() };
+}
+
 async function main(): Promise<void> {
+  let postgres: LocalPostgres | undefined;
+  let databaseUrl: string | undefined;
+  if (process.env.BENCH_DATABASE === 'postgres') {
+    postgres = await startPostgres({ dir: fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-bench-pg-')), port: await freePort() });
+    databaseUrl = await postgres.createDatabase('riposte');
+  }
   const stack = await startStack({
     name: 'bench',
     profileApi: process.env.BENCH_PROFILE === '1',
@@ -84,6 +105,7 @@ async function main(): Promise<void> {
       RIPOSTE_MAX_BACKLOG: '1000000',
       RIPOSTE_LOG_FORMAT: 'json',
       RIPOSTE_STORE_SYNC: process.env.RIPOSTE_STORE_SYNC ?? 'full',
+      ...(databaseUrl ? { RIPOSTE_DATABASE_URL: databaseUrl } : {}),
     },
   });
   const { base, work, server, worker, api: apiProcess } = stack;
@@ -115,13 +137,13 @@ async function main(): Promise<void> {
     console.log(`   ${cpu(batched)}`);
 
     const drain = await waitDrained(base);
-    const db = new Database(path.join(work, 'data', 'riposte.db'), { readonly: true });
-    const stored = (db.prepare("SELECT count(*) AS n FROM alerts WHERE source_uid LIKE 'sustained-%' OR source_uid LIKE 'peak-%' OR source_uid LIKE 'batch-%'").get() as { n: number }).n;
+    const db = await storeReader(work, databaseUrl);
+    const stored = (await db.all<{ n: number }>("SELECT count(*) AS n FROM alerts WHERE source_uid LIKE 'sustained-%' OR source_uid LIKE 'peak-%' OR source_uid LIKE 'batch-%'"))[0]?.n ?? 0;
     const acked = sustained.alertIds + peak.alertIds + batched.alertIds;
     const connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
     const cases = [...new Set([...sustained.caseIds, ...peak.caseIds, ...batched.caseIds])];
-    const perCase = db.prepare("SELECT case_id, count(*) AS n FROM alerts WHERE source_uid LIKE 'warm-%' OR source_uid LIKE 'sustained-%' OR source_uid LIKE 'peak-%' OR source_uid LIKE 'batch-%' GROUP BY case_id").all() as Array<{ case_id: string; n: number }>;
+    const perCase = await db.all<{ case_id: string; n: number }>("SELECT case_id, count(*) AS n FROM alerts WHERE source_uid LIKE 'warm-%' OR source_uid LIKE 'sustained-%' OR source_uid LIKE 'peak-%' OR source_uid LIKE 'batch-%' GROUP BY case_id");
     let delivered = 0;
     let expected = 0;
     for (const { case_id, n } of perCase) {
@@ -147,22 +169,24 @@ async function main(): Promise<void> {
     const after = await health(base);
     const stormCase = storm.caseIds[0] as string;
     const history = (await client.workflow.getHandle(caseWorkflowId(stormCase)).describe()).historyLength;
-    const count = (db.prepare('SELECT count FROM alerts WHERE case_id = ?').get(stormCase) as { count: number }).count;
+    const count = (await db.all<{ count: number }>('SELECT count FROM alerts WHERE case_id = ?', stormCase))[0]?.count ?? 0;
     console.log(
       `5. storm of ${STORM} identical alerts in ${storm.seconds.toFixed(1)} s (${storm.ackedPerSecond.toFixed(0)}/s): ${storm.caseIds.length} case(s), ` +
         `1 alert counted ${count} times, ${after.dispatched.signals - before.dispatched.signals} signal(s) to the case workflow, its history ${history} events`
     );
-    db.close();
+    await db.close();
     await connection.close();
 
-    const report = { date: new Date().toISOString(), machine, rate: RATE, seconds: SECONDS, sustained, peak, batched, zeroLoss: { acked, stored, delivered, expected, drainSeconds: drain }, baseline, storm: { ...storm, history, count, signals: after.dispatched.signals - before.dispatched.signals } };
+    const report = { date: new Date().toISOString(), machine, database: databaseUrl ? 'postgresql' : 'sqlite', rate: RATE, seconds: SECONDS, sustained, peak, batched, zeroLoss: { acked, stored, delivered, expected, drainSeconds: drain }, baseline, storm: { ...storm, history, count, signals: after.dispatched.signals - before.dispatched.signals } };
     for (const r of [report.sustained, report.peak, report.batched, report.baseline, report.storm]) r.caseIds = r.caseIds.slice(0, 3);
     fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-    const file = path.join(root, 'bench/results', `ingest-${report.date.slice(0, 10)}.json`);
+    const file = path.join(root, 'bench/results', `ingest-${report.date.slice(0, 10)}${databaseUrl ? '-postgresql' : ''}.json`);
     fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
     console.log(`\nfull results: ${path.relative(root, file)}`);
   } finally {
     await stack.stop(processes);
+    await postgres?.stop();
+    if (postgres) fs.rmSync(postgres.dir, { recursive: true, force: true });
   }
 }
 

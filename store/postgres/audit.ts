@@ -8,7 +8,7 @@
 // of the entries (retention never removes them) and any lowering of the mark; the chain is what
 // catches someone who disables the triggers first.
 import { fromRow, GENESIS, hashOf, isoTime, missing, normalize, type AuditEntry, type AuditFilter, type AuditLog, type AuditRow, type AuditVerdict, type NewAuditEntry } from '../audit.ts';
-import type { PgDatabase } from './db.ts';
+import { noNul, type PgDatabase } from './db.ts';
 
 export const AUDIT_MIGRATIONS: string[] = [
   `
@@ -63,8 +63,6 @@ const VERIFY_BATCH = 1000;
  * surrogate does in normalize, so the entry append returns is the entry that reads back. `detail`
  * is stored as JSON text, where U+0000 is the escape \u0000 and stays as it was.
  */
-const noNul = (s: string) => s.replaceAll('\u0000', '\uFFFD');
-
 function storable(e: NewAuditEntry): NewAuditEntry {
   const out: NewAuditEntry = { ...e, actor: noNul(e.actor), action: noNul(e.action), outcome: noNul(e.outcome) };
   for (const k of ['role', 'target', 'caseId', 'from'] as const) {

@@ -41,15 +41,15 @@ export class PgDatabase {
   }
 
   query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
-    return this.pool.query<R>(sql, params);
+    return this.pool.query<R>(sql, params.map(storable));
   }
 
   async rows<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
-    return (await this.pool.query<R>(sql, params)).rows;
+    return (await this.query<R>(sql, params)).rows;
   }
 
   async row<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R | undefined> {
-    return (await this.pool.query<R>(sql, params)).rows[0];
+    return (await this.query<R>(sql, params)).rows[0];
   }
 
   /**
@@ -62,7 +62,7 @@ export class PgDatabase {
       let broken = false;
       try {
         await client.query('BEGIN');
-        const value = await fn(client);
+        const value = await fn(storing(client));
         await client.query('COMMIT');
         return value;
       } catch (err) {
@@ -97,6 +97,26 @@ export class PgDatabase {
     this.closed = true;
     await this.pool.end();
   }
+}
+
+/** PostgreSQL text cannot hold U+0000 (SQLite can): it is stored as U+FFFD — in JSON text it is the escape \u0000 and keeps. */
+export const noNul = (s: string): string => s.replaceAll('\u0000', '\uFFFD');
+
+/** A query parameter as PostgreSQL can store it (strings, and strings in arrays, without U+0000). */
+function storable(v: unknown): unknown {
+  if (typeof v === 'string') return v.includes('\u0000') ? noNul(v) : v;
+  if (Array.isArray(v)) return v.map(storable);
+  return v;
+}
+
+/** A transaction's connection whose queries pass their parameters through `storable`. */
+function storing(client: pg.PoolClient): pg.PoolClient {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== 'query') return Reflect.get(target, prop, receiver);
+      return (sql: unknown, params?: unknown[], ...rest: unknown[]) => (target.query as (...a: unknown[]) => unknown)(sql, Array.isArray(params) ? params.map(storable) : params, ...rest);
+    },
+  });
 }
 
 /** 40P01 deadlock detected, 40001 serialization failure. */

@@ -12,7 +12,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { indicatorKey, type Indicator, type IndicatorType } from '../../core/indicator.ts';
 import { toIndicator, type IndicatorRow, type IndicatorStore, type StoredIndicator, type SweepRun, type SweepSighting } from '../indicators.ts';
-import type { PgDatabase } from './db.ts';
+import { noNul, type PgDatabase } from './db.ts';
 
 export const INDICATOR_MIGRATIONS: string[] = [
   `
@@ -64,7 +64,6 @@ const toStored = (r: PgIndicatorRow): StoredIndicator => toIndicator({ ...r, sig
  * up is changed the same way so it finds what was stored. JSON text (runs, sightings) keeps it
  * as the escape \u0000.
  */
-const noNul = (s: string) => s.replaceAll('\u0000', '\uFFFD');
 const text = (s: string | null | undefined): string | null => (s === undefined || s === null ? null : noNul(s));
 
 /** The same row, looked up by value: md5 for the index, the value itself for certainty. */

@@ -3,7 +3,7 @@
 // and read by every API replica. Each outcome is one upsert, so workers recording at once never
 // lose a count (successes = successes + 1 on the row, under its lock).
 import type { IntegrationHealth, IntegrationStatusStore } from '../integration-status.ts';
-import type { PgDatabase } from './db.ts';
+import { noNul, type PgDatabase } from './db.ts';
 
 export const INTEGRATION_STATUS_MIGRATIONS: string[] = [
   `
@@ -30,9 +30,6 @@ interface PgRow {
   successes: string;
   failures: string;
 }
-
-/** PostgreSQL text cannot hold U+0000 (SQLite can): it is stored as U+FFFD. */
-const noNul = (s: string) => s.replaceAll('\u0000', '\uFFFD');
 
 export class PgIntegrationStatusStore implements IntegrationStatusStore {
   private constructor(private readonly db: PgDatabase) {}

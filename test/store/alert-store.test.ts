@@ -142,6 +142,17 @@ for (const backend of backends) {
       assert.equal(store.backlog(), 1);
     });
 
+    it('takes an alert whose text holds U+0000, and finds it again (PostgreSQL stores it as U+FFFD)', async () => {
+      const store = await open();
+      const a = { ...c2Alert({ hostname: 'nul.corp.test' }), title: 'beacon\u0000to C2' };
+      const r = (await store.ingest([item(a, { raw: JSON.stringify({ t: 'x\u0000y' }) })], policy())).results[0];
+      assert.equal(r?.outcome, 'new');
+      const got = await store.getAlert(a.id);
+      assert.match(got?.title ?? '', /^beacon.to C2$/);
+      assert.deepEqual(JSON.parse(got?.raw ?? '{}'), { t: 'x\u0000y' }, 'the raw payload keeps it exactly');
+      assert.deepEqual((await store.listCases({ limit: 5, q: 'x\u0000' })).length, 0, 'a search for it is no error');
+    });
+
     it('lists cases newest first with a stable cursor and filters', async () => {
       const store = await open();
       const ids: string[] = [];

@@ -1,10 +1,9 @@
 // GET /v1/integrations: the catalog as an analyst sees it — configured or not, never a secret,
 // and each integration's last success and failure as the worker recorded them.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { SqliteIntegrationStatusStore } from '../../store/integration-status.ts';
+import { testStores } from '../helpers/postgres.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
 import { assertMatchesDocument } from '../helpers/openapi.ts';
 import { testClient, uniqueQueue } from '../helpers/temporal.ts';
@@ -39,10 +38,12 @@ describe('GET /v1/integrations', () => {
   });
 
   it('shows the last success and failure the worker recorded', async () => {
-    const store = new SqliteIntegrationStatusStore(path.join(api.dataDir, 'integrations.db'));
+    // The worker's write, to the same stores the API reads (SQLite files, or PostgreSQL).
+    const stores = testStores(api.dataDir);
+    const store = await stores.integrationStatus();
     await store.recordSuccess('greynoise', new Date('2026-11-28T01:00:00Z'));
     await store.recordFailure('greynoise', { type: 'RateLimitedError', message: 'greynoise: HTTP 429' }, new Date('2026-11-28T02:00:00Z'));
-    await store.close();
+    await stores.close();
     const res = await api.request('GET', '/v1/integrations', { token: TOKENS.analyst });
     const gn = res.body.integrations.find((i: { name: string }) => i.name === 'greynoise');
     assert.equal(gn.lastSuccessAt, '2026-11-28T01:00:00.000Z');

@@ -9,6 +9,7 @@ import { afterEach, before, describe, it } from 'node:test';
 import { importFile } from '../../activities/logstore/importers.ts';
 import { LogStore } from '../../activities/logstore/store.ts';
 import { indicatorsFile, SqliteIndicatorStore } from '../../store/indicators.ts';
+import { onPostgres, testStores } from '../helpers/postgres.ts';
 import { SWEEP_SCHEDULE_ID } from '../../workflows/definitions.ts';
 import { ensureSweepSchedule, sweepEvery } from '../../worker/schedules.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
@@ -60,6 +61,8 @@ describe('the IOC sweep', () => {
     pb = await startPlaybookHarness('sweep', {
       taskQueue,
       env: { MISP_URL: MISP, MISP_AUTH_KEY: 'misp-auth-key-0123456789abcdefghijklmn', RIPOSTE_API_URL: api.url, RIPOSTE_SOURCE_TOKEN: TOKENS.source, RIPOSTE_INDICATORS_FILE: indicatorsFile(api.dataDir), ...env },
+      // With RIPOSTE_TEST_DATABASE=postgres the API's indicators are in PostgreSQL: the worker's too.
+      ...(onPostgres ? { deps: { stores: testStores(api.dataDir) } } : {}),
     });
     const log = path.join(pb.dataDir, 'access.log');
     const now = Date.now() / 1000;

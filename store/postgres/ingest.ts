@@ -9,6 +9,7 @@ import { entityKeys, fingerprint } from '../../domain/entities.ts';
 import { SuppressionMatcher, type SuppressionRule } from '../../domain/suppression.ts';
 import { ENTITY_REFRESH_MS, EntityRefresh } from '../entity-refresh.ts';
 import { ALERT_COLUMNS, type AlertRow } from '../rows.ts';
+import { noNul } from './db.ts';
 import type { IngestItem, IngestPolicy, IngestResult, RequestRecord } from '../types.ts';
 
 export interface IngestJob {
@@ -135,7 +136,8 @@ export class PgIngestDecisions {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $5, $5, $13, $13, $14, $15, $16, $17, $18, $19)`,
       [
         alert.id, alert.source, alert.sourceUid, fp, alert.time, alert.severity_id, alert.title, alert.rule?.name ?? null, alert.rule?.uid ?? null,
-        JSON.stringify(alert.observables), alert.cloud || alert.principal ? JSON.stringify({ cloud: alert.cloud, principal: alert.principal }) : null,
+        // Read back as jsonb (entity search, top entities), which refuses the escape \u0000.
+        JSON.stringify(alert.observables, (_k, v: unknown) => (typeof v === 'string' ? noNul(v) : v)), alert.cloud || alert.principal ? JSON.stringify({ cloud: alert.cloud, principal: alert.principal }) : null,
         count, now, caseId, rule?.id ?? null, item.status ?? null, item.raw, item.rawTruncated, item.occurrences ?? null,
       ]
     );

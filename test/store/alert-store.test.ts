@@ -144,13 +144,17 @@ for (const backend of backends) {
 
     it('takes an alert whose text holds U+0000, and finds it again (PostgreSQL stores it as U+FFFD)', async () => {
       const store = await open();
-      const a = { ...c2Alert({ hostname: 'nul.corp.test' }), title: 'beacon\u0000to C2' };
+      const base = c2Alert({ hostname: 'nul.corp.test' });
+      const a = { ...base, title: 'beacon\u0000to C2', observables: [...base.observables, { type: 'domain' as const, value: 'nul\u0000.test' }] };
       const r = (await store.ingest([item(a, { raw: JSON.stringify({ t: 'x\u0000y' }) })], policy())).results[0];
       assert.equal(r?.outcome, 'new');
       const got = await store.getAlert(a.id);
       assert.match(got?.title ?? '', /^beacon.to C2$/);
       assert.deepEqual(JSON.parse(got?.raw ?? '{}'), { t: 'x\u0000y' }, 'the raw payload keeps it exactly');
       assert.deepEqual((await store.listCases({ limit: 5, q: 'x\u0000' })).length, 0, 'a search for it is no error');
+      assert.equal((await store.listCases({ limit: 5, q: 'nul' })).length, 1, 'its observables are searched');
+      const stats = await store.alertStats(at(-1000).toISOString(), at(1000).toISOString());
+      assert.ok(stats.topEntities.some((e) => e.entity.startsWith('domain:nul')), JSON.stringify(stats.topEntities));
     });
 
     it('lists cases newest first with a stable cursor and filters', async () => {

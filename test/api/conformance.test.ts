@@ -32,7 +32,7 @@ const fixtures = fileURLToPath(new URL('../fixtures/schemathesis/', import.meta.
 const MAX_EXAMPLES = 25;
 const SEED = 20261202;
 /** A hard limit on the whole Schemathesis run, which takes about a minute. */
-const RUN_LIMIT_MS = 180_000;
+const RUN_LIMIT_MS = 420_000;
 
 /**
  * Every Schemathesis check, on or off (set in the config file: a `--checks` list on the command

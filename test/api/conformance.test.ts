@@ -31,7 +31,7 @@ const fixtures = fileURLToPath(new URL('../fixtures/schemathesis/', import.meta.
 /** Test cases per operation and phase (fuzzing; stateful scenarios). */
 const MAX_EXAMPLES = 25;
 const SEED = 20261202;
-/** A hard limit on the whole Schemathesis run, which takes about a minute. */
+/** A hard limit on the whole Schemathesis run, which takes about a minute on a quiet machine. */
 const RUN_LIMIT_MS = 420_000;
 
 /**

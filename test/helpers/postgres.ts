@@ -1,6 +1,9 @@
 // PostgreSQL for the tests: the server `npm test` starts (RIPOSTE_TEST_POSTGRES_URL), one schema
 // per store a test opens, so tests never see each other's rows.
 import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Secret } from '../../config/secret.ts';
 import { openStores, type Stores } from '../../store/open.ts';
 import { PgDatabase } from '../../store/postgres/db.ts';
@@ -38,4 +41,66 @@ export function testStores(dataDir: string, sqlite?: SqliteStoreOptions): Stores
 /** What a spawned Riposte process needs to open the stores `testStores(dataDir)` opens. */
 export function storeEnv(dataDir: string): Record<string, string> {
   return onPostgres ? { RIPOSTE_DATABASE_URL: testPostgresUrl(), RIPOSTE_DATABASE_SCHEMA: schemaFor(dataDir), RIPOSTE_DATA_DIR: dataDir } : { RIPOSTE_DATA_DIR: dataDir };
+}
+
+/** A store under test, another handle on the same data (as a second process opens it), and cleanup. */
+export interface OpenedStore<S> {
+  store: S;
+  another(): Promise<S>;
+  close(): Promise<void>;
+}
+
+/**
+ * The two backends a store suite runs on: a SQLite file in a temporary directory, and a fresh
+ * PostgreSQL schema (another handle: another pool on that schema).
+ */
+export function storeBackends<S extends { close(): Promise<void> }>(
+  fileName: string,
+  sqlite: (file: string) => S,
+  postgres: (db: PgDatabase) => Promise<S>
+): Array<{ name: string; open(): Promise<OpenedStore<S>> }> {
+  return [
+    {
+      name: 'SQLite',
+      async open() {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-store-'));
+        const file = path.join(dir, fileName);
+        const stores = [sqlite(file)];
+        return {
+          store: stores[0] as S,
+          async another() {
+            const s = sqlite(file);
+            stores.push(s);
+            return s;
+          },
+          async close() {
+            for (const s of stores) await s.close();
+            fs.rmSync(dir, { recursive: true, force: true });
+          },
+        };
+      },
+    },
+    {
+      name: 'PostgreSQL',
+      async open() {
+        const db = await freshPg();
+        const dbs: PgDatabase[] = [db];
+        const stores = [await postgres(db)];
+        return {
+          store: stores[0] as S,
+          async another() {
+            const other = await freshPg(db.schema);
+            dbs.push(other);
+            const s = await postgres(other);
+            stores.push(s);
+            return s;
+          },
+          async close() {
+            for (const s of stores) await s.close();
+            for (const d of dbs) await d.close();
+          },
+        };
+      },
+    },
+  ];
 }

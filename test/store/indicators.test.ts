@@ -3,14 +3,11 @@
 // revocation, watermarks, and each sweep recorded once with its sightings. Then what only
 // PostgreSQL has: several processes writing one database at once.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Indicator } from '../../core/indicator.ts';
 import { SqliteIndicatorStore, type IndicatorStore, type SweepRun, type SweepSighting } from '../../store/indicators.ts';
 import { PgIndicatorStore } from '../../store/postgres/indicators.ts';
-import { freshPg } from '../helpers/postgres.ts';
+import { freshPg, storeBackends, type OpenedStore } from '../helpers/postgres.ts';
 
 const T0 = new Date('2026-12-02T10:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -45,51 +42,8 @@ const sighting = (value: string, when: string, extra: Partial<SweepSighting> = {
   ...extra,
 });
 
-type Opened = { store: IndicatorStore; /** The same data, as another process opens it. */ another(): Promise<IndicatorStore>; close(): Promise<void> };
-const backends: Array<{ name: string; open(): Promise<Opened> }> = [
-  {
-    name: 'SQLite',
-    async open() {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-indicators-'));
-      const file = path.join(dir, 'indicators.db');
-      const stores = [new SqliteIndicatorStore(file)];
-      return {
-        store: stores[0] as IndicatorStore,
-        async another() {
-          const s = new SqliteIndicatorStore(file);
-          stores.push(s);
-          return s;
-        },
-        async close() {
-          for (const s of stores) await s.close();
-          fs.rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    async open() {
-      const db = await freshPg();
-      const dbs = [db];
-      const stores: IndicatorStore[] = [await PgIndicatorStore.open(db)];
-      return {
-        store: stores[0] as IndicatorStore,
-        async another() {
-          const other = await freshPg(db.schema);
-          dbs.push(other);
-          const s = await PgIndicatorStore.open(other);
-          stores.push(s);
-          return s;
-        },
-        async close() {
-          for (const s of stores) await s.close();
-          for (const d of dbs) await d.close();
-        },
-      };
-    },
-  },
-];
+type Opened = OpenedStore<IndicatorStore>;
+const backends = storeBackends<IndicatorStore>('indicators.db', (file) => new SqliteIndicatorStore(file), (db) => PgIndicatorStore.open(db));
 
 for (const backend of backends) {
   describe(`indicator store on ${backend.name}`, () => {

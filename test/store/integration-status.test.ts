@@ -2,62 +2,16 @@
 // PostgreSQL (RIPOSTE_DATABASE_URL): what the worker records is what GET /v1/integrations reads.
 // Then what only PostgreSQL has: several workers counting on one row at once.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SqliteIntegrationStatusStore, type IntegrationStatusStore } from '../../store/integration-status.ts';
 import { PgIntegrationStatusStore } from '../../store/postgres/integration-status.ts';
-import { freshPg } from '../helpers/postgres.ts';
+import { freshPg, storeBackends, type OpenedStore } from '../helpers/postgres.ts';
 
 const T0 = new Date('2026-12-02T10:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
-type Opened = { store: IntegrationStatusStore; /** The same data, as another process opens it. */ another(): Promise<IntegrationStatusStore>; close(): Promise<void> };
-const backends: Array<{ name: string; open(): Promise<Opened> }> = [
-  {
-    name: 'SQLite',
-    async open() {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-status-'));
-      const file = path.join(dir, 'integrations.db');
-      const stores = [new SqliteIntegrationStatusStore(file)];
-      return {
-        store: stores[0] as IntegrationStatusStore,
-        async another() {
-          const s = new SqliteIntegrationStatusStore(file);
-          stores.push(s);
-          return s;
-        },
-        async close() {
-          for (const s of stores) await s.close();
-          fs.rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    async open() {
-      const db = await freshPg();
-      const dbs = [db];
-      const stores: IntegrationStatusStore[] = [await PgIntegrationStatusStore.open(db)];
-      return {
-        store: stores[0] as IntegrationStatusStore,
-        async another() {
-          const other = await freshPg(db.schema);
-          dbs.push(other);
-          const s = await PgIntegrationStatusStore.open(other);
-          stores.push(s);
-          return s;
-        },
-        async close() {
-          for (const s of stores) await s.close();
-          for (const d of dbs) await d.close();
-        },
-      };
-    },
-  },
-];
+type Opened = OpenedStore<IntegrationStatusStore>;
+const backends = storeBackends<IntegrationStatusStore>('integrations.db', (file) => new SqliteIntegrationStatusStore(file), (db) => PgIntegrationStatusStore.open(db));
 
 for (const backend of backends) {
   describe(`integration status on ${backend.name}`, () => {

@@ -37,6 +37,7 @@ import type { IntegrationView } from './integrations.ts';
 import { sourceRoutes } from './routes/sources.ts';
 import { suppressionRoutes } from './routes/suppressions.ts';
 import { Problem } from './schemas.ts';
+import { storeUnavailable } from '../store/unavailable.ts';
 import { SOURCE_NAMES } from './sources/index.ts';
 
 export interface AppDeps {
@@ -211,6 +212,11 @@ export function createApp(deps: AppDeps): express.Express {
     if (e.type === 'entity.parse.failed') return sendProblem(res, 400, `malformed JSON: ${e.message ?? 'parse error'}`);
     if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return sendProblem(res, 415, e.message ?? 'unsupported encoding');
     if (e.type === 'request.aborted') return;
+    if (storeUnavailable(err)) {
+      // The database is restarting or out of reach: nothing was done, and the sender may try again.
+      deps.logger.warn({ err: String(err), method: req.method, path: req.path }, 'the store is unavailable; answered 503');
+      return sendProblem(res, 503, 'the store is unavailable for a moment (restarting or out of reach); nothing was done — send the request again', undefined, { 'Retry-After': '2' });
+    }
     deps.logger.error({ err, method: req.method, path: req.path }, 'request failed');
     sendProblem(res, 500, 'internal error; the request was not completed (see the server log)');
   });

@@ -94,7 +94,8 @@ export function toFieldErrors(part: string, errors: ErrorObject[]): FieldError[]
 
 /**
  * The answers every route shares, added so no route can forget them: 400 where there is input to
- * validate, 401/403 where a role is needed. A route's own entry for the same status wins.
+ * validate, 401/403 where a role is needed, 503 while the store is away. A route's own entry for
+ * the same status wins.
  */
 export function withCommonResponses(s: RouteSpec, problem: TSchema): RouteSpec['responses'] {
   const common: RouteSpec['responses'] = {};
@@ -109,6 +110,7 @@ export function withCommonResponses(s: RouteSpec, problem: TSchema): RouteSpec['
     };
     common[403] = { description: `The token's role is not ${s.roles.join(' or ')}`, schema: problem };
   }
+  common[503] = { description: 'The store is unavailable for a moment (the database is restarting or out of reach); nothing was done — retry after Retry-After', schema: problem, headers: { 'Retry-After': 'seconds' } };
   return { ...common, ...s.responses };
 }
 

@@ -107,7 +107,11 @@ export class PgAlertStore implements AlertStore {
       if (!client) return void setTimeout(() => void connect(), 2000).unref();
       this.listening = client;
       client.on('notification', (n) => n.channel === QUEUED_CHANNEL && n.payload && listener(n.payload.split(',')));
-      client.once('error', () => {
+      // A dying connection errs more than once (the server's goodbye, then the socket's end): reconnect once.
+      let lost = false;
+      client.on('error', () => {
+        if (lost) return;
+        lost = true;
         client.release(true);
         this.listening = undefined;
         setTimeout(() => void connect(), 1000).unref();

@@ -32,9 +32,12 @@ export class PgDatabase {
       idleTimeoutMillis: 30_000,
       connectionTimeoutMillis: 10_000,
     });
-    // An idle connection's error (the server restarted) must not crash the process: the pool
-    // drops it and the next query opens a new one.
+    // A connection's error (the server restarted) must not crash the process. The pool drops an
+    // idle one and the next query opens a new one; a checked-out one fails its query, and can
+    // emit 'error' again after that (the server's goodbye, then the socket's end), when nothing
+    // else listens: every connection keeps a listener of its own for its whole life.
     pool.on('error', () => {});
+    pool.on('connect', (client) => void client.on('error', () => {}));
     const db = new PgDatabase(pool);
     if (o.schema) await db.pool.query(`CREATE SCHEMA IF NOT EXISTS ${o.schema}`);
     return db;

@@ -17,6 +17,7 @@ import type { AlertStore } from '../../store/types.ts';
 import type { CaseRecordStore } from '../../store/case-record.ts';
 import { testCaseRecord } from './temporal.ts';
 import { testStores } from './postgres.ts';
+import type { Stores } from '../../store/open.ts';
 import { createApiMetrics, type ApiMetrics } from '../../telemetry/metrics.ts';
 import { CaseService } from '../../api/cases.ts';
 import { SlaWatch } from '../../api/sla-watch.ts';
@@ -76,12 +77,14 @@ export async function startApi(opts: {
   codec?: PayloadCodec;
   /** A loopback port of the caller's choosing (default: any free one). */
   port?: number;
+  /** Stores of the caller's opening (default: `testStores(dataDir)`). */
+  stores?: Stores;
 }): Promise<TestApi> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-api-'));
   const config = loadConfig({ RIPOSTE_DATA_DIR: dataDir, ...opts.env });
   const ingestConfig: IngestConfig = { ...config.ingest, dispatchIntervalMs: 100, ...opts.ingest };
   const logger = createLogger(process.env.RIPOSTE_TEST_LOG ?? 'silent', 'api-test');
-  const stores = testStores(dataDir, { synchronous: ingestConfig.storeSync, groupCommitMs: ingestConfig.storeGroupCommitMs });
+  const stores = opts.stores ?? testStores(dataDir, { synchronous: ingestConfig.storeSync, groupCommitMs: ingestConfig.storeGroupCommitMs });
   const store = await stores.alerts();
   const rules = new SuppressionRules(store, ingestConfig.suppressionsFile, logger);
   await rules.start();

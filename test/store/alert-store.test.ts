@@ -251,6 +251,43 @@ describe('PostgreSQL: several API replicas on one database', () => {
     assert.deepEqual(heard, [caseId]);
   });
 
+  it('outlives its connections being cut: a cut transaction fails, nothing throws, the watcher listens again', async () => {
+    const [one, two] = (await replicas(2)) as unknown as [PgAlertStore, PgAlertStore];
+    const admin = await freshPg();
+    closers.push(() => admin.close());
+    const crashes: unknown[] = [];
+    const onCrash = (err: unknown) => void crashes.push(err);
+    process.on('uncaughtException', onCrash);
+    try {
+      const heard: string[] = [];
+      two.watchQueued((ids) => heard.push(...ids));
+      const cut = async (what: string) => {
+        for (let i = 0; i < 50; i++) {
+          const r = await admin.rows<{ ok: boolean }>("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()", [what]);
+          if (r.length > 0) return;
+          await new Promise((res) => setTimeout(res, 50));
+        }
+        assert.fail(`no connection running ${what}`);
+      };
+      // As PostgreSQL restarting does to a replica mid-transaction.
+      const db = await freshPg();
+      closers.push(() => db.close());
+      const running = db.transaction((tx) => tx.query('SELECT pg_sleep(30)'));
+      await cut('%pg_sleep(30)%');
+      await assert.rejects(running, /terminat|Connection|ECONNRESET/i);
+      await cut('LISTEN %');
+      await new Promise((r) => setTimeout(r, 1500)); // the watcher's reconnect wait
+      assert.deepEqual(crashes, [], 'no connection error reached the process');
+      const a = c2Alert({ hostname: 'after-cut.corp.test' });
+      const caseId = (await one.ingest([item(a)], policy())).results[0]?.caseId as string;
+      const deadline = Date.now() + 5000;
+      while (!heard.includes(caseId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(heard, [caseId], 'the watcher hears commits again after its connection was cut');
+    } finally {
+      process.off('uncaughtException', onCrash);
+    }
+  });
+
   it('lets one replica at a time dispatch a case: the other sees nothing of it until the lease lapses', async () => {
     const pair = await replicas(2);
     const [one, two] = pair as unknown as [PgAlertStore, PgAlertStore];

@@ -206,6 +206,9 @@ async function main(): Promise<void> {
     { name: 'suspected-c2-v2_approved-contained-with-record', workflowType: 'suspectedC2Playbook', input: c2({ uid: 'v2-approved-record' }), drive: (h) => decideNext(h, 'approve') },
     { name: 'never-seen-domain_inconclusive-closed-with-record', workflowType: 'neverSeenDomainPlaybook', input: () => playbookInput(firstSeenAlert('unknown.record.test')) },
     { name: 'malware-on-endpoint_rejected-with-record', workflowType: 'malwareOnEndpointPlaybook', input: () => playbookInput(malwareAlert('fin-ws-104')), drive: (h) => decideNext(h, 'reject') },
+    // From DECIDE_ONCE_ACCEPTED_PATCH on, a decision waits for its update to be in history.
+    { name: 'suspected-c2-v2_approved-once-accepted', workflowType: 'suspectedC2Playbook', input: c2({ uid: 'v2-approved-accepted' }), drive: (h) => decideNext(h, 'approve') },
+    { name: 'malware-on-endpoint_rejected-once-accepted', workflowType: 'malwareOnEndpointPlaybook', input: () => playbookInput(malwareAlert('fin-ws-105')), drive: (h) => decideNext(h, 'reject') },
     { name: 'ioc-sweep_no-sightings', workflowType: 'iocSweepPlaybook', input: () => ({}) as PlaybookInput },
   ];
 

@@ -20,7 +20,7 @@ import type { ApprovalPolicy, PlaybookContext, Providers, SettingDeclaration } f
 import type { NativeAlert, Observable } from '../core/alert.ts';
 import type { CaseStatus, PlaybookView } from '../core/case.ts';
 import { isPrivilegedCapability, playbookSettingEnv } from '../core/settings.ts';
-import { ApprovalGate } from './blocks/approval-gate.ts';
+import { ApprovalGate, DECIDE_ONCE_ACCEPTED_PATCH } from './blocks/approval-gate.ts';
 import { CONTAINING_OPS } from './blocks/contain.ts';
 import { LOCAL, LOOKUP } from './blocks/activity-options.ts';
 import { CaseRecord, RECORD_PATCH, now } from './blocks/case-record.ts';
@@ -251,10 +251,12 @@ function utf8Bytes(s: string): number {
 export async function runPlaybook<S extends string>(meta: PlaybookMeta<S>, input: PlaybookInput, story: Story<S>): Promise<PlaybookView> {
   // First of all its commands: whether this run writes the case record.
   const recording = patched(RECORD_PATCH);
+  const decidesOnceAccepted = patched(DECIDE_ONCE_ACCEPTED_PATCH);
   const context = await readPlaybookContext(meta, input.settings);
   const run = new PlaybookRun(meta, input, context);
   const { record } = run;
   record.recording = recording;
+  run.approvals.decidesOnceAccepted = decidesOnceAccepted;
   record.note('start', `${meta.name} v${meta.version}${input.dryRun ? ' (dry run)' : ''}${(input.run ?? 1) > 1 ? `, run ${input.run}` : ''}${input.requestedBy ? `, run again by ${input.requestedBy}` : ''} — alert ${input.alert.id}: ${input.alert.title}`);
   await record.flush();
   try {

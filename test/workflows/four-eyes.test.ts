@@ -2,6 +2,7 @@
 // analysts — over the HTTP API as analysts use it — and nobody approves a run they started.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import proto from '@temporalio/proto';
 import { isAsset } from '../../core/assets.ts';
 import { c2Finding, c2Alert, playbookInput } from '../helpers/alerts.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
@@ -69,6 +70,29 @@ describe('four-eyes approvals', () => {
     assert.equal((await pb.view(h)).approvals[0]?.status, 'pending', 'the refusal changed nothing');
     await pb.decide(h, view.approvals[0]?.id as string, 'reject', 'carol');
     assert.equal((await pb.result(h)).approvals[0]?.status, 'rejected');
+  });
+
+  it('takes a decision only once Temporal has its update: nothing is recorded or done in the task that accepts it; two at once both count', async () => {
+    const h = await pb.start('suspectedC2Playbook', playbookInput(c2Alert({ hostname: 'fe-2.corp.test', hostIp: '10.30.0.10', remoteIp: '198.51.100.93' })));
+    const id = (await pb.awaitingApproval(h)).approvals[0]?.id as string;
+    // Two analysts approve at the same moment: both approvals count, and the second one settles it.
+    await Promise.all([pb.decide(h, id, 'approve', 'alice'), pb.decide(h, id, 'approve', 'bob')]);
+    const result = await pb.result(h);
+    assert.equal(result.approvals[0]?.status, 'approved');
+    assert.deepEqual(result.approvals[0]?.approvedBy?.map((a) => a.by).sort(), ['alice', 'bob']);
+
+    // An update is history once the task that accepted it completes; a lost task loses it. So in
+    // that task nothing may reach the case record (a local activity's marker): the first record
+    // write after each acceptance comes after a timer that could fire only once it was in history.
+    const events = (await h.fetchHistory()).events ?? [];
+    const E = proto.temporal.api.enums.v1.EventType;
+    const accepted = events.flatMap((e, i) => (e.eventType === E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED ? [i] : []));
+    assert.equal(accepted.length, 2, 'two accepted updates');
+    for (const i of accepted) {
+      const marker = events.findIndex((e, j) => j > i && e.eventType === E.EVENT_TYPE_MARKER_RECORDED);
+      const fired = events.findIndex((e, j) => j > i && e.eventType === E.EVENT_TYPE_TIMER_FIRED);
+      assert.ok(fired > i && fired < marker, `a timer fires between the acceptance (#${i}) and the next record write (#${marker}): fired at #${fired}`);
+    }
   });
 
   it('matches critical assets by name, zone and IPv4 range', () => {

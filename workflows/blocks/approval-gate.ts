@@ -2,14 +2,15 @@
 // Asking tells every configured channel (Slack with Approve / Reject buttons, a Teams card,
 // e-mail); a timeout pages (PagerDuty) before the playbook follows its default. Decisions
 // arrive as `approvalUpdate`; the validator refuses unknown or already-decided approvals before
-// they reach history, so the API can answer 404/409 at once. A dry run answers by itself.
-import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+// they reach history, so the API can answer 404/409 at once. A decision takes effect only once
+// its update is in history (see `decideOnceAccepted`). A dry run answers by itself.
+import { ApplicationFailure, condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import type { Approval } from '../../core/case.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { severityName } from '../../core/alert.ts';
 import { assetsIn } from '../../core/assets.ts';
-import { ApprovalErrorType, approvalUpdate } from '../definitions.ts';
+import { ApprovalErrorType, approvalUpdate, type ApprovalUpdateInput } from '../definitions.ts';
 import type { PlaybookRun } from '../playbook.ts';
 import { NOTIFY } from './activity-options.ts';
 import { now } from './case-record.ts';
@@ -28,53 +29,76 @@ export interface AskOptions {
   timeout: string;
 }
 
+/** Runs from this patch on take a decision only once its update is in history. */
+export const DECIDE_ONCE_ACCEPTED_PATCH = 'approval-decided-once-accepted';
+
 export class ApprovalGate {
   private told = false;
+  /**
+   * Whether decisions wait for their update to be in history (`runPlaybook` asks the patch first
+   * thing; older runs replay as they ran).
+   */
+  decidesOnceAccepted = false;
 
   constructor(private readonly run: PlaybookRun) {
-    const { record } = run;
-    setHandler(
-      approvalUpdate,
-      (input) => {
-        const approval = this.find(input.approvalId) as Approval;
-        if (input.decision === 'approve' && approval.required !== undefined) {
-          (approval.approvedBy ??= []).push({ by: input.actor, at: now(), ...(input.comment ? { comment: input.comment } : {}) });
-          if (approval.approvedBy.length < approval.required) {
-            // Four-eyes: one approval given, the decision waits for another person.
-            record.note('approval', `${approval.action}: approved by ${input.actor} (${approval.approvedBy.length} of ${approval.required}); waits for another analyst${input.comment ? ` — "${input.comment}"` : ''}`, input.actor);
-            if (!record.recording) return approval;
-            const partial = { ...approval, approvedBy: [...approval.approvedBy] };
-            return record.flush().then(() => partial);
-          }
-        }
-        approval.status = input.decision === 'approve' ? 'approved' : 'rejected';
-        approval.decidedBy = input.actor;
-        approval.decidedAt = now();
-        if (input.comment) approval.comment = input.comment;
-        record.note('approval', `${approval.action}: ${approval.status} by ${input.actor}${input.comment ? ` — "${input.comment}"` : ''}`, input.actor);
-        // Runs from before the case record answered at once (an await here would reorder their commands).
+    setHandler(approvalUpdate, (input) => (this.decidesOnceAccepted ? this.decideOnceAccepted(input) : this.decide(input)), { validator: (input) => this.check(input) });
+  }
+
+  /** Refuses (before history, as the update's validator) a decision that cannot be taken. */
+  private check(input: ApprovalUpdateInput): void {
+    const approval = this.find(input.approvalId);
+    if (!approval) throw ApplicationFailure.nonRetryable(`no approval ${input.approvalId} in this case`, ApprovalErrorType.notFound);
+    if (approval.status !== 'pending') {
+      throw ApplicationFailure.nonRetryable(`approval ${input.approvalId} is already ${approval.status}`, ApprovalErrorType.notPending);
+    }
+    if (input.decision !== 'approve') return;
+    if (approval.requestedBy === input.actor) {
+      throw ApplicationFailure.nonRetryable(`${input.actor} started this run and may not approve what it asks; another analyst must`, ApprovalErrorType.notAllowed);
+    }
+    if (approval.approvedBy?.some((a) => a.by === input.actor)) {
+      throw ApplicationFailure.nonRetryable(`${input.actor} has already approved ${input.approvalId}; it needs another analyst (${approval.requiredWhy ?? 'four-eyes'})`, ApprovalErrorType.notAllowed);
+    }
+  }
+
+  /**
+   * Temporal writes an update to history only when the workflow task that accepted it completes;
+   * one whose task is lost (the server restarted, the task timed out under load) never happened,
+   * and the analyst's request fails. A decision taken in that task — the case record told, the
+   * containment begun by local activities — would outlive it: the record would say "approved"
+   * while the run still waits. So the handler first lets a 1 ms timer go by: it can fire only
+   * once the accepting task is in history. Then, checked again (another decision or the timeout
+   * may have come meanwhile), the decision is taken, recorded and answered.
+   */
+  private async decideOnceAccepted(input: ApprovalUpdateInput): Promise<Approval> {
+    await sleep(1);
+    this.check(input);
+    return this.decide(input);
+  }
+
+  /** Takes a decision (or, four-eyes, one of two approvals); answered once it is in the case record. */
+  private decide(input: ApprovalUpdateInput): Approval | Promise<Approval> {
+    const { record } = this.run;
+    const approval = this.find(input.approvalId) as Approval;
+    if (input.decision === 'approve' && approval.required !== undefined) {
+      (approval.approvedBy ??= []).push({ by: input.actor, at: now(), ...(input.comment ? { comment: input.comment } : {}) });
+      if (approval.approvedBy.length < approval.required) {
+        // Four-eyes: one approval given, the decision waits for another person.
+        record.note('approval', `${approval.action}: approved by ${input.actor} (${approval.approvedBy.length} of ${approval.required}); waits for another analyst${input.comment ? ` — "${input.comment}"` : ''}`, input.actor);
         if (!record.recording) return approval;
-        // The decision is in the case record before the analyst hears it was taken.
-        const decided = { ...approval };
-        return record.flush().then(() => decided);
-      },
-      {
-        validator: (input) => {
-          const approval = this.find(input.approvalId);
-          if (!approval) throw ApplicationFailure.nonRetryable(`no approval ${input.approvalId} in this case`, ApprovalErrorType.notFound);
-          if (approval.status !== 'pending') {
-            throw ApplicationFailure.nonRetryable(`approval ${input.approvalId} is already ${approval.status}`, ApprovalErrorType.notPending);
-          }
-          if (input.decision !== 'approve') return;
-          if (approval.requestedBy === input.actor) {
-            throw ApplicationFailure.nonRetryable(`${input.actor} started this run and may not approve what it asks; another analyst must`, ApprovalErrorType.notAllowed);
-          }
-          if (approval.approvedBy?.some((a) => a.by === input.actor)) {
-            throw ApplicationFailure.nonRetryable(`${input.actor} has already approved ${input.approvalId}; it needs another analyst (${approval.requiredWhy ?? 'four-eyes'})`, ApprovalErrorType.notAllowed);
-          }
-        },
+        const partial = { ...approval, approvedBy: [...approval.approvedBy] };
+        return record.flush().then(() => partial);
       }
-    );
+    }
+    approval.status = input.decision === 'approve' ? 'approved' : 'rejected';
+    approval.decidedBy = input.actor;
+    approval.decidedAt = now();
+    if (input.comment) approval.comment = input.comment;
+    record.note('approval', `${approval.action}: ${approval.status} by ${input.actor}${input.comment ? ` — "${input.comment}"` : ''}`, input.actor);
+    // Runs from before the case record answered at once (an await here would reorder their commands).
+    if (!record.recording) return approval;
+    // The decision is in the case record before the analyst hears it was taken.
+    const decided = { ...approval };
+    return record.flush().then(() => decided);
   }
 
   /** Waits for a decision or the timeout (paging on timeout); returns the settled approval. */

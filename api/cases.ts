@@ -462,19 +462,20 @@ function withoutFlag({ reopened: _r, ...rest }: CaseHandling): Omit<CaseHandling
 
 /**
  * The case's own status: an analyst's close wins; then failed > awaiting approval > running >
- * contained > closed (no run started yet: running while its alerts wait for dispatch); a case an
- * analyst reopened after its response ended is open.
+ * contained > closed. A run is running until it has ended — between a decision and the step it
+ * allows, or while an activity waits for its retry, as much as while it works — so nobody polling
+ * for the end is told it came early. With no run in the record yet the case is running while its
+ * alerts wait for dispatch, and open after (a playbook is starting, or none took it: it is an
+ * analyst's); a case an analyst reopened after its response ended is open.
  */
 function caseStatus(runs: PlaybookRun[], h: CaseHandling, live: boolean): CaseStatus {
   if (h.resolution) return 'closed';
   if (runs.some((r) => r.summary.status === 'failed')) return 'failed';
   if (runs.some((r) => r.view.approvals.some((a) => a.status === 'pending'))) return 'awaiting_approval';
-  if (runs.some((r) => r.summary.status === 'running')) return 'running';
+  if (runs.some((r) => !r.view.closedAt)) return 'running';
   if (runs.some((r) => r.view.containment)) return 'contained';
-  // Every playbook run has ended: the response is over, though the case still takes alerts for a
-  // while (a later one can start another run). With no run yet, alerts may still be on their way.
-  const ended = runs.length > 0 || !live;
-  return ended ? (h.reopened ? 'open' : 'closed') : 'running';
+  if (runs.length === 0) return live ? 'running' : 'open';
+  return h.reopened ? 'open' : 'closed';
 }
 
 function unique<T>(items: T[], key: (t: T) => string): T[] {

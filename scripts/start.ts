@@ -1,7 +1,8 @@
 // `npm start`: the embedded stack — Temporal dev server (data under RIPOSTE_DATA_DIR), worker
 // and API — or, with TEMPORAL_ADDRESS set, just the worker and API against that cluster.
 // Ctrl-C stops the API, then the worker (letting running activities finish), then Temporal.
-// Running playbooks resume on the next start: their state is in Temporal's SQLite file.
+// Any of the three that dies is started again (at most 5 times a minute). Running playbooks
+// resume where they were, and on the next start: their state is in Temporal's SQLite file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { partlyConfigured } from '../activities/catalog-info.ts';
 import { resolveTokens } from '../config/tokens.ts';
-import { startDevServer, stopChild, type DevServer } from './dev-server.ts';
+import { startDevServer, stopChild, type DevServer, type DevServerOptions } from './dev-server.ts';
 import { findTemporalCli } from './temporal-cli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,10 +41,11 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, RIPOSTE_DATA_DIR: config.dataDir };
 
   let temporal: DevServer | undefined;
+  let devServer: DevServerOptions | undefined;
   if (!config.temporal.address) {
     const cli = findTemporalCli();
     if (!cli) throw new Error('the Temporal CLI is missing: run `node scripts/setup.mjs` (npm start does this first)');
-    temporal = await startDevServer({
+    devServer = {
       cli: cli.bin,
       port: config.temporal.devServer.port,
       uiPort: config.temporal.devServer.uiPort,
@@ -51,28 +53,55 @@ async function main(): Promise<void> {
       ...(config.payloadKeys ? { uiCodecEndpoint: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}/v1/codec` } : {}),
       dbFile: path.join(config.dataDir, 'temporal.db'),
       logFile: path.join(config.dataDir, 'temporal.log'),
-    });
+    };
+    temporal = await startDevServer(devServer);
     env.TEMPORAL_ADDRESS = temporal.address;
   }
 
   let stopping = false;
+  /** Whether a process that just exited may be started again: not more than 5 times a minute. */
+  const mayRestart = (m: { name: string; restarts: number[] }, how: string): boolean => {
+    const now = Date.now();
+    m.restarts = [...m.restarts.filter((t) => now - t < 60_000), now];
+    if (m.restarts.length > 5) {
+      console.error(`riposte: the ${m.name} keeps exiting (${how}); stopping`);
+      void shutdown(1);
+      return false;
+    }
+    console.error(`riposte: the ${m.name} exited (${how}); restarting it`);
+    return true;
+  };
   const processes: Managed[] = [managed('worker', 'worker/index.ts'), managed('api', 'api/server.ts')];
   const launch = (m: Managed) => {
     m.child = spawn(process.execPath, ['--import', 'tsx', m.entry], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
     m.child.on('message', (msg) => msg === 'ready' && m.markReady?.());
     m.child.once('exit', (code, signal) => {
-      if (stopping) return;
-      const now = Date.now();
-      m.restarts = [...m.restarts.filter((t) => now - t < 60_000), now];
-      if (m.restarts.length > 5) {
-        console.error(`riposte: the ${m.name} keeps exiting (${code ?? signal}); stopping`);
-        void shutdown(1);
-        return;
-      }
-      console.error(`riposte: the ${m.name} exited (${code ?? signal}); restarting it`);
+      if (stopping || !mayRestart(m, String(code ?? signal))) return;
       setTimeout(() => !stopping && launch(m), 1000);
     });
   };
+  // The dev server too: on the same port and database file, so the worker and the API (which
+  // reconnect by themselves) and every running playbook go on where they were.
+  const temporalRestarts = { name: 'Temporal dev server', restarts: [] as number[] };
+  const superviseTemporal = (server: DevServer, options: DevServerOptions) => {
+    server.process.once('exit', (code, signal) => {
+      if (stopping || !mayRestart(temporalRestarts, String(code ?? signal))) return;
+      setTimeout(() => {
+        if (stopping) return;
+        startDevServer(options).then(
+          (again) => {
+            temporal = again;
+            superviseTemporal(again, options);
+          },
+          (err: unknown) => {
+            console.error(`riposte: the Temporal dev server did not start again: ${err instanceof Error ? err.message : String(err)}`);
+            void shutdown(1);
+          }
+        );
+      }, 1000);
+    });
+  };
+  if (temporal && devServer) superviseTemporal(temporal, devServer);
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;

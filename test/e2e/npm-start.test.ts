@@ -2,7 +2,7 @@
 // resumes a playbook that was waiting for approval, and cases read intact after Temporal's
 // history is gone.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,10 +18,17 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 describe('npm start: the embedded stack', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-start-'));
   let ports: { api: number; temporal: number; ui: number; metrics?: number };
-  let current: { child: ChildProcess; output: () => string } | undefined;
 
+  /** Every launcher started, each in its own process group: a failed test leaves nothing running. */
+  const started: ChildProcess[] = [];
   after(() => {
-    current?.child.kill('SIGKILL');
+    for (const child of started) {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -42,11 +49,13 @@ describe('npm start: the embedded stack', () => {
         ...(ports.metrics ? { RIPOSTE_WORKER_METRICS_PORT: String(ports.metrics) } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    started.push(child);
     let out = '';
     child.stdout?.on('data', (d) => (out += String(d)));
     child.stderr?.on('data', (d) => (out += String(d)));
-    current = { child, output: () => out };
+    const current = { child, output: () => out };
     await waitFor(async () => out, (o) => o.includes('Riposte is running.') || child.exitCode !== null, 120_000, 'the start banner');
     assert.ok(out.includes('Riposte is running.'), out);
     return current;
@@ -65,7 +74,7 @@ describe('npm start: the embedded stack', () => {
       body: body ? JSON.stringify(body) : undefined,
     }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
-  it('starts, prints where everything is, stops on Ctrl-C, resumes a waiting playbook when started again through npm, and stops whole on SIGTERM to npm', async () => {
+  it('starts, prints where everything is, stops on Ctrl-C, resumes a waiting playbook when started again through npm, outlives its dev server being killed, and stops whole on SIGTERM to npm', async () => {
     ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), metrics: await freePort() };
     const first = await start();
     const banner = first.output();
@@ -88,8 +97,20 @@ describe('npm start: the embedded stack', () => {
     const second = await start('npm');
     const resumed = await waitFor(() => api(`/v1/cases/${caseId}`, tokens.analyst), (r) => r.status === 200, 30_000, 'the case after restart');
     assert.equal(resumed.body.status, 'awaiting_approval', 'the playbook is still waiting where it was');
-    const decided = await api(`/v1/cases/${caseId}/approvals/contain-egress`, tokens.analyst, { decision: 'approve' });
-    assert.equal(decided.status, 200);
+
+    // The dev server dies (kill -9): the launcher starts it again on its file; the run waits on.
+    const devServerPid = () => {
+      const found = spawnSync('pgrep', ['-f', '--', `db-filename ${path.join(dataDir, 'temporal.db')}`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+      return found.length === 1 ? Number(found[0]) : undefined;
+    };
+    const killed = devServerPid();
+    assert.ok(killed, 'the dev server runs');
+    process.kill(killed, 'SIGKILL');
+    await waitFor(async () => second.output(), (o) => /the Temporal dev server exited \(SIGKILL\); restarting it/.test(o), 10_000, 'the launcher to notice');
+    await waitFor(async () => devServerPid(), (pid) => pid !== undefined && pid !== killed, 60_000, 'the dev server started again');
+    // The decision needs the run, so Temporal and the worker: asked until they are back.
+    const decided = await waitFor(() => api(`/v1/cases/${caseId}/approvals/contain-egress`, tokens.analyst, { decision: 'approve' }), (r) => r.status !== 503, 60_000, 'a worker to take the decision');
+    assert.equal(decided.status, 200, JSON.stringify(decided.body));
     const done = await waitFor(() => api(`/v1/cases/${caseId}`, tokens.analyst), (r) => r.body.status === 'contained', 30_000, 'contained');
     assert.ok(done.body.timeline.some((t: { message: string }) => /log-only/.test(t.message)), 'the timeline says which driver acted');
     // The worker's own Prometheus series, on the port it was given.

@@ -52,7 +52,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
       child.kill('SIGKILL');
       throw new Error('the Temporal dev server did not answer within 90 s');
     }
-    if (await answers(address)) break;
+    if (await temporalAnswers(address)) break;
     await new Promise((r) => setTimeout(r, 250));
   }
 
@@ -82,7 +82,8 @@ export function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> 
   });
 }
 
-async function answers(address: string): Promise<boolean> {
+/** Whether a Temporal frontend at `address` answers, its `default` namespace included. */
+export async function temporalAnswers(address: string): Promise<boolean> {
   try {
     const connection = await Connection.connect({ address, connectTimeout: 1000 });
     try {

@@ -19,7 +19,7 @@
 //      containment, case-record actions), and none is missing for a finished run; the outbox is
 //      drained (GET /v1/health backlog 0 on every replica, and the outbox table on PostgreSQL);
 //      no playbook workflow is left running in Temporal.
-// Prints a summary and writes bench/results/chaos-<date>-<stack>.json. Exits 1 when anything was
+// Prints a summary and writes bench/results/chaos-<date>T<hhmm>-<stack>.json. Exits 1 when anything was
 // lost, duplicated, missing, stuck or failed. docs/RELIABILITY.md has the results and findings.
 //
 // Options (environment):
@@ -1037,6 +1037,8 @@ async function runStack(kind: StackKind): Promise<StackResult> {
   }
 }
 
+/** A results file's time: to the minute (UTC), so no run overwrites another's. */
+const stamp = (iso: string) => `${iso.slice(0, 10)}T${iso.slice(11, 16).replace(':', '')}`;
 const s = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)}`);
 
 function summary(results: StackResult[]): string {
@@ -1076,7 +1078,7 @@ async function runRace(): Promise<boolean> {
     const attempts = await approvalRace(stack, log, OPTIONS.raceAttempts);
     ok = attempts.every((a) => a.ok);
     const date = new Date().toISOString();
-    const file = path.join(root, 'bench/results', `chaos-${date.slice(0, 10)}-cluster-approval-race.json`);
+    const file = path.join(root, 'bench/results', `chaos-${stamp(date)}-cluster-approval-race.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify({ scenario: 'approval-race', date, ok, describe: stack.describe, attempts, machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}` }, null, 2) + '\n');
     console.log(`approval race: ${attempts.filter((a) => a.ok).length}/${attempts.length} attempts ended contained — ${ok ? 'PASS' : 'FAIL'} (${path.relative(root, file)})`);
@@ -1101,7 +1103,7 @@ async function main(): Promise<void> {
     const r = await runStack(kind);
     results.push(r);
     fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-    const file = path.join(root, 'bench/results', `chaos-${r.date.slice(0, 10)}-${kind}.json`);
+    const file = path.join(root, 'bench/results', `chaos-${stamp(r.date)}-${kind}.json`);
     fs.writeFileSync(file, JSON.stringify({ ...r, machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}` }, null, 2) + '\n');
     console.error(`chaos[${kind}] results: ${path.relative(root, file)}`);
   }

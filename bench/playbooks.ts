@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { PLAYBOOK_ALERTS } from '../test/helpers/playbook-alerts.ts';
-import { cpuSeconds, root, rssMiB, startStack } from './stack.ts';
+import { cpuSeconds, root, settledRss, startStack, untilQuiet } from './stack.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 10);
@@ -34,26 +34,6 @@ async function api(base: string, method: string, p: string, token: string, body?
 }
 
 const waiting = (c: Answer | undefined) => c?.status === 'awaiting_approval' || c?.status === 'closed' || c?.status === 'contained' || c?.status === 'failed';
-
-async function untilQuiet(pids: Array<number | undefined>, quietMs = 2500): Promise<void> {
-  let last = pids.map(cpuSeconds).reduce((a, b) => a + b, 0);
-  for (;;) {
-    await new Promise((r) => setTimeout(r, quietMs));
-    const now = pids.map(cpuSeconds).reduce((a, b) => a + b, 0);
-    if (now - last < 0.05) return;
-    last = now;
-  }
-}
-
-/** The worker's resident memory once garbage is collected: the least of a few samples over three seconds. */
-async function settledRss(pid: number | undefined): Promise<number> {
-  let least = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 7; i++) {
-    least = Math.min(least, rssMiB(pid));
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return least;
-}
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))] ?? 0;
 

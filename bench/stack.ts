@@ -47,6 +47,28 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** Waits until these processes together use under 0.05 CPU-s in `quietMs`: the work in flight is done. */
+export async function untilQuiet(pids: Array<number | undefined>, quietMs = 2500): Promise<void> {
+  const total = () => pids.map(cpuSeconds).reduce((a, b) => a + b, 0);
+  let last = total();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, quietMs));
+    const now = total();
+    if (now - last < 0.05) return;
+    last = now;
+  }
+}
+
+/** Resident memory once garbage is collected, MiB: the least of seven samples over three seconds. */
+export async function settledRss(pid: number | undefined): Promise<number> {
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 7; i++) {
+    least = Math.min(least, rssMiB(pid));
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return least;
+}
+
 /** Resident memory of a process, MiB, from /proc. */
 export function rssMiB(pid: number | undefined): number {
   if (!pid) return 0;

@@ -86,7 +86,7 @@ import { c2Finding } from '../test/helpers/alerts.ts';
 import { caseWorkflowId } from '../workflows/definitions.ts';
 import type { BareResult } from './bare-workflow/workflows.ts';
 import { startChaosPeers, type ChaosPeers } from './chaos-peers.ts';
-import { cpuSeconds, root, rssMiB, startProcess, startStack, threadCpu, type Stack } from './stack.ts';
+import { cpuSeconds, root, rssMiB, settledRss, startProcess, startStack, threadCpu, untilQuiet, type Stack } from './stack.ts';
 
 const num = (name: string, fallback: number, min = 1): number => {
   const raw = process.env[name];
@@ -132,25 +132,8 @@ async function pool<T>(items: T[], width: number, fn: (t: T) => Promise<void>): 
 }
 
 /** Waits until the processes use less than 0.05 CPU-s over `quietMs` together. */
-async function untilQuiet(pids: Array<number | undefined>, quietMs = 2500): Promise<void> {
-  let last = pids.map(cpuSeconds).reduce((a, b) => a + b, 0);
-  for (;;) {
-    await sleep(quietMs);
-    const now = pids.map(cpuSeconds).reduce((a, b) => a + b, 0);
-    if (now - last < 0.05) return;
-    last = now;
-  }
-}
-
-/** Resident memory once garbage is collected: the least of seven samples over three seconds. */
-async function settledRss(pid: number | undefined): Promise<number> {
-  let least = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 7; i++) {
-    least = Math.min(least, rssMiB(pid));
-    await sleep(500);
-  }
-  return round(least, 1);
-}
+/** The worker's settled resident memory, MiB (one decimal). */
+const settled = async (pid: number | undefined) => round(await settledRss(pid), 1);
 
 /** Samples a process's RSS every 250 ms; `stop()` returns the peak. */
 function rssPeak(pid: number | undefined): { stop(): number } {
@@ -340,7 +323,7 @@ async function playbookPhase(ctx: PhaseContext, name: string, count: number, rat
   const tag = `${name}-${Math.random().toString(36).slice(2, 7)}`;
   log(`${name}: ${count} alerts at ${rate}/s, each a new case…`);
   await untilQuiet(Object.values(pids));
-  const rss0 = await settledRss(pids.worker);
+  const rss0 = await settled(pids.worker);
   const since = new Date();
   const cpu0 = cpuOf(pids);
   const bench0 = benchCpu();
@@ -357,7 +340,7 @@ async function playbookPhase(ctx: PhaseContext, name: string, count: number, rat
   const bench1 = benchCpu();
   const threads1 = { worker: threadCpu(pids.worker), api: threadCpu(pids.api) };
   const rssPeakMiB = peak.stop();
-  const rssOpen = await settledRss(pids.worker);
+  const rssOpen = await settled(pids.worker);
   const openCases = (await client.workflow.count(`WorkflowType = "caseWorkflow" AND ExecutionStatus = "Running"`)).count;
 
   // What happened, read after the measurement: Temporal's close times, the peers' calls, the cases.

@@ -128,11 +128,9 @@ export class PgAuditLog implements AuditLog {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (column: string, op: string, value: unknown) => where.push(`${column} ${op} $${params.push(value)}`);
-    // A filter value is matched as a stored value would have been written.
-    const text = (v: unknown) => (typeof v === 'string' ? noNul(v) : v);
-    if (filter.actor !== undefined) add('actor', '=', text(filter.actor));
-    if (filter.caseId !== undefined) add('case_id', '=', text(filter.caseId));
-    if (filter.action !== undefined) add('action', '=', text(filter.action));
+    if (filter.actor !== undefined) add('actor', '=', filter.actor);
+    if (filter.caseId !== undefined) add('case_id', '=', filter.caseId);
+    if (filter.action !== undefined) add('action', '=', filter.action);
     if (filter.since !== undefined) add('at', '>=', isoTime(filter.since, 'since'));
     if (filter.until !== undefined) add('at', '<', isoTime(filter.until, 'until'));
     if (filter.before !== undefined) {

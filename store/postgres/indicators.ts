@@ -60,11 +60,11 @@ type PgIndicatorRow = Omit<IndicatorRow, 'sightings'> & { sightings: string; n?:
 const toStored = (r: PgIndicatorRow): StoredIndicator => toIndicator({ ...r, sightings: Number(r.sightings) });
 
 /**
- * PostgreSQL text cannot hold U+0000 (SQLite can): it is stored as U+FFFD, and every value looked
- * up is changed the same way so it finds what was stored. JSON text (runs, sightings) keeps it
- * as the escape \u0000.
+ * PostgreSQL text cannot hold U+0000 (SQLite can): every query parameter is stored, and looked up,
+ * as U+FFFD (`PgDatabase`); a feed's rows are folded on the values as they will be stored. JSON
+ * text (runs, sightings) keeps it as the escape \u0000.
  */
-const text = (s: string | null | undefined): string | null => (s === undefined || s === null ? null : noNul(s));
+const text = (s: string | null | undefined): string | null => s ?? null;
 
 /** The same row, looked up by value: md5 for the index, the value itself for certainty. */
 const BY_VALUE = 'type = $1 AND md5(value) = md5($2) AND value = $2';
@@ -83,8 +83,7 @@ export class PgIndicatorStore implements IndicatorStore {
 
   /** An analyst's indicator; an active one with the same type and value answers `existing`. */
   async addAnalyst(i: { type: IndicatorType; value: string; description?: string; expiresAt?: string; createdBy: string }, now = new Date()): Promise<{ indicator: StoredIndicator; existing: boolean }> {
-    const type = noNul(i.type);
-    const value = noNul(i.value);
+    const { type, value } = i;
     return this.db.transaction(async (tx) => {
       // Two analysts adding the same value at once: the one whose insert loses reads the winner's
       // row on the next turn (each statement sees what was committed before it started).
@@ -98,7 +97,7 @@ export class PgIndicatorStore implements IndicatorStore {
             `INSERT INTO indicators (id, type, value, source, description, expires_at, created_at, created_by)
              VALUES ($1, $2, $3, 'analyst', $4, $5, $6, $7)
              ON CONFLICT (type, md5(value), source) DO NOTHING RETURNING *`,
-            [id, type, value, text(i.description), text(i.expiresAt), now.toISOString(), noNul(i.createdBy)]
+            [id, type, value, text(i.description), text(i.expiresAt), now.toISOString(), i.createdBy]
           )
         ).rows[0];
         if (added) return { indicator: toStored(added), existing: false };
@@ -177,7 +176,7 @@ export class PgIndicatorStore implements IndicatorStore {
   }
 
   async get(id: string): Promise<StoredIndicator | undefined> {
-    const row = await this.db.row<PgIndicatorRow>('SELECT * FROM indicators WHERE id = $1', [noNul(id)]);
+    const row = await this.db.row<PgIndicatorRow>('SELECT * FROM indicators WHERE id = $1', [id]);
     return row ? toStored(row) : undefined;
   }
 
@@ -185,9 +184,9 @@ export class PgIndicatorStore implements IndicatorStore {
     const where: string[] = [];
     const params: string[] = [];
     const p = (v: string) => `$${params.push(v)}`;
-    if (opts.source) where.push(`source = ${p(noNul(opts.source))}`);
+    if (opts.source) where.push(`source = ${p(opts.source)}`);
     if (opts.active) where.push(`revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${p(now.toISOString())})`);
-    if (opts.after) where.push(`id > ${p(noNul(opts.after))}`);
+    if (opts.after) where.push(`id > ${p(opts.after)}`);
     const sql = `SELECT * FROM indicators ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ${Math.max(1, Math.min(opts.limit, 5000))}`;
     return (await this.db.rows<PgIndicatorRow>(sql, params)).map(toStored);
   }
@@ -210,17 +209,17 @@ export class PgIndicatorStore implements IndicatorStore {
        SELECT * FROM revoked
        UNION ALL
        SELECT * FROM indicators WHERE id = $3 AND NOT EXISTS (SELECT 1 FROM revoked)`,
-      [now.toISOString(), noNul(by), noNul(id)]
+      [now.toISOString(), by, id]
     );
     return row ? toStored(row) : undefined;
   }
 
   async watermark(name: string): Promise<string | undefined> {
-    return (await this.db.row<{ value: string }>('SELECT value FROM indicator_watermarks WHERE name = $1', [noNul(name)]))?.value;
+    return (await this.db.row<{ value: string }>('SELECT value FROM indicator_watermarks WHERE name = $1', [name]))?.value;
   }
 
   async setWatermark(name: string, value: string): Promise<void> {
-    await this.db.query('INSERT INTO indicator_watermarks (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value', [noNul(name), noNul(value)]);
+    await this.db.query('INSERT INTO indicator_watermarks (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value', [name, value]);
   }
 
   /** Records a sweep once (a retried activity finds it); counts each indicator's sightings. */
@@ -229,12 +228,12 @@ export class PgIndicatorStore implements IndicatorStore {
       // Two workers recording one run at once: the second insert waits for the first to commit,
       // then does nothing, and reads the first's run.
       const inserted = await tx.query('INSERT INTO sweeps (id, started_at, run) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id', [
-        noNul(run.id),
+        run.id,
         text(run.startedAt),
         JSON.stringify(run),
       ]);
       if (inserted.rowCount === 0) {
-        const done = (await tx.query<{ run: string }>('SELECT run FROM sweeps WHERE id = $1', [noNul(run.id)])).rows[0];
+        const done = (await tx.query<{ run: string }>('SELECT run FROM sweeps WHERE id = $1', [run.id])).rows[0];
         if (!done) throw new Error(`sweep ${run.id}: neither recorded nor recordable`);
         return JSON.parse(done.run) as SweepRun;
       }
@@ -242,7 +241,7 @@ export class PgIndicatorStore implements IndicatorStore {
       await tx.query(
         `INSERT INTO sweep_sightings (sweep_id, seq, sighting)
          SELECT $1, s.ord - 1, s.sighting FROM unnest($2::text[]) WITH ORDINALITY AS s(sighting, ord)`,
-        [noNul(run.id), sightings.map((s) => JSON.stringify(s))]
+        [run.id, sightings.map((s) => JSON.stringify(s))]
       );
       await countSightings(tx, sightings);
       return run;
@@ -251,16 +250,16 @@ export class PgIndicatorStore implements IndicatorStore {
 
   async sweeps(limit: number, before?: string): Promise<SweepRun[]> {
     const rows = await this.db.rows<{ run: string }>('SELECT run FROM sweeps WHERE started_at < $1 ORDER BY started_at DESC, n LIMIT $2', [
-      noNul(before ?? '9999'),
+      before ?? '9999',
       Math.max(1, Math.min(limit, 100)),
     ]);
     return rows.map((r) => JSON.parse(r.run) as SweepRun);
   }
 
   async sweep(id: string): Promise<{ run: SweepRun; sightings: SweepSighting[] } | undefined> {
-    const row = await this.db.row<{ run: string }>('SELECT run FROM sweeps WHERE id = $1', [noNul(id)]);
+    const row = await this.db.row<{ run: string }>('SELECT run FROM sweeps WHERE id = $1', [id]);
     if (!row) return undefined;
-    const sightings = (await this.db.rows<{ sighting: string }>('SELECT sighting FROM sweep_sightings WHERE sweep_id = $1 ORDER BY seq', [noNul(id)])).map((r) => JSON.parse(r.sighting) as SweepSighting);
+    const sightings = (await this.db.rows<{ sighting: string }>('SELECT sighting FROM sweep_sightings WHERE sweep_id = $1 ORDER BY seq', [id])).map((r) => JSON.parse(r.sighting) as SweepSighting);
     return { run: JSON.parse(row.run) as SweepRun, sightings };
   }
 

@@ -3,7 +3,7 @@
 // and read by every API replica. Each outcome is one upsert, so workers recording at once never
 // lose a count (successes = successes + 1 on the row, under its lock).
 import type { IntegrationHealth, IntegrationStatusStore } from '../integration-status.ts';
-import { noNul, type PgDatabase } from './db.ts';
+import type { PgDatabase } from './db.ts';
 
 export const INTEGRATION_STATUS_MIGRATIONS: string[] = [
   `
@@ -44,7 +44,7 @@ export class PgIntegrationStatusStore implements IntegrationStatusStore {
     await this.db.query(
       `INSERT INTO integration_status AS t (name, last_success_at, successes) VALUES ($1, $2, 1)
        ON CONFLICT (name) DO UPDATE SET last_success_at = EXCLUDED.last_success_at, successes = t.successes + 1`,
-      [noNul(name), at.toISOString()]
+      [name, at.toISOString()]
     );
   }
 
@@ -53,7 +53,7 @@ export class PgIntegrationStatusStore implements IntegrationStatusStore {
       `INSERT INTO integration_status AS t (name, last_failure_at, last_failure_type, last_failure_message, failures) VALUES ($1, $2, $3, $4, 1)
        ON CONFLICT (name) DO UPDATE SET last_failure_at = EXCLUDED.last_failure_at, last_failure_type = EXCLUDED.last_failure_type,
          last_failure_message = EXCLUDED.last_failure_message, failures = t.failures + 1`,
-      [noNul(name), at.toISOString(), noNul(failure.type), noNul(failure.message.slice(0, 500))]
+      [name, at.toISOString(), failure.type, failure.message.slice(0, 500)]
     );
   }
 

@@ -4,7 +4,7 @@
 // Run it on two commits to compare (the figures in docs/PERFORMANCE.md were taken so).
 import os from 'node:os';
 import { c2Finding } from '../test/helpers/alerts.ts';
-import { cpuSeconds, startStack } from './stack.ts';
+import { cpuSeconds, percentile, startStack } from './stack.ts';
 
 const CASES = Number(process.env.BENCH_CASES ?? 20);
 const READS = Number(process.env.BENCH_READS ?? 1000);
@@ -16,7 +16,7 @@ async function call(base: string, method: string, p: string, token: string, body
   return { status: res.status, body: (await res.json().catch(() => undefined)) as { caseId?: string; status?: string } | undefined };
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))] ?? 0;
+const pct = (xs: number[], p: number) => percentile(xs, p) ?? 0;
 
 async function main(): Promise<void> {
   const stack = await startStack({

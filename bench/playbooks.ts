@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { PLAYBOOK_ALERTS } from '../test/helpers/playbook-alerts.ts';
-import { cpuSeconds, root, settledRss, startStack, untilQuiet } from './stack.ts';
+import { cpuSeconds, percentile, root, settledRss, startStack, untilQuiet } from './stack.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 10);
@@ -35,7 +35,7 @@ async function api(base: string, method: string, p: string, token: string, body?
 
 const waiting = (c: Answer | undefined) => c?.status === 'awaiting_approval' || c?.status === 'closed' || c?.status === 'contained' || c?.status === 'failed';
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))] ?? 0;
+const pct = (xs: number[], p: number) => percentile(xs, p) ?? 0;
 
 async function main(): Promise<void> {
   const stack = await startStack({

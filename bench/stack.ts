@@ -47,6 +47,11 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** The benchmarks' percentile: the value at ⌊(n − 1)·p⌋ of the sorted sample (undefined when empty). */
+export function percentile(xs: number[], p: number): number | undefined {
+  return xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))] : undefined;
+}
+
 /** Waits until these processes together use under 0.05 CPU-s in `quietMs`: the work in flight is done. */
 export async function untilQuiet(pids: Array<number | undefined>, quietMs = 2500): Promise<void> {
   const total = () => pids.map(cpuSeconds).reduce((a, b) => a + b, 0);

@@ -86,7 +86,7 @@ import { c2Finding } from '../test/helpers/alerts.ts';
 import { caseWorkflowId } from '../workflows/definitions.ts';
 import type { BareResult } from './bare-workflow/workflows.ts';
 import { startChaosPeers, type ChaosPeers } from './chaos-peers.ts';
-import { cpuSeconds, root, rssMiB, settledRss, startProcess, startStack, threadCpu, untilQuiet, type Stack } from './stack.ts';
+import { cpuSeconds, percentile, root, rssMiB, settledRss, startProcess, startStack, threadCpu, untilQuiet, type Stack } from './stack.ts';
 
 const num = (name: string, fallback: number, min = 1): number => {
   const raw = process.env[name];
@@ -118,8 +118,7 @@ const TARGETS = { completedPerSecond: 20, cpuPerPlaybook: 0.1, workerRssMiB: 153
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, digits = 3) => +x.toFixed(digits);
-/** The same percentile as the other benchmarks: the value at ⌊(n − 1)·p⌋ of the sorted sample. */
-const pct = (xs: number[], p: number): number | undefined => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))] : undefined);
+const pct = percentile;
 const dist = (xs: number[]) => ({ n: xs.length, p50: ms(pct(xs, 0.5)), p99: ms(pct(xs, 0.99)), max: ms(xs.length ? Math.max(...xs) : undefined) });
 const ms = (x: number | undefined) => (x === undefined ? undefined : Math.round(x));
 

@@ -43,6 +43,8 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { startChaosPeers, type ChaosPeers, type PeerEvent } from '../bench/chaos-peers.ts';
+import { percentile as pct } from '../bench/stack.ts';
+import { c2Finding } from '../test/helpers/alerts.ts';
 import { PLAYBOOK_ALERTS } from '../test/helpers/playbook-alerts.ts';
 import { clusterPorts, startCluster, Supervised } from './cluster.ts';
 import { freePort, portFree, startDevServer, temporalAnswers, type DevServer } from './dev-server.ts';
@@ -296,8 +298,7 @@ async function embeddedStack(env: Record<string, string>, log: (m: string) => vo
       const p = server.process;
       p.kill('SIGKILL');
       await exited(p);
-      // `npm start` does not restart the dev server (scripts/start.ts supervises the worker and
-      // the API only): the operator does, on the same port and database file.
+      // As scripts/start.ts does: again on the same port and database file.
       say('temporal-dev-server killed; starting it again on the same port and database');
       const deadline = Date.now() + 120_000;
       for (;;) {
@@ -436,16 +437,8 @@ const APPROVAL_FOR: Record<string, string> = { 'suspected-c2': 'contain-egress',
 function c2Alert(n: number, tag: string): { path: string; body: unknown } {
   const hi = (n >> 8) & 255;
   const lo = n & 255;
-  return {
-    path: '/v1/alerts',
-    body: {
-      class_uid: 2004,
-      time: Date.now(),
-      severity_id: 4,
-      finding_info: { uid: `chaos-${tag}-${n}`, title: 'Outbound beacon to suspected C2', analytic: { name: 'Periodic beacon' } },
-      evidences: [{ src_endpoint: { ip: `10.70.${hi}.${lo}`, hostname: `c2-${tag}-${n}.corp.test` }, dst_endpoint: { ip: `198.18.${hi}.${lo}` } }],
-    },
-  };
+  const finding = c2Finding({ uid: `chaos-${tag}-${n}`, hostIp: `10.70.${hi}.${lo}`, hostname: `c2-${tag}-${n}.corp.test`, remoteIp: `198.18.${hi}.${lo}`, severity_id: 4 });
+  return { path: '/v1/alerts', body: { ...finding, time: Date.now() } };
 }
 
 class Run {
@@ -708,7 +701,6 @@ interface StackResult {
   logs?: string;
 }
 
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))] : undefined);
 
 async function verify(run: Run, drained: Awaited<ReturnType<Run['drain']>>): Promise<Omit<StackResult, 'stack' | 'date' | 'seed' | 'describe' | 'options' | 'startupS' | 'ok' | 'problems'>> {
   const { stack, peers } = run;

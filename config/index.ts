@@ -74,6 +74,12 @@ export interface RiposteConfig {
   dns: { servers?: string[]; timeoutMs: number };
   playbooks: { approvalTimeout: string; c2OnTimeout: 'contain' | 'none' };
   ingest: IngestConfig;
+  /**
+   * RIPOSTE_WORKER_CACHED_WORKFLOWS: workflows a worker keeps in memory between their tasks. Past
+   * it the least recently used is evicted and replayed from its history when it next has work — an
+   * idle case waiting for later alerts, a run waiting for its approval.
+   */
+  worker: { cachedWorkflows: number };
   telemetry: { exporter: 'none' | 'otlp'; otlpEndpoint?: string; serviceName: string };
 }
 
@@ -256,6 +262,7 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
       c2OnTimeout: oneOf('RIPOSTE_C2_ON_TIMEOUT', ['contain', 'none'] as const, 'none'),
     },
     ingest,
+    worker: { cachedWorkflows: int('RIPOSTE_WORKER_CACHED_WORKFLOWS', DEFAULT_CACHED_WORKFLOWS, 1, 100_000) },
     telemetry: {
       exporter,
       otlpEndpoint: url('OTEL_EXPORTER_OTLP_ENDPOINT'),
@@ -265,6 +272,9 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
+
+/** Workflows a worker keeps cached (docs/PERFORMANCE.md: what an open case costs in memory). */
+export const DEFAULT_CACHED_WORKFLOWS = 250;
 
 /** The Temporal UI's origins by default (the dev server's, on this host); a listed origin is scheme://host[:port]. */
 function codecOrigins(raw: string | undefined, temporal: TemporalConfig, problems: string[]): string[] {

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     stopServer = server.stop;
   }
   const lab = await startAwsLab();
-  const dns = await startDnsmasq({ 'young.record.test': '203.0.113.66', 'young2.record.test': '203.0.113.67', 'unknown.record.test': '203.0.113.68' });
+  const dns = await startDnsmasq({ 'young.record.test': '203.0.113.66', 'young2.record.test': '203.0.113.67', 'unknown.record.test': '203.0.113.68', 'young3.record.test': '203.0.113.69' });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-record-'));
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
@@ -209,6 +209,10 @@ async function main(): Promise<void> {
     // From DECIDE_ONCE_ACCEPTED_PATCH on, a decision waits for its update to be in history.
     { name: 'suspected-c2-v2_approved-once-accepted', workflowType: 'suspectedC2Playbook', input: c2({ uid: 'v2-approved-accepted' }), drive: (h) => decideNext(h, 'approve') },
     { name: 'malware-on-endpoint_rejected-once-accepted', workflowType: 'malwareOnEndpointPlaybook', input: () => playbookInput(malwareAlert('fin-ws-105')), drive: (h) => decideNext(h, 'reject') },
+    // Lookups, hunts and ticket updates as quick calls (local activities first).
+    { name: 'suspected-c2-v2_approved-quick-calls', workflowType: 'suspectedC2Playbook', input: c2({ uid: 'v2-approved-quick' }), drive: (h) => decideNext(h, 'approve') },
+    { name: 'never-seen-domain_suspicious-approved-quick-calls', workflowType: 'neverSeenDomainPlaybook', input: () => playbookInput(firstSeenAlert('young3.record.test')), drive: (h) => decideNext(h, 'approve') },
+    { name: 'malware-on-endpoint_rejected-quick-calls', workflowType: 'malwareOnEndpointPlaybook', input: () => playbookInput(malwareAlert('fin-ws-106')), drive: (h) => decideNext(h, 'reject') },
     { name: 'ioc-sweep_no-sightings', workflowType: 'iocSweepPlaybook', input: () => ({}) as PlaybookInput },
   ];
 

@@ -37,6 +37,10 @@ export function setupTelemetry(
   return {
     resource,
     spanProcessor: processor,
+    // Installed even with nowhere to send spans, though its workflow interceptors are a large
+    // share of a worker's workflow CPU: they change when update handlers and the workflow's main
+    // body resume relative to each other, so histories recorded with them replay only with them
+    // (test/replay; docs/PERFORMANCE.md).
     temporalPlugin: new OpenTelemetryPlugin({ resource, spanProcessor: processor }),
     tracer: provider.getTracer('riposte'),
     async shutdown() {

@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     workflowBundlePath: process.env.RIPOSTE_WORKFLOW_BUNDLE,
     statusStore: await stores.integrationStatus(),
     dataConverter: dataConverter(config.payloadKeys),
+    overrides: { maxCachedWorkflows: config.worker.cachedWorkflows },
   });
   if (role !== 'privileged') {
     await ensureSweepSchedule({

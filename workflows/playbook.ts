@@ -24,6 +24,7 @@ import { ApprovalGate, DECIDE_ONCE_ACCEPTED_PATCH } from './blocks/approval-gate
 import { CONTAINING_OPS } from './blocks/contain.ts';
 import { LOCAL, LOOKUP } from './blocks/activity-options.ts';
 import { CaseRecord, RECORD_PATCH, now } from './blocks/case-record.ts';
+import { QUICK_CALLS_PATCH } from './blocks/quick.ts';
 import { caseReport } from './blocks/report.ts';
 import { TicketSync, message } from './blocks/ticket-sync.ts';
 import {
@@ -108,6 +109,8 @@ export class PlaybookRun<S extends string = string> {
   readonly unconfigured: Record<string, string[]>;
   readonly approvalPolicy: ApprovalPolicy;
   readonly dryRun?: DryRunOptions;
+  /** Lookups, hunts and ticket updates go first as local activities (blocks/quick.ts); runs from before, never. */
+  quick = false;
   round: Round;
   /** What a story keeps between its rounds (workflow state: rebuilt exactly on replay). */
   readonly memo: Record<string, unknown> = {};
@@ -252,11 +255,13 @@ export async function runPlaybook<S extends string>(meta: PlaybookMeta<S>, input
   // First of all its commands: whether this run writes the case record.
   const recording = patched(RECORD_PATCH);
   const decidesOnceAccepted = patched(DECIDE_ONCE_ACCEPTED_PATCH);
+  const quick = patched(QUICK_CALLS_PATCH);
   const context = await readPlaybookContext(meta, input.settings);
   const run = new PlaybookRun(meta, input, context);
   const { record } = run;
   record.recording = recording;
   run.approvals.decidesOnceAccepted = decidesOnceAccepted;
+  run.quick = quick;
   record.note('start', `${meta.name} v${meta.version}${input.dryRun ? ' (dry run)' : ''}${(input.run ?? 1) > 1 ? `, run ${input.run}` : ''}${input.requestedBy ? `, run again by ${input.requestedBy}` : ''} — alert ${input.alert.id}: ${input.alert.title}`);
   await record.flush();
   try {

@@ -62,8 +62,10 @@ export function createEnrichmentActivities(sources: EnrichmentSources) {
       const beat = heartbeating();
       try {
         const jobs: Array<Promise<EnrichmentOutcome>> = [];
+        const wanted = (source: string, o: Observable) => !input.only || input.only.some((w) => w.source === source && w.value === o.value);
         for (const observable of input.observables) {
           for (const source of input.sources[observable.type as keyof EnrichInput['sources']] ?? []) {
+            if (!wanted(source, observable)) continue;
             const lookup = table[source]?.[observable.type];
             if (!lookup) {
               jobs.push(Promise.resolve({ source, observable, status: 'skipped', reason: `${source} does not look up ${observable.type}s` }));
@@ -71,7 +73,7 @@ export function createEnrichmentActivities(sources: EnrichmentSources) {
             }
             jobs.push(queue.add(() => ask(source, observable, () => lookup(observable.value, observable))) as Promise<EnrichmentOutcome>);
           }
-          if (observable.type === 'domain' && input.firstSeen) jobs.push(queue.add(() => ask('first-seen', observable, () => firstSeen(sources, observable, input.firstSeen!))) as Promise<EnrichmentOutcome>);
+          if (observable.type === 'domain' && input.firstSeen && wanted('first-seen', observable)) jobs.push(queue.add(() => ask('first-seen', observable, () => firstSeen(sources, observable, input.firstSeen!))) as Promise<EnrichmentOutcome>);
         }
         return { outcomes: await Promise.all(jobs) };
       } finally {

@@ -12,6 +12,11 @@ export interface EnrichInput {
    * so the next alert about the domain no longer finds it new; a dry run only reads.
    */
   firstSeen?: { record: boolean; idempotencyKey: string; source: string; host?: string };
+  /**
+   * Only these (source, observable value) pairs — the ones a quick lookup left for a regular
+   * activity (their rate limit asked them to wait). The first-seen store is `first-seen`.
+   */
+  only?: Array<{ source: string; value: string }>;
 }
 
 export interface EnrichResult {

@@ -11,6 +11,11 @@ export const ErrorType = {
   unavailable: 'IntegrationUnavailableError',
   /** The input itself is unusable (not an IP, not a domain). */
   invalidInput: 'InvalidObservableError',
+  /**
+   * A quick call (a local activity, which cannot heartbeat) would have to wait longer than it may
+   * for its integration's rate limit; the workflow asks again with a regular activity, which waits.
+   */
+  wouldWait: 'RateLimitWouldWaitError',
   /** A local tool (nft, dc3dd) failed. */
   tool: 'ToolError',
 } as const;

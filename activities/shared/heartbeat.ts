@@ -1,5 +1,6 @@
 // Telling Temporal a long activity is alive: between pages of a feed, while lookups queue behind
-// a rate limit. Outside an activity (a script, a unit test of a client) these do nothing.
+// a rate limit. Outside an activity (a script, a unit test of a client), and in a local activity
+// (a quick call, which cannot heartbeat and is bounded by its short timeout), these do nothing.
 import { Context } from '@temporalio/activity';
 
 const EVERY_MS = 10_000;
@@ -7,7 +8,8 @@ const EVERY_MS = 10_000;
 /** One heartbeat now, with details a retry can resume from. */
 export function heartbeat(details?: Record<string, unknown>): void {
   try {
-    Context.current().heartbeat(details);
+    const ctx = Context.current();
+    if (!ctx.info.isLocal) ctx.heartbeat(details);
   } catch {
     /* outside an activity */
   }
@@ -21,6 +23,7 @@ export function heartbeating(): () => void {
   } catch {
     return () => undefined;
   }
+  if (ctx.info.isLocal) return () => undefined;
   const timer = setInterval(() => ctx.heartbeat(), EVERY_MS);
   return () => clearInterval(timer);
 }

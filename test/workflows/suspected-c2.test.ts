@@ -7,7 +7,11 @@ import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { AbuseIpDbClient } from '../../activities/abuseipdb/client.ts';
-import { ActsThenFailsEgress } from '../helpers/fakes.ts';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { OpenTicketInput } from '../../activities/ticketing/types.ts';
+import type { BlockEgressInput } from '../../activities/containment/types.ts';
+import { ActsThenFailsEgress, RecordingEgress, RecordingTickets } from '../helpers/fakes.ts';
 import { importFile } from '../../activities/logstore/importers.ts';
 import { LogStore } from '../../activities/logstore/store.ts';
 import { RateLimiter } from '../../activities/shared/rate-limit.ts';
@@ -148,13 +152,20 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
   });
 
   it('refuses decisions on unknown or already-decided approvals before they reach history', async () => {
-    await harness();
+    // The block takes a few seconds, so the run is still going when the second decision comes.
+    const egress = new (class extends RecordingEgress {
+      override async block(input: BlockEgressInput) {
+        await new Promise((r) => setTimeout(r, 3000));
+        return super.block(input);
+      }
+    })();
+    await harness({ deps: { egress } });
     const h = await pb.start(PLAYBOOK, playbookInput(c2Alert()));
     await pb.awaitingApproval(h);
     const unknown = await h.executeUpdate(approvalUpdate, { args: [{ approvalId: 'nope', decision: 'approve', actor: 'eve' }] }).catch((e: unknown) => e);
     assert.ok(unknown instanceof WorkflowUpdateFailedError);
     assert.equal((unknown.cause as { type?: string }).type, 'ApprovalNotFoundError');
-    await pb.decide(h, 'contain-egress', 'reject', 'eve');
+    await pb.decide(h, 'contain-egress', 'approve', 'eve');
     const again = await h.executeUpdate(approvalUpdate, { args: [{ approvalId: 'contain-egress', decision: 'approve', actor: 'mallory' }] }).catch((e: unknown) => e);
     assert.ok(again instanceof WorkflowUpdateFailedError);
     assert.equal((again.cause as { type?: string }).type, 'ApprovalNotPendingError');
@@ -311,8 +322,42 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
     const waiting = await pb.awaitingApproval(h, 90_000);
     const vtOutcomes = waiting.enrichment.filter((e) => e.source === 'virustotal');
     assert.deepEqual(vtOutcomes.map((e) => e.status), ['ok', 'ok'], JSON.stringify(vtOutcomes));
+    // The quick lookup (a local activity) asked what it could at once; only the lookup that had to
+    // wait went to a regular, heartbeating activity, which asked that one source for that one value.
+    const scheduled = await activitiesScheduled(h);
+    assert.deepEqual(
+      scheduled.filter((a) => a.type === 'enrichmentLookup').map((a) => (a.input as { only?: unknown }).only),
+      [[{ source: 'virustotal', value: '203.0.113.7' }]]
+    );
     await pb.decide(h, 'contain-egress', 'reject');
     await pb.result(h);
+  });
+
+  it('lookups, the hunt and ticket updates are quick calls in the workflow task; one that fails there is made again by a regular activity, once', async () => {
+    // The ticket system is down for the first call: the local attempt fails, a regular activity
+    // (retried with backoff) opens the ticket. Its idempotency key keeps it to one ticket.
+    const tickets = new (class extends RecordingTickets {
+      attempts = 0;
+      override async open(input: OpenTicketInput) {
+        if (++this.attempts === 1) throw ApplicationFailure.retryable('ticket system unavailable (test)', 'IntegrationUnavailableError');
+        return super.open(input);
+      }
+    })();
+    nock(VT).get('/domains/c2-never-seen.test').reply(200, fixture('virustotal/domain-malicious.json'));
+    nock(VT).get('/ip_addresses/203.0.113.7').reply(200, fixture('virustotal/ip-clean.json'));
+    await harness({ deps: { virustotal: vt(), tickets } });
+    const h = await pb.start(PLAYBOOK, playbookInput(c2Alert({ domain: 'c2-never-seen.test', remoteIp: '203.0.113.7', severity_id: 2 })));
+    await pb.awaitingApproval(h);
+    await pb.decide(h, 'contain-egress', 'reject');
+    const done = await pb.result(h);
+    assert.equal(tickets.attempts, 2, 'the local attempt, then the regular activity');
+    assert.equal(tickets.opened.length, 1);
+    assert.equal(done.ticket?.key, 'REC-1');
+    assert.deepEqual(done.enrichment.filter((e) => e.source === 'virustotal').map((e) => e.status), ['ok', 'ok'], JSON.stringify(done.enrichment));
+    const scheduled = (await activitiesScheduled(h)).map((a) => a.type);
+    assert.deepEqual(scheduled, ['ticketingOpenTicket'], 'only the failed quick call became a regular activity');
+    const locals = await localActivitiesRecorded(h);
+    for (const type of ['enrichmentLookup', 'huntingSearch', 'ticketingOpenTicket', 'ticketingAddNote']) assert.ok(locals.includes(type), `${type} ran as a local activity (${locals.join(', ')})`);
   });
 
   it('an alert naming more indicators than a round takes acts on the first 25 and names the rest (for a new run: test/workflows/case.test.ts)', async () => {
@@ -339,3 +384,27 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
     assert.match(done.report ?? '', /DRY RUN/);
   });
 });
+
+/** The regular activities a run scheduled, with their inputs. */
+async function activitiesScheduled(h: WorkflowHandle): Promise<Array<{ type: string; input: unknown }>> {
+  const { events } = await h.fetchHistory();
+  const converter = defaultPayloadConverter;
+  return (events ?? []).flatMap((e) => {
+    const a = e.activityTaskScheduledEventAttributes;
+    if (!a) return [];
+    const payload = a.input?.payloads?.[0];
+    return [{ type: a.activityType?.name ?? '', input: payload ? converter.fromPayload(payload) : undefined }];
+  });
+}
+
+/** The activity types a run's local-activity markers name. */
+async function localActivitiesRecorded(h: WorkflowHandle): Promise<string[]> {
+  const { events } = await h.fetchHistory();
+  return (events ?? []).flatMap((e) => {
+    const m = e.markerRecordedEventAttributes;
+    if (m?.markerName !== 'core_local_activity') return [];
+    const data = m.details?.data?.payloads?.[0];
+    const meta = data ? (defaultPayloadConverter.fromPayload(data) as { activity_type?: string }) : undefined;
+    return meta?.activity_type ? [meta.activity_type] : [];
+  });
+}

@@ -3,7 +3,7 @@
 // after the whole start-to-close budget, and the schedule-to-close budget bounds the retries.
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
-const NON_RETRYABLE = ['IntegrationAuthError', 'IntegrationRequestError', 'InvalidObservableError', 'InvalidSettingsError'];
+export const NON_RETRYABLE = ['IntegrationAuthError', 'IntegrationRequestError', 'InvalidObservableError', 'InvalidSettingsError'];
 
 /**
  * Lookups (enrichment, hunting): one activity asks every source, heartbeating while it waits

@@ -34,6 +34,8 @@ export const DECIDE_ONCE_ACCEPTED_PATCH = 'approval-decided-once-accepted';
 
 export class ApprovalGate {
   private told = false;
+  /** The write of the latest decision to the case record (the update handler answers once it is done). */
+  private recordingDecision?: Promise<unknown>;
   /**
    * Whether decisions wait for their update to be in history (`runPlaybook` asks the patch first
    * thing; older runs replay as they ran).
@@ -98,7 +100,9 @@ export class ApprovalGate {
     if (!record.recording) return approval;
     // The decision is in the case record before the analyst hears it was taken.
     const decided = { ...approval };
-    return record.flush().then(() => decided);
+    const written = record.flush().then(() => decided);
+    this.recordingDecision = written;
+    return written;
   }
 
   /** Waits for a decision or the timeout (paging on timeout); returns the settled approval. */
@@ -132,6 +136,10 @@ export class ApprovalGate {
         approval.decidedAt = now();
       }
     }
+    // A run with quick calls goes on only once the decision is in the record: its next call is a
+    // local activity too, and two local activities at once — one in the update handler, one here —
+    // could be resolved in another order on replay than they were live.
+    if (this.run.quick && this.recordingDecision) await this.recordingDecision;
     if (approval.status === 'timed_out') await this.escalate(approval, opts.timeout);
     record.setStatus('running');
     return approval;

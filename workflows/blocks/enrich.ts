@@ -2,15 +2,16 @@
 // context lists for each observable's type (and DNS and the first-seen store for domains), asked
 // by one activity with bounded concurrency; each source's answer is kept as evidence and the
 // observables get one merged verdict. A source that fails is recorded, never fatal.
-import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
+import type { EnrichInput } from '../../activities/enrichment/types.ts';
 import type { Observable } from '../../core/alert.ts';
 import { mergeVerdicts, type EnrichmentOutcome, type MergedVerdict } from '../../core/verdict.ts';
 import type { PlaybookRun } from '../playbook.ts';
 import { LOOKUP } from './activity-options.ts';
+import { quickCall } from './quick.ts';
 import { failureType, message } from './ticket-sync.ts';
 
-const { enrichmentLookup } = proxyActivities<Activities>(LOOKUP);
+/** How a quick lookup marks a source that would have waited for its rate limit (activities/shared/errors.ts). */
+const WOULD_WAIT = 'RateLimitWouldWaitError';
 
 const ENRICHABLE = ['ip', 'domain', 'url', 'hash'] as const;
 type Enrichable = (typeof ENRICHABLE)[number];
@@ -36,14 +37,21 @@ export async function enrich(run: PlaybookRun, observables: Observable[], opts: 
   }
   const sources = Object.fromEntries(types.map((t) => [t, providers.enrich[t]]));
   let outcomes: EnrichmentOutcome[];
+  const input: EnrichInput = {
+    observables: wanted,
+    sources,
+    ...(providers.firstSeen && opts.firstSeen !== false && types.includes('domain')
+      ? { firstSeen: { record: !run.dryRun, idempotencyKey: run.key('first-seen'), source: `case ${run.caseId}`, ...(opts.firstSeenHost ? { host: opts.firstSeenHost } : {}) } }
+      : {}),
+  };
   try {
-    ({ outcomes } = await enrichmentLookup({
-      observables: wanted,
-      sources,
-      ...(providers.firstSeen && opts.firstSeen !== false && types.includes('domain')
-        ? { firstSeen: { record: !run.dryRun, idempotencyKey: run.key('first-seen'), source: `case ${run.caseId}`, ...(opts.firstSeenHost ? { host: opts.firstSeenHost } : {}) } }
-        : {}),
-    }));
+    ({ outcomes } = await quickCall(run.quick, 'enrichmentLookup', LOOKUP, input));
+    // Sources a quick lookup left because their rate limit would make them wait: asked again by a regular activity, which waits its turn.
+    const waiting = outcomes.filter((o) => o.status === 'failed' && o.errorType === WOULD_WAIT);
+    if (waiting.length > 0) {
+      const later = await quickCall(false, 'enrichmentLookup', LOOKUP, { ...input, only: waiting.map((o) => ({ source: o.source, value: o.observable.value })) });
+      outcomes = [...outcomes.filter((o) => !waiting.includes(o)), ...later.outcomes];
+    }
   } catch (err) {
     // Every source at once could not be asked (the activity ran out of retries).
     outcomes = wanted.map((observable) => ({ source: 'enrichment', observable, status: 'failed', reason: message(err), errorType: failureType(err) }));

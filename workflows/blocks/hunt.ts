@@ -2,16 +2,13 @@
 // run's context lists (the local log store by default; Elasticsearch/OpenSearch, Splunk,
 // Sentinel), one activity. Hosts seen talking to the same indicators join the case's scope —
 // recorded, shown in the case, and covered by the containment the analyst approves.
-import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
 import type { Observable } from '../../core/alert.ts';
 import type { Sighting } from '../../core/case.ts';
 import type { PlaybookRun } from '../playbook.ts';
 import { LOOKUP } from './activity-options.ts';
 import { now } from './case-record.ts';
+import { quickCall } from './quick.ts';
 import { message } from './ticket-sync.ts';
-
-const { huntingSearch } = proxyActivities<Activities>(LOOKUP);
 
 /** Indicators worth hunting in logs (hosts and users are the scope, not the quarry). */
 const HUNTABLE = new Set(['ip', 'domain', 'url', 'hash']);
@@ -33,7 +30,7 @@ export async function hunt(run: PlaybookRun, indicators: Observable[], opts: { s
   const to = now();
   let result;
   try {
-    result = await huntingSearch({ indicators: wanted, from: opts.since, to, backends: providers.hunt, limit: opts.limit ?? 100 });
+    result = await quickCall(run.quick, 'huntingSearch', LOOKUP, { indicators: wanted, from: opts.since, to, backends: providers.hunt, limit: opts.limit ?? 100 });
   } catch (err) {
     record.note('hunt', `could not hunt: ${message(err)}`);
     return { sightings: [], newHosts: [] };

@@ -2,12 +2,9 @@
 // once, a note per step. Every call carries `${workflowId}:ticket:${step}` as its idempotency
 // key, so a retried activity never posts twice. Ticketing trouble is recorded and never stops
 // the response. A dry run says what it would have opened.
-import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
 import type { PlaybookRun } from '../playbook.ts';
 import { TICKETING } from './activity-options.ts';
-
-const { ticketingOpenTicket, ticketingAddNote } = proxyActivities<Activities>(TICKETING);
+import { quickCall } from './quick.ts';
 
 export class TicketSync {
   private skipped = false;
@@ -27,7 +24,7 @@ export class TicketSync {
       return;
     }
     try {
-      const result = await ticketingOpenTicket({ idempotencyKey: this.run.key('ticket:open'), caseId: record.view.caseId, title, description, severity_id: record.view.severity_id });
+      const result = await quickCall(this.run.quick, 'ticketingOpenTicket', TICKETING, { idempotencyKey: this.run.key('ticket:open'), caseId: record.view.caseId, title, description, severity_id: record.view.severity_id });
       if (result.status === 'skipped') {
         this.skipped = true;
         record.note('ticket', `skipped: ${result.reason}`);
@@ -45,7 +42,7 @@ export class TicketSync {
     const ticket = this.run.record.view.ticket;
     if (!ticket || this.skipped) return;
     try {
-      await ticketingAddNote({ ticket, idempotencyKey: this.run.key(`ticket:${step}`), text });
+      await quickCall(this.run.quick, 'ticketingAddNote', TICKETING, { ticket, idempotencyKey: this.run.key(`ticket:${step}`), text });
     } catch (err) {
       this.run.record.note('ticket', `could not add the ${step} note to ${ticket.key}: ${message(err)}`);
     }

@@ -102,7 +102,7 @@ export interface Stack {
  * The real stack as `npm start` runs it — a dev server on a WAL SQLite file, the worker and the
  * API as processes of their own — with `env` on top of what every benchmark sets.
  */
-export async function startStack(o: { name: string; env: Record<string, string>; profileApi?: boolean }): Promise<Stack> {
+export async function startStack(o: { name: string; env: Record<string, string>; profileApi?: boolean; profileWorker?: boolean }): Promise<Stack> {
   const cli = findTemporalCli();
   if (!cli) throw new Error('the Temporal CLI is missing: run `node scripts/setup.mjs`');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `riposte-${o.name}-`));
@@ -112,12 +112,13 @@ export async function startStack(o: { name: string; env: Record<string, string>;
   const started: ChildProcess[] = [];
   const stop = async (extra: ChildProcess[] = []) => {
     for (const p of [...extra, ...started].reverse()) p.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1500));
+    // A profiled process writes its profiles as it exits: give it the time.
+    await new Promise((r) => setTimeout(r, o.profileWorker || o.profileApi ? 8000 : 1500));
     await server.stop();
     fs.rmSync(work, { recursive: true, force: true });
   };
   try {
-    const worker = await startProcess('worker/index.ts', [], env);
+    const worker = await startProcess('worker/index.ts', [], env, o.profileWorker);
     started.push(worker);
     const api = await startProcess('api/server.ts', [], env, o.profileApi);
     started.push(api);

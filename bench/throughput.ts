@@ -73,6 +73,7 @@
 //   BENCH_LIGHT_ALERTS  alerts in the light phase (50)       BENCH_LIGHT_RATE  their rate a second (5)
 //   BENCH_ALERTS        alerts in the sustained phase (1000)  BENCH_RATE        their rate a second (50)
 //   BENCH_BARE=0        skip the raw-Temporal phase (c)
+//   BENCH_PROFILE_WORKER=1  CPU profiles of the worker's threads into bench/results/profiles
 //   BENCH_TIMEOUT       seconds to wait after a phase's last send for every run to close (900)
 //   BENCH_TAG           a name for the results file: throughput-<date>[-<tag>].json
 // Results: bench/results/throughput-<date>.json, and a summary table on stdout.
@@ -569,6 +570,7 @@ async function main(): Promise<void> {
   try {
     stack = await startStack({
       name: 'bench-throughput',
+      profileWorker: process.env.BENCH_PROFILE_WORKER === '1',
       env: {
         ...peers.env,
         RIPOSTE_TOKENS: `${SOURCE}:source,${ANALYST}:analyst`,

@@ -36,10 +36,19 @@ export interface RiposteWorkerOptions {
   overrides?: Partial<WorkerOptions>;
 }
 
+/**
+ * Modules every workflow shares instead of evaluating them afresh (the SDK gives each workflow
+ * its own copy of every module it loads after start-up): OpenTelemetry, which the tracing
+ * interceptors load into every workflow, was a quarter of the worker's CPU per playbook
+ * (docs/PERFORMANCE.md). Stateless libraries only: they are loaded before any workflow exists
+ * and frozen. (Sharing Riposte's own workflow modules saved nothing measurable.)
+ */
+export const SHARED_MODULES = ['@opentelemetry/api', '@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-trace-base', '@opentelemetry/semantic-conventions'];
+
 /** Bundles the workflow code with the same plugins the worker uses; webpack's chatter is dropped. */
 export async function bundleWorkflows(telemetry: Telemetry): Promise<{ code: string }> {
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, plugins: [telemetry.temporalPlugin], logger: quiet });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, plugins: [telemetry.temporalPlugin], logger: quiet, preloadModules: SHARED_MODULES });
 }
 
 /** Every activity, split by task queue. */

@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     maxSignalsPerSecond: config.ingest.dispatchMaxRate,
     logger,
     searchAttributes: await searchAttributesRegistered(client, config.temporal.searchAttributes, logger),
+    untraced: !telemetry.tracing,
   });
   dispatcher.start();
   store.watchQueued?.((caseIds) => dispatcher.wake(caseIds));

@@ -29,7 +29,7 @@ import type { PlaybookView } from '../core/case.ts';
 import { MAX_INDICATORS } from '../workflows/playbook.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createRiposteWorkers } from '../worker/create-worker.ts';
-import { alertsSignal, approvalUpdate, caseWorkflowId, playbookAlertsSignal, playbookViewQuery, playbookWorkflowId, rerunPlaybookUpdate, type PlaybookInput } from '../workflows/definitions.ts';
+import { alertsSignal, approvalUpdate, caseWorkflowId, playbookAlertsSignal, playbookViewQuery, playbookWorkflowId, rerunPlaybookUpdate, UNTRACED_MEMO, untracedMemo, type PlaybookInput } from '../workflows/definitions.ts';
 import { caseSearchAttributes } from '../workflows/search-attributes.ts';
 import { c2Alert, playbookInput } from '../test/helpers/alerts.ts';
 import { findingEvent, guarddutyAlert, startAwsLab, userWithKey, webServer } from '../test/helpers/aws-lab.ts';
@@ -53,6 +53,8 @@ interface Scenario {
   drive?(h: WorkflowHandle): Promise<void>;
   /** The run is expected to fail (its history is recorded all the same). */
   fails?: boolean;
+  /** Started untraced, as a case started with no exporter configured starts its runs. */
+  untraced?: boolean;
 }
 
 const view = (h: WorkflowHandle) => h.query(playbookViewQuery);
@@ -210,9 +212,9 @@ async function main(): Promise<void> {
     { name: 'suspected-c2-v2_approved-once-accepted', workflowType: 'suspectedC2Playbook', input: c2({ uid: 'v2-approved-accepted' }), drive: (h) => decideNext(h, 'approve') },
     { name: 'malware-on-endpoint_rejected-once-accepted', workflowType: 'malwareOnEndpointPlaybook', input: () => playbookInput(malwareAlert('fin-ws-105')), drive: (h) => decideNext(h, 'reject') },
     // Lookups, hunts and ticket updates as quick calls (local activities first).
-    { name: 'suspected-c2-v2_approved-quick-calls', workflowType: 'suspectedC2Playbook', input: c2({ uid: 'v2-approved-quick' }), drive: (h) => decideNext(h, 'approve') },
-    { name: 'never-seen-domain_suspicious-approved-quick-calls', workflowType: 'neverSeenDomainPlaybook', input: () => playbookInput(firstSeenAlert('young3.record.test')), drive: (h) => decideNext(h, 'approve') },
-    { name: 'malware-on-endpoint_rejected-quick-calls', workflowType: 'malwareOnEndpointPlaybook', input: () => playbookInput(malwareAlert('fin-ws-106')), drive: (h) => decideNext(h, 'reject') },
+    { name: 'suspected-c2-v2_approved-quick-calls', workflowType: 'suspectedC2Playbook', input: c2({ uid: 'v2-approved-quick' }), drive: (h) => decideNext(h, 'approve'), untraced: true },
+    { name: 'never-seen-domain_suspicious-approved-quick-calls', workflowType: 'neverSeenDomainPlaybook', input: () => playbookInput(firstSeenAlert('young3.record.test')), drive: (h) => decideNext(h, 'approve'), untraced: true },
+    { name: 'malware-on-endpoint_rejected-quick-calls', workflowType: 'malwareOnEndpointPlaybook', input: () => playbookInput(malwareAlert('fin-ws-106')), drive: (h) => decideNext(h, 'reject'), untraced: true },
     { name: 'ioc-sweep_no-sightings', workflowType: 'iocSweepPlaybook', input: () => ({}) as PlaybookInput },
   ];
 
@@ -261,6 +263,35 @@ async function main(): Promise<void> {
       console.log(`recorded ${path.relative(root, file)}`);
     }
 
+    // An untraced case (as the API starts them with no exporter configured): it continues as new
+    // while its untraced run waits for approval, and a later alert joins the run after that.
+    const leanId = `cs_${(Date.now() + 4).toString(16).padStart(16, '0')}`;
+    const lean = await client.workflow.signalWithStart('caseWorkflow', {
+      taskQueue,
+      workflowId: caseWorkflowId(leanId),
+      args: [{ caseId: leanId, settings: { idleTimeout: '2s' }, historyBudget: 20 }],
+      signal: alertsSignal,
+      signalArgs: [{ items: [{ seq: 1, kind: 'new', alert: c2Alert({ uid: 'lean-1', remoteIp: '203.0.113.7' }) }] }],
+      ...untracedMemo(true),
+    });
+    const leanChild = client.workflow.getHandle(playbookWorkflowId('suspected-c2', leanId));
+    await pending(leanChild);
+    const leanFirstRun = (await lean.describe()).runId;
+    for (let seq = 2; seq <= 12; seq++) await lean.signal(alertsSignal, { items: [{ seq, kind: 'new', alert: c2Alert({ uid: `lean-${seq}`, severity_id: 1 }) }] });
+    await lean.signal(alertsSignal, { items: [{ seq: 13, kind: 'new', alert: c2Alert({ uid: 'lean-13', remoteIp: '203.0.113.8' }) }] });
+    await decideNext(leanChild, 'approve');
+    await decideNext(leanChild, 'approve');
+    await leanChild.result();
+    const leanLast = client.workflow.getHandle(caseWorkflowId(leanId));
+    await leanLast.result();
+    if ((await leanLast.describe()).memo?.[UNTRACED_MEMO] !== true) throw new Error('the continued case lost its untraced memo');
+    const leanFile = path.join(outDir, `case_untraced-continued-as-new-while-playbook-runs_${sdkVersion}.json`);
+    if (!fs.existsSync(leanFile)) {
+      fs.writeFileSync(leanFile, execFileSync(cli.bin, ['workflow', 'show', '--address', address as string, '--workflow-id', lean.workflowId, '--run-id', leanFirstRun, '--output', 'json'], { encoding: 'utf8' }));
+      console.log(`recorded ${path.relative(root, leanFile)}`);
+    }
+    save('suspected-c2-v2_untraced-child-of-case', leanChild.workflowId);
+
     // A case whose first run leaves indicators past its bound: the case starts a second run for
     // them (the leftovers path), which is rejected; the idle case then ends.
     const manyId = `cs_${(Date.now() + 2).toString(16).padStart(16, '0')}`;
@@ -301,7 +332,7 @@ async function main(): Promise<void> {
     save('suspected-c2-v2_child-with-search-attributes', saFirst.workflowId);
 
     for (const s of scenarios) {
-      const h = await client.workflow.start(s.workflowType, { taskQueue, workflowId: `record-${s.name}-${Date.now()}`, args: [await s.input()] });
+      const h = await client.workflow.start(s.workflowType, { taskQueue, workflowId: `record-${s.name}-${Date.now()}`, args: [await s.input()], ...untracedMemo(s.untraced) });
       await s.drive?.(h);
       const outcome = await h.result().then(
         () => 'completed',

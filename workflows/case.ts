@@ -10,7 +10,7 @@ import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@tempo
 import {
   allHandlersFinished,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
@@ -34,6 +34,8 @@ import {
   type CaseAlertItem,
   type CaseInput,
   type CaseState,
+  UNTRACED_MEMO,
+  untracedMemo,
 } from './definitions.ts';
 import { MAX_INDICATORS } from './playbook.ts';
 import { PLAYBOOKS, type PlaybookEntry } from './playbooks/index.ts';
@@ -91,7 +93,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseState> {
     // Cases from before the playbook library (no scope marker) continued as new on length only.
     if (tooLong || (info.historySize > HISTORY_BYTES_BUDGET && patched(SCOPE_PATCH))) {
       await condition(allHandlersFinished);
-      if (inbox.length === 0 && leftovers.length === 0) await continueAsNew<typeof caseWorkflow>({ ...input, carried: state });
+      // The memo (untraced or not) goes on with it: the SDK carries none unless told.
+      const memo = workflowInfo().memo;
+      if (inbox.length === 0 && leftovers.length === 0) await makeContinueAsNewFunc<typeof caseWorkflow>(memo ? { memo } : {})({ ...input, carried: state });
     }
   }
   await condition(allHandlersFinished);
@@ -237,6 +241,8 @@ async function startRun(input: CaseInput, state: CaseState, entry: PlaybookEntry
       ],
       // A case that carries Riposte's search attributes gives its runs theirs (older cases did not).
       ...(carriesSearchAttributes(workflowInfo().typedSearchAttributes) ? { typedSearchAttributes: runSearchAttributes(input.caseId, entry.meta.name, alert) } : {}),
+      // A case started untraced starts its runs untraced (workflows/interceptors.ts).
+      ...untracedMemo(workflowInfo().memo?.[UNTRACED_MEMO] === true),
       // Playbooks outlive a continue-as-new of their case; they report back by signal.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

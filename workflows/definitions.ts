@@ -235,3 +235,14 @@ export function playbookWorkflowId(playbook: string, caseId: string, run = 1): s
 export function indicatorKey(o: { type: string; value: string }): string {
   return `${o.type}:${o.value}`;
 }
+
+/**
+ * The memo that starts a workflow without the tracing interceptors (workflows/interceptors.ts):
+ * `{ riposteUntraced: true }`, set when it starts and never changed. Stable: in histories.
+ */
+export const UNTRACED_MEMO = 'riposteUntraced';
+
+/** The memo of a workflow started untraced (none when tracing). */
+export function untracedMemo(untraced: boolean | undefined): { memo?: Record<string, unknown> } {
+  return untraced ? { memo: { [UNTRACED_MEMO]: true } } : {};
+}

@@ -13,7 +13,7 @@ import type { NativeAlert } from '../../core/alert.ts';
 import type { AlertStore, OutboxItem, StoredAlert } from '../../store/types.ts';
 import type { caseWorkflow } from '../../workflows/case.ts';
 import type { SearchAttributePair } from '@temporalio/common';
-import { alertsSignal, caseWorkflowId, type CaseAlertItem, type CaseInput, type CaseSettings } from '../../workflows/definitions.ts';
+import { alertsSignal, caseWorkflowId, type CaseAlertItem, type CaseInput, type CaseSettings, untracedMemo } from '../../workflows/definitions.ts';
 import { caseSearchAttributes } from '../../workflows/search-attributes.ts';
 
 /** Ticks are at least this far apart, however often alerts arrive. */
@@ -41,6 +41,8 @@ export interface DispatcherOptions {
   metrics?: Pick<ApiMetrics, 'dispatchLag'>;
   /** Start case workflows with Riposte's search attributes (the namespace has them registered). */
   searchAttributes?: boolean;
+  /** Start cases without the tracing interceptors (no exporter configured): workflows/interceptors.ts. */
+  untraced?: boolean;
 }
 
 export interface DispatchStats {
@@ -220,12 +222,13 @@ export class Dispatcher {
    * workflow has ended. Only a start uses the search attributes: the case, the top severity and
    * the hosts of the alerts it starts with.
    */
-  caseStart(caseId: string, alerts: NativeAlert[]): { workflowId: string; taskQueue: string; args: [CaseInput]; typedSearchAttributes?: SearchAttributePair[] } {
+  caseStart(caseId: string, alerts: NativeAlert[]): { workflowId: string; taskQueue: string; args: [CaseInput]; typedSearchAttributes?: SearchAttributePair[]; memo?: Record<string, unknown> } {
     return {
       workflowId: caseWorkflowId(caseId),
       taskQueue: this.o.taskQueue,
       args: [{ caseId, settings: this.o.settings }],
       ...(this.o.searchAttributes ? { typedSearchAttributes: caseSearchAttributes(caseId, alerts) } : {}),
+      ...untracedMemo(this.o.untraced),
     };
   }
 

@@ -60,6 +60,8 @@ export interface TestApi {
 export async function startApi(opts: {
   client: Client;
   taskQueue: string;
+  /** Start cases traced (the OpenTelemetry workflow interceptors), as with an exporter configured. */
+  traced?: boolean;
   settings?: Partial<CaseSettings>;
   maxBodyBytes?: number;
   /** Environment for the ingest settings (RIPOSTE_SOURCE_SECRETS, RIPOSTE_SUPPRESSIONS, windows …). */
@@ -100,6 +102,8 @@ export async function startApi(opts: {
     maxSignalsPerSecond: ingestConfig.dispatchMaxRate,
     logger,
     searchAttributes: await searchAttributesRegistered(opts.client, 'auto'),
+    // As the API starts them with no exporter configured, unless a test traces.
+    untraced: !opts.traced,
   });
   dispatcher.start();
   const [integrationStatus, indicators, users, audit] = await Promise.all([stores.integrationStatus(), stores.indicators(), stores.users(), stores.audit()]);

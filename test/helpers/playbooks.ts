@@ -10,7 +10,7 @@ import type { WorkerOptions } from '@temporalio/worker';
 import { FirstSeenStore } from '../../activities/dns/first-seen.ts';
 import type { ActivityDeps } from '../../activities/index.ts';
 import type { PlaybookView } from '../../core/case.ts';
-import { approvalUpdate, playbookViewQuery, type PlaybookInput } from '../../workflows/definitions.ts';
+import { approvalUpdate, playbookViewQuery, type PlaybookInput, untracedMemo } from '../../workflows/definitions.ts';
 import { RecordingEgress, RecordingTickets } from './fakes.ts';
 import { startWorker, testClient, uniqueQueue, type RunningWorker } from './temporal.ts';
 import { waitFor } from './wait.ts';
@@ -78,7 +78,8 @@ export async function startPlaybookHarness(name: string, o: HarnessOptions = {})
     dataDir,
     worker,
     taskQueue,
-    start: (workflowType, input) => client.workflow.start(workflowType, { taskQueue, workflowId: `${input.caseId}-${workflowType}-${taskQueue}`, args: [input] }),
+    // Untraced, as a case started with no exporter configured starts its runs.
+    start: (workflowType, input) => client.workflow.start(workflowType, { taskQueue, workflowId: `${input.caseId}-${workflowType}-${taskQueue}`, args: [input], ...untracedMemo(true) }),
     view,
     awaitingApproval: (h, timeoutMs = 20_000) => waitFor(() => view(h), (v) => v.status === 'awaiting_approval', timeoutMs, 'awaiting_approval'),
     async decide(h, approvalId, decision, actor = 'alice', comment) {

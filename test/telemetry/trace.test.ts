@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Client, Connection } from '@temporalio/client';
 import { setupTelemetry, type Telemetry } from '../../telemetry/index.ts';
-import { playbookWorkflowId } from '../../workflows/definitions.ts';
+import { caseWorkflowId, playbookWorkflowId, UNTRACED_MEMO } from '../../workflows/definitions.ts';
 import { c2Finding } from '../helpers/alerts.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
 import { RecordingEgress, RecordingTickets } from '../helpers/fakes.ts';
@@ -25,7 +25,7 @@ describe('OpenTelemetry: API → workflow → activities in one trace', () => {
     const client = new Client({ connection, plugins: [telemetry.temporalPlugin] });
     const taskQueue = uniqueQueue('trace');
     worker = await startWorker({ taskQueue, telemetry, deps: { dns: { servers: ['127.0.0.1:9'], timeoutMs: 100 }, tickets: new RecordingTickets(), egress: new RecordingEgress() } });
-    api = await startApi({ client, taskQueue });
+    api = await startApi({ client, taskQueue, traced: true });
   });
   after(async () => {
     await api?.close();
@@ -54,6 +54,27 @@ describe('OpenTelemetry: API → workflow → activities in one trace', () => {
     assert.ok(inTrace.includes('RunActivity:enrichmentLookup'), inTrace.join(', '));
     assert.ok(inTrace.includes('RunActivity:ticketingOpenTicket'), inTrace.join(', '));
     assert.ok(spans.some((s) => s.attributes['temporalWorkflowId'] === workflowId || s.name.endsWith('suspectedC2Playbook')));
+  });
+
+  it('with no exporter, a case and its runs start untraced: their memo says so and their workflows make no spans', async () => {
+    const quiet = await startApi({ client: new Client({ connection, plugins: [telemetry.temporalPlugin] }), taskQueue: worker.taskQueue });
+    // A traced case makes a StartChildWorkflow span as it starts its run (the test above).
+    const startChildSpans = () => exporter.getFinishedSpans().filter((x) => x.name === 'StartChildWorkflow:suspectedC2Playbook').length;
+    const before = startChildSpans();
+    assert.ok(before > 0, 'the traced case of the test above made one');
+    try {
+      const res = await quiet.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ severity_id: 2, hostname: 'untraced.corp.test', remoteIp: '203.0.113.77' }) });
+      assert.equal(res.status, 202);
+      const client = new Client({ connection });
+      const run = client.workflow.getHandle(playbookWorkflowId('suspected-c2', res.body.caseId));
+      await waitFor(() => run.describe().then((d) => d.status.name, () => 'none'), (s) => s === 'COMPLETED', 20_000, 'the run completed');
+      const caseMemo = (await client.workflow.getHandle(caseWorkflowId(res.body.caseId)).describe()).memo;
+      assert.deepEqual(caseMemo, { [UNTRACED_MEMO]: true });
+      assert.deepEqual((await run.describe()).memo, { [UNTRACED_MEMO]: true }, 'the case started its run untraced');
+      assert.equal(startChildSpans(), before, 'the untraced case made no span when it started its run');
+    } finally {
+      await quiet.close();
+    }
   });
 
   it('with OTEL_TRACES_EXPORTER=otlp, spans are sent to the OTLP endpoint', async () => {

@@ -239,57 +239,38 @@ async function main(): Promise<void> {
     save('suspected-c2-v2_child-of-case', child.workflowId);
 
     // A case that continues as new while its playbook waits for an approval, then takes a later
-    // alert into it after the continue-as-new.
-    const longId = `cs_${(Date.now() + 1).toString(16).padStart(16, '0')}`;
-    const long = await client.workflow.signalWithStart('caseWorkflow', {
-      taskQueue,
-      workflowId: caseWorkflowId(longId),
-      args: [{ caseId: longId, settings: { idleTimeout: '2s' }, historyBudget: 20 }],
-      signal: alertsSignal,
-      signalArgs: [{ items: [{ seq: 1, kind: 'new', alert: c2Alert({ uid: 'can-1', remoteIp: '203.0.113.7' }) }] }],
-    });
-    const longChild = client.workflow.getHandle(playbookWorkflowId('suspected-c2', longId));
-    await pending(longChild);
-    const firstRun = (await long.describe()).runId;
-    for (let seq = 2; seq <= 12; seq++) await long.signal(alertsSignal, { items: [{ seq, kind: 'new', alert: c2Alert({ uid: `can-${seq}`, severity_id: 1 }) }] });
-    await long.signal(alertsSignal, { items: [{ seq: 13, kind: 'new', alert: c2Alert({ uid: 'can-13', remoteIp: '203.0.113.8' }) }] });
-    await decideNext(longChild, 'approve');
-    await decideNext(longChild, 'approve');
-    await longChild.result();
-    await client.workflow.getHandle(caseWorkflowId(longId)).result();
-    const file = path.join(outDir, `case_continued-as-new-while-playbook-runs_${sdkVersion}.json`);
-    if (!fs.existsSync(file)) {
-      fs.writeFileSync(file, execFileSync(cli.bin, ['workflow', 'show', '--address', address as string, '--workflow-id', long.workflowId, '--run-id', firstRun, '--output', 'json'], { encoding: 'utf8' }));
-      console.log(`recorded ${path.relative(root, file)}`);
-    }
-
-    // An untraced case (as the API starts them with no exporter configured): it continues as new
-    // while its untraced run waits for approval, and a later alert joins the run after that.
-    const leanId = `cs_${(Date.now() + 4).toString(16).padStart(16, '0')}`;
-    const lean = await client.workflow.signalWithStart('caseWorkflow', {
-      taskQueue,
-      workflowId: caseWorkflowId(leanId),
-      args: [{ caseId: leanId, settings: { idleTimeout: '2s' }, historyBudget: 20 }],
-      signal: alertsSignal,
-      signalArgs: [{ items: [{ seq: 1, kind: 'new', alert: c2Alert({ uid: 'lean-1', remoteIp: '203.0.113.7' }) }] }],
-      ...untracedMemo(true),
-    });
-    const leanChild = client.workflow.getHandle(playbookWorkflowId('suspected-c2', leanId));
-    await pending(leanChild);
-    const leanFirstRun = (await lean.describe()).runId;
-    for (let seq = 2; seq <= 12; seq++) await lean.signal(alertsSignal, { items: [{ seq, kind: 'new', alert: c2Alert({ uid: `lean-${seq}`, severity_id: 1 }) }] });
-    await lean.signal(alertsSignal, { items: [{ seq: 13, kind: 'new', alert: c2Alert({ uid: 'lean-13', remoteIp: '203.0.113.8' }) }] });
-    await decideNext(leanChild, 'approve');
-    await decideNext(leanChild, 'approve');
-    await leanChild.result();
-    const leanLast = client.workflow.getHandle(caseWorkflowId(leanId));
-    await leanLast.result();
-    if ((await leanLast.describe()).memo?.[UNTRACED_MEMO] !== true) throw new Error('the continued case lost its untraced memo');
-    const leanFile = path.join(outDir, `case_untraced-continued-as-new-while-playbook-runs_${sdkVersion}.json`);
-    if (!fs.existsSync(leanFile)) {
-      fs.writeFileSync(leanFile, execFileSync(cli.bin, ['workflow', 'show', '--address', address as string, '--workflow-id', lean.workflowId, '--run-id', leanFirstRun, '--output', 'json'], { encoding: 'utf8' }));
-      console.log(`recorded ${path.relative(root, leanFile)}`);
-    }
+    // alert into it after the continue-as-new; the first run of the case is recorded. Once traced,
+    // once untraced (as the API starts cases with no exporter configured): its run is untraced too.
+    const continuedCase = async (name: string, n: number, uid: string, untraced: boolean) => {
+      const id = `cs_${(Date.now() + n).toString(16).padStart(16, '0')}`;
+      const handle = await client.workflow.signalWithStart('caseWorkflow', {
+        taskQueue,
+        workflowId: caseWorkflowId(id),
+        args: [{ caseId: id, settings: { idleTimeout: '2s' }, historyBudget: 20 }],
+        signal: alertsSignal,
+        signalArgs: [{ items: [{ seq: 1, kind: 'new', alert: c2Alert({ uid: `${uid}-1`, remoteIp: '203.0.113.7' }) }] }],
+        ...untracedMemo(untraced),
+      });
+      const run = client.workflow.getHandle(playbookWorkflowId('suspected-c2', id));
+      await pending(run);
+      const firstRun = (await handle.describe()).runId;
+      for (let seq = 2; seq <= 12; seq++) await handle.signal(alertsSignal, { items: [{ seq, kind: 'new', alert: c2Alert({ uid: `${uid}-${seq}`, severity_id: 1 }) }] });
+      await handle.signal(alertsSignal, { items: [{ seq: 13, kind: 'new', alert: c2Alert({ uid: `${uid}-13`, remoteIp: '203.0.113.8' }) }] });
+      await decideNext(run, 'approve');
+      await decideNext(run, 'approve');
+      await run.result();
+      const last = client.workflow.getHandle(caseWorkflowId(id));
+      await last.result();
+      if (untraced && (await last.describe()).memo?.[UNTRACED_MEMO] !== true) throw new Error('the continued case lost its untraced memo');
+      const file = path.join(outDir, `${name}_${sdkVersion}.json`);
+      if (!fs.existsSync(file)) {
+        fs.writeFileSync(file, execFileSync(cli.bin, ['workflow', 'show', '--address', address as string, '--workflow-id', handle.workflowId, '--run-id', firstRun, '--output', 'json'], { encoding: 'utf8' }));
+        console.log(`recorded ${path.relative(root, file)}`);
+      }
+      return run;
+    };
+    await continuedCase('case_continued-as-new-while-playbook-runs', 1, 'can', false);
+    const leanChild = await continuedCase('case_untraced-continued-as-new-while-playbook-runs', 4, 'lean', true);
     save('suspected-c2-v2_untraced-child-of-case', leanChild.workflowId);
 
     // A case whose first run leaves indicators past its bound: the case starts a second run for

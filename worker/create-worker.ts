@@ -39,7 +39,7 @@ export interface RiposteWorkerOptions {
 /**
  * Modules every workflow shares instead of evaluating them afresh (the SDK gives each workflow
  * its own copy of every module it loads after start-up): OpenTelemetry, which the tracing
- * interceptors load into every workflow, was a quarter of the worker's CPU per playbook
+ * interceptors load into every workflow, was about a fifth of the worker's CPU per playbook
  * (docs/PERFORMANCE.md). Stateless libraries only: they are loaded before any workflow exists
  * and frozen. (Sharing Riposte's own workflow modules saved nothing measurable.)
  */

@@ -34,7 +34,7 @@ import {
   type CaseAlertItem,
   type CaseInput,
   type CaseState,
-  UNTRACED_MEMO,
+  startedUntraced,
   untracedMemo,
 } from './definitions.ts';
 import { MAX_INDICATORS } from './playbook.ts';
@@ -93,9 +93,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseState> {
     // Cases from before the playbook library (no scope marker) continued as new on length only.
     if (tooLong || (info.historySize > HISTORY_BYTES_BUDGET && patched(SCOPE_PATCH))) {
       await condition(allHandlersFinished);
-      // The memo (untraced or not) goes on with it: the SDK carries none unless told.
-      const memo = workflowInfo().memo;
-      if (inbox.length === 0 && leftovers.length === 0) await makeContinueAsNewFunc<typeof caseWorkflow>(memo ? { memo } : {})({ ...input, carried: state });
+      // An untraced case goes on untraced: the SDK carries no memo unless told.
+      if (inbox.length === 0 && leftovers.length === 0) await makeContinueAsNewFunc<typeof caseWorkflow>(untracedMemo(startedUntraced()))({ ...input, carried: state });
     }
   }
   await condition(allHandlersFinished);
@@ -242,7 +241,7 @@ async function startRun(input: CaseInput, state: CaseState, entry: PlaybookEntry
       // A case that carries Riposte's search attributes gives its runs theirs (older cases did not).
       ...(carriesSearchAttributes(workflowInfo().typedSearchAttributes) ? { typedSearchAttributes: runSearchAttributes(input.caseId, entry.meta.name, alert) } : {}),
       // A case started untraced starts its runs untraced (workflows/interceptors.ts).
-      ...untracedMemo(workflowInfo().memo?.[UNTRACED_MEMO] === true),
+      ...untracedMemo(startedUntraced()),
       // Playbooks outlive a continue-as-new of their case; they report back by signal.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

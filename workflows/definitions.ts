@@ -1,7 +1,7 @@
 // Runs in the Temporal sandbox: no I/O, no Node APIs, no environment access.
 // The public names of Riposte's workflows: task queue, messages, inputs, workflow IDs.
 // The API imports these too, so client and workflow cannot disagree on a name.
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate, workflowInfo } from '@temporalio/workflow';
 import type { NativeAlert } from '../core/alert.ts';
 import type { ActionRecord, Approval, ApprovalDecision, PlaybookView } from '../core/case.ts';
 
@@ -241,6 +241,11 @@ export function indicatorKey(o: { type: string; value: string }): string {
  * `{ riposteUntraced: true }`, set when it starts and never changed. Stable: in histories.
  */
 export const UNTRACED_MEMO = 'riposteUntraced';
+
+/** In a workflow: whether it was started untraced (its memo, fixed at start). */
+export function startedUntraced(): boolean {
+  return workflowInfo().memo?.[UNTRACED_MEMO] === true;
+}
 
 /** The memo of a workflow started untraced (none when tracing). */
 export function untracedMemo(untraced: boolean | undefined): { memo?: Record<string, unknown> } {

@@ -12,28 +12,24 @@ import {
   OpenTelemetryInternalsInterceptor,
   OpenTelemetryOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry/lib/workflow/index.js';
-import { workflowInfo, type WorkflowInterceptors } from '@temporalio/workflow';
-import { UNTRACED_MEMO } from './definitions.ts';
-
-/**
- * Read at each call, not when the interceptors are made: the SDK makes them before it decodes
- * the workflow's memo (its first activation). The memo is fixed at start, so every call of a
- * workflow — live or in replay — takes the same path.
- */
-const untraced = () => workflowInfo().memo?.[UNTRACED_MEMO] === true;
+import type { WorkflowInterceptors } from '@temporalio/workflow';
+import { startedUntraced } from './definitions.ts';
 
 type Method = (input: unknown, next: (input: unknown) => unknown) => unknown;
 
 /**
  * `methods` of an OpenTelemetry interceptor (made on its first traced call), or straight to
- * `next` — synchronously, as if there were no interceptor — for an untraced workflow.
+ * `next` — synchronously, as if there were no interceptor — for an untraced workflow. Decided at
+ * each call, not when the interceptors are made: the SDK makes them before it decodes the
+ * workflow's memo. The memo is fixed at start, so every call of a workflow — live or in replay —
+ * takes the same path.
  */
 function chosen<T extends object>(make: () => T, methods: string[]): T {
   let traced: Record<string, Method> | undefined;
   const out: Record<string, Method> = {};
   for (const m of methods) {
     out[m] = (input, next) => {
-      if (untraced()) return next(input);
+      if (startedUntraced()) return next(input);
       traced ??= make() as unknown as Record<string, Method>;
       return (traced[m] as Method).call(traced, input, next);
     };

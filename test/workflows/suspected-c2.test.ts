@@ -388,12 +388,11 @@ describe('suspected-c2 playbook on a real Temporal dev server', () => {
 /** The regular activities a run scheduled, with their inputs. */
 async function activitiesScheduled(h: WorkflowHandle): Promise<Array<{ type: string; input: unknown }>> {
   const { events } = await h.fetchHistory();
-  const converter = defaultPayloadConverter;
   return (events ?? []).flatMap((e) => {
     const a = e.activityTaskScheduledEventAttributes;
     if (!a) return [];
     const payload = a.input?.payloads?.[0];
-    return [{ type: a.activityType?.name ?? '', input: payload ? converter.fromPayload(payload) : undefined }];
+    return [{ type: a.activityType?.name ?? '', input: payload ? defaultPayloadConverter.fromPayload(payload) : undefined }];
   });
 }
 

@@ -6,7 +6,8 @@
 //   3. the same peak against a bare node:http server, for the ratio
 //   4. zero loss: every acknowledged alert is in the store and counted by its case workflow
 //   5. storm: 10,000 repeats of one detection: cases, signals to the case workflow, its history
-// Options (environment): BENCH_RATE, BENCH_SECONDS, BENCH_STORM, BENCH_HOSTS, BENCH_PROFILE=1 (CPU profiles of
+// Options (environment): BENCH_RATE, BENCH_SECONDS, BENCH_STORM, BENCH_HOSTS, BENCH_TAG (a name for the
+// results file: ingest-<date>[-postgresql][-<tag>].json), BENCH_PROFILE=1 (CPU profiles of
 // the API into bench/results/profiles), BENCH_DATABASE=postgres (the stores on a PostgreSQL server of
 // the benchmark's own, as RIPOSTE_DATABASE_URL puts them); any other RIPOSTE_* variable reaches the API and worker.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -180,7 +181,8 @@ async function main(): Promise<void> {
     const report = { date: new Date().toISOString(), machine, database: databaseUrl ? 'postgresql' : 'sqlite', rate: RATE, seconds: SECONDS, sustained, peak, batched, zeroLoss: { acked, stored, delivered, expected, drainSeconds: drain }, baseline, storm: { ...storm, history, count, signals: after.dispatched.signals - before.dispatched.signals } };
     for (const r of [report.sustained, report.peak, report.batched, report.baseline, report.storm]) r.caseIds = r.caseIds.slice(0, 3);
     fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-    const file = path.join(root, 'bench/results', `ingest-${report.date.slice(0, 10)}${databaseUrl ? '-postgresql' : ''}.json`);
+    const tag = process.env.BENCH_TAG ? `-${process.env.BENCH_TAG}` : '';
+    const file = path.join(root, 'bench/results', `ingest-${report.date.slice(0, 10)}${databaseUrl ? '-postgresql' : ''}${tag}.json`);
     fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
     console.log(`\nfull results: ${path.relative(root, file)}`);
   } finally {

@@ -73,6 +73,12 @@
 //   BENCH_LIGHT_ALERTS  alerts in the light phase (50)       BENCH_LIGHT_RATE  their rate a second (5)
 //   BENCH_ALERTS        alerts in the sustained phase (1000)  BENCH_RATE        their rate a second (50)
 //   BENCH_BARE=0        skip the raw-Temporal phase (c)
+//   BENCH_STACK         embedded (`npm start`'s shape, the default) | cluster (`npm run cluster`'s:
+//                       PostgreSQL, the Temporal server, a main and a privileged worker, API
+//                       replicas behind HAProxy; CPU also counted for PostgreSQL with its backends
+//                       and HAProxy, "quiet" allowing for what the cluster uses at rest)
+//   BENCH_WORKERS       worker processes on the embedded stack's task queue (1)
+//   BENCH_APIS          API replicas on the cluster (2; 1 or 2)
 //   BENCH_PROFILE_WORKER=1  CPU profiles of the worker's threads into bench/results/profiles
 //   BENCH_TIMEOUT       seconds to wait after a phase's last send for every run to close (900)
 //   BENCH_TAG           a name for the results file: throughput-<date>[-<tag>].json
@@ -87,7 +93,8 @@ import { c2Finding } from '../test/helpers/alerts.ts';
 import { caseWorkflowId } from '../workflows/definitions.ts';
 import type { BareResult } from './bare-workflow/workflows.ts';
 import { startChaosPeers, type ChaosPeers } from './chaos-peers.ts';
-import { cpuSeconds, percentile, root, rssMiB, settledRss, startProcess, startStack, threadCpu, untilQuiet, type Stack } from './stack.ts';
+import { freeClusterPorts, startCluster } from '../scripts/cluster.ts';
+import { idleCpuPerSecond, percentile, root, rssMiB, settledRss, startProcess, startStack, threadCpu, treeCpuSeconds, untilQuiet } from './stack.ts';
 
 const num = (name: string, fallback: number, min = 1): number => {
   const raw = process.env[name];
@@ -103,7 +110,14 @@ const OPTIONS = {
   bare: process.env.BENCH_BARE !== '0',
   timeoutS: num('BENCH_TIMEOUT', 900),
   tag: process.env.BENCH_TAG ?? '',
+  stack: (process.env.BENCH_STACK ?? 'embedded') as 'embedded' | 'cluster',
+  workers: num('BENCH_WORKERS', 1),
+  apis: num('BENCH_APIS', process.env.BENCH_STACK === 'cluster' ? 2 : 1),
 };
+if (OPTIONS.stack !== 'embedded' && OPTIONS.stack !== 'cluster') throw new Error(`BENCH_STACK must be embedded or cluster (got "${OPTIONS.stack}")`);
+if (OPTIONS.stack === 'embedded' && OPTIONS.apis !== 1) throw new Error('BENCH_APIS: the embedded stack has one API (its SQLite store is one process\'s); replicas need BENCH_STACK=cluster');
+if (OPTIONS.stack === 'cluster' && OPTIONS.workers !== 1) throw new Error('BENCH_WORKERS: the cluster runs one main worker (and the privileged one); compare worker counts on the embedded stack');
+if (OPTIONS.apis > 2) throw new Error('BENCH_APIS must be 1 or 2');
 
 // Alert numbers run from 1 (warm-up) to 10 + light + sustained; each needs its own address in 198.18.0.0/15.
 if (10 + OPTIONS.lightAlerts + OPTIONS.alerts > 131_070) throw new Error('BENCH_LIGHT_ALERTS + BENCH_ALERTS must stay under 131,060');
@@ -132,22 +146,22 @@ async function pool<T>(items: T[], width: number, fn: (t: T) => Promise<void>): 
 }
 
 /** Waits until the processes use less than 0.05 CPU-s over `quietMs` together. */
-/** The worker's settled resident memory, MiB (one decimal). */
-const settled = async (pid: number | undefined) => round(await settledRss(pid), 1);
-
-/** Samples a process's RSS every 250 ms; `stop()` returns the peak. */
-function rssPeak(pid: number | undefined): { stop(): number } {
-  let peak = rssMiB(pid);
-  const timer = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 250);
+/** Samples the processes' RSS together every 250 ms; `stop()` returns the peak. */
+function rssPeak(pids: Array<number | undefined>): { stop(): number } {
+  const now = () => pids.reduce<number>((a, pid) => a + rssMiB(pid), 0);
+  let peak = now();
+  const timer = setInterval(() => (peak = Math.max(peak, now())), 250);
   return {
     stop() {
       clearInterval(timer);
-      return round(Math.max(peak, rssMiB(pid)), 1);
+      return round(Math.max(peak, now()), 1);
     },
   };
 }
 
-const cpuOf = (pids: Record<string, number | undefined>) => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+const cpuOf = (pids: Record<string, number | undefined>) => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, treeCpuSeconds(pid)]));
+/** The sum of the entries whose name starts with `prefix` (worker, worker-2 …). */
+const sumOf = (xs: Record<string, number>, prefix: string) => Object.entries(xs).reduce((a, [k, x]) => (k.startsWith(prefix) ? a + x : a), 0);
 const benchCpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
@@ -310,37 +324,54 @@ function peerCallsByCase(peers: ChaosPeers, sent: Sent[]): Map<string, { first: 
   return out;
 }
 
+/** The stack under measurement, embedded or the cluster, as the phases see it. */
+interface BenchStack {
+  /** Where alerts and reads go: the API, or the load balancer in front of the replicas. */
+  base: string;
+  temporalAddress: string;
+  cliVersion: string;
+  /** The processes whose CPU is counted: worker, worker-2 …, api, api-2 …, temporal, and on the cluster postgres (with its backends) and haproxy. */
+  pids: Record<string, number | undefined>;
+  describe: string;
+  stop(extra?: ChildProcess[]): Promise<void>;
+}
+
+const workerPids = (pids: Record<string, number | undefined>) => Object.entries(pids).flatMap(([k, pid]) => (k.startsWith('worker') ? [pid] : []));
+
 interface PhaseContext {
-  stack: Stack;
+  stack: BenchStack;
   client: Client;
   peers: ChaosPeers;
   pids: Record<string, number | undefined>;
   log: (m: string) => void;
+  /** Until the stack's processes are back at rest (what the cluster uses idle allowed for). */
+  quiet(extra?: Array<number | undefined>): Promise<void>;
 }
 
 async function playbookPhase(ctx: PhaseContext, name: string, count: number, rate: number, first: number) {
   const { stack, client, peers, pids, log } = ctx;
   const tag = `${name}-${Math.random().toString(36).slice(2, 7)}`;
   log(`${name}: ${count} alerts at ${rate}/s, each a new case…`);
-  await untilQuiet(Object.values(pids));
-  const rss0 = await settled(pids.worker);
+  await ctx.quiet();
+  const workers = workerPids(pids);
+  const rss0 = round((await Promise.all(workers.map(settledRss))).reduce((a, b) => a + b, 0), 1);
   const since = new Date();
   const cpu0 = cpuOf(pids);
   const bench0 = benchCpu();
   const threads0 = { worker: threadCpu(pids.worker), api: threadCpu(pids.api) };
-  const peak = rssPeak(pids.worker);
+  const peak = rssPeak(workers);
   const { results: sent, lateMs } = await openLoop(count, rate, (i) => postAlert(stack.base, first + i, tag));
   const lastSendAt = Date.now();
   const accepted = sent.filter((s) => s.caseId);
   log(`${name}: sent in ${((lastSendAt - (sent[0]?.t0 ?? lastSendAt)) / 1000).toFixed(1)} s (${accepted.length} acknowledged; the sender fell behind by up to ${lateMs} ms); waiting for the runs to close…`);
   const waited = await untilClosed(client, PLAYBOOK_TYPE, since, accepted.length, log);
   const closedAt = Date.now();
-  await untilQuiet(Object.values(pids));
+  await ctx.quiet();
   const cpu1 = cpuOf(pids);
   const bench1 = benchCpu();
   const threads1 = { worker: threadCpu(pids.worker), api: threadCpu(pids.api) };
   const rssPeakMiB = peak.stop();
-  const rssOpen = await settled(pids.worker);
+  const rssOpen = round((await Promise.all(workers.map(settledRss))).reduce((a, b) => a + b, 0), 1);
   const openCases = (await client.workflow.count(`WorkflowType = "caseWorkflow" AND ExecutionStatus = "Running"`)).count;
 
   // What happened, read after the measurement: Temporal's close times, the peers' calls, the cases.
@@ -397,8 +428,9 @@ async function playbookPhase(ctx: PhaseContext, name: string, count: number, rat
   }).sort((a, b) => a.doneMs - b.doneMs);
   const median = byDone[Math.floor((byDone.length - 1) / 2)];
   const medianRunPath = median ? await eventPath(client, median.s.caseId as string, median.s.t0).catch((err: unknown) => [`unavailable: ${String(err)}`]) : [];
-  const cpu = Object.fromEntries(Object.keys(pids).map((k) => [k, round((cpu1[k] ?? 0) - (cpu0[k] ?? 0), 2)]));
+  const cpu: Record<string, number> = Object.fromEntries(Object.keys(pids).map((k) => [k, round((cpu1[k] ?? 0) - (cpu0[k] ?? 0), 2)]));
   const per = (x: number | undefined) => (completed ? round((x ?? 0) / completed, 4) : undefined);
+  const workerCpu = sumOf(cpu, 'worker');
   const threadDelta = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.entries(b).map(([k, v]) => [k, round(v - (a[k] ?? 0), 2)]).filter(([, v]) => (v as number) > 0));
   const notAsked = [...cases.values()].filter((v) => v.timeline?.some((t) => t.step === 'approval' && /not asked/.test(t.message))).length;
   const result = {
@@ -427,9 +459,15 @@ async function playbookPhase(ctx: PhaseContext, name: string, count: number, rat
       timelineStepsP50: Object.fromEntries([...steps].map(([step, xs]) => [step, ms(pct(xs, 0.5))] as const).sort((a, b) => (a[1] ?? 0) - (b[1] ?? 0))),
     },
     cpuSeconds: { ...cpu, bench: round(bench1 - bench0, 2), windowS: round((Date.now() - firstT0) / 1000, 1) },
-    cpuSecondsPerPlaybook: { worker: per(cpu.worker), temporal: per(cpu.temporal), api: per(cpu.api), workerPlusTemporal: per((cpu.worker ?? 0) + (cpu.temporal ?? 0)) },
+    cpuSecondsPerPlaybook: {
+      worker: per(workerCpu),
+      temporal: per(cpu.temporal),
+      api: per(sumOf(cpu, 'api')),
+      workerPlusTemporal: per(workerCpu + (cpu.temporal ?? 0)),
+      ...(cpu.postgres !== undefined ? { postgres: per(cpu.postgres), haproxy: per(cpu.haproxy) } : {}),
+    },
     threadCpuSeconds: { worker: threadDelta(threads0.worker, threads1.worker), api: threadDelta(threads0.api, threads1.api) },
-    workerRssMiB: { before: rss0, peak: rssPeakMiB, withCasesOpen: rssOpen, perOpenCase: accepted.length ? round((rssOpen - rss0) / accepted.length, 2) : undefined, openCaseWorkflows: openCases },
+    workerRssMiB: { before: rss0, peak: rssPeakMiB, withCasesOpen: rssOpen, perOpenCase: accepted.length ? round((rssOpen - rss0) / accepted.length, 2) : undefined, openCaseWorkflows: openCases, workers: workers.length },
     historyEventsPerRun: await meanHistoryLength(client, [...runs.keys()]),
     medianRun: median ? { caseId: median.s.caseId, alertToDoneMs: median.doneMs, events: medianRunPath } : undefined,
   };
@@ -447,7 +485,7 @@ async function barePhase(ctx: PhaseContext, bare: ChildProcess, name: string, co
   const bpids = { bareWorker: bare.pid, temporal: pids.temporal };
   const tag = Math.random().toString(36).slice(2, 7);
   log(`${name}: ${count} bare workflows at ${rate}/s…`);
-  await untilQuiet([...Object.values(pids), bare.pid]);
+  await ctx.quiet([bare.pid]);
   const since = new Date();
   const cpu0 = cpuOf(bpids);
   const { results: started, lateMs } = await openLoop(count, rate, async (i) => {
@@ -462,7 +500,7 @@ async function barePhase(ctx: PhaseContext, bare: ChildProcess, name: string, co
   });
   const ok = started.filter((s) => !('error' in s));
   const waited = await untilClosed(client, BARE_TYPE, since, ok.length, log);
-  await untilQuiet([bare.pid, pids.temporal]);
+  await ctx.quiet([bare.pid]);
   const cpu1 = cpuOf(bpids);
   const runs = await listRuns(client, BARE_TYPE, since);
   const firstActivity: number[] = [];
@@ -556,45 +594,85 @@ function summary(r: { light: PlaybookResult; sustained: PlaybookResult; bare?: {
   return lines.join('\n');
 }
 
+/** `npm start`'s shape: the dev server on a SQLite file, BENCH_WORKERS workers, one API. */
+async function embeddedStack(env: Record<string, string>): Promise<BenchStack> {
+  const s = await startStack({ name: 'bench-throughput', profileWorker: process.env.BENCH_PROFILE_WORKER === '1', workers: OPTIONS.workers, env });
+  return {
+    base: s.base,
+    temporalAddress: s.server.address,
+    cliVersion: `Temporal CLI ${s.cliVersion}`,
+    describe: `embedded: Temporal CLI ${s.cliVersion} dev server, ${s.workers.length} worker(s), one API`,
+    pids: { ...Object.fromEntries(s.workers.map((w, i) => [i ? `worker-${i + 1}` : 'worker', w.pid])), temporal: s.server.process.pid, api: s.api.pid },
+    stop: (extra) => s.stop(extra),
+  };
+}
+
+/** `npm run cluster`'s shape: PostgreSQL, the Temporal server, the main and privileged workers, BENCH_APIS replicas behind HAProxy. */
+async function clusterStack(env: Record<string, string>, log: (m: string) => void): Promise<BenchStack> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-bench-cluster-'));
+  const ports = await freeClusterPorts();
+  const c = await startCluster({ dir, ports: { ...ports, apis: ports.apis.slice(0, OPTIONS.apis) }, env, log: (m) => log(`cluster: ${m}`) });
+  // The privileged worker serves no step of this playbook: its CPU is counted with the workers' all the same.
+  const [main, privileged] = c.workers;
+  return {
+    base: c.url,
+    temporalAddress: c.temporalAddress,
+    cliVersion: `Temporal server ${c.serverVersion}`,
+    describe: `cluster: Temporal server ${c.serverVersion} on PostgreSQL, a main and a privileged worker, ${c.apis.length} API replica(s) behind HAProxy`,
+    pids: {
+      worker: main?.child?.pid,
+      'worker-privileged': privileged?.child?.pid,
+      temporal: c.temporal.child?.pid,
+      ...Object.fromEntries(c.apis.map((a, i) => [i ? `api-${i + 1}` : 'api', a.child?.pid])),
+      postgres: c.postgres.process()?.pid,
+      haproxy: c.balancer.child?.pid,
+    },
+    async stop(extra = []) {
+      for (const p of extra) p.kill('SIGTERM');
+      await c.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const log = (m: string) => console.error(`throughput ${new Date().toISOString().slice(11, 19)} ${m}`);
   const peers = await startChaosPeers();
-  let stack: Stack | undefined;
+  let stack: BenchStack | undefined;
   let bare: ChildProcess | undefined;
   let connection: Connection | undefined;
   const stop = async () => {
     await stack?.stop(bare ? [bare] : []);
     await peers.close();
   };
-  process.once('SIGINT', () => void stop().finally(() => process.exit(130)));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().finally(() => process.exit(130)));
   try {
-    stack = await startStack({
-      name: 'bench-throughput',
-      profileWorker: process.env.BENCH_PROFILE_WORKER === '1',
-      env: {
-        ...peers.env,
-        RIPOSTE_TOKENS: `${SOURCE}:source,${ANALYST}:analyst`,
-        RIPOSTE_TASK_QUEUE: TASK_QUEUE,
-        RIPOSTE_SWEEP_EVERY: 'off',
-        RIPOSTE_DNS_SERVERS: '127.0.0.1:9',
-        RIPOSTE_DNS_TIMEOUT_MS: '200',
-        RIPOSTE_API_RATE_LIMIT: '0',
-        // The "no approval" path: every C2 address of the benchmark is never to be contained.
-        RIPOSTE_NEVER_CONTAIN: [process.env.RIPOSTE_NEVER_CONTAIN, NEVER_CONTAIN].filter(Boolean).join(','),
-      },
-    });
-    log(`stack up: Temporal CLI ${stack.cliVersion}, API ${stack.base}, peers ${peers.url}`);
-    connection = await Connection.connect({ address: stack.server.address });
+    const env = {
+      ...peers.env,
+      RIPOSTE_TOKENS: `${SOURCE}:source,${ANALYST}:analyst`,
+      RIPOSTE_TASK_QUEUE: TASK_QUEUE,
+      RIPOSTE_SWEEP_EVERY: 'off',
+      RIPOSTE_DNS_SERVERS: '127.0.0.1:9',
+      RIPOSTE_DNS_TIMEOUT_MS: '200',
+      RIPOSTE_API_RATE_LIMIT: '0',
+      // The "no approval" path: every C2 address of the benchmark is never to be contained.
+      RIPOSTE_NEVER_CONTAIN: [process.env.RIPOSTE_NEVER_CONTAIN, NEVER_CONTAIN].filter(Boolean).join(','),
+    };
+    stack = OPTIONS.stack === 'cluster' ? await clusterStack(env, log) : await embeddedStack(env);
+    log(`stack up: ${stack.describe}, API ${stack.base}, peers ${peers.url}`);
+    connection = await Connection.connect({ address: stack.temporalAddress });
     const client = new Client({ connection });
-    const pids = { worker: stack.worker.pid, temporal: stack.server.process.pid, api: stack.api.pid };
-    const ctx: PhaseContext = { stack, client, peers, pids, log };
+    const pids = stack.pids;
+    // At rest, the cluster's Temporal server and PostgreSQL still tick: "quiet" allows for it.
+    const rest = OPTIONS.stack === 'cluster' ? await idleCpuPerSecond(Object.values(pids)) : 0;
+    const ctx: PhaseContext = { stack, client, peers, pids, log, quiet: (extra = []) => untilQuiet([...Object.values(pids), ...extra], 2500, rest * 1.5) };
 
     // Warm-up: one run, so the first measured alert does not pay for connections and JIT.
     await playbookPhase(ctx, 'warm-up', 2, 2, 1);
     const idle0 = cpuOf(pids);
     await sleep(5000);
     const idle1 = cpuOf(pids);
-    const idleCpuPerSecond = Object.fromEntries(Object.keys(pids).map((k) => [k, round(((idle1[k] ?? 0) - (idle0[k] ?? 0)) / 5, 3)]));
+    const idleCpu = Object.fromEntries(Object.keys(pids).map((k) => [k, round(((idle1[k] ?? 0) - (idle0[k] ?? 0)) / 5, 3)]));
 
     const light = await playbookPhase(ctx, 'light', OPTIONS.lightAlerts, OPTIONS.lightRate, 10);
     const sustained = await playbookPhase(ctx, 'sustained', OPTIONS.alerts, OPTIONS.rate, 10 + OPTIONS.lightAlerts);
@@ -603,7 +681,7 @@ async function main(): Promise<void> {
     let ratio: number | undefined;
     if (OPTIONS.bare) {
       log('raw Temporal: starting the bare worker…');
-      bare = await startProcess('bench/bare-workflow/worker.ts', [], { TEMPORAL_ADDRESS: stack.server.address, BENCH_BARE_TASK_QUEUE: BARE_TASK_QUEUE });
+      bare = await startProcess('bench/bare-workflow/worker.ts', [], { TEMPORAL_ADDRESS: stack.temporalAddress, BENCH_BARE_TASK_QUEUE: BARE_TASK_QUEUE });
       await barePhase(ctx, bare, 'bare warm-up', 2, 2);
       bareResults = {
         light: await barePhase(ctx, bare, 'bare light', OPTIONS.lightAlerts, OPTIONS.lightRate),
@@ -616,12 +694,13 @@ async function main(): Promise<void> {
 
     const report = {
       date: new Date().toISOString(),
-      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, Temporal CLI ${stack.cliVersion}`,
+      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${stack.cliVersion}`,
+      stack: stack.describe,
       loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
       options: OPTIONS,
       noApprovalPath: `RIPOSTE_NEVER_CONTAIN=${NEVER_CONTAIN}: the verdict asks to contain, the plan refuses every C2 address, the run closes without asking (6 HTTP calls: VirusTotal, AbuseIPDB, Jira search + issue, Jira comment listing + comment)`,
       settings: { dispatchMaxRate: process.env.RIPOSTE_DISPATCH_MAX_RATE ?? '20 (default)', correlationWindow: process.env.RIPOSTE_CORRELATION_WINDOW ?? '1h (default)' },
-      idleCpuPerSecond,
+      idleCpuPerSecond: idleCpu,
       targets: TARGETS,
       light,
       sustained,

@@ -46,8 +46,8 @@ import { startChaosPeers, type ChaosPeers, type PeerEvent } from '../bench/chaos
 import { percentile as pct } from '../bench/stack.ts';
 import { c2Finding } from '../test/helpers/alerts.ts';
 import { PLAYBOOK_ALERTS } from '../test/helpers/playbook-alerts.ts';
-import { clusterPorts, startCluster, Supervised } from './cluster.ts';
-import { freePort, portFree, startDevServer, temporalAnswers, type DevServer } from './dev-server.ts';
+import { freeClusterPorts, startCluster, Supervised } from './cluster.ts';
+import { freePort, startDevServer, temporalAnswers, type DevServer } from './dev-server.ts';
 import { findTemporalCli } from './temporal-cli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -172,17 +172,6 @@ function supervisedVictim(target: string, s: Supervised, ready: () => Promise<bo
   };
 }
 
-async function freeBase(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    // At most 32000: Temporal keeps membership ports (base + 733…739) in a smallint column.
-    const base = 20_000 + Math.floor(Math.random() * 110) * 100;
-    const p = clusterPorts(base);
-    const all = [p.balancer, ...p.apis, p.postgres, p.temporal.frontend, p.temporal.history, p.temporal.matching, p.temporal.worker, p.temporal.http, p.temporal.membership + 33, p.temporal.membership + 34, p.temporal.membership + 35, p.temporal.membership + 39, ...p.workerMetrics, p.balancerStats];
-    if ((await Promise.all(all.map(portFree))).every(Boolean)) return base;
-  }
-  throw new Error('no free port range for the cluster');
-}
-
 const healthy = (url: string) => async () => (await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined))?.ok === true;
 
 async function clusterStack(env: Record<string, string>, log: (m: string) => void): Promise<ChaosStack> {
@@ -190,7 +179,7 @@ async function clusterStack(env: Record<string, string>, log: (m: string) => voi
   const supervisorLog: ChaosStack['supervisorLog'] = [];
   const cluster = await startCluster({
     dir,
-    ports: clusterPorts(await freeBase()),
+    ports: await freeClusterPorts(),
     env,
     log: (m) => {
       supervisorLog.push({ at: Date.now(), message: m });

@@ -39,6 +39,17 @@ export function clusterPorts(base = Number(process.env.RIPOSTE_CLUSTER_PORTS ?? 
 }
 export type ClusterPorts = ReturnType<typeof clusterPorts>;
 
+/** A cluster's worth of free ports at a random base (the chaos suite and the benchmarks, beside a running `npm run cluster`). */
+export async function freeClusterPorts(): Promise<ClusterPorts> {
+  for (let i = 0; i < 50; i++) {
+    // At most 32000: Temporal keeps membership ports (base + 733…739) in a smallint column.
+    const p = clusterPorts(20_000 + Math.floor(Math.random() * 110) * 100);
+    const all = [p.balancer, ...p.apis, p.postgres, p.temporal.frontend, p.temporal.history, p.temporal.matching, p.temporal.worker, p.temporal.http, p.temporal.membership + 33, p.temporal.membership + 34, p.temporal.membership + 35, p.temporal.membership + 39, ...p.workerMetrics, p.balancerStats];
+    if ((await Promise.all(all.map(portFree))).every(Boolean)) return p;
+  }
+  throw new Error('no free port range for the cluster');
+}
+
 /** A process of the cluster, restarted when it dies (as systemd's Restart=always would). */
 export class Supervised {
   child?: ChildProcess;
@@ -87,6 +98,8 @@ export interface Cluster {
   dir: string;
   url: string;
   temporalAddress: string;
+  /** The Temporal server's version (built from go.temporal.io/server). */
+  serverVersion: string;
   databaseUrl: string;
   tokensFile: string;
   postgres: LocalPostgres;
@@ -212,6 +225,7 @@ async function startAll(o: ClusterOptions, started: Array<{ stop(): Promise<void
     dir,
     url,
     temporalAddress,
+    serverVersion: server.version,
     databaseUrl,
     tokensFile: tokens.file ?? '(RIPOSTE_TOKENS)',
     postgres,

@@ -49,7 +49,7 @@ export const layerFences = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'tmp/**', '**/*.d.mts'] },
+  { ignores: ['node_modules/**', 'data/**', 'tmp/**', '**/*.d.mts', 'console/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,6 +2,9 @@
 import { Type } from '@sinclair/typebox';
 import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Secret, TokenEntry } from '../config/index.ts';
@@ -76,8 +79,14 @@ export interface AppDeps {
   metrics?: ApiMetrics;
   /** Requests per minute each person or token may make to the analyst API (alert ingest has its own backpressure); 0 or unset: no limit. */
   rateLimitPerMinute?: number;
+  /** The built console (console/dist, `npm run build:console`), served at `/`; default that folder. */
+  consoleDir?: string;
   version: string;
 }
+
+export const CONSOLE_DIR = fileURLToPath(new URL('../console/dist', import.meta.url));
+/** The console's pages load only their own script, style and data; nothing frames them. */
+const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 export function routeSpecs(deps: AppDeps): RouteSpec[] {
   const playbooks = new PlaybookCatalog({ client: deps.client, taskQueue: deps.taskQueue });
@@ -190,6 +199,8 @@ export function createApp(deps: AppDeps): express.Express {
     app[spec.method](expressPath(spec.path), ...handlers, async (req: Request, res: Response) => spec.handler(req, res));
   }
 
+  serveConsole(app, deps.consoleDir ?? CONSOLE_DIR);
+
   // A path the API has, asked with a method it does not take: 405 and what it does take.
   const paths = new Map<string, { matches: (p: string) => unknown; methods: Set<string> }>();
   for (const spec of specs) {
@@ -221,6 +232,22 @@ export function createApp(deps: AppDeps): express.Express {
     sendProblem(res, 500, 'internal error; the request was not completed (see the server log)');
   });
   return app;
+}
+
+/**
+ * The analyst console: its page at `/` and its bundle under `/console/`, static files the project
+ * builds (`npm run build:console`; `npm start` builds it when missing). The page signs in through
+ * the API like any client; it holds no data of its own.
+ */
+function serveConsole(app: express.Express, dir: string): void {
+  const page = path.join(dir, 'index.html');
+  const headers = (res: Response) => res.set({ 'Content-Security-Policy': CONSOLE_CSP, 'Cache-Control': 'no-cache' });
+  app.get('/', (_req, res) => {
+    if (!fs.existsSync(page)) return sendProblem(res, 503, 'the console is not built: run `npm run build:console` (npm start builds it when missing)');
+    headers(res);
+    res.sendFile(page);
+  });
+  app.use('/console', express.static(dir, { index: false, fallthrough: true, setHeaders: (res) => headers(res as unknown as Response) }));
 }
 
 /** Webhook bodies: JSON or NDJSON; many senders label NDJSON text/plain, some send no type. */

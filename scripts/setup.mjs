@@ -52,6 +52,8 @@ function testPeers() {
     ['/usr/lib/postgresql/15/bin/initdb', 'postgresql-15'],
     // HAProxy: the cluster's load balancer in front of the API replicas (test/e2e/cluster.test.ts).
     ['haproxy', 'haproxy'],
+    // Chromium: the console's browser tests drive Debian's build through playwright-core (test/console).
+    ['chromium', 'chromium'],
   ].filter(([bin]) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`]).status !== 0);
   if (need.length === 0) return;
   const pkgs = need.map(([, pkg]) => pkg);

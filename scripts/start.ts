@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { partlyConfigured } from '../activities/catalog-info.ts';
 import { resolveTokens } from '../config/tokens.ts';
+import { ensureConsole } from './build-console.ts';
 import { startDevServer, stopChild, type DevServer, type DevServerOptions } from './dev-server.ts';
 import { findTemporalCli } from './temporal-cli.mjs';
 
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const tokens = resolveTokens(config);
   const env: NodeJS.ProcessEnv = { ...process.env, RIPOSTE_DATA_DIR: config.dataDir };
+  // The analyst console the API serves at / (built once, and again when its sources change).
+  await ensureConsole((m) => console.error(`riposte: ${m}`));
 
   let temporal: DevServer | undefined;
   let devServer: DevServerOptions | undefined;
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     'Riposte is running.',
+    `  Console      ${api}/   (sign in with a token from the file below)`,
     `  API          ${api}   (OpenAPI: ${api}/v1/openapi.json)`,
     temporal ? `  Temporal UI  ${temporal.uiUrl}   (dev server ${temporal.address}, data in ${path.join(config.dataDir, 'temporal.db')})` : `  Temporal     ${config.temporal.address}, namespace ${config.temporal.namespace}`,
     tokens.file ? `  Tokens       ${tokens.file}   (one per role: viewer, analyst, admin, source)` : '  Tokens       from RIPOSTE_TOKENS',

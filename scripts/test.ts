@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflows } from '../worker/create-worker.ts';
+import { ensureConsole } from './build-console.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { freePort, startDevServer } from './dev-server.ts';
 import { startPostgres } from './postgres.ts';
@@ -41,11 +42,14 @@ async function main(): Promise<void> {
   const filters = process.argv.slice(2);
   if (filters.length === 0) {
     step('type-check (tsc)', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', '.']);
+    step('type-check the console (tsc -p console)', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'console']);
     step('lint (eslint)', process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
   }
   const files = testFiles(filters);
   if (files.length === 0) throw new Error(`no test files match ${filters.join(' ')}`);
 
+  // The console the API serves at / (test/console drives it in Chromium).
+  await ensureConsole((m) => console.error(`riposte: ${m}`));
   const cli = findTemporalCli();
   if (!cli) throw new Error('the Temporal CLI is missing: run `node scripts/setup.mjs test`');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-test-'));

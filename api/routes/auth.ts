@@ -30,6 +30,16 @@ const SignedIn = Type.Object({
   csrfToken: Type.String({ description: `Repeat in ${CSRF_HEADER} on every write made with the session cookie` }),
 });
 
+/** How long a session started with a token lasts: RIPOSTE_SESSION_TTL when single sign-on is configured, else this. */
+export const TOKEN_SESSION_TTL_MS = 12 * 60 * 60_000;
+
+const ConsoleSession = Type.Object({
+  name: Type.String(),
+  role: Type.String(),
+  expiresAt: Type.String(),
+  csrfToken: Type.String({ description: `Repeat in ${CSRF_HEADER} on every write made with the session cookie` }),
+});
+
 export interface AuthRouteDeps {
   users?: UserStore;
   oidc?: OidcSignIn;
@@ -56,14 +66,49 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
   if (!users) return routes;
   routes.push({
     method: 'post',
+    path: '/v1/auth/sign-in',
+    operationId: 'signInWithToken',
+    summary: 'Start a browser session with a token: the console\u2019s sign-in',
+    description:
+      'The caller\u2019s bearer token (a personal token, or a configured one) starts a session of the same name and role (RIPOSTE_SESSION_TTL with single sign-on configured, else 12 hours): ' +
+      `an HttpOnly ${SESSION_COOKIE} cookie and a readable ${CSRF_COOKIE} cookie (Secure when the request came over TLS). The token itself is not kept by the browser. ` +
+      'A disabled person\u2019s session ends with them; POST /v1/auth/logout ends it.',
+    tags: ['people'],
+    roles: ['viewer'],
+    responses: {
+      200: { description: 'Signed in: the session\u2019s person and its CSRF token', schema: ConsoleSession },
+      403: { description: 'The person is disabled in Riposte', schema: Problem },
+      409: { description: 'The caller is a session already (send a token)', schema: Problem },
+    },
+    handler: async (req, res) => {
+      const p = req.principal as NonNullable<Request['principal']>;
+      if (p.kind === 'session') throw new HttpError(409, 'signed in already: a session starts from a token (Authorization: Bearer <token>)');
+      let issued;
+      try {
+        issued = await users.startSession({ name: p.name, role: p.role, subject: `token:${p.kind}` }, oidc?.config.sessionTtlMs ?? TOKEN_SESSION_TTL_MS);
+      } catch (err) {
+        if (err instanceof UserError) throw new HttpError(403, err.message);
+        throw err;
+      }
+      res.locals.audit = { via: 'token', kind: p.kind };
+      // Behind a TLS-terminating proxy the request says so; a Secure cookie is never less safe.
+      const secure = req.secure || req.get('x-forwarded-proto') === 'https';
+      const maxAge = Date.parse(issued.session.expiresAt) - Date.now();
+      res.cookie(SESSION_COOKIE, issued.token.reveal(), { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge });
+      res.cookie(CSRF_COOKIE, issued.csrf.reveal(), { httpOnly: false, sameSite: 'strict', secure, path: '/', maxAge });
+      res.json({ name: p.name, role: p.role, expiresAt: issued.session.expiresAt, csrfToken: issued.csrf.reveal() });
+    },
+  });
+  routes.push({
+    method: 'post',
     path: '/v1/auth/logout',
     operationId: 'signOut',
-    summary: 'End the caller\u2019s single sign-on session (the cookie\u2019s, or the bearer token\u2019s)',
+    summary: 'End the caller\u2019s session — single sign-on or console (the cookie\u2019s, or the bearer token\u2019s)',
     tags: ['people'],
     roles: ['viewer'],
     responses: { 204: { description: 'Signed out; the cookies are cleared' }, 409: { description: 'The caller is not signed in with a session (tokens are disabled or rotated instead)', schema: Problem } },
     handler: async (req, res) => {
-      if (req.principal?.kind !== 'session') throw new HttpError(409, 'only a single sign-on session signs out; a token is disabled or rotated (npm run users)');
+      if (req.principal?.kind !== 'session') throw new HttpError(409, 'only a session signs out; a token is disabled or rotated (npm run users)');
       const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
       const token = bearer ?? (req.get('cookie') ? parseCookie(req.get('cookie') as string)[SESSION_COOKIE] : undefined);
       if (token) await users.endSession(token);

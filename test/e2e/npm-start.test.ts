@@ -82,6 +82,11 @@ describe('npm start: the embedded stack', () => {
     assert.match(banner, new RegExp(`Temporal UI +http://127\\.0\\.0\\.1:${ports.ui}`));
     assert.match(banner, new RegExp(`Tokens +${path.join(dataDir, 'tokens.json').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
     assert.match(banner, /Containment +log-only/);
+    assert.match(banner, new RegExp(`Console +http://127\\.0\\.0\\.1:${ports.api}/`));
+    const page = await fetch(`http://127.0.0.1:${ports.api}/`);
+    assert.equal(page.status, 200, 'npm start serves the console it built');
+    assert.match(await page.text(), /\/console\/app\.js/);
+    assert.equal((await fetch(`http://127.0.0.1:${ports.api}/console/app.js`)).status, 200);
     const tokens = JSON.parse(fs.readFileSync(path.join(dataDir, 'tokens.json'), 'utf8'));
     assert.ok(!banner.includes(tokens.analyst) && !banner.includes(tokens.source), 'tokens are never printed');
 

@@ -1,0 +1,56 @@
+// The analyst console: sign in, then the inbox of cases. Pages to come (issue 11): the case,
+// alerts, suppressions, playbooks, integrations, metrics, admin.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, signOut, whoAmI, type Me } from './api.ts';
+import { Inbox } from './inbox.tsx';
+import { SignIn } from './sign-in.tsx';
+import './app.css';
+
+function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    whoAmI().then(
+      (who) => setMe(who ?? null),
+      (err: unknown) => setError(err instanceof Error ? err.message : String(err))
+    );
+  }, []);
+  if (error) return <p role="alert">The API did not answer: {error}</p>;
+  if (me === undefined) return <p class="loading">Loading…</p>;
+  if (me === null) return <SignIn onSignedIn={setMe} />;
+  const leave = async () => {
+    await signOut().catch((err: unknown) => {
+      // A token's "session" (409) has nothing to end; anything else is worth saying.
+      if (!(err instanceof ApiError && err.status === 409)) throw err;
+    });
+    setMe(null);
+  };
+  return (
+    <>
+      <header class="bar">
+        <span class="brand">Riposte</span>
+        <nav aria-label="Pages">
+          <a href="/" aria-current="page">
+            Inbox
+          </a>
+        </nav>
+        <span class="who">
+          {me.name} <span class="role">({me.role})</span>
+          <button type="button" onClick={() => void leave()}>
+            Sign out
+          </button>
+        </span>
+      </header>
+      <main>
+        <Inbox />
+      </main>
+    </>
+  );
+}
+
+const root = document.getElementById('app');
+if (root) {
+  root.replaceChildren();
+  render(<App />, root);
+}

@@ -1,10 +1,13 @@
 // The console's one way to the API: same origin, the session cookie, and the CSRF token repeated
 // on every write. Types come from the API's own schemas.
 import type { Static } from '@sinclair/typebox';
-import type { CaseListResponse } from '../../api/schemas.ts';
+import type { CaseListResponse, CaseResponse } from '../../api/schemas.ts';
 
 export type CaseList = Static<typeof CaseListResponse>;
 export type CaseRow = CaseList['cases'][number];
+export type CaseView = Static<typeof CaseResponse>;
+export type Approval = CaseView['approvals'][number];
+export type Action = CaseView['actions'][number];
 export interface Me {
   name: string;
   role: 'viewer' | 'analyst' | 'admin' | string;
@@ -59,6 +62,9 @@ export async function whoAmI(): Promise<Me | undefined> {
 export function signIn(token: string): Promise<Me> {
   return api<Me>('POST', '/v1/auth/sign-in', { token });
 }
+
+/** Whether this role may act on cases (decide approvals, undo, record verdicts). */
+export const canAct = (role: string): boolean => role === 'analyst' || role === 'admin';
 
 export function signOut(): Promise<void> {
   return api<void>('POST', '/v1/auth/logout');

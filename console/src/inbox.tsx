@@ -61,7 +61,9 @@ export function Inbox() {
                   <span class={`severity s${c.severity_id}`}>{severityName(c.severity_id)}</span>
                 </td>
                 <td>
-                  <span class="title">{c.title}</span>
+                  <a class="title" href={`#/cases/${c.caseId}`}>
+                    {c.title}
+                  </a>
                   <span class="case-id">{c.caseId}</span>
                 </td>
                 <td>

@@ -3,11 +3,24 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, signOut, whoAmI, type Me } from './api.ts';
+import { CasePage } from './case.tsx';
 import { Inbox } from './inbox.tsx';
 import { SignIn } from './sign-in.tsx';
 import './app.css';
 
+/** The page the address names: #/ (the inbox) or #/cases/<id>. */
+function useRoute(): string {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const changed = () => setHash(location.hash);
+    addEventListener('hashchange', changed);
+    return () => removeEventListener('hashchange', changed);
+  }, []);
+  return hash.replace(/^#/, '') || '/';
+}
+
 function App() {
+  const route = useRoute();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState<string>();
   useEffect(() => {
@@ -31,7 +44,7 @@ function App() {
       <header class="bar">
         <span class="brand">Riposte</span>
         <nav aria-label="Pages">
-          <a href="/" aria-current="page">
+          <a href="#/" aria-current={route === '/' ? 'page' : undefined}>
             Inbox
           </a>
         </nav>
@@ -42,12 +55,12 @@ function App() {
           </button>
         </span>
       </header>
-      <main>
-        <Inbox />
-      </main>
+      <main>{caseOf(route) ? <CasePage caseId={caseOf(route) as string} me={me} /> : <Inbox />}</main>
     </>
   );
 }
+
+const caseOf = (route: string): string | undefined => /^\/cases\/([^/]+)$/.exec(route)?.[1];
 
 const root = document.getElementById('app');
 if (root) {

@@ -4,29 +4,57 @@
 // not work: a bad token, a write without the CSRF token, the session cookie read by a script.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../config/index.ts';
+import { createLogger } from '../../telemetry/logger.ts';
+import { buildActivityDeps } from '../../worker/deps.ts';
 import { c2Finding } from '../helpers/alerts.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
-import { testClient, uniqueQueue } from '../helpers/temporal.ts';
+import { startWorker, testClient, uniqueQueue, type RunningWorker } from '../helpers/temporal.ts';
 
 const CHROMIUM = process.env.RIPOSTE_CHROMIUM ?? '/usr/bin/chromium';
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown }>;
+}
+
+/** axe-core's WCAG 2.1 A/AA checks on the page as it is: the serious and critical violations. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const violations = await page.evaluate<AxeViolation[]>(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations)`);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} — ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+}
 
 describe('the console in Chromium', () => {
   let api: TestApi;
   let browser: Browser;
+  let worker: RunningWorker;
   let closeClient: () => Promise<void>;
 
   before(async () => {
     assert.ok(fs.existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM}: node scripts/setup.mjs test installs Debian's chromium`);
     const { client, close } = await testClient();
     closeClient = close;
-    api = await startApi({ client, taskQueue: uniqueQueue('console') });
+    const taskQueue = uniqueQueue('console');
+    // The worker as `npm start` configures it by default (containment log-only), DNS kept on loopback.
+    const env = { RIPOSTE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-console-')), RIPOSTE_DNS_SERVERS: '127.0.0.1:9', RIPOSTE_DNS_TIMEOUT_MS: '200' };
+    const { deps } = buildActivityDeps(loadConfig(env), createLogger('silent', 'console-test'), env);
+    worker = await startWorker({ taskQueue, deps });
+    api = await startApi({ client, taskQueue, record: deps.caseRecord });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   });
   after(async () => {
     await browser?.close();
     await api?.close();
+    await worker?.stop();
     await closeClient?.();
   });
 
@@ -75,7 +103,7 @@ describe('the console in Chromium', () => {
 
     // An alert arrives while the inbox is open: its case shows up by itself.
     const title = `Beacon from console-host-${Date.now()}`;
-    const posted = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: { ...c2Finding({ uid: `console-${Date.now()}`, hostname: 'console-host' }), finding_info: { uid: `console-${Date.now()}`, title } } });
+    const posted = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: { ...c2Finding({ uid: `console-${Date.now()}`, hostname: 'console-host', hostIp: '10.77.0.1', remoteIp: '198.51.100.11' }), finding_info: { uid: `console-${Date.now()}`, title } } });
     assert.equal(posted.status, 202, JSON.stringify(posted.body));
     const row = page.locator(`tr[data-case-id="${posted.body.caseId as string}"]`);
     await row.waitFor({ timeout: 15_000 });
@@ -90,6 +118,76 @@ describe('the console in Chromium', () => {
     const elsewhere = requests.filter((u) => !u.startsWith(api.url));
     assert.deepEqual(elsewhere, [], 'everything the console loads comes from the API (no CDN)');
     await page.context().close();
+  });
+
+  it('lets an analyst approve a containment and undo it, and a viewer neither (no button; 403 if they try)', async () => {
+    const uid = `console-approve-${Date.now()}`;
+    const posted = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ uid, hostname: 'console-web-1', hostIp: '10.77.0.2', remoteIp: '198.51.100.22', severity_id: 4 }) });
+    assert.equal(posted.status, 202, JSON.stringify(posted.body));
+    const caseId = posted.body.caseId as string;
+
+    const analyst = await openConsole();
+    await signIn(analyst.page, TOKENS.analyst);
+    await analyst.page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await analyst.page.locator(`tr[data-case-id="${caseId}"] a`).click({ timeout: 15_000 });
+    const approval = analyst.page.locator('.approval');
+    await approval.waitFor({ timeout: 30_000 }); // the playbook asks
+    assert.match(await analyst.page.getByTestId('case-status').innerText(), /Awaiting approval/);
+
+    // A viewer sees what waits, and no way to decide it; the API refuses them all the same.
+    const viewer = await openConsole();
+    await signIn(viewer.page, TOKENS.viewer);
+    await viewer.page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await viewer.page.goto(`${api.url}/#/cases/${caseId}`);
+    await viewer.page.locator('.approval').waitFor();
+    assert.equal(await viewer.page.getByRole('button', { name: 'Approve' }).count(), 0, 'no Approve button for a viewer');
+    assert.match(await viewer.page.locator('.approval').innerText(), /Your role cannot decide approvals/);
+    const approvalId = await viewer.page.locator('.approval').getAttribute('data-approval-id');
+    const forced = await viewer.page.evaluate<number>(`(async () => {
+      const csrf = document.cookie.split('; ').find((c) => c.startsWith('riposte_csrf=')).slice('riposte_csrf='.length);
+      const r = await fetch('/v1/cases/${caseId}/approvals/${approvalId ?? ''}', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'X-CSRF-Token': decodeURIComponent(csrf) }, body: JSON.stringify({ decision: 'approve' }) });
+      return r.status;
+    })()`);
+    assert.equal(forced, 403, 'the API refuses a viewer’s approval');
+    await viewer.page.context().close();
+
+    await analyst.page.getByLabel('Comment').first().fill('seen the beacon; block it');
+    await analyst.page.getByRole('button', { name: 'Approve' }).click();
+    await analyst.page.getByTestId('case-status').filter({ hasText: 'Contained' }).waitFor({ timeout: 30_000 });
+    const action = analyst.page.locator('ul.actions li').first();
+    await action.filter({ hasText: 'simulated: nothing changed' }).waitFor({ timeout: 15_000 });
+    assert.match(await analyst.page.locator('.decided').first().innerText(), /approved by alice/);
+
+    await action.getByRole('button', { name: 'Undo' }).click();
+    await analyst.page.locator('ul.actions li').first().filter({ hasText: 'undone' }).waitFor({ timeout: 30_000 });
+    const record = await api.request('GET', `/v1/cases/${caseId}`, { token: TOKENS.analyst });
+    assert.deepEqual(record.body.actions.map((a: { status: string; undone?: { by: string } }) => [a.status, a.undone?.by]), [['undone', 'alice']], 'the API says the same: undone by alice');
+
+    // The verdict: a false positive closes the case.
+    await analyst.page.getByRole('combobox', { name: 'Verdict' }).selectOption('false_positive');
+    await analyst.page.getByRole('button', { name: 'Record verdict' }).click();
+    await analyst.page.getByTestId('case-status').filter({ hasText: 'Closed' }).waitFor({ timeout: 15_000 });
+    assert.deepEqual(analyst.errors, [], 'no script errors, no failed requests');
+    await analyst.page.context().close();
+  });
+
+  it('passes automated accessibility checks (axe-core) on every page', async () => {
+    const posted = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ uid: `console-a11y-${Date.now()}`, hostname: 'console-a11y', hostIp: '10.77.0.3', remoteIp: '198.51.100.33', severity_id: 4 }) });
+    const caseId = posted.body.caseId as string;
+    // axe is injected as a script: this browser profile lets it past the console's CSP.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${api.url}/`);
+    await page.getByLabel('Personal token').waitFor();
+    const problems: Record<string, string[]> = { 'sign-in': await accessibilityProblems(page) };
+    await signIn(page, TOKENS.analyst);
+    await page.locator(`tr[data-case-id="${caseId}"]`).waitFor({ timeout: 15_000 });
+    problems.inbox = await accessibilityProblems(page);
+    await page.goto(`${api.url}/#/cases/${caseId}`);
+    await page.locator('.approval').waitFor({ timeout: 30_000 });
+    problems.case = await accessibilityProblems(page);
+    assert.deepEqual(problems, { 'sign-in': [], inbox: [], case: [] }, 'no serious or critical accessibility violations');
+    await context.close();
   });
 
   it('refuses a write made with the session cookie but without its CSRF token', async () => {

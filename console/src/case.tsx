@@ -1,0 +1,233 @@
+// One case: where it stands, what waits for a decision, what was done (with undo), what the
+// sources said, and the timeline. Refreshed every few seconds while open.
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, ApiError, canAct, type Action, type Approval, type CaseView, type Me } from './api.ts';
+import { relative, severityName, statusName } from './format.ts';
+
+const REFRESH_MS = 3000;
+
+export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
+  const [view, setView] = useState<CaseView>();
+  const [error, setError] = useState<string>();
+  const [tick, setTick] = useState(0);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = async () => {
+      try {
+        const v = await api<CaseView>('GET', `/v1/cases/${encodeURIComponent(caseId)}`);
+        if (stopped) return;
+        setView(v);
+        setError(undefined);
+      } catch (err) {
+        if (!stopped) setError(err instanceof ApiError && err.status === 404 ? 'No such case.' : err instanceof Error ? err.message : String(err));
+      }
+      if (!stopped) timer = setTimeout(() => void load(), REFRESH_MS);
+    };
+    void load();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [caseId, tick]);
+
+  if (!view) return error ? <p role="alert" class="error">{error}</p> : <p class="loading">Loading the case…</p>;
+  const acts = canAct(me.role);
+  return (
+    <article aria-labelledby="case-title">
+      <p>
+        <a href="#/">← Inbox</a>
+      </p>
+      <h1 id="case-title">{view.title}</h1>
+      <dl class="facts">
+        <dt>Status</dt>
+        <dd data-testid="case-status">{statusName(view.status)}</dd>
+        <dt>Severity</dt>
+        <dd>{severityName(view.severity_id)}</dd>
+        <dt>Case</dt>
+        <dd class="case-id">{view.caseId}</dd>
+        <dt>Assignee</dt>
+        <dd>{view.assignee ?? '—'}</dd>
+        <dt>Alerts</dt>
+        <dd>{view.alertCount}</dd>
+        <dt>Verdict</dt>
+        <dd>{view.verdict ? `${view.verdict.verdict.replace('_', ' ')} (${view.verdict.by})` : '—'}</dd>
+        <dt>Ticket</dt>
+        <dd>{view.ticket ? view.ticket.url ? <a href={view.ticket.url}>{view.ticket.key}</a> : view.ticket.key : '—'}</dd>
+      </dl>
+      {error && <p role="alert" class="error">{error}</p>}
+
+      <section aria-labelledby="approvals-title">
+        <h2 id="approvals-title">Approvals</h2>
+        {view.pendingApprovals.length === 0 ? <p>Nothing waits for a decision.</p> : view.pendingApprovals.map((a) => <PendingApproval key={a.id} caseId={view.caseId} approval={a} canDecide={acts} onDone={reload} />)}
+        {view.approvals.filter((a) => a.status !== 'pending').map((a) => (
+          <p key={a.id} class="decided">
+            {a.action}: <strong>{a.status.replace('_', ' ')}</strong>
+            {a.decidedBy ? ` by ${a.decidedBy}` : ''}
+            {a.comment ? ` — “${a.comment}”` : ''}
+          </p>
+        ))}
+      </section>
+
+      <section aria-labelledby="actions-title">
+        <h2 id="actions-title">Actions</h2>
+        {view.actions.length === 0 ? <p>No action taken.</p> : (
+          <ul class="actions">
+            {view.actions.map((a) => <ActionItem key={a.id} caseId={view.caseId} action={a} canUndo={acts} onDone={reload} />)}
+          </ul>
+        )}
+      </section>
+
+      {acts && !view.verdict && <VerdictForm caseId={view.caseId} onDone={reload} />}
+
+      <section aria-labelledby="enrichment-title">
+        <h2 id="enrichment-title">Enrichment</h2>
+        {view.enrichment.length === 0 ? <p>None yet.</p> : (
+          <table class="cases">
+            <caption class="visually-hidden">What each source said of each observable</caption>
+            <thead>
+              <tr>
+                <th scope="col">Observable</th>
+                <th scope="col">Source</th>
+                <th scope="col">Verdict</th>
+                <th scope="col">Summary</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.enrichment.map((e, i) => (
+                <tr key={i}>
+                  <td>
+                    {e.observable.type} {e.observable.value}
+                  </td>
+                  <td>{e.source}</td>
+                  <td>{e.verdict?.level ?? e.status}</td>
+                  <td>{e.verdict?.summary ?? e.reason ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section aria-labelledby="timeline-title">
+        <h2 id="timeline-title">Timeline</h2>
+        <ol class="timeline">
+          {view.timeline.map((t, i) => (
+            <li key={i}>
+              <time dateTime={t.at}>{new Date(t.at).toLocaleTimeString()}</time> <span class="step">{t.step}</span> {t.message}
+              {t.actor ? ` (${t.actor})` : ''}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </article>
+  );
+}
+
+function PendingApproval({ caseId, approval, canDecide, onDone }: { caseId: string; approval: Approval; canDecide: boolean; onDone: () => void }) {
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const decide = async (decision: 'approve' | 'reject') => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api('POST', `/v1/cases/${encodeURIComponent(caseId)}/approvals/${encodeURIComponent(approval.id)}`, { body: { decision, ...(comment.trim() ? { comment: comment.trim() } : {}) } });
+      onDone();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const id = `comment-${approval.id}`;
+  return (
+    <div class="approval" data-approval-id={approval.id}>
+      <p>
+        <strong>{approval.action}</strong> — {approval.reason}
+      </p>
+      {approval.targets?.length ? <p>Targets: {approval.targets.join(', ')}</p> : null}
+      <p class="muted">
+        Expires {relative(approval.expiresAt)}
+        {approval.required === 2 ? ` · needs two analysts${approval.approvedBy?.length ? ` (approved by ${approval.approvedBy.map((a) => a.by).join(', ')})` : ''}` : ''}
+      </p>
+      {canDecide ? (
+        <div class="decide">
+          <label for={id}>Comment</label>
+          <input id={id} value={comment} onInput={(e) => setComment((e.target as HTMLInputElement).value)} />
+          <button type="button" disabled={busy} onClick={() => void decide('approve')}>
+            Approve
+          </button>
+          <button type="button" disabled={busy} onClick={() => void decide('reject')}>
+            Reject
+          </button>
+        </div>
+      ) : (
+        <p class="muted">Your role cannot decide approvals.</p>
+      )}
+      {error && <p role="alert" class="error">{error}</p>}
+    </div>
+  );
+}
+
+function ActionItem({ caseId, action, canUndo, onDone }: { caseId: string; action: Action; canUndo: boolean; onDone: () => void }) {
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const undo = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api('POST', `/v1/cases/${encodeURIComponent(caseId)}/actions/${encodeURIComponent(action.id)}/undo`, { body: {} });
+      onDone();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <li data-action-id={action.id}>
+      {action.description} <span class="muted">({action.driver}{action.simulated ? ', simulated: nothing changed' : ''})</span> — <strong>{action.status.replace('_', ' ')}</strong>
+      {canUndo && action.status === 'applied' && action.undo && (
+        <button type="button" disabled={busy} onClick={() => void undo()}>
+          Undo
+        </button>
+      )}
+      {error && <span role="alert" class="error"> {error}</span>}
+    </li>
+  );
+}
+
+function VerdictForm({ caseId, onDone }: { caseId: string; onDone: () => void }) {
+  const [verdict, setVerdict] = useState<'true_positive' | 'false_positive' | 'benign'>('true_positive');
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<string>();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api('POST', `/v1/cases/${encodeURIComponent(caseId)}/verdict`, { body: { verdict, ...(comment.trim() ? { comment: comment.trim() } : {}) } });
+      onDone();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <section aria-labelledby="verdict-title">
+      <h2 id="verdict-title">Verdict</h2>
+      <form class="verdict" onSubmit={(e) => void submit(e)}>
+        <label for="verdict">Verdict</label>
+        <select id="verdict" value={verdict} onChange={(e) => setVerdict((e.target as HTMLSelectElement).value as typeof verdict)}>
+          <option value="true_positive">True positive</option>
+          <option value="false_positive">False positive</option>
+          <option value="benign">Benign</option>
+        </select>
+        <label for="verdict-comment">Comment</label>
+        <input id="verdict-comment" value={comment} onInput={(e) => setComment((e.target as HTMLInputElement).value)} />
+        <button type="submit">Record verdict</button>
+        {error && <p role="alert" class="error">{error}</p>}
+      </form>
+    </section>
+  );
+}

@@ -33,6 +33,8 @@ import type { IngestDeps } from './ingest/accept.ts';
 import { createAjv, expressPath, openApiDocument, requestValidator, type RouteSpec } from './openapi.ts';
 import { HttpError, sendProblem } from './problem.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { eventRoutes } from './routes/events.ts';
+import type { CaseEvents } from './case-events.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { slackRoutes, type SlackInteractionSettings } from './routes/slack.ts';
@@ -79,6 +81,8 @@ export interface AppDeps {
   metrics?: ApiMetrics;
   /** Requests per minute each person or token may make to the analyst API (alert ingest has its own backpressure); 0 or unset: no limit. */
   rateLimitPerMinute?: number;
+  /** Which cases changed, for GET /v1/events (the console's live updates). */
+  caseEvents?: CaseEvents;
   /** The built console (console/dist, `npm run build:console`), served at `/`; default that folder. */
   consoleDir?: string;
   version: string;
@@ -138,6 +142,7 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
     ...(deps.audit ? auditRoutes(deps.audit) : []),
     ...(deps.metrics ? [prometheusRoute(deps.metrics)] : []),
     ...(deps.codec ? [codecRoute(deps.codec)] : []),
+    ...(deps.caseEvents ? eventRoutes(deps.caseEvents) : []),
   ];
   const document = openApiDocument(specs, { version: deps.version }, Problem);
   return specs;

@@ -16,6 +16,7 @@ import { CaseService } from './cases.ts';
 import { SlaWatch } from './sla-watch.ts';
 import { pruneCases } from './retention.ts';
 import { OidcSignIn } from './auth/oidc.ts';
+import { CaseEvents } from './case-events.ts';
 import { setupTelemetry } from '../telemetry/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { createApp } from './app.ts';
@@ -64,7 +65,13 @@ async function main(): Promise<void> {
     untraced: !telemetry.tracing,
   });
   dispatcher.start();
-  store.watchQueued?.((caseIds) => dispatcher.wake(caseIds));
+  // Which cases changed, for the console's live updates (GET /v1/events).
+  const caseEvents = new CaseEvents({ record, logger });
+  const queued = (caseIds: string[]) => {
+    dispatcher.wake(caseIds);
+    caseEvents.notify(caseIds);
+  };
+  store.watchQueued?.(queued);
   const pruner = setInterval(() => void store.prune(new Date(), { requestsMs: DAY_MS, entitiesMs: config.ingest.correlationWindowMs * 2 }), 600_000);
   pruner.unref();
 
@@ -79,7 +86,8 @@ async function main(): Promise<void> {
     indicators,
     tokens: tokens.entries,
     logger,
-    ingest: { store, rules, config: config.ingest, onQueued: (caseIds) => dispatcher.wake(caseIds), metrics },
+    ingest: { store, rules, config: config.ingest, onQueued: queued, metrics },
+    caseEvents,
     metrics,
     dispatchStats: () => ({ ...dispatcher.stats }),
     integrations: () => integrationViews(process.env, integrationStatus),
@@ -121,6 +129,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('API stopping');
+    caseEvents.close(); // open event streams would keep the server from closing
     server.close(async () => {
       clearInterval(pruner);
       rules.stop();

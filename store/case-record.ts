@@ -89,6 +89,11 @@ export interface CaseRecordStore {
   pendingApprovals(): Promise<number>;
   /** A playbook run's first fact (its `run.started`), by its workflow ID. */
   runStarted(run: string): Promise<{ playbook: string; startedAt: string } | undefined>;
+  /**
+   * The cases with facts appended after `seq` (at most `limit`, oldest change first) and the
+   * newest seq seen — what the console's live updates follow. Without `seq`: only the newest.
+   */
+  changedSince(seq: number | undefined, limit: number): Promise<{ seq: number; changes: Array<{ caseId: string; seq: number }> }>;
   close(): Promise<void>;
 }
 
@@ -108,6 +113,8 @@ export class SqliteCaseRecordStore implements CaseRecordStore {
       eventsOf: this.db.prepare<[string], EventRow>('SELECT * FROM case_events WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY seq'),
       approval: this.db.prepare('INSERT INTO record_approvals (case_id, approval_id, run, status) VALUES (?, ?, ?, ?) ON CONFLICT (case_id, approval_id) DO UPDATE SET status = excluded.status'),
       pending: this.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM record_approvals WHERE status = 'pending'"),
+      newest: this.db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM case_events'),
+      changed: this.db.prepare<[number, number], { case_id: string; seq: number }>('SELECT case_id, max(seq) AS seq FROM case_events WHERE seq > ? GROUP BY case_id ORDER BY 2 LIMIT ?'),
       first: this.db.prepare<[string], EventRow>('SELECT * FROM case_events WHERE key = ?'),
       runStarted: this.db.prepare('INSERT OR IGNORE INTO record_runs (run, case_id, started_at) VALUES (?, ?, ?)'),
       runClosed: this.db.prepare('UPDATE record_runs SET closed_at = ? WHERE run = ?'),
@@ -180,6 +187,12 @@ export class SqliteCaseRecordStore implements CaseRecordStore {
   /** Approvals waiting for an analyst, in every case. */
   async pendingApprovals(): Promise<number> {
     return this.stmt.pending.get()?.n ?? 0;
+  }
+
+  async changedSince(seq: number | undefined, limit: number): Promise<{ seq: number; changes: Array<{ caseId: string; seq: number }> }> {
+    if (seq === undefined) return { seq: this.stmt.newest.get()?.seq ?? 0, changes: [] };
+    const rows = this.stmt.changed.all(seq, limit);
+    return { seq: rows.reduce((m, r) => Math.max(m, r.seq), seq), changes: rows.map((r) => ({ caseId: r.case_id, seq: Number(r.seq) })) };
   }
 
   /** A playbook run's first fact (its `run.started`), by its workflow ID. */

@@ -69,3 +69,17 @@ export const canAct = (role: string): boolean => role === 'analyst' || role === 
 export function signOut(): Promise<void> {
   return api<void>('POST', '/v1/auth/logout');
 }
+
+/**
+ * Calls `listener` with the ids of cases that changed, as the API tells them (GET /v1/events,
+ * server-sent events with the session cookie; EventSource reconnects by itself). Returns the
+ * function that stops listening.
+ */
+export function onCaseChanges(listener: (caseIds: string[]) => void): () => void {
+  const source = new EventSource('/v1/events');
+  source.addEventListener('cases', (e) => {
+    const ids = (JSON.parse((e as MessageEvent<string>).data) as { caseIds?: string[] }).caseIds;
+    if (ids?.length) listener(ids);
+  });
+  return () => source.close();
+}

@@ -1,10 +1,11 @@
 // One case: where it stands, what waits for a decision, what was done (with undo), what the
-// sources said, and the timeline. Refreshed every few seconds while open.
+// sources said, and the timeline. Updated live as the case changes.
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, canAct, type Action, type Approval, type CaseView, type Me } from './api.ts';
+import { api, ApiError, canAct, onCaseChanges, type Action, type Approval, type CaseView, type Me } from './api.ts';
 import { relative, severityName, statusName } from './format.ts';
 
-const REFRESH_MS = 3000;
+/** Read again this often even when no change is told (a stream that was down a while). */
+const REFRESH_MS = 15_000;
 
 export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
   const [view, setView] = useState<CaseView>();
@@ -15,6 +16,7 @@ export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const load = async () => {
+      if (timer) clearTimeout(timer);
       try {
         const v = await api<CaseView>('GET', `/v1/cases/${encodeURIComponent(caseId)}`);
         if (stopped) return;
@@ -26,8 +28,12 @@ export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
       if (!stopped) timer = setTimeout(() => void load(), REFRESH_MS);
     };
     void load();
+    const stop = onCaseChanges((ids) => {
+      if (ids.includes(caseId)) void load();
+    });
     return () => {
       stopped = true;
+      stop();
       if (timer) clearTimeout(timer);
     };
   }, [caseId, tick]);

@@ -1,9 +1,12 @@
-// The inbox: open cases, newest first, refreshed every few seconds.
+// The inbox: cases newest first, updated live as they change.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type CaseList, type CaseRow } from './api.ts';
+import { api, onCaseChanges, type CaseList, type CaseRow } from './api.ts';
 import { relative, severityName, statusName } from './format.ts';
 
-const REFRESH_MS = 5000;
+/** Read again this often even when no change is told (a stream that was down a while). */
+const REFRESH_MS = 30_000;
+/** Changes told close together are read once. */
+const SETTLE_MS = 150;
 
 export function Inbox() {
   const [cases, setCases] = useState<CaseRow[]>();
@@ -12,6 +15,7 @@ export function Inbox() {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const load = async () => {
+      if (timer) clearTimeout(timer);
       try {
         const page = await api<CaseList>('GET', '/v1/cases?limit=100');
         if (stopped) return;
@@ -23,8 +27,14 @@ export function Inbox() {
       if (!stopped) timer = setTimeout(() => void load(), REFRESH_MS);
     };
     void load();
+    // Live: any case that changes (a new one, a playbook step, a decision) reads the list again.
+    const stop = onCaseChanges(() => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void load(), SETTLE_MS);
+    });
     return () => {
       stopped = true;
+      stop();
       if (timer) clearTimeout(timer);
     };
   }, []);

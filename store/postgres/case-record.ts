@@ -120,6 +120,13 @@ export class PgCaseRecordStore implements CaseRecordStore {
     return (await this.db.row<{ n: number }>("SELECT count(*)::int AS n FROM record_approvals WHERE status = 'pending'"))?.n ?? 0;
   }
 
+  /** Sequence numbers are taken before commit: a reader may see 12 before 11 commits. Callers re-ask with an overlap (api/case-events.ts). */
+  async changedSince(seq: number | undefined, limit: number): Promise<{ seq: number; changes: Array<{ caseId: string; seq: number }> }> {
+    if (seq === undefined) return { seq: Number((await this.db.row<{ seq: string | null }>('SELECT max(seq) AS seq FROM case_events'))?.seq ?? 0), changes: [] };
+    const rows = await this.db.rows<{ case_id: string; seq: string }>('SELECT case_id, max(seq) AS seq FROM case_events WHERE seq > $1 GROUP BY case_id ORDER BY 2 LIMIT $2', [seq, limit]);
+    return { seq: rows.reduce((m, r) => Math.max(m, Number(r.seq)), seq), changes: rows.map((r) => ({ caseId: r.case_id, seq: Number(r.seq) })) };
+  }
+
   async runStarted(run: string): Promise<{ playbook: string; startedAt: string } | undefined> {
     const row = await this.db.row<EventRow>('SELECT * FROM case_events WHERE key = $1', [`${run}:0`]);
     if (!row || row.kind !== 'run.started') return undefined;

@@ -71,7 +71,20 @@ const CHECKS: Record<string, boolean> = {
  * and does not test that operation itself (the document being valid JSON and loadable is what
  * every other operation here depends on).
  */
-const NOT_TESTED = new Set(['GET /v1/openapi.json']);
+const NOT_TESTED = new Set([
+  'GET /v1/openapi.json',
+  // An event stream stays open until the client closes it: a request that never completes
+  // (test/console/console.test.ts reads it in a browser, test/api/case-events.test.ts over HTTP).
+  'GET /v1/events',
+]);
+
+/** The operationId of "METHOD /path" in the document. */
+function operationIdOf(doc: OpenApiDocument, name: string): string {
+  const [method, p] = name.split(' ') as [string, string];
+  const id = (doc.paths[p] as Record<string, { operationId?: string }> | undefined)?.[method.toLowerCase()]?.operationId;
+  if (!id) throw new Error(`no operation ${name} in the document`);
+  return id;
+}
 
 interface CheckExclusion {
   operations: string[];
@@ -274,6 +287,8 @@ describe('API conformance to its OpenAPI document (Schemathesis)', () => {
       '--generation-deterministic',
       '--workers', '1',
       '--request-timeout', '60',
+      // Streams that never complete (NOT_TESTED): left out of the run.
+      ...[...NOT_TESTED].filter((o) => o !== 'GET /v1/openapi.json').flatMap((o) => ['--exclude-operation-id', operationIdOf(doc, o)]),
       '--report', 'junit',
       '--report-junit-path', junit,
       // The tokens are the tests' own; reproduction lines are worth more with them in.

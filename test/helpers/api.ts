@@ -20,6 +20,7 @@ import { testStores } from './postgres.ts';
 import type { Stores } from '../../store/open.ts';
 import { createApiMetrics, type ApiMetrics } from '../../telemetry/metrics.ts';
 import { CaseService } from '../../api/cases.ts';
+import { CaseEvents } from '../../api/case-events.ts';
 import { SlaWatch } from '../../api/sla-watch.ts';
 import type { SlaPolicy } from '../../core/sla.ts';
 import type { PayloadCodec } from '@temporalio/common';
@@ -107,6 +108,7 @@ export async function startApi(opts: {
   });
   dispatcher.start();
   const [integrationStatus, indicators, users, audit] = await Promise.all([stores.integrationStatus(), stores.indicators(), stores.users(), stores.audit()]);
+  const caseEvents = new CaseEvents({ record, logger });
   const app = createApp({
     client: opts.client,
     taskQueue: opts.taskQueue,
@@ -123,7 +125,17 @@ export async function startApi(opts: {
     ...(config.oidc ? { oidc: new OidcSignIn(config.oidc, users) } : {}),
     audit,
     logger,
-    ingest: { store, rules, config: ingestConfig, onQueued: (caseIds) => dispatcher.wake(caseIds), metrics },
+    ingest: {
+      store,
+      rules,
+      config: ingestConfig,
+      onQueued: (caseIds) => {
+        dispatcher.wake(caseIds);
+        caseEvents.notify(caseIds);
+      },
+      metrics,
+    },
+    caseEvents,
     metrics,
     dispatchStats: () => ({ ...dispatcher.stats }),
     integrations: () => integrationViews({ ...opts.env }, integrationStatus),
@@ -171,6 +183,7 @@ export async function startApi(opts: {
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async close() {
+      caseEvents.close();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());

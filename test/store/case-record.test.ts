@@ -122,5 +122,21 @@ for (const backend of backends) {
       assert.equal(await a.pendingApprovals(), 0, 'and its approval');
       assert.equal((await a.events('cs_new')).length, 1);
     });
+
+    it('says which cases changed after a point, with each one\u2019s newest fact, whoever wrote it (the console\u2019s live updates)', async () => {
+      const { a, b } = await open();
+      await a.append('cs_before', [fact('c:0', '2026-12-01T10:00:00.000Z', 'comment.added')]);
+      const start = await b.changedSince(undefined, 10);
+      assert.deepEqual(start.changes, [], 'without a point: only where the record stands');
+      await a.append('cs_x', [fact('x:0', '2026-12-01T10:01:00.000Z', 'comment.added'), fact('x:1', '2026-12-01T10:01:01.000Z', 'comment.added')]);
+      await b.append('cs_y', [fact('y:0', '2026-12-01T10:02:00.000Z', 'comment.added')]);
+      await a.append('cs_x', [fact('x:0', '2026-12-01T10:01:00.000Z', 'comment.added')]); // written again: no new fact
+      const changed = await b.changedSince(start.seq, 10);
+      assert.deepEqual(changed.changes.map((c) => c.caseId), ['cs_x', 'cs_y'], 'oldest change first, cs_before not among them');
+      assert.equal(changed.seq, Math.max(...changed.changes.map((c) => c.seq)), 'the newest seq seen');
+      assert.ok(changed.changes.every((c) => c.seq > start.seq), 'each with its newest fact');
+      assert.deepEqual((await a.changedSince(changed.seq, 10)).changes, [], 'nothing after the newest');
+      assert.deepEqual((await a.changedSince(start.seq, 1)).changes.map((c) => c.caseId), ['cs_x'], 'at most `limit`');
+    });
   });
 }

@@ -1,41 +1,20 @@
 // One case: where it stands, what waits for a decision, what was done (with undo), what the
 // sources said, and the timeline. Updated live as the case changes.
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, canAct, onCaseChanges, type Action, type Approval, type CaseView, type Me } from './api.ts';
+import { useCallback, useState } from 'preact/hooks';
+import { api, ApiError, canAct, type Action, type Approval, type CaseView, type Me } from './api.ts';
+import { useLive } from './live.ts';
 import { relative, severityName, statusName } from './format.ts';
 
 /** Read again this often even when no change is told (a stream that was down a while). */
 const REFRESH_MS = 15_000;
 
 export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
-  const [view, setView] = useState<CaseView>();
-  const [error, setError] = useState<string>();
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = async () => {
-      if (timer) clearTimeout(timer);
-      try {
-        const v = await api<CaseView>('GET', `/v1/cases/${encodeURIComponent(caseId)}`);
-        if (stopped) return;
-        setView(v);
-        setError(undefined);
-      } catch (err) {
-        if (!stopped) setError(err instanceof ApiError && err.status === 404 ? 'No such case.' : err instanceof Error ? err.message : String(err));
-      }
-      if (!stopped) timer = setTimeout(() => void load(), REFRESH_MS);
-    };
-    void load();
-    const stop = onCaseChanges((ids) => {
-      if (ids.includes(caseId)) void load();
-    });
-    return () => {
-      stopped = true;
-      stop();
-      if (timer) clearTimeout(timer);
-    };
+  const { data: view, error } = useLive(() => api<CaseView>('GET', `/v1/cases/${encodeURIComponent(caseId)}`), {
+    wants: (ids) => ids.includes(caseId),
+    everyMs: REFRESH_MS,
+    describe: (err) => (err instanceof ApiError && err.status === 404 ? 'No such case.' : err instanceof Error ? err.message : String(err)),
   }, [caseId, tick]);
 
   if (!view) return error ? <p role="alert" class="error">{error}</p> : <p class="loading">Loading the case…</p>;

@@ -1,43 +1,14 @@
 // The inbox: cases newest first, updated live as they change.
-import { useEffect, useState } from 'preact/hooks';
-import { api, onCaseChanges, type CaseList, type CaseRow } from './api.ts';
+import { api, type CaseList } from './api.ts';
+import { useLive } from './live.ts';
 import { relative, severityName, statusName } from './format.ts';
 
 /** Read again this often even when no change is told (a stream that was down a while). */
 const REFRESH_MS = 30_000;
-/** Changes told close together are read once. */
-const SETTLE_MS = 150;
 
 export function Inbox() {
-  const [cases, setCases] = useState<CaseRow[]>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = async () => {
-      if (timer) clearTimeout(timer);
-      try {
-        const page = await api<CaseList>('GET', '/v1/cases?limit=100');
-        if (stopped) return;
-        setCases(page.cases);
-        setError(undefined);
-      } catch (err) {
-        if (!stopped) setError(err instanceof Error ? err.message : String(err));
-      }
-      if (!stopped) timer = setTimeout(() => void load(), REFRESH_MS);
-    };
-    void load();
-    // Live: any case that changes (a new one, a playbook step, a decision) reads the list again.
-    const stop = onCaseChanges(() => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => void load(), SETTLE_MS);
-    });
-    return () => {
-      stopped = true;
-      stop();
-      if (timer) clearTimeout(timer);
-    };
-  }, []);
+  // Any case that changes (a new one, a playbook step, a decision) reads the list again.
+  const { data: cases, error } = useLive(async () => (await api<CaseList>('GET', '/v1/cases?limit=100')).cases, { wants: () => true, everyMs: REFRESH_MS, describe: (err) => (err instanceof Error ? err.message : String(err)) }, []);
   return (
     <section aria-labelledby="inbox-title">
       <h1 id="inbox-title">Inbox</h1>

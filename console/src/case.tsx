@@ -33,13 +33,29 @@ export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
         <dt>Case</dt>
         <dd class="case-id">{view.caseId}</dd>
         <dt>Assignee</dt>
-        <dd>{view.assignee ?? '—'}</dd>
+        <dd data-testid="case-assignee">
+          {view.assignee ?? '—'}
+          {acts && view.assignee !== me.name && <Post label="Assign to me" path={`/v1/cases/${encodeURIComponent(view.caseId)}/assign`} body={{}} onDone={reload} />}
+        </dd>
+        <dt>Tags</dt>
+        <dd>{view.tags.length ? view.tags.join(', ') : '—'}</dd>
         <dt>Alerts</dt>
         <dd>{view.alertCount}</dd>
         <dt>Verdict</dt>
         <dd>{view.verdict ? `${view.verdict.verdict.replace('_', ' ')} (${view.verdict.by})` : '—'}</dd>
         <dt>Ticket</dt>
         <dd>{view.ticket ? view.ticket.url ? <a href={view.ticket.url}>{view.ticket.key}</a> : view.ticket.key : '—'}</dd>
+        <dt>Report</dt>
+        <dd>
+          <a href={`/v1/cases/${encodeURIComponent(view.caseId)}/report?format=html`} target="_blank" rel="noopener">
+            Incident report
+          </a>{' '}
+          (
+          <a href={`/v1/cases/${encodeURIComponent(view.caseId)}/report?format=markdown`} download={`${view.caseId}.md`}>
+            Markdown
+          </a>
+          )
+        </dd>
       </dl>
       {error && <p role="alert" class="error">{error}</p>}
 
@@ -93,6 +109,41 @@ export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
             </tbody>
           </table>
         )}
+      </section>
+
+      <section aria-labelledby="scope-title">
+        <h2 id="scope-title">Scope</h2>
+        {view.scope.length === 0 ? <p>Nothing in scope yet.</p> : (
+          <ul class="scope">
+            {view.scope.map((x) => (
+              <li key={`${x.type}:${x.value}`}>
+                <strong>{x.type}</strong> {x.value}
+                {x.ip && x.ip !== x.value ? ` (${x.ip})` : ''} <span class="muted">— joined by {x.joinedBy}: {x.reason}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="alerts-title">
+        <h2 id="alerts-title">Alerts ({view.alertCount})</h2>
+        <ul class="alerts">
+          {view.alerts.map((a) => <AlertItem key={a.id} alert={a} />)}
+        </ul>
+      </section>
+
+      <section aria-labelledby="comments-title">
+        <h2 id="comments-title">Comments</h2>
+        {view.comments.length === 0 ? <p>No comments.</p> : (
+          <ul class="comments">
+            {view.comments.map((c, i) => (
+              <li key={i}>
+                <strong>{c.by}</strong> <time dateTime={c.at}>{relative(c.at)}</time>: {c.text}
+              </li>
+            ))}
+          </ul>
+        )}
+        {acts && <CommentForm caseId={view.caseId} onDone={reload} />}
       </section>
 
       <section aria-labelledby="timeline-title">
@@ -214,5 +265,81 @@ function VerdictForm({ caseId, onDone }: { caseId: string; onDone: () => void })
         {error && <p role="alert" class="error">{error}</p>}
       </form>
     </section>
+  );
+}
+
+/** A button that makes one write and says how it went. */
+function Post({ label, path, body, onDone }: { label: string; path: string; body: unknown; onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  return (
+    <>
+      {' '}
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          setError(undefined);
+          api('POST', path, { body })
+            .then(onDone, (err: unknown) => setError(err instanceof Error ? err.message : String(err)))
+            .finally(() => setBusy(false));
+        }}
+      >
+        {label}
+      </button>
+      {error && <span role="alert" class="error"> {error}</span>}
+    </>
+  );
+}
+
+function AlertItem({ alert }: { alert: CaseView['alerts'][number] }) {
+  const [raw, setRaw] = useState<string>();
+  const [open, setOpen] = useState(false);
+  const toggle = async () => {
+    if (!open && raw === undefined) {
+      try {
+        const stored = await api<{ raw?: unknown }>('GET', `/v1/alerts/${encodeURIComponent(alert.id)}`);
+        setRaw(typeof stored.raw === 'string' ? stored.raw : JSON.stringify(stored.raw, null, 2));
+      } catch (err) {
+        setRaw(`could not read it: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    setOpen(!open);
+  };
+  return (
+    <li data-alert-id={alert.id}>
+      {severityName(alert.severity_id)} · {alert.title} <span class="muted">({alert.source}{alert.count > 1 ? `, ×${alert.count}` : ''}, {relative(alert.receivedAt)})</span>{' '}
+      <button type="button" aria-expanded={open} onClick={() => void toggle()}>
+        {open ? 'Hide raw' : 'Raw payload'}
+      </button>
+      {open && raw !== undefined && <pre class="raw">{raw}</pre>}
+    </li>
+  );
+}
+
+function CommentForm({ caseId, onDone }: { caseId: string; onDone: () => void }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string>();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api('POST', `/v1/cases/${encodeURIComponent(caseId)}/comments`, { body: { text: text.trim() } });
+      setText('');
+      onDone();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <form class="comment" onSubmit={(e) => void submit(e)}>
+      <label for="new-comment">New comment</label>
+      <textarea id="new-comment" rows={2} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+      <button type="submit" disabled={text.trim() === ''}>
+        Add comment
+      </button>
+      {error && <p role="alert" class="error">{error}</p>}
+    </form>
   );
 }

@@ -1,17 +1,71 @@
-// The inbox: cases newest first, updated live as they change.
+// The inbox: cases newest first, updated live as they change; filters as the API offers them;
+// j / k (or ↓ / ↑) move through the cases, Enter opens one.
+import { useEffect, useState } from 'preact/hooks';
 import { api, type CaseList } from './api.ts';
 import { useLive } from './live.ts';
-import { relative, severityName, statusName } from './format.ts';
+import { relative, SEVERITY, severityName, STATUS, statusName } from './format.ts';
+
+interface Filters {
+  status: string;
+  severity: string;
+  entity: string;
+}
 
 /** Read again this often even when no change is told (a stream that was down a while). */
 const REFRESH_MS = 30_000;
 
 export function Inbox() {
+  const [filters, setFilters] = useState<Filters>({ status: '', severity: '', entity: '' });
+  const [entityDraft, setEntityDraft] = useState('');
+  const query = new URLSearchParams({ limit: '100', ...(filters.status ? { status: filters.status } : {}), ...(filters.severity ? { severity: filters.severity } : {}), ...(filters.entity ? { entity: filters.entity } : {}) }).toString();
   // Any case that changes (a new one, a playbook step, a decision) reads the list again.
-  const { data: cases, error } = useLive(async () => (await api<CaseList>('GET', '/v1/cases?limit=100')).cases, { wants: () => true, everyMs: REFRESH_MS, describe: (err) => (err instanceof Error ? err.message : String(err)) }, []);
+  const { data: cases, error } = useLive(async () => (await api<CaseList>('GET', `/v1/cases?${query}`)).cases, { wants: () => true, everyMs: REFRESH_MS, describe: (err) => (err instanceof Error ? err.message : String(err)) }, [query]);
+  const [selected, setSelected] = useState(0);
+  useEffect(() => {
+    const keys = (e: KeyboardEvent) => {
+      if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement || e.ctrlKey || e.metaKey || e.altKey) return;
+      const count = cases?.length ?? 0;
+      if (count === 0) return;
+      if (e.key === 'j' || e.key === 'ArrowDown') setSelected((i) => Math.min(count - 1, i + 1));
+      else if (e.key === 'k' || e.key === 'ArrowUp') setSelected((i) => Math.max(0, i - 1));
+      else if (e.key === 'Enter') {
+        const c = cases?.[Math.min(selected, count - 1)];
+        if (c) location.hash = `#/cases/${c.caseId}`;
+      } else return;
+      e.preventDefault();
+    };
+    addEventListener('keydown', keys);
+    return () => removeEventListener('keydown', keys);
+  }, [cases, selected]);
   return (
     <section aria-labelledby="inbox-title">
       <h1 id="inbox-title">Inbox</h1>
+      <form
+        class="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setFilters({ ...filters, entity: entityDraft.trim() });
+        }}
+      >
+        <label for="f-status">Status</label>
+        <select id="f-status" value={filters.status} onChange={(e) => setFilters({ ...filters, status: (e.target as HTMLSelectElement).value })}>
+          <option value="">Any</option>
+          {Object.entries(STATUS).map(([value, name]) => (
+            <option key={value} value={value}>
+              {name}
+            </option>
+          ))}
+        </select>
+        <label for="f-severity">Severity at least</label>
+        <select id="f-severity" value={filters.severity} onChange={(e) => setFilters({ ...filters, severity: (e.target as HTMLSelectElement).value })}>
+          <option value="">Any</option>
+          {SEVERITY.map((name, id) => (id > 0 ? <option key={id} value={String(id)}>{name}</option> : null))}
+        </select>
+        <label for="f-entity">Host, user or address</label>
+        <input id="f-entity" value={entityDraft} placeholder="host:web-1" onInput={(e) => setEntityDraft((e.target as HTMLInputElement).value)} />
+        <button type="submit">Search</button>
+      </form>
       {error && (
         <p role="alert" class="error">
           Could not read the cases: {error}
@@ -20,7 +74,7 @@ export function Inbox() {
       {cases === undefined ? (
         <p class="loading">Loading cases…</p>
       ) : cases.length === 0 ? (
-        <p>No cases yet.</p>
+        <p>{filters.status || filters.severity || filters.entity ? 'No case matches.' : 'No cases yet.'}</p>
       ) : (
         <table class="cases">
           <caption class="visually-hidden">Cases, newest first</caption>
@@ -36,8 +90,8 @@ export function Inbox() {
             </tr>
           </thead>
           <tbody>
-            {cases.map((c) => (
-              <tr key={c.caseId} data-case-id={c.caseId}>
+            {cases.map((c, i) => (
+              <tr key={c.caseId} data-case-id={c.caseId} class={i === selected ? 'selected' : ''} aria-current={i === selected ? 'true' : undefined}>
                 <td>
                   <span class={`severity s${c.severity_id}`}>{severityName(c.severity_id)}</span>
                 </td>

@@ -163,12 +163,64 @@ describe('the console in Chromium', () => {
     const record = await api.request('GET', `/v1/cases/${caseId}`, { token: TOKENS.analyst });
     assert.deepEqual(record.body.actions.map((a: { status: string; undone?: { by: string } }) => [a.status, a.undone?.by]), [['undone', 'alice']], 'the API says the same: undone by alice');
 
+    // Take it, say why, read the alert as the source sent it, and the report.
+    await analyst.page.getByRole('button', { name: 'Assign to me' }).click();
+    await analyst.page.getByTestId('case-assignee').filter({ hasText: 'alice' }).waitFor();
+    await analyst.page.getByLabel('New comment').fill('beacon every 60 s since 09:12');
+    await analyst.page.getByRole('button', { name: 'Add comment' }).click();
+    await analyst.page.locator('ul.comments li').filter({ hasText: 'beacon every 60 s since 09:12' }).waitFor();
+    await analyst.page.getByRole('button', { name: 'Raw payload' }).first().click();
+    assert.match(await analyst.page.locator('pre.raw').innerText(), new RegExp(uid), 'the raw payload, as the source sent it');
+    const report = await analyst.page.context().request.get(`${api.url}/v1/cases/${caseId}/report?format=markdown`);
+    assert.equal(report.status(), 200, 'the report link works with the session');
+    assert.match(await report.text(), /alice/, 'the report names who approved');
+
     // The verdict: a false positive closes the case.
     await analyst.page.getByRole('combobox', { name: 'Verdict' }).selectOption('false_positive');
     await analyst.page.getByRole('button', { name: 'Record verdict' }).click();
     await analyst.page.getByTestId('case-status').filter({ hasText: 'Closed' }).waitFor({ timeout: 15_000 });
     assert.deepEqual(analyst.errors, [], 'no script errors, no failed requests');
     await analyst.page.context().close();
+  });
+
+  it('filters the inbox as the API does, and opens a case from the keyboard', async () => {
+    const post = async (n: number) =>
+      (await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ uid: `console-kbd-${n}-${Date.now()}`, hostname: `console-kbd-${n}`, hostIp: `10.77.1.${n}`, remoteIp: `198.51.100.${100 + n}`, severity_id: n === 1 ? 2 : 5 }) })).body.caseId as string;
+    const low = await post(1);
+    const critical = await post(2);
+    const { page, errors } = await openConsole();
+    await signIn(page, TOKENS.analyst);
+    await page.locator(`tr[data-case-id="${critical}"]`).waitFor({ timeout: 15_000 });
+
+    await page.getByLabel('Host, user or address').fill('host:console-kbd-1');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator(`tr[data-case-id="${critical}"]`).waitFor({ state: 'detached' });
+    assert.deepEqual(await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case-id'))), [low], 'only the case naming that host');
+
+    await page.getByLabel('Host, user or address').fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByLabel('Severity at least').selectOption('5');
+    await page.locator(`tr[data-case-id="${low}"]`).waitFor({ state: 'detached' });
+    assert.equal(await page.locator(`tr[data-case-id="${critical}"]`).count(), 1, 'the critical case stays');
+    await page.getByLabel('Status').selectOption('closed');
+    await page.getByText('No case matches.').waitFor();
+    await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Severity at least').selectOption('');
+
+    // From the keyboard: the first row is selected; k stays there, j moves down, Enter opens.
+    await page.locator(`tr[data-case-id="${low}"]`).waitFor();
+    await page.locator('h1').click();
+    const ids = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case-id')));
+    assert.ok(ids.length >= 2, `both cases listed: ${JSON.stringify(ids)}`);
+    await page.keyboard.press('k');
+    assert.equal(await page.locator('tr[aria-current="true"]').getAttribute('data-case-id'), ids[0]);
+    await page.keyboard.press('j');
+    assert.equal(await page.locator('tr[aria-current="true"]').getAttribute('data-case-id'), ids[1]);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/#/cases/${ids[1] ?? ''}`);
+    await page.locator('#case-title').waitFor();
+    assert.deepEqual(errors, []);
+    await page.context().close();
   });
 
   it('passes automated accessibility checks (axe-core) on every page', async () => {

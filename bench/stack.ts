@@ -72,6 +72,9 @@ export function treeCpuSeconds(pid: number | undefined): number {
   return total;
 }
 
+/** CPU seconds of these processes (each with the processes below it) together. */
+const totalCpuSeconds = (pids: Array<number | undefined>) => pids.map(treeCpuSeconds).reduce((a, b) => a + b, 0);
+
 /** The benchmarks' percentile: the value at ⌊(n − 1)·p⌋ of the sorted sample (undefined when empty). */
 export function percentile(xs: number[], p: number): number | undefined {
   return xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))] : undefined;
@@ -83,7 +86,7 @@ export function percentile(xs: number[], p: number): number | undefined {
  * queues and timers tick): pass what it uses at rest (`idleCpuPerSecond`).
  */
 export async function untilQuiet(pids: Array<number | undefined>, quietMs = 2500, idlePerSecond = 0): Promise<void> {
-  const total = () => pids.map(treeCpuSeconds).reduce((a, b) => a + b, 0);
+  const total = () => totalCpuSeconds(pids);
   const allowance = 0.05 + (idlePerSecond * quietMs) / 1000;
   let last = total();
   for (;;) {
@@ -96,7 +99,7 @@ export async function untilQuiet(pids: Array<number | undefined>, quietMs = 2500
 
 /** CPU-s a second these processes use at rest: the least of `windows` 5-s windows. */
 export async function idleCpuPerSecond(pids: Array<number | undefined>, windows = 3): Promise<number> {
-  const total = () => pids.map(treeCpuSeconds).reduce((a, b) => a + b, 0);
+  const total = () => totalCpuSeconds(pids);
   let least = Number.POSITIVE_INFINITY;
   for (let i = 0; i < windows; i++) {
     const before = total();

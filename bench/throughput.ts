@@ -145,7 +145,9 @@ async function pool<T>(items: T[], width: number, fn: (t: T) => Promise<void>): 
   }));
 }
 
-/** Waits until the processes use less than 0.05 CPU-s over `quietMs` together. */
+/** The workers' settled resident memory together, MiB (one decimal). */
+const workersRss = async (pids: Array<number | undefined>) => round((await Promise.all(pids.map(settledRss))).reduce((a, b) => a + b, 0), 1);
+
 /** Samples the processes' RSS together every 250 ms; `stop()` returns the peak. */
 function rssPeak(pids: Array<number | undefined>): { stop(): number } {
   const now = () => pids.reduce<number>((a, pid) => a + rssMiB(pid), 0);
@@ -329,7 +331,8 @@ interface BenchStack {
   /** Where alerts and reads go: the API, or the load balancer in front of the replicas. */
   base: string;
   temporalAddress: string;
-  cliVersion: string;
+  /** Which Temporal it runs: "Temporal CLI 1.5.1" (dev server) or "Temporal server 1.30.0". */
+  temporal: string;
   /** The processes whose CPU is counted: worker, worker-2 …, api, api-2 …, temporal, and on the cluster postgres (with its backends) and haproxy. */
   pids: Record<string, number | undefined>;
   describe: string;
@@ -354,7 +357,7 @@ async function playbookPhase(ctx: PhaseContext, name: string, count: number, rat
   log(`${name}: ${count} alerts at ${rate}/s, each a new case…`);
   await ctx.quiet();
   const workers = workerPids(pids);
-  const rss0 = round((await Promise.all(workers.map(settledRss))).reduce((a, b) => a + b, 0), 1);
+  const rss0 = await workersRss(workers);
   const since = new Date();
   const cpu0 = cpuOf(pids);
   const bench0 = benchCpu();
@@ -371,7 +374,7 @@ async function playbookPhase(ctx: PhaseContext, name: string, count: number, rat
   const bench1 = benchCpu();
   const threads1 = { worker: threadCpu(pids.worker), api: threadCpu(pids.api) };
   const rssPeakMiB = peak.stop();
-  const rssOpen = round((await Promise.all(workers.map(settledRss))).reduce((a, b) => a + b, 0), 1);
+  const rssOpen = await workersRss(workers);
   const openCases = (await client.workflow.count(`WorkflowType = "caseWorkflow" AND ExecutionStatus = "Running"`)).count;
 
   // What happened, read after the measurement: Temporal's close times, the peers' calls, the cases.
@@ -600,7 +603,7 @@ async function embeddedStack(env: Record<string, string>): Promise<BenchStack> {
   return {
     base: s.base,
     temporalAddress: s.server.address,
-    cliVersion: `Temporal CLI ${s.cliVersion}`,
+    temporal: `Temporal CLI ${s.cliVersion}`,
     describe: `embedded: Temporal CLI ${s.cliVersion} dev server, ${s.workers.length} worker(s), one API`,
     pids: { ...Object.fromEntries(s.workers.map((w, i) => [i ? `worker-${i + 1}` : 'worker', w.pid])), temporal: s.server.process.pid, api: s.api.pid },
     stop: (extra) => s.stop(extra),
@@ -617,7 +620,7 @@ async function clusterStack(env: Record<string, string>, log: (m: string) => voi
   return {
     base: c.url,
     temporalAddress: c.temporalAddress,
-    cliVersion: `Temporal server ${c.serverVersion}`,
+    temporal: `Temporal server ${c.serverVersion}`,
     describe: `cluster: Temporal server ${c.serverVersion} on PostgreSQL, a main and a privileged worker, ${c.apis.length} API replica(s) behind HAProxy`,
     pids: {
       worker: main?.child?.pid,
@@ -694,7 +697,7 @@ async function main(): Promise<void> {
 
     const report = {
       date: new Date().toISOString(),
-      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${stack.cliVersion}`,
+      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${stack.temporal}`,
       stack: stack.describe,
       loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
       options: OPTIONS,

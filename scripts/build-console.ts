@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const CONSOLE_SRC = path.join(root, 'console');
-export const CONSOLE_OUT = path.join(root, 'console', 'dist');
+const CONSOLE_SRC = path.join(root, 'console');
+/** Where the API serves it from (api/app.ts CONSOLE_DIR). */
+const CONSOLE_OUT = path.join(root, 'console', 'dist');
 
 /** The newest modification time under a folder (the sources), in ms. */
 function newest(dir: string): number {
@@ -21,16 +22,16 @@ function newest(dir: string): number {
   return t;
 }
 
-/** Whether console/dist is missing or older than console/src, index.html or the API's shared types. */
-export function consoleStale(out = CONSOLE_OUT): boolean {
-  const built = path.join(out, 'app.js');
-  if (!fs.existsSync(built) || !fs.existsSync(path.join(out, 'index.html'))) return true;
+/** Whether console/dist is missing or older than console/src or index.html (the API's types it uses leave nothing in the bundle). */
+function consoleStale(): boolean {
+  const built = path.join(CONSOLE_OUT, 'app.js');
+  if (!fs.existsSync(built) || !fs.existsSync(path.join(CONSOLE_OUT, 'index.html'))) return true;
   const sources = Math.max(newest(path.join(CONSOLE_SRC, 'src')), fs.statSync(path.join(CONSOLE_SRC, 'index.html')).mtimeMs);
   return fs.statSync(built).mtimeMs < sources;
 }
 
-export async function buildConsole(o: { out?: string; minify?: boolean } = {}): Promise<string> {
-  const out = o.out ?? CONSOLE_OUT;
+export async function buildConsole(): Promise<string> {
+  const out = CONSOLE_OUT;
   fs.mkdirSync(out, { recursive: true });
   await build({
     entryPoints: { app: path.join(CONSOLE_SRC, 'src', 'main.tsx') },
@@ -39,7 +40,7 @@ export async function buildConsole(o: { out?: string; minify?: boolean } = {}): 
     target: ['chrome120', 'firefox120', 'safari17'],
     jsx: 'automatic',
     jsxImportSource: 'preact',
-    minify: o.minify ?? true,
+    minify: true,
     sourcemap: 'linked',
     outdir: out,
     logLevel: 'warning',

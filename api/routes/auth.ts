@@ -1,10 +1,11 @@
-// People signing in: single sign-on through the SOC's OpenID Connect provider (when configured),
-// who am I, and signing out. The session lives in users.db; the browser holds it as an HttpOnly
+// People signing in: with a token (the console), through the SOC's OpenID Connect provider (when
+// configured), who am I, and signing out. The session lives in users.db; the browser holds it as an HttpOnly
 // cookie (with a readable CSRF token to repeat on writes), a script or CLI as a bearer token.
 import { Type } from '@sinclair/typebox';
 import type { Request, Response } from 'express';
 import { parseCookie } from 'cookie';
-import { UserError, type UserStore } from '../../store/users.ts';
+import type { Role } from '../../core/roles.ts';
+import { UserError, type IssuedSession, type UserStore } from '../../store/users.ts';
 import type { AuditLog } from '../../store/audit.ts';
 import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE } from '../auth/bearer.ts';
 import { SignInRefused, type OidcSignIn } from '../auth/oidc.ts';
@@ -33,12 +34,26 @@ const SignedIn = Type.Object({
 /** How long a session started with a token lasts: RIPOSTE_SESSION_TTL when single sign-on is configured, else this. */
 export const TOKEN_SESSION_TTL_MS = 12 * 60 * 60_000;
 
-const ConsoleSession = Type.Object({
-  name: Type.String(),
-  role: Type.String(),
-  expiresAt: Type.String(),
-  csrfToken: Type.String({ description: `Repeat in ${CSRF_HEADER} on every write made with the session cookie` }),
-});
+/** The console's sign-in answers the session without its token: the browser has it only as the HttpOnly cookie. */
+const ConsoleSession = Type.Omit(SignedIn, ['token']);
+
+/**
+ * Starts a session and hands it to the browser: the HttpOnly session cookie and the readable
+ * CSRF cookie, for as long as the session lasts. A person disabled in Riposte is refused (403).
+ */
+async function startSession(users: UserStore, res: Response, who: { name: string; role: Role; subject: string }, ttlMs: number, secure: boolean): Promise<IssuedSession> {
+  let issued: IssuedSession;
+  try {
+    issued = await users.startSession(who, ttlMs);
+  } catch (err) {
+    if (err instanceof UserError) throw new HttpError(403, err.message);
+    throw err;
+  }
+  const maxAge = Date.parse(issued.session.expiresAt) - Date.now();
+  res.cookie(SESSION_COOKIE, issued.token.reveal(), { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge });
+  res.cookie(CSRF_COOKIE, issued.csrf.reveal(), { httpOnly: false, sameSite: 'strict', secure, path: '/', maxAge });
+  return issued;
+}
 
 export interface AuthRouteDeps {
   users?: UserStore;
@@ -83,19 +98,10 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
     handler: async (req, res) => {
       const p = req.principal as NonNullable<Request['principal']>;
       if (p.kind === 'session') throw new HttpError(409, 'signed in already: a session starts from a token (Authorization: Bearer <token>)');
-      let issued;
-      try {
-        issued = await users.startSession({ name: p.name, role: p.role, subject: `token:${p.kind}` }, oidc?.config.sessionTtlMs ?? TOKEN_SESSION_TTL_MS);
-      } catch (err) {
-        if (err instanceof UserError) throw new HttpError(403, err.message);
-        throw err;
-      }
       res.locals.audit = { via: 'token', kind: p.kind };
       // Behind a TLS-terminating proxy the request says so; a Secure cookie is never less safe.
       const secure = req.secure || req.get('x-forwarded-proto') === 'https';
-      const maxAge = Date.parse(issued.session.expiresAt) - Date.now();
-      res.cookie(SESSION_COOKIE, issued.token.reveal(), { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge });
-      res.cookie(CSRF_COOKIE, issued.csrf.reveal(), { httpOnly: false, sameSite: 'strict', secure, path: '/', maxAge });
+      const issued = await startSession(users, res, { name: p.name, role: p.role, subject: `token:${p.kind}` }, oidc?.config.sessionTtlMs ?? TOKEN_SESSION_TTL_MS, secure);
       res.json({ name: p.name, role: p.role, expiresAt: issued.session.expiresAt, csrfToken: issued.csrf.reveal() });
     },
   });
@@ -167,16 +173,7 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
         }
         res.locals.auditActor = { name: who.name, role: who.role };
         res.locals.audit = { via: 'oidc', subject: who.subject };
-        let issued;
-        try {
-          issued = await users.startSession(who, oidc.config.sessionTtlMs);
-        } catch (err) {
-          if (err instanceof UserError) throw new HttpError(403, err.message);
-          throw err;
-        }
-        const maxAge = Date.parse(issued.session.expiresAt) - Date.now();
-        res.cookie(SESSION_COOKIE, issued.token.reveal(), { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge });
-        res.cookie(CSRF_COOKIE, issued.csrf.reveal(), { httpOnly: false, sameSite: 'strict', secure, path: '/', maxAge });
+        const issued = await startSession(users, res, who, oidc.config.sessionTtlMs, secure);
         if (who.returnTo) return void res.redirect(303, who.returnTo);
         res.json({ name: who.name, role: who.role, expiresAt: issued.session.expiresAt, token: issued.token.reveal(), csrfToken: issued.csrf.reveal() });
       },

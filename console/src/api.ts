@@ -10,13 +10,17 @@ export type Approval = CaseView['approvals'][number];
 export type Action = CaseView['actions'][number];
 export interface Me {
   name: string;
-  role: 'viewer' | 'analyst' | 'admin' | string;
+  role: string;
   kind?: string;
   expiresAt?: string;
 }
 
+// As api/auth/bearer.ts names them (imported there with express: not for the browser's bundle).
 const CSRF_COOKIE = 'riposte_csrf';
 const CSRF_HEADER = 'X-CSRF-Token';
+
+/** What went wrong, in words for the page. */
+export const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class ApiError extends Error {
   constructor(

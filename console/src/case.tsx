@@ -1,7 +1,7 @@
 // One case: where it stands, what waits for a decision, what was done (with undo), what the
 // sources said, and the timeline. Updated live as the case changes.
 import { useCallback, useState } from 'preact/hooks';
-import { api, ApiError, canAct, type Action, type Approval, type CaseView, type Me } from './api.ts';
+import { api, ApiError, canAct, message, type Action, type Approval, type CaseView, type Me } from './api.ts';
 import { useLive } from './live.ts';
 import { relative, severityName, statusName } from './format.ts';
 
@@ -14,7 +14,7 @@ export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
   const { data: view, error } = useLive(() => api<CaseView>('GET', `/v1/cases/${encodeURIComponent(caseId)}`), {
     wants: (ids) => ids.includes(caseId),
     everyMs: REFRESH_MS,
-    describe: (err) => (err instanceof ApiError && err.status === 404 ? 'No such case.' : err instanceof Error ? err.message : String(err)),
+    describe: (err) => (err instanceof ApiError && err.status === 404 ? 'No such case.' : message(err)),
   }, [caseId, tick]);
 
   if (!view) return error ? <p role="alert" class="error">{error}</p> : <p class="loading">Loading the case…</p>;
@@ -172,7 +172,7 @@ function PendingApproval({ caseId, approval, canDecide, onDone }: { caseId: stri
       await api('POST', `/v1/cases/${encodeURIComponent(caseId)}/approvals/${encodeURIComponent(approval.id)}`, { body: { decision, ...(comment.trim() ? { comment: comment.trim() } : {}) } });
       onDone();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(message(err));
     } finally {
       setBusy(false);
     }
@@ -208,29 +208,10 @@ function PendingApproval({ caseId, approval, canDecide, onDone }: { caseId: stri
 }
 
 function ActionItem({ caseId, action, canUndo, onDone }: { caseId: string; action: Action; canUndo: boolean; onDone: () => void }) {
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const undo = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api('POST', `/v1/cases/${encodeURIComponent(caseId)}/actions/${encodeURIComponent(action.id)}/undo`, { body: {} });
-      onDone();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <li data-action-id={action.id}>
       {action.description} <span class="muted">({action.driver}{action.simulated ? ', simulated: nothing changed' : ''})</span> — <strong>{action.status.replace('_', ' ')}</strong>
-      {canUndo && action.status === 'applied' && action.undo && (
-        <button type="button" disabled={busy} onClick={() => void undo()}>
-          Undo
-        </button>
-      )}
-      {error && <span role="alert" class="error"> {error}</span>}
+      {canUndo && action.status === 'applied' && action.undo && <Post label="Undo" path={`/v1/cases/${encodeURIComponent(caseId)}/actions/${encodeURIComponent(action.id)}/undo`} body={{}} onDone={onDone} />}
     </li>
   );
 }
@@ -246,7 +227,7 @@ function VerdictForm({ caseId, onDone }: { caseId: string; onDone: () => void })
       await api('POST', `/v1/cases/${encodeURIComponent(caseId)}/verdict`, { body: { verdict, ...(comment.trim() ? { comment: comment.trim() } : {}) } });
       onDone();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(message(err));
     }
   };
   return (
@@ -282,7 +263,7 @@ function Post({ label, path, body, onDone }: { label: string; path: string; body
           setBusy(true);
           setError(undefined);
           api('POST', path, { body })
-            .then(onDone, (err: unknown) => setError(err instanceof Error ? err.message : String(err)))
+            .then(onDone, (err: unknown) => setError(message(err)))
             .finally(() => setBusy(false));
         }}
       >
@@ -302,7 +283,7 @@ function AlertItem({ alert }: { alert: CaseView['alerts'][number] }) {
         const stored = await api<{ raw?: unknown }>('GET', `/v1/alerts/${encodeURIComponent(alert.id)}`);
         setRaw(typeof stored.raw === 'string' ? stored.raw : JSON.stringify(stored.raw, null, 2));
       } catch (err) {
-        setRaw(`could not read it: ${err instanceof Error ? err.message : String(err)}`);
+        setRaw(`could not read it: ${message(err)}`);
       }
     }
     setOpen(!open);
@@ -329,7 +310,7 @@ function CommentForm({ caseId, onDone }: { caseId: string; onDone: () => void })
       setText('');
       onDone();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(message(err));
     }
   };
   return (

@@ -1,7 +1,7 @@
 // The inbox: cases newest first, updated live as they change; filters as the API offers them;
 // j / k (or ↓ / ↑) move through the cases, Enter opens one.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type CaseList } from './api.ts';
+import { api, message, type CaseList } from './api.ts';
 import { useLive } from './live.ts';
 import { relative, SEVERITY, severityName, STATUS, statusName } from './format.ts';
 
@@ -19,7 +19,7 @@ export function Inbox() {
   const [entityDraft, setEntityDraft] = useState('');
   const query = new URLSearchParams({ limit: '100', ...(filters.status ? { status: filters.status } : {}), ...(filters.severity ? { severity: filters.severity } : {}), ...(filters.entity ? { entity: filters.entity } : {}) }).toString();
   // Any case that changes (a new one, a playbook step, a decision) reads the list again.
-  const { data: cases, error } = useLive(async () => (await api<CaseList>('GET', `/v1/cases?${query}`)).cases, { wants: () => true, everyMs: REFRESH_MS, describe: (err) => (err instanceof Error ? err.message : String(err)) }, [query]);
+  const { data: cases, error } = useLive(async () => (await api<CaseList>('GET', `/v1/cases?${query}`)).cases, { wants: () => true, everyMs: REFRESH_MS, describe: message }, [query]);
   const [selected, setSelected] = useState(0);
   useEffect(() => {
     const keys = (e: KeyboardEvent) => {

@@ -1,8 +1,8 @@
-// The analyst console: sign in, then the inbox of cases. Pages to come (issue 11): the case,
-// alerts, suppressions, playbooks, integrations, metrics, admin.
+// The analyst console: sign in, then the inbox of cases and each case (#/cases/<id>). Pages to
+// come (issue 11): alerts, suppressions, playbooks, integrations, metrics, admin.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, signOut, whoAmI, type Me } from './api.ts';
+import { ApiError, message, signOut, whoAmI, type Me } from './api.ts';
 import { CasePage } from './case.tsx';
 import { Inbox } from './inbox.tsx';
 import { SignIn } from './sign-in.tsx';
@@ -21,12 +21,13 @@ function useRoute(): string {
 
 function App() {
   const route = useRoute();
+  const caseId = /^\/cases\/([^/]+)$/.exec(route)?.[1];
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState<string>();
   useEffect(() => {
     whoAmI().then(
       (who) => setMe(who ?? null),
-      (err: unknown) => setError(err instanceof Error ? err.message : String(err))
+      (err: unknown) => setError(message(err))
     );
   }, []);
   if (error) return <p role="alert">The API did not answer: {error}</p>;
@@ -55,12 +56,10 @@ function App() {
           </button>
         </span>
       </header>
-      <main>{caseOf(route) ? <CasePage caseId={caseOf(route) as string} me={me} /> : <Inbox />}</main>
+      <main>{caseId ? <CasePage caseId={caseId} me={me} /> : <Inbox />}</main>
     </>
   );
 }
-
-const caseOf = (route: string): string | undefined => /^\/cases\/([^/]+)$/.exec(route)?.[1];
 
 const root = document.getElementById('app');
 if (root) {

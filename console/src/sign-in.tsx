@@ -1,7 +1,7 @@
 // Sign-in with a personal token (or a configured one): the API turns it into an HttpOnly session
 // cookie and the page forgets the token.
 import { useState } from 'preact/hooks';
-import { ApiError, signIn, type Me } from './api.ts';
+import { ApiError, message, signIn, type Me } from './api.ts';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [token, setToken] = useState('');
@@ -16,7 +16,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
       setToken('');
       onSignedIn(me);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? 'That token is not valid.' : err instanceof Error ? err.message : String(err));
+      setError(err instanceof ApiError && err.status === 401 ? 'That token is not valid.' : message(err));
     } finally {
       setBusy(false);
     }

@@ -94,7 +94,7 @@ const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; co
 
 export function routeSpecs(deps: AppDeps): RouteSpec[] {
   const playbooks = new PlaybookCatalog({ client: deps.client, taskQueue: deps.taskQueue });
-  const cases = new CaseService({ client: deps.client, store: deps.ingest.store, record: deps.record, rules: deps.ingest.rules, taskQueue: deps.taskQueue, ...(deps.sla ? { sla: deps.sla } : {}), ...(deps.caseStart ? { caseStart: deps.caseStart } : {}) });
+  const cases = new CaseService({ client: deps.client, store: deps.ingest.store, record: deps.record, rules: deps.ingest.rules, taskQueue: deps.taskQueue, ...(deps.sla ? { sla: deps.sla } : {}), ...(deps.caseStart ? { caseStart: deps.caseStart } : {}), ...(deps.ingest.triage ? { triage: deps.ingest.triage } : {}) });
   const meta: RouteSpec[] = [
     {
       method: 'get',
@@ -133,7 +133,7 @@ export function routeSpecs(deps: AppDeps): RouteSpec[] {
     ...caseRoutes({ cases, store: deps.ingest.store, logger: deps.logger }),
     ...playbookRoutes({ playbooks, logger: deps.logger }),
     ...huntRoutes({ indicators: deps.indicators, client: deps.client, logger: deps.logger }),
-    ...suppressionRoutes(deps.ingest.rules),
+    ...suppressionRoutes(deps.ingest.rules, deps.ingest.store, deps.ingest.triage),
     ...integrationRoutes(deps.integrations),
     ...slackRoutes({ cases, slack: deps.slack ?? { approvers: [] }, logger: deps.logger }),
     ...metricsRoutes({ store: deps.ingest.store, record: deps.record, cases }),

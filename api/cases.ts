@@ -38,6 +38,7 @@ import {
 import { SuppressionRules } from './ingest/rules.ts';
 import type { SuppressionRule } from '../domain/suppression.ts';
 import { HttpError } from './problem.ts';
+import type { Triage } from './triage.ts';
 
 /** gRPC statuses a query ends with when no worker answers it: */
 // CANCELLED and DEADLINE_EXCEEDED (no poller took the query in time: the server cancels the call
@@ -64,6 +65,8 @@ export interface CaseServiceDeps {
   sla?: SlaPolicy;
   /** How a case workflow starts (the dispatcher's way): a re-run starts one when the case's has ended. */
   caseStart?: CaseStart;
+  /** The triage learner, told each verdict. */
+  triage?: Pick<Triage, 'learn'>;
 }
 
 export type CaseStart = (caseId: string, alerts: NativeAlert[]) => WorkflowStartOptions<typeof caseWorkflow>;
@@ -190,6 +193,8 @@ export class CaseService {
       alertCount: stored.alertCount,
       entities: stored.entities,
       ...(stored.verdict ? { verdict: stored.verdict } : {}),
+      priority: stored.priority,
+      ...(stored.triage ? { triage: stored.triage } : {}),
       alerts: alerts.map(({ id, source, title, severity_id, time, count, receivedAt, status }) => ({ id, source, title, severity_id, time, count, receivedAt, ...(status ? { status } : {}) })),
       playbooks: runs.map((r) => r.summary),
       alertIds: alerts.map((a) => a.id),
@@ -312,10 +317,11 @@ export class CaseService {
     if (!stored) throw new HttpError(404, `no case ${caseId}`);
     const full: CaseVerdict = { ...verdict, at: new Date().toISOString() };
     const suggestions: SuppressionRule[] = [];
+    const alerts = await this.d.store.caseAlerts(caseId, 1000);
     if (verdict.verdict === 'false_positive') {
       const existing = await this.d.rules.list();
       const seen = new Set(existing.filter((r) => r.status !== 'revoked').map((r) => JSON.stringify(r.match)));
-      for (const a of await this.d.store.caseAlerts(caseId, 1000)) {
+      for (const a of alerts) {
         const ours = a.observables.filter((o) => o.role !== 'dst');
         const host = (ours.find((o) => o.type === 'hostname') ?? ours.find((o) => o.type === 'ip'))?.value;
         const rule = a.rule?.name;
@@ -329,6 +335,7 @@ export class CaseService {
       }
     }
     await this.d.store.setVerdict(caseId, full, suggestions);
+    this.d.triage?.learn(alerts, full);
     await this.d.record.append(caseId, [{ key: `verdict:${randomUUID()}`, at: full.at, kind: 'verdict.set', actor: full.by, data: { ...full } }]);
     await this.d.rules.refresh();
     // Nothing to respond to: what waits for a decision is cancelled, what was done is offered to be

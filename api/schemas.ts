@@ -111,6 +111,24 @@ export const BatchAccepted = Type.Object({
   ),
 });
 
+/** How the triage learner judged an alert on arrival (domain/triage.ts). */
+export const TriageSchema = Type.Object(
+  {
+    priority: Type.Integer({ minimum: 0, maximum: 100, description: 'Severity, false-positive likelihood, critical assets and novelty together: 0–100' }),
+    fpLikelihood: Type.Number({ minimum: 0, maximum: 1, description: 'From the verdicts on the same rule on the same entity, the same rule, the same source' }),
+    fpBasis: Type.String({ description: 'The verdicts behind it, in words' }),
+    unusual: Type.Boolean({ description: 'Far above the normal rate of its rule or an entity for this hour of the week' }),
+    novel: Type.Boolean({ description: 'Its rule fires on one of its hosts, users or cloud resources for the first time' }),
+    critical: Type.Array(Type.String(), { description: 'Its entities on RIPOSTE_CRITICAL_ASSETS' }),
+    reasons: Type.Array(Type.String(), { description: 'Why it ranks where it does, weightiest first' }),
+    autoClose: Type.Optional(Type.Boolean()),
+  },
+  { description: 'Triage on arrival: false-positive likelihood, unusual, first time, priority and why' }
+);
+export const CaseTriageSchema = Type.Composite([TriageSchema, Type.Object({ alertId: Type.String({ description: 'The alert whose triage ranks the case (its highest)' }) })], {
+  description: 'The triage of the case’s highest-priority alert',
+});
+
 const ObservableOut = Type.Object({ type: Type.String(), value: Type.String(), role: Type.Optional(Type.String()) });
 
 export const AlertIdParams = Type.Object({ alertId: Type.String({ pattern: '^al_[0-9a-f]{16}$', description: 'An alert id, as returned when it was posted' }) });
@@ -133,6 +151,7 @@ export const StoredAlertResponse = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('firing'), Type.Literal('resolved')])),
   raw: Type.Optional(Type.Unknown({ description: 'The item as the source sent it (JSON), or its first RIPOSTE_RAW_MAX_BYTES characters as text when rawTruncated' })),
   rawTruncated: Type.Optional(Type.Boolean()),
+  triage: Type.Optional(TriageSchema),
 });
 
 // ---- Cases --------------------------------------------------------------------------------
@@ -239,6 +258,8 @@ export const CaseResponse = Type.Object({
   alertCount: Type.Integer(),
   entities: Type.Array(Type.String({ description: 'kind:value, e.g. host:web-1, ip:203.0.113.7' })),
   verdict: Type.Optional(VerdictSchema),
+  priority: Type.Integer({ description: 'Triage priority, 0–100 (0: none of its alerts was triaged)' }),
+  triage: Type.Optional(CaseTriageSchema),
   alerts: Type.Array(
     Type.Object({
       id: Type.String(),
@@ -330,6 +351,9 @@ export const CaseListResponse = Type.Object({
     { description: 'Due times for the case\u2019s severity (RIPOSTE_SLA) and the targets it missed' }
   ),
       verdict: Type.Optional(Type.String()),
+      entities: Type.Array(Type.String(), { description: 'kind:value, as on the case' }),
+      priority: Type.Integer({ description: 'Triage priority, 0–100' }),
+      triage: Type.Optional(CaseTriageSchema),
     })
   ),
   next: Type.Optional(Type.String({ description: 'Pass as ?before= for the next page' })),
@@ -337,7 +361,8 @@ export const CaseListResponse = Type.Object({
 
 export const CaseListQuery = Type.Object({
   limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]?|100)$', description: '1–100, default 50' })),
-  before: Type.Optional(Type.String({ maxLength: 100, pattern: '^[0-9T:.Z+-]+(\\|cs_[0-9a-f]{16})?$', description: 'The `next` of the previous page (or a time: cases created before it)' })),
+  sort: Type.Optional(Type.Union([Type.Literal('newest'), Type.Literal('priority')], { description: 'newest (default) or priority: by triage priority, highest first, then newest' })),
+  before: Type.Optional(Type.String({ maxLength: 100, pattern: '^([0-9]{1,3}\\|)?[0-9T:.Z+-]+(\\|cs_[0-9a-f]{16})?$', description: 'The `next` of the previous page (or a time: cases created before it)' })),
   status: Type.Optional(Type.Union(['running', 'awaiting_approval', 'contained', 'open', 'closed', 'failed'].map((s) => Type.Literal(s)))),
   severity: Type.Optional(Type.String({ pattern: '^[0-6]$', description: 'The least severity_id' })),
   source: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,40}$' })),

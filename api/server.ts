@@ -24,6 +24,7 @@ import { integrationViews } from './integrations.ts';
 import { slackInteractionSettings } from './routes/slack.ts';
 import { Dispatcher } from './ingest/dispatcher.ts';
 import { SuppressionRules } from './ingest/rules.ts';
+import { Triage } from './triage.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 const DAY_MS = 86_400_000;
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   await rules.start();
   if (stores.kind === 'postgres') rules.syncEvery(5000); // replicas share rules through the database
   logger.info({ store: stores.kind === 'postgres' ? 'postgresql' : config.ingest.storeFile, backlog: store.backlog(), suppressions: rules.activeCount() }, 'alert store open');
+  const triage = await Triage.start(store, logger, config.triage);
 
   const connection = await Connection.connect(temporalConnectionSettings(config.temporal));
   const converter = dataConverter(config.payloadKeys);
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
     indicators,
     tokens: tokens.entries,
     logger,
-    ingest: { store, rules, config: config.ingest, onQueued: queued, metrics },
+    ingest: { store, rules, config: config.ingest, onQueued: queued, metrics, triage },
     caseEvents,
     metrics,
     dispatchStats: () => ({ ...dispatcher.stats }),
@@ -133,6 +135,7 @@ async function main(): Promise<void> {
     server.close(async () => {
       clearInterval(pruner);
       rules.stop();
+      triage.close();
       await dispatcher.stop();
       await slaWatch.stop();
       await runWatch.stop();

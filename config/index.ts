@@ -80,6 +80,11 @@ export interface RiposteConfig {
    * idle case waiting for later alerts, a run waiting for its approval.
    */
   worker: { cachedWorkflows: number };
+  /**
+   * The triage learner (api/triage.ts): RIPOSTE_CRITICAL_ASSETS raise a case's priority;
+   * RIPOSTE_TRIAGE_WARM_ALERTS newest alerts warm it on start; RIPOSTE_TRIAGE_REFRESH rebuilds it.
+   */
+  triage: { criticalAssets: string[]; warmAlerts: number; refreshMs: number };
   telemetry: { exporter: 'none' | 'otlp'; otlpEndpoint?: string; serviceName: string };
 }
 
@@ -263,6 +268,11 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
     },
     ingest,
     worker: { cachedWorkflows: int('RIPOSTE_WORKER_CACHED_WORKFLOWS', DEFAULT_CACHED_WORKFLOWS, 1, 100_000) },
+    triage: {
+      criticalAssets: (get('RIPOSTE_CRITICAL_ASSETS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      warmAlerts: int('RIPOSTE_TRIAGE_WARM_ALERTS', 200_000, 0, 10_000_000),
+      refreshMs: parseDuration(duration('RIPOSTE_TRIAGE_REFRESH', '15m')) ?? 15 * 60_000,
+    },
     telemetry: {
       exporter,
       otlpEndpoint: url('OTEL_EXPORTER_OTLP_ENDPOINT'),

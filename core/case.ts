@@ -1,5 +1,6 @@
 // The case as analysts see it: status, findings, approvals, timeline. Pure types.
 import type { EnrichmentOutcome, Assessment } from './verdict.ts';
+import type { CaseTriage } from './triage.ts';
 
 export const CaseStatus = {
   running: 'running',
@@ -233,6 +234,9 @@ export interface CaseRecord {
 export interface CaseView extends CaseRecord {
   caseId: string;
   status: CaseStatus;
+  /** Triage priority, 0–100 (0: none of its alerts was triaged). */
+  priority: number;
+  triage?: CaseTriage;
   alerts: CaseAlertSummary[];
   playbooks: PlaybookSummary[];
   alertIds: string[];

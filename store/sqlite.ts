@@ -9,9 +9,15 @@ import { SuppressionMatcher, type SuppressionRule } from '../domain/suppression.
 import { GroupCommit } from './sqlite/group-commit.ts';
 import { IngestDecisions, type IngestJob, type IngestOutput } from './sqlite/ingest.ts';
 import { openStoreFile, type SqliteStoreOptions } from './sqlite/schema.ts';
-import { toAlert, type CaseRow } from './rows.ts';
+import { caseListQuery, rowTriage, toAlert, type CaseListDialect, type CaseRow } from './rows.ts';
 import { prepareStatements, type Statements } from './sqlite/statements.ts';
-import type { AlertStats, AlertStore, CaseQuery, CaseVerdict, IngestItem, IngestPolicy, IngestResult, OutboxItem, RequestRecord, StoredAlert, StoredCase, StoredRequest } from './types.ts';
+import type { AlertStats, AlertStore, CaseQuery, CaseVerdict, IngestItem, KeptVerdict, IngestPolicy, IngestResult, OutboxItem, RequestRecord, StoredAlert, StoredCase, StoredRequest } from './types.ts';
+
+const SQLITE_CASE_LIST: CaseListDialect = {
+  placeholder: () => '?',
+  named: "EXISTS (SELECT 1 FROM alerts a, json_each(a.observables) o WHERE a.case_id = cases.id AND json_extract(o.value, '$.value')",
+  like: 'LIKE',
+};
 
 export type { SqliteStoreOptions };
 
@@ -105,48 +111,10 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async listCases(q: CaseQuery): Promise<StoredCase[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (q.before) {
-      const [at, id] = q.before.split('|');
-      if (id) {
-        where.push('(created_at < ? OR (created_at = ? AND id < ?))');
-        params.push(at, at, id);
-      } else {
-        where.push('created_at < ?');
-        params.push(at);
-      }
-    }
-    if (q.since) {
-      where.push('created_at >= ?');
-      params.push(q.since);
-    }
-    if (q.until) {
-      where.push('created_at < ?');
-      params.push(q.until);
-    }
-    if (q.severityMin !== undefined) {
-      where.push('severity_id >= ?');
-      params.push(q.severityMin);
-    }
-    if (q.source) {
-      where.push('EXISTS (SELECT 1 FROM alerts a WHERE a.case_id = cases.id AND a.source = ?)');
-      params.push(q.source);
-    }
-    const named = "EXISTS (SELECT 1 FROM alerts a, json_each(a.observables) o WHERE a.case_id = cases.id AND json_extract(o.value, '$.value')";
-    if (q.entity) {
-      where.push(`${named} = ?)`);
-      params.push(q.entity.replace(/^[a-z]+:/, ''));
-    }
-    if (q.q) {
-      const like = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push(`(title LIKE ? ESCAPE '\\' OR ${named} LIKE ? ESCAPE '\\'))`);
-      params.push(like, like);
-    }
-    const sql = `SELECT * FROM cases${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const { sql, params } = caseListQuery(q, SQLITE_CASE_LIST);
     let stmt = this.listStmts.get(sql);
     if (!stmt) this.listStmts.set(sql, (stmt = this.db.prepare<unknown[], CaseRow>(sql)));
-    return stmt.all(...params, q.limit).map((r) => this.toCase(r));
+    return stmt.all(...params).map((r) => this.toCase(r));
   }
 
   async setVerdict(caseId: string, verdict: CaseVerdict, suggestions: SuppressionRule[]): Promise<void> {
@@ -154,6 +122,10 @@ export class SqliteAlertStore implements AlertStore {
       this.stmt.setVerdict.run(JSON.stringify(verdict), caseId);
       for (const s of suggestions) this.stmt.saveSuppression.run(s.id, JSON.stringify(s));
     })();
+  }
+
+  async verdictsSince(since: string, limit: number): Promise<KeptVerdict[]> {
+    return this.stmt.verdictsSince.all(since, limit).map((r) => ({ caseId: r.id, verdict: JSON.parse(r.verdict) as CaseVerdict }));
   }
 
   async pendingCases(): Promise<string[]> {
@@ -246,6 +218,7 @@ export class SqliteAlertStore implements AlertStore {
       alertCount: row.alert_count,
       entities: this.stmt.caseEntities.all(row.id).map((e) => e.entity),
       ...(row.verdict ? { verdict: JSON.parse(row.verdict) as CaseVerdict } : {}),
+      ...rowTriage(row),
     };
   }
 }

@@ -5,6 +5,9 @@ import type { CaseRecord, CaseVerdict } from '../core/case.ts';
 
 export type { CaseVerdict };
 import type { SuppressionRule } from '../domain/suppression.ts';
+import type { CaseTriage, TriageAssessment } from '../core/triage.ts';
+
+export type { CaseTriage, TriageAssessment };
 
 export interface IngestItem {
   alert: NativeAlert;
@@ -15,6 +18,8 @@ export interface IngestItem {
   occurrences?: number;
   /** Firing or resolved, for sources that say (Alertmanager). */
   status?: 'firing' | 'resolved';
+  /** How the triage learner judged it on arrival; its case takes the highest priority of its alerts. */
+  triage?: TriageAssessment;
 }
 
 /**
@@ -61,16 +66,31 @@ export interface StoredAlert extends NativeAlert {
   status?: 'firing' | 'resolved';
   receivedAt: string;
   fingerprint: string;
+  triage?: TriageAssessment;
 }
 
 export interface StoredCase extends CaseRecord {
   id: string;
+  /** 0 when no alert of it was triaged (cases from before, or the learner off). */
+  priority: number;
+  triage?: CaseTriage;
+}
+
+/** A verdict with its case, for the triage learner. */
+export interface KeptVerdict {
+  caseId: string;
+  verdict: CaseVerdict;
 }
 
 /** Which cases to list: newest first, after an optional cursor, narrowed by what the alert store knows. */
 export interface CaseQuery {
   limit: number;
-  /** A cursor: `<createdAt>|<caseId>` of the last case seen (or just a time: cases created before it). */
+  /** Newest first (the default), or by triage priority, highest first (then newest). */
+  sort?: 'newest' | 'priority';
+  /**
+   * A cursor: `<createdAt>|<caseId>` of the last case seen (or just a time: cases created before
+   * it); sorted by priority, `<priority>|<createdAt>|<caseId>`.
+   */
   before?: string;
   /** Created at or after / before. */
   since?: string;
@@ -121,6 +141,8 @@ export interface AlertStore {
   firstAlerts(caseIds: string[]): Promise<StoredAlert[]>;
   listCases(query: CaseQuery): Promise<StoredCase[]>;
   setVerdict(caseId: string, verdict: CaseVerdict, suggestions: SuppressionRule[]): Promise<void>;
+  /** Cases with a verdict whose last alert came at or after `since`, the newest verdicts last, at most `limit`. */
+  verdictsSince(since: string, limit: number): Promise<KeptVerdict[]>;
 
   /** Cases with undispatched outbox rows, the longest waiting first. */
   pendingCases(): Promise<string[]>;

@@ -14,6 +14,7 @@ import { FormatError, type Normalized } from '../sources/types.ts';
 import { alertIdFor } from '../../domain/entities.ts';
 import { renderAnswer, type Rejection, type RenderSpec } from './render.ts';
 import type { SuppressionRules } from './rules.ts';
+import type { Triage } from '../triage.ts';
 
 export const MAX_ITEMS_PER_REQUEST = 1000;
 
@@ -25,6 +26,8 @@ export interface IngestDeps {
   onQueued(caseIds: string[]): void;
   /** Prometheus: alerts in by source and outcome, suppression hits. */
   metrics?: Pick<ApiMetrics, 'ingested' | 'suppressed'>;
+  /** The triage learner: judges each alert before it is committed, and counts the new ones. */
+  triage?: Triage;
 }
 
 export interface AcceptRequest {
@@ -100,6 +103,7 @@ async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptReque
   }
 
   const now = new Date();
+  if (deps.triage) for (const a of accepted) a.item.triage = deps.triage.assess(a.item.alert, now);
   const render: RenderSpec = { style, indexes: accepted.map((a) => a.index), rejected, title: adapter.title };
   const { results } = await deps.store.ingest(
     accepted.map((a) => a.item),
@@ -107,6 +111,11 @@ async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptReque
     keys.length ? { keys, bodySha, context: render } : undefined
   );
   deps.rules.countHits(results, now);
+  deps.triage?.observe(
+    accepted.map((a) => a.item.alert),
+    results,
+    now
+  );
   if (deps.metrics) {
     for (const r of results) {
       deps.metrics.ingested.inc({ source: adapter.name, outcome: r.outcome });

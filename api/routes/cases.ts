@@ -6,6 +6,7 @@ import type { Logger } from '../../telemetry/logger.ts';
 import type { AlertStore } from '../../store/types.ts';
 import type { CaseListState, CaseService } from '../cases.ts';
 import type { StoredCase } from '../../store/types.ts';
+import { caseCursor } from '../../store/rows.ts';
 import type { HttpError as HttpErrorType } from '../problem.ts';
 import type { RouteSpec } from '../openapi.ts';
 import { HttpError } from '../problem.ts';
@@ -51,7 +52,7 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
       method: 'get',
       path: '/v1/cases',
       operationId: 'listCases',
-      summary: 'List cases, newest first',
+      summary: 'List cases, newest first or by triage priority',
       tags: ['cases'],
       roles: ['viewer'],
       query: CaseListQuery,
@@ -59,6 +60,7 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
       handler: async (req, res) => {
         const q = req.query as Record<string, string | undefined>;
         const limit = Number(q.limit ?? 50);
+        const sort = q.sort === 'priority' ? 'priority' : 'newest';
         // What the alert store can narrow in SQL it does; the rest (status, playbook, assignee,
         // tag, verdict) is read from the case record, page after page, until the page is full.
         const wanted = (c: StoredCase, s: CaseListState) =>
@@ -74,6 +76,7 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
         for (let scans = 0; found.length < limit && more && scans < MAX_SCANS; scans++) {
           const page = await deps.store.listCases({
             limit: SCAN_PAGE,
+            sort,
             ...(cursor ? { before: cursor } : {}),
             ...(q.since ? { since: q.since } : {}),
             ...(q.until ? { until: q.until } : {}),
@@ -85,7 +88,7 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
           more = page.length === SCAN_PAGE;
           const states = await deps.cases.states(page);
           for (const c of page) {
-            cursor = `${c.createdAt}|${c.id}`;
+            cursor = caseCursor(c, sort);
             const s = states.get(c.id) as CaseListState;
             if (wanted(c, s)) found.push({ c, s });
             if (found.length === limit) {
@@ -104,6 +107,9 @@ export function caseRoutes(deps: CaseRouteDeps): RouteSpec[] {
             alertCount: c.alertCount,
             ...s,
             ...(c.verdict ? { verdict: c.verdict.verdict } : {}),
+            entities: c.entities,
+            priority: c.priority,
+            ...(c.triage ? { triage: c.triage } : {}),
           })),
           ...(more && cursor ? { next: cursor } : {}),
         });

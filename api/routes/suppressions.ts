@@ -6,6 +6,9 @@ import { matchProblems, tooBroad, type SuppressionMatch } from '../../domain/sup
 import { HttpError } from '../problem.ts';
 import { Problem, SuppressionBody, SuppressionIdParams, SuppressionResponse } from '../schemas.ts';
 import { Type } from '@sinclair/typebox';
+import type { AlertStore } from '../../store/types.ts';
+import { rankSuggestions } from '../suggestions.ts';
+import type { Triage } from '../triage.ts';
 
 const Impact = Type.Object({
   days: Type.Integer(),
@@ -16,7 +19,17 @@ const Impact = Type.Object({
   tooBroad: Type.Optional(Type.String({ description: 'Why only an admin may add it (as global)' })),
 });
 
-export function suppressionRoutes(rules: SuppressionRules): RouteSpec[] {
+const RankedSuggestion = Type.Object({
+  rule: SuppressionResponse,
+  wouldHaveSuppressed: Type.Integer({ description: 'Alerts of the last days it would have suppressed' }),
+  examples: Type.Array(Type.String(), { description: 'A few of their alert ids' }),
+  verdicts: Type.Object({ falsePositives: Type.Integer(), total: Type.Integer() }, { description: 'Analysts\u2019 verdicts on that rule on that host' }),
+  falsePositiveRate: Type.Number({ description: '(false positives + 1) / (verdicts + 2)' }),
+  score: Type.Number({ description: 'wouldHaveSuppressed × falsePositiveRate: the noise it would remove' }),
+  evidence: Type.String({ description: 'The figures, in words' }),
+});
+
+export function suppressionRoutes(rules: SuppressionRules, store: AlertStore, triage?: Pick<Triage, 'verdictsOn'>): RouteSpec[] {
   const find = async (id: string) => {
     const rule = await rules.get(id);
     if (!rule) throw new HttpError(404, `no suppression rule ${id}`);
@@ -33,6 +46,21 @@ export function suppressionRoutes(rules: SuppressionRules): RouteSpec[] {
       roles: ['viewer'],
       responses: { 200: { description: 'Every rule, with how often it matched', schema: Type.Object({ rules: Type.Array(SuppressionResponse) }) } },
       handler: async (_req, res) => void res.json({ rules: await rules.list() }),
+    },
+    {
+      method: 'get',
+      path: '/v1/suppressions/suggestions',
+      operationId: 'rankSuppressionSuggestions',
+      summary: 'Suggested rules, ranked by the noise each would remove: alerts of the last 7 days it would have suppressed, times the false-positive rate of the verdicts on it',
+      tags: ['suppressions'],
+      roles: ['viewer'],
+      responses: {
+        200: {
+          description: 'The suggestions, highest score first, each with its evidence',
+          schema: Type.Object({ days: Type.Integer(), alerts: Type.Integer({ description: 'Alerts looked at (at most 50,000)' }), capped: Type.Boolean(), suggestions: Type.Array(RankedSuggestion) }),
+        },
+      },
+      handler: async (_req, res) => void res.json(await rankSuggestions(await rules.list(), store, triage)),
     },
     {
       method: 'post',

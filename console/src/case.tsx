@@ -4,6 +4,7 @@ import { useCallback, useState } from 'preact/hooks';
 import { api, ApiError, canAct, message, type Action, type Approval, type CaseView, type Me } from './api.ts';
 import { useLive } from './live.ts';
 import { relative, severityName, statusName } from './format.ts';
+import { TriagePanel } from './triage.tsx';
 
 /** Read again this often even when no change is told (a stream that was down a while). */
 const REFRESH_MS = 15_000;
@@ -58,6 +59,8 @@ export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
         </dd>
       </dl>
       {error && <p role="alert" class="error">{error}</p>}
+
+      <TriagePanel priority={view.priority} triage={view.triage} />
 
       <section aria-labelledby="approvals-title">
         <h2 id="approvals-title">Approvals</h2>

@@ -1,25 +1,47 @@
-// The inbox: cases newest first, updated live as they change; filters as the API offers them;
+// The inbox: cases by triage priority (or newest first), each with why it ranks there, updated
+// live as they change; filters as the API offers them; a page of 100 at a time, more on demand;
 // j / k (or ↓ / ↑) move through the cases, Enter opens one.
 import { useEffect, useState } from 'preact/hooks';
-import { api, message, type CaseList } from './api.ts';
+import { api, message, type CaseList, type CaseRow } from './api.ts';
 import { useLive } from './live.ts';
 import { relative, SEVERITY, severityName, STATUS, statusName } from './format.ts';
+import { TriageFlags } from './triage.tsx';
 
 interface Filters {
   status: string;
   severity: string;
   entity: string;
+  sort: 'priority' | 'newest';
 }
+
+const PAGE = 100;
 
 /** Read again this often even when no change is told (a stream that was down a while). */
 const REFRESH_MS = 30_000;
 
 export function Inbox() {
-  const [filters, setFilters] = useState<Filters>({ status: '', severity: '', entity: '' });
+  const [filters, setFilters] = useState<Filters>({ status: '', severity: '', entity: '', sort: 'priority' });
   const [entityDraft, setEntityDraft] = useState('');
-  const query = new URLSearchParams({ limit: '100', ...(filters.status ? { status: filters.status } : {}), ...(filters.severity ? { severity: filters.severity } : {}), ...(filters.entity ? { entity: filters.entity } : {}) }).toString();
-  // Any case that changes (a new one, a playbook step, a decision) reads the list again.
-  const { data: cases, error } = useLive(async () => (await api<CaseList>('GET', `/v1/cases?${query}`)).cases, { wants: () => true, everyMs: REFRESH_MS, describe: message }, [query]);
+  const [pages, setPages] = useState(1);
+  const query = new URLSearchParams({ limit: String(PAGE), sort: filters.sort, ...(filters.status ? { status: filters.status } : {}), ...(filters.severity ? { severity: filters.severity } : {}), ...(filters.entity ? { entity: filters.entity } : {}) }).toString();
+  useEffect(() => setPages(1), [query]);
+  // Any case that changes (a new one, a playbook step, a decision) reads the pages shown again.
+  const { data, error } = useLive(
+    async () => {
+      const cases: CaseRow[] = [];
+      let next: string | undefined;
+      for (let page = 0; page < pages; page++) {
+        const read = await api<CaseList>('GET', `/v1/cases?${query}${next ? `&before=${encodeURIComponent(next)}` : ''}`);
+        cases.push(...read.cases);
+        next = read.next;
+        if (!next) break;
+      }
+      return { cases, more: next !== undefined };
+    },
+    { wants: () => true, everyMs: REFRESH_MS, describe: message },
+    [query, pages]
+  );
+  const cases = data?.cases;
   const [selected, setSelected] = useState(0);
   useEffect(() => {
     const keys = (e: KeyboardEvent) => {
@@ -62,6 +84,11 @@ export function Inbox() {
           <option value="">Any</option>
           {SEVERITY.map((name, id) => (id > 0 ? <option key={id} value={String(id)}>{name}</option> : null))}
         </select>
+        <label for="f-sort">Order</label>
+        <select id="f-sort" value={filters.sort} onChange={(e) => setFilters({ ...filters, sort: (e.target as HTMLSelectElement).value as Filters['sort'] })}>
+          <option value="priority">Triage priority</option>
+          <option value="newest">Newest first</option>
+        </select>
         <label for="f-entity">Host, user or address</label>
         <input id="f-entity" value={entityDraft} placeholder="host:web-1" onInput={(e) => setEntityDraft((e.target as HTMLInputElement).value)} />
         <button type="submit">Search</button>
@@ -77,9 +104,10 @@ export function Inbox() {
         <p>{filters.status || filters.severity || filters.entity ? 'No case matches.' : 'No cases yet.'}</p>
       ) : (
         <table class="cases">
-          <caption class="visually-hidden">Cases, newest first</caption>
+          <caption class="visually-hidden">Cases, {filters.sort === 'priority' ? 'by triage priority' : 'newest first'}</caption>
           <thead>
             <tr>
+              <th scope="col">Priority</th>
               <th scope="col">Severity</th>
               <th scope="col">Case</th>
               <th scope="col">Status</th>
@@ -92,6 +120,12 @@ export function Inbox() {
           <tbody>
             {cases.map((c, i) => (
               <tr key={c.caseId} data-case-id={c.caseId} class={i === selected ? 'selected' : ''} aria-current={i === selected ? 'true' : undefined}>
+                <td class="priority-cell">
+                  <span class="priority" data-priority={c.priority}>
+                    {c.priority}
+                  </span>
+                  {c.triage && <TriageFlags triage={c.triage} />}
+                </td>
                 <td>
                   <span class={`severity s${c.severity_id}`}>{severityName(c.severity_id)}</span>
                 </td>
@@ -100,6 +134,8 @@ export function Inbox() {
                     {c.title}
                   </a>
                   <span class="case-id">{c.caseId}</span>
+                  {c.entities.length > 0 && <span class="entities">{c.entities.slice(0, 4).join(', ')}{c.entities.length > 4 ? ` +${c.entities.length - 4}` : ''}</span>}
+                  {c.triage && <span class="why">{c.triage.reasons.slice(0, 2).join(' · ')}</span>}
                 </td>
                 <td>
                   {statusName(c.status)}
@@ -115,6 +151,13 @@ export function Inbox() {
             ))}
           </tbody>
         </table>
+      )}
+      {data?.more && (
+        <p>
+          <button type="button" onClick={() => setPages(pages + 1)}>
+            Show {PAGE} more
+          </button>
+        </p>
       )}
     </section>
   );

@@ -87,4 +87,13 @@ export const ALERT_MIGRATIONS: string[] = [
   CREATE INDEX requests_created ON requests (created_at);
   CREATE TABLE suppressions (id TEXT COLLATE "C" PRIMARY KEY, rule TEXT NOT NULL);
   `,
+  // Triage (domain/triage.ts): each alert's assessment on arrival; a case's highest priority and
+  // the assessment behind it, so the inbox sorts by it.
+  `
+  ALTER TABLE alerts ADD COLUMN triage TEXT;
+  ALTER TABLE cases ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE cases ADD COLUMN triage TEXT;
+  CREATE INDEX cases_priority ON cases (priority, created_at, id);
+  CREATE INDEX cases_verdict_last_alert ON cases (last_alert_at) WHERE verdict IS NOT NULL;
+  `,
 ];

@@ -5,11 +5,18 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { SuppressionMatcher, type SuppressionRule } from '../../domain/suppression.ts';
-import { ALERT_COLUMNS, toAlert, type AlertRow, type CaseRow } from '../rows.ts';
-import type { AlertStats, AlertStore, CaseQuery, CaseVerdict, IngestItem, IngestPolicy, IngestResult, OutboxItem, RequestRecord, StoredAlert, StoredCase, StoredRequest } from '../types.ts';
+import { ALERT_COLUMNS, caseListQuery, rowTriage, toAlert, type AlertRow, type CaseListDialect, type CaseRow } from '../rows.ts';
+import type { AlertStats, AlertStore, CaseQuery, CaseVerdict, IngestItem, KeptVerdict, IngestPolicy, IngestResult, OutboxItem, RequestRecord, StoredAlert, StoredCase, StoredRequest } from '../types.ts';
 import { ALERT_MIGRATIONS } from './alert-schema.ts';
 import { retryable, type PgDatabase } from './db.ts';
 import { lockFor, lockKeys, PgIngestDecisions, type IngestJob } from './ingest.ts';
+
+const POSTGRES_CASE_LIST: CaseListDialect = {
+  placeholder: (n) => `$${n}`,
+  named: "EXISTS (SELECT 1 FROM alerts a, jsonb_array_elements(a.observables::jsonb) o WHERE a.case_id = cases.id AND o->>'value'",
+  // SQLite's LIKE ignores the case of ASCII letters.
+  like: 'ILIKE',
+};
 
 /** Writes per group commit at most. */
 const GROUP_MAX = 256;
@@ -154,26 +161,7 @@ export class PgAlertStore implements AlertStore {
   }
 
   async listCases(q: CaseQuery): Promise<StoredCase[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const p = (v: unknown) => `$${params.push(v)}`;
-    if (q.before) {
-      const [at, id] = q.before.split('|');
-      if (id) where.push(`(created_at < ${p(at)} OR (created_at = ${p(at)} AND id < ${p(id)}))`);
-      else where.push(`created_at < ${p(at)}`);
-    }
-    if (q.since) where.push(`created_at >= ${p(q.since)}`);
-    if (q.until) where.push(`created_at < ${p(q.until)}`);
-    if (q.severityMin !== undefined) where.push(`severity_id >= ${p(q.severityMin)}`);
-    if (q.source) where.push(`EXISTS (SELECT 1 FROM alerts a WHERE a.case_id = cases.id AND a.source = ${p(q.source)})`);
-    const named = "EXISTS (SELECT 1 FROM alerts a, jsonb_array_elements(a.observables::jsonb) o WHERE a.case_id = cases.id AND o->>'value'";
-    if (q.entity) where.push(`${named} = ${p(q.entity.replace(/^[a-z]+:/, ''))})`);
-    if (q.q) {
-      // ILIKE: SQLite's LIKE ignores the case of ASCII letters.
-      const like = p(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(`(title ILIKE ${like} OR ${named} ILIKE ${like}))`);
-    }
-    const sql = `SELECT * FROM cases${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ${p(q.limit)}`;
+    const { sql, params } = caseListQuery(q, POSTGRES_CASE_LIST);
     return this.toCases(await this.db.rows<CaseRow>(sql, params));
   }
 
@@ -182,6 +170,14 @@ export class PgAlertStore implements AlertStore {
       await tx.query('UPDATE cases SET verdict = $1 WHERE id = $2', [JSON.stringify(verdict), caseId]);
       for (const s of suggestions) await saveSuppression(tx, s);
     });
+  }
+
+  async verdictsSince(since: string, limit: number): Promise<KeptVerdict[]> {
+    const rows = await this.db.rows<{ id: string; verdict: string }>(
+      'SELECT id, verdict FROM (SELECT id, verdict, last_alert_at FROM cases WHERE verdict IS NOT NULL AND last_alert_at >= $1 ORDER BY last_alert_at DESC LIMIT $2) v ORDER BY last_alert_at',
+      [since, limit]
+    );
+    return rows.map((r) => ({ caseId: r.id, verdict: JSON.parse(r.verdict) as CaseVerdict }));
   }
 
   /** Cases with alerts to dispatch (whichever replica holds them), the longest waiting first. */
@@ -335,6 +331,7 @@ export class PgAlertStore implements AlertStore {
       alertCount: row.alert_count,
       entities: byCase.get(row.id) ?? [],
       ...(row.verdict ? { verdict: JSON.parse(row.verdict) as CaseVerdict } : {}),
+      ...rowTriage(row),
     }));
   }
 }

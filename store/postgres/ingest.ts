@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { entityKeys, fingerprint } from '../../domain/entities.ts';
 import { SuppressionMatcher, type SuppressionRule } from '../../domain/suppression.ts';
 import { ENTITY_REFRESH_MS, EntityRefresh } from '../entity-refresh.ts';
-import { ALERT_COLUMNS, type AlertRow } from '../rows.ts';
+import { ALERT_COLUMNS, caseTriage, type AlertRow } from '../rows.ts';
 import { noNul } from './db.ts';
 import type { IngestItem, IngestPolicy, IngestResult, RequestRecord } from '../types.ts';
 
@@ -121,24 +121,25 @@ export class PgIngestDecisions {
             [entities, since]
           )
         : undefined;
+      const triage = caseTriage(alert.id, item.triage);
       if (joined) {
         caseId = joined.id;
-        await this.touchCase(tx, now, 1, alert.severity_id, caseId);
+        await this.touchCase(tx, now, 1, alert.severity_id, caseId, triage);
       } else {
         caseId = `cs_${alert.id.slice(3)}`;
-        await tx.query('INSERT INTO cases (id, title, severity_id, created_at, last_alert_at, alert_count) VALUES ($1, $2, $3, $4, $4, 1)', [caseId, alert.title, alert.severity_id, now]);
+        await tx.query('INSERT INTO cases (id, title, severity_id, created_at, last_alert_at, alert_count, priority, triage) VALUES ($1, $2, $3, $4, $4, 1, $5, $6)', [caseId, alert.title, alert.severity_id, now, triage.priority, triage.triage]);
       }
       for (const e of entities) await this.touchEntity(tx, e, caseId, policy.now);
     }
     await tx.query(
       `INSERT INTO alerts (id, source, source_uid, fingerprint, time, severity_id, title, rule_name, rule_uid, observables, context,
-        count, first_seen, last_seen, received_at, last_received_at, case_id, suppressed_by, status, raw, raw_truncated, occurrences)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $5, $5, $13, $13, $14, $15, $16, $17, $18, $19)`,
+        count, first_seen, last_seen, received_at, last_received_at, case_id, suppressed_by, status, raw, raw_truncated, occurrences, triage)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $5, $5, $13, $13, $14, $15, $16, $17, $18, $19, $20)`,
       [
         alert.id, alert.source, alert.sourceUid, fp, alert.time, alert.severity_id, alert.title, alert.rule?.name ?? null, alert.rule?.uid ?? null,
         // Read back as jsonb (entity search, top entities), which refuses the escape \u0000.
         JSON.stringify(alert.observables, (_k, v: unknown) => (typeof v === 'string' ? noNul(v) : v)), alert.cloud || alert.principal ? JSON.stringify({ cloud: alert.cloud, principal: alert.principal }) : null,
-        count, now, caseId, rule?.id ?? null, item.status ?? null, item.raw, item.rawTruncated, item.occurrences ?? null,
+        count, now, caseId, rule?.id ?? null, item.status ?? null, item.raw, item.rawTruncated, item.occurrences ?? null, item.triage ? JSON.stringify(item.triage) : null,
       ]
     );
     if (caseId) await this.queue(tx, caseId, alert.id, 'new', now, policy.traceparent, false);
@@ -152,8 +153,13 @@ export class PgIngestDecisions {
     return tx.query('UPDATE alerts SET count = count + $1, first_seen = least(first_seen, $2), last_seen = greatest(last_seen, $2), last_received_at = $3 WHERE id = $4', [n, time, now, id]);
   }
 
-  private touchCase(tx: pg.PoolClient, now: string, added: number, severity: number, caseId: string) {
-    return tx.query('UPDATE cases SET last_alert_at = $1, alert_count = alert_count + $2, severity_id = greatest(severity_id, $3) WHERE id = $4', [now, added, severity, caseId]);
+  /** A joining alert that outranks the case's highest lends it its priority and triage. */
+  private touchCase(tx: pg.PoolClient, now: string, added: number, severity: number, caseId: string, triage = caseTriage('', undefined)) {
+    return tx.query(
+      `UPDATE cases SET last_alert_at = $1, alert_count = alert_count + $2, severity_id = greatest(severity_id, $3),
+         triage = CASE WHEN $5::int > priority THEN $6 ELSE triage END, priority = greatest(priority, $5::int) WHERE id = $4`,
+      [now, added, severity, caseId, triage.priority, triage.triage]
+    );
   }
 
   /**

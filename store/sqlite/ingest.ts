@@ -5,7 +5,7 @@
 import { entityKeys, fingerprint } from '../../domain/entities.ts';
 import { SuppressionMatcher, type SuppressionRule } from '../../domain/suppression.ts';
 import type { IngestItem, IngestPolicy, IngestResult, RequestRecord } from '../types.ts';
-import type { AlertRow } from '../rows.ts';
+import { caseTriage, type AlertRow } from '../rows.ts';
 import { ENTITY_REFRESH_MS, EntityRefresh } from '../entity-refresh.ts';
 import type { Statements } from './statements.ts';
 
@@ -90,10 +90,13 @@ export class IngestDecisions {
     if (!rule) {
       const since = new Date(policy.now.getTime() - policy.correlationWindowMs - ENTITY_REFRESH_MS).toISOString();
       caseId = this.correlate(entities, since);
-      if (caseId) this.stmt.touchCase.run(now, 1, alert.severity_id, caseId);
-      else {
+      const triage = caseTriage(alert.id, item.triage);
+      if (caseId) {
+        this.stmt.touchCase.run(now, 1, alert.severity_id, caseId);
+        if (triage.triage) this.stmt.raiseCase.run(triage.priority, triage.triage, caseId, triage.priority);
+      } else {
         caseId = `cs_${alert.id.slice(3)}`;
-        this.stmt.insertCase.run(caseId, alert.title, alert.severity_id, now, now);
+        this.stmt.insertCase.run(caseId, alert.title, alert.severity_id, now, now, triage.priority, triage.triage);
       }
       for (const e of entities) this.touchEntity(e, caseId, policy.now);
     }
@@ -117,6 +120,7 @@ export class IngestDecisions {
       raw: item.raw,
       raw_truncated: item.rawTruncated ? 1 : 0,
       occurrences: item.occurrences ?? null,
+      triage: item.triage ? JSON.stringify(item.triage) : null,
     });
     if (caseId) this.stmt.insertOutbox.run(caseId, alert.id, 'new', now, policy.traceparent ?? null);
     return {

@@ -99,6 +99,15 @@ export const MIGRATIONS: string[] = [
   `,
   // What a cloud finding says about its account and identity (NativeAlert.cloud, .principal), as JSON.
   `ALTER TABLE alerts ADD COLUMN context TEXT;`,
+  // Triage (domain/triage.ts): each alert's assessment on arrival; a case's highest priority and
+  // the assessment behind it, so the inbox sorts by it.
+  `
+  ALTER TABLE alerts ADD COLUMN triage TEXT;
+  ALTER TABLE cases ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE cases ADD COLUMN triage TEXT;
+  CREATE INDEX cases_priority ON cases(priority, created_at, id);
+  CREATE INDEX cases_verdict_last_alert ON cases(last_alert_at) WHERE verdict IS NOT NULL;
+  `,
 ];
 
 export interface SqliteStoreOptions {

@@ -24,19 +24,21 @@ export function prepareStatements(db: Database.Database) {
     ),
     setStatus: db.prepare('UPDATE alerts SET status = ?, last_seen = max(last_seen, ?), last_received_at = ? WHERE id = ?'),
     insertAlert: db.prepare(`INSERT INTO alerts (id, source, source_uid, fingerprint, time, severity_id, title, rule_name, rule_uid, observables,
-      count, first_seen, last_seen, received_at, last_received_at, case_id, suppressed_by, status, raw, raw_truncated, occurrences, context)
+      count, first_seen, last_seen, received_at, last_received_at, case_id, suppressed_by, status, raw, raw_truncated, occurrences, context, triage)
       VALUES (@id, @source, @source_uid, @fingerprint, @time, @severity_id, @title, @rule_name, @rule_uid, @observables,
-      @count, @time, @time, @now, @now, @case_id, @suppressed_by, @status, @raw, @raw_truncated, @occurrences, @context)`),
+      @count, @time, @time, @now, @now, @case_id, @suppressed_by, @status, @raw, @raw_truncated, @occurrences, @context, @triage)`),
     raw: db.prepare<[string], { raw: string; raw_truncated: number }>('SELECT raw, raw_truncated FROM alerts WHERE id = ?'),
     correlate: db.prepare<[string, string], { id: string; created_at: string }>(
       'SELECT c.id, c.created_at FROM case_entities e JOIN cases c ON c.id = e.case_id WHERE e.entity = ? AND e.last_seen >= ?'
     ),
     insertCase: db.prepare(
-      'INSERT INTO cases (id, title, severity_id, created_at, last_alert_at, alert_count) VALUES (?, ?, ?, ?, ?, 1)'
+      'INSERT INTO cases (id, title, severity_id, created_at, last_alert_at, alert_count, priority, triage) VALUES (?, ?, ?, ?, ?, 1, ?, ?)'
     ),
     touchCase: db.prepare(
       'UPDATE cases SET last_alert_at = ?, alert_count = alert_count + ?, severity_id = max(severity_id, ?) WHERE id = ?'
     ),
+    /** A joining alert that outranks the case's highest lends it its priority and triage. */
+    raiseCase: db.prepare('UPDATE cases SET priority = ?, triage = ? WHERE id = ? AND priority < ?'),
     upsertEntity: db.prepare(
       `INSERT INTO case_entities (entity, case_id, last_seen) VALUES (?, ?, ?)
        ON CONFLICT (entity, case_id) DO UPDATE SET last_seen = excluded.last_seen`
@@ -60,6 +62,9 @@ export function prepareStatements(db: Database.Database) {
       `SELECT ${ALERT_COLUMNS} FROM alerts WHERE id IN (SELECT (SELECT id FROM alerts f WHERE f.case_id = c.value ORDER BY received_at LIMIT 1) FROM json_each(?) c)`
     ),
     setVerdict: db.prepare('UPDATE cases SET verdict = ? WHERE id = ?'),
+    verdictsSince: db.prepare<[string, number], { id: string; verdict: string }>(
+      'SELECT id, verdict FROM (SELECT id, verdict, last_alert_at FROM cases WHERE verdict IS NOT NULL AND last_alert_at >= ? ORDER BY last_alert_at DESC LIMIT ?) ORDER BY last_alert_at'
+    ),
     suppressions: db.prepare<[], { rule: string }>('SELECT rule FROM suppressions'),
     suppression: db.prepare<[string], { rule: string }>('SELECT rule FROM suppressions WHERE id = ?'),
     saveSuppression: db.prepare('INSERT INTO suppressions (id, rule) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET rule = excluded.rule'),

@@ -161,6 +161,40 @@ describe('case management', () => {
     assert.equal((await alice.post('/v1/cases/verdicts', { caseIds: [], verdict: 'benign' })).status, 400);
   });
 
+  it('triage: each case says its priority and why; verdicts teach it; the list sorts by it', async () => {
+    const post = async (hostname: string, last: number, severity_id = 4) => {
+      const r = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ hostname, hostIp: `10.97.0.${last}`, remoteIp: `198.51.100.${last}`, severity_id }) });
+      assert.equal(r.status, 202);
+      return r.body.caseId as string;
+    };
+    const before = (await alice.get(`/v1/cases/${await post('triage-1.corp.test', 1)}`)).body;
+    assert.ok(before.triage, 'a new case is triaged');
+    assert.equal(before.priority, before.triage.priority);
+    assert.ok(before.triage.reasons.some((r: string) => r.startsWith('High severity')), `the reasons name the severity: ${before.triage.reasons.join(' | ')}`);
+    assert.ok(before.triage.reasons.some((r: string) => r.startsWith('false-positive likelihood')), 'and the false-positive likelihood');
+
+    // An analyst's false positive on this rule on triage-2: the next alert there (it joins the
+    // closed case) is judged more likely benign, and says why.
+    const first = await post('triage-2.corp.test', 2);
+    const v = await alice.post(`/v1/cases/${first}/verdict`, { verdict: 'false_positive', comment: 'backup agent' });
+    assert.equal(v.status, 200, JSON.stringify(v.body));
+    const posted = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ hostname: 'triage-2.corp.test', hostIp: '10.97.0.3', remoteIp: '198.51.100.3' }) });
+    const again = (await alice.get(`/v1/alerts/${posted.body.alertId}`)).body;
+    assert.equal(again.triage.fpBasis, 'the one case of rule "Periodic beacon" on host:triage-2.corp.test was a false positive');
+    assert.ok(again.triage.fpLikelihood > before.triage.fpLikelihood, `the verdict raised the likelihood (${before.triage.fpLikelihood} → ${again.triage.fpLikelihood})`);
+    assert.ok(again.triage.priority < before.triage.priority, `and lowered the priority (${before.triage.priority} → ${again.triage.priority})`);
+
+    const critical = await post('triage-3.corp.test', 5, 5);
+    const list = await alice.get('/v1/cases?sort=priority&limit=100');
+    assert.equal(list.status, 200);
+    assertMatchesDocument(doc, 'GET', '/v1/cases', 200, list.body);
+    const priorities = list.body.cases.map((c: { priority: number }) => c.priority);
+    assert.deepEqual(priorities, [...priorities].sort((a, b) => b - a), 'highest priority first');
+    const order = list.body.cases.map((c: { caseId: string }) => c.caseId);
+    assert.ok(order.indexOf(critical) >= 0 && order.indexOf(critical) < order.indexOf(first), 'the critical alert before the false positive');
+    assert.ok(list.body.cases.every((c: { triage?: { reasons: string[] } }) => !c.triage || c.triage.reasons.length > 0), 'every triaged case says why');
+  });
+
   it('the list cursor skips nothing, even for cases created in the same millisecond', async () => {
     // One request, three alerts naming three unrelated hosts: three cases, one commit, one timestamp.
     const items = [1, 2, 3].map((n) => ({ ...c2Finding({ hostname: `same-ms-${n}.corp.test`, hostIp: `10.99.0.${n}`, remoteIp: `192.0.2.${60 + n}` }) }));

@@ -12,6 +12,7 @@ import { c2Finding } from '../helpers/alerts.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
 import { testClient, uniqueQueue } from '../helpers/temporal.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { assertMatchesDocument } from '../helpers/openapi.ts';
 
 const SECRET = 'guardduty-signing-secret-0123456789';
 const OLD_SECRET = 'guardduty-previous-secret-987654321';
@@ -279,6 +280,29 @@ describe('alert ingestion through the API', () => {
       const view = await api.request('GET', `/v1/cases/${first.body.caseId}`, { token: TOKENS.analyst });
       assert.equal(view.body.verdict.verdict, 'false_positive');
       assert.equal(view.body.verdict.by, 'alice');
+    });
+
+    it('ranks suggestions by the noise each would remove, with the evidence', async () => {
+      // noisy-1: five alerts this week, called a false positive; quiet-1: one alert, also a false positive.
+      const on = (hostname: string, i: number) => {
+        const net = hostname.startsWith('noisy') ? 1 : 2; // no address shared: the hosts' cases stay apart
+        return c2Finding({ hostname, hostIp: `10.6.${net}.${i}`, remoteIp: `198.51.10${net}.${i}` });
+      };
+      const noisy = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: on('noisy-1', 1) });
+      for (let i = 2; i <= 5; i++) await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: on('noisy-1', i) });
+      const quiet = await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: on('quiet-1', 1) });
+      for (const r of [noisy, quiet]) assert.equal((await api.request('POST', `/v1/cases/${r.body.caseId}/verdict`, { token: TOKENS.analyst, body: { verdict: 'false_positive' } })).status, 200);
+      const ranked = await api.request('GET', '/v1/suppressions/suggestions', { token: TOKENS.viewer });
+      assert.equal(ranked.status, 200);
+      assertMatchesDocument((await api.request('GET', '/v1/openapi.json')).body, 'GET', '/v1/suppressions/suggestions', 200, ranked.body);
+      const hosts = ranked.body.suggestions.map((s: { rule: { match: { host: string } } }) => s.rule.match.host);
+      assert.ok(hosts.indexOf('noisy-1') >= 0 && hosts.indexOf('noisy-1') < hosts.indexOf('quiet-1'), `the noisier first: ${hosts.join(', ')}`);
+      const top = ranked.body.suggestions[hosts.indexOf('noisy-1')];
+      assert.equal(top.wouldHaveSuppressed, 5);
+      assert.deepEqual(top.verdicts, { falsePositives: 1, total: 1 });
+      assert.equal(top.evidence, '5 alerts of rule "Periodic beacon" on noisy-1 in the last 7 days; 1 of 1 verdict on it called it a false positive');
+      const scores = ranked.body.suggestions.map((s: { score: number }) => s.score);
+      assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'highest score first');
     });
   });
 

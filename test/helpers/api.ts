@@ -10,6 +10,7 @@ import { Dispatcher } from '../../api/ingest/dispatcher.ts';
 import { searchAttributesRegistered } from '../../api/search-attributes.ts';
 import { RunWatch } from '../../api/run-watch.ts';
 import { SuppressionRules } from '../../api/ingest/rules.ts';
+import { Triage } from '../../api/triage.ts';
 import { loadConfig, type IngestConfig } from '../../config/index.ts';
 import { Secret } from '../../config/secret.ts';
 import type { IndicatorStore } from '../../store/indicators.ts';
@@ -91,6 +92,7 @@ export async function startApi(opts: {
   const store = await stores.alerts();
   const rules = new SuppressionRules(store, ingestConfig.suppressionsFile, logger);
   await rules.start();
+  const triage = await Triage.start(store, logger, { ...config.triage, refreshMs: 0 });
   const record = opts.record ?? (await testCaseRecord());
   const metrics = createApiMetrics({ backlog: () => store.backlog(), pendingApprovals: () => record.pendingApprovals() });
   const dispatcher = new Dispatcher({
@@ -128,6 +130,7 @@ export async function startApi(opts: {
     ingest: {
       store,
       rules,
+      triage,
       config: ingestConfig,
       onQueued: (caseIds) => {
         dispatcher.wake(caseIds);

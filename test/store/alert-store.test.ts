@@ -175,6 +175,48 @@ for (const backend of backends) {
       assert.deepEqual((await store.listCases({ limit: 10, q: '100%' })).map((c) => c.id), [], 'a % is a character, not a wildcard');
     });
 
+    it('keeps each alert’s triage, ranks a case by its highest, and lists by priority with a stable cursor', async () => {
+      const store = await open();
+      const triage = (priority: number): IngestItem['triage'] => ({ priority, fpLikelihood: 0.5, fpBasis: 'no verdicts yet: an even prior', unusual: false, novel: false, critical: [], reasons: [`p${priority}`] });
+      const ids: string[] = [];
+      for (const [i, p] of [40, 90, 40, 10].entries()) {
+        const a = c2Alert({ hostname: `t${i}.corp.test`, hostIp: `10.8.0.${i}`, remoteIp: `192.0.2.${50 + i}` });
+        ids.push((await store.ingest([item(a, { triage: triage(p) })], policy(at(i * 1000)))).results[0]?.caseId as string);
+      }
+      // A later alert on t3 outranks its case's first: the case takes its priority and reasons; a lower one does not.
+      const joining = c2Alert({ hostname: 't3.corp.test', hostIp: '10.8.0.3', remoteIp: '192.0.2.99' });
+      assert.equal((await store.ingest([item(joining, { triage: triage(95) })], policy(at(5000)))).results[0]?.caseId, ids[3]);
+      const lower = c2Alert({ hostname: 't1.corp.test', hostIp: '10.8.0.1', remoteIp: '192.0.2.98' });
+      await store.ingest([item(lower, { triage: triage(5) })], policy(at(6000)));
+      const raised = await store.getCase(ids[3] as string);
+      assert.equal(raised?.priority, 95);
+      assert.deepEqual(raised?.triage?.reasons, ['p95']);
+      assert.equal(raised?.triage?.alertId, joining.id, 'the case says which alert ranks it');
+      assert.equal((await store.getCase(ids[1] as string))?.priority, 90, 'a lower alert leaves the case as it was');
+      assert.equal((await store.getAlert(joining.id))?.triage?.priority, 95, 'each alert keeps its own');
+
+      const page1 = await store.listCases({ limit: 2, sort: 'priority' });
+      assert.deepEqual(page1.map((c) => c.id), [ids[3], ids[1]]);
+      const last = page1[1] as { priority: number; createdAt: string; id: string };
+      const page2 = await store.listCases({ limit: 2, sort: 'priority', before: `${last.priority}|${last.createdAt}|${last.id}` });
+      assert.deepEqual(page2.map((c) => c.id), [ids[2], ids[0]], 'equal priorities: newest first');
+      assert.deepEqual((await store.listCases({ limit: 5, sort: 'priority', before: `40|${page2[1]?.createdAt}|${page2[1]?.id}` })).map((c) => c.id), [], 'the last page: the case at 10 rose to 95');
+    });
+
+    it('gives the triage learner the verdicts of recent cases, oldest first', async () => {
+      const store = await open();
+      const caseIds: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const a = c2Alert({ hostname: `v${i}.corp.test`, hostIp: `10.7.0.${i}`, remoteIp: `192.0.2.${70 + i}` });
+        caseIds.push((await store.ingest([item(a)], policy(at(i * 1000)))).results[0]?.caseId as string);
+      }
+      await store.setVerdict(caseIds[2] as string, { verdict: 'false_positive', by: 'alice', at: at(9000).toISOString() }, []);
+      await store.setVerdict(caseIds[0] as string, { verdict: 'true_positive', by: 'bob', at: at(9500).toISOString() }, []);
+      const kept = await store.verdictsSince(T0.toISOString(), 10);
+      assert.deepEqual(kept.map((v) => [v.caseId, v.verdict.verdict]), [[caseIds[0], 'true_positive'], [caseIds[2], 'false_positive']]);
+      assert.deepEqual(await store.verdictsSince(at(1000).toISOString(), 10).then((v) => v.map((x) => x.caseId)), [caseIds[2]], 'cases idle since before are left out');
+    });
+
     it('records a verdict with its suggestions, and deletes idle cases with their alerts', async () => {
       const store = await open();
       const a = c2Alert({ hostname: 'old.corp.test' });

@@ -94,7 +94,7 @@ const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; co
 
 export function routeSpecs(deps: AppDeps): RouteSpec[] {
   const playbooks = new PlaybookCatalog({ client: deps.client, taskQueue: deps.taskQueue });
-  const cases = new CaseService({ client: deps.client, store: deps.ingest.store, record: deps.record, rules: deps.ingest.rules, taskQueue: deps.taskQueue, ...(deps.sla ? { sla: deps.sla } : {}), ...(deps.caseStart ? { caseStart: deps.caseStart } : {}), ...(deps.ingest.triage ? { triage: deps.ingest.triage } : {}) });
+  const cases = new CaseService({ client: deps.client, store: deps.ingest.store, record: deps.record, rules: deps.ingest.rules, taskQueue: deps.taskQueue, ...(deps.sla ? { sla: deps.sla } : {}), ...(deps.caseStart ? { caseStart: deps.caseStart } : {}), ...(deps.ingest.triage ? { triage: deps.ingest.triage } : {}), onQueued: deps.ingest.onQueued });
   const meta: RouteSpec[] = [
     {
       method: 'get',

@@ -39,6 +39,7 @@ import { SuppressionRules } from './ingest/rules.ts';
 import type { SuppressionRule } from '../domain/suppression.ts';
 import { HttpError } from './problem.ts';
 import type { Triage } from './triage.ts';
+import { AUTO_CLOSE_ACTOR } from '../core/triage.ts';
 
 /** gRPC statuses a query ends with when no worker answers it: */
 // CANCELLED and DEADLINE_EXCEEDED (no poller took the query in time: the server cancels the call
@@ -52,6 +53,8 @@ const UNDO_WAIT_MS = 20_000;
 /** A re-run is offered the case's oldest alerts, this many (and this many bytes) at most. */
 const RERUN_ALERTS = 50;
 const RERUN_BYTES = 1024 * 1024;
+/** A reopened auto-closed case sends this many of its alerts to its playbooks, at most. */
+const REOPEN_ALERTS = 1000;
 
 export interface CaseServiceDeps {
   client: Client;
@@ -67,6 +70,8 @@ export interface CaseServiceDeps {
   caseStart?: CaseStart;
   /** The triage learner, told each verdict. */
   triage?: Pick<Triage, 'learn'>;
+  /** Wakes the dispatcher for cases whose alerts were queued (a reopened auto-closed case). */
+  onQueued?: (caseIds: string[]) => void;
 }
 
 export type CaseStart = (caseId: string, alerts: NativeAlert[]) => WorkflowStartOptions<typeof caseWorkflow>;
@@ -239,10 +244,16 @@ export class CaseService {
     return { view: await this.read(caseId), cancelled };
   }
 
+  /**
+   * Reopens a closed case. One that triage auto-close closed also loses auto-close's verdict, and
+   * its alerts go to their playbooks as if they had just arrived.
+   */
   async reopen(caseId: string, input: { comment?: string; actor: string }): Promise<CaseView> {
     const view = await this.read(caseId);
     if (!view.resolution) throw new HttpError(409, `case ${caseId} is not closed`);
-    await this.note(caseId, CaseFact.reopened, input.actor, input.comment ? { comment: input.comment } : {});
+    const requeued = view.verdict?.by === AUTO_CLOSE_ACTOR ? await this.d.store.reopenAutoClosed(caseId, new Date(), REOPEN_ALERTS) : 0;
+    await this.note(caseId, CaseFact.reopened, input.actor, { ...(input.comment ? { comment: input.comment } : {}), ...(requeued ? { requeued } : {}) });
+    if (requeued) this.d.onQueued?.([caseId]);
     return this.read(caseId);
   }
 

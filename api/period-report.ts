@@ -6,6 +6,7 @@ import type { CaseRecordStore } from '../store/case-record.ts';
 import type { CaseService } from './cases.ts';
 import { metricsSummary, type SummaryGroup } from './timings-summary.ts';
 import { HttpError } from './problem.ts';
+import { AUTO_CLOSE_ACTOR } from '../core/triage.ts';
 
 const MAX_CASES = 20_000;
 
@@ -16,8 +17,11 @@ export interface PeriodReport {
   cases: {
     opened: number;
     byStatus: Record<string, number>;
+    /** Analysts' verdicts (auto-close's are counted apart). */
     byVerdict: Record<string, number>;
-    /** False positives among the cases given a verdict (null when none was). */
+    /** Cases triage auto-close opened closed (RIPOSTE_TRIAGE_AUTO_CLOSE), and did not reopen. */
+    autoClosed: number;
+    /** False positives among the cases analysts gave a verdict (null when none was). */
     falsePositiveRate: number | null;
     partial?: boolean;
   };
@@ -34,11 +38,16 @@ export async function periodReport(d: { store: AlertStore; record: CaseRecordSto
   const byStatus: Record<string, number> = {};
   const byVerdict: Record<string, number> = {};
   let opened = 0;
+  let autoClosed = 0;
   for await (const page of casePages(d.store, { since, until }, MAX_CASES)) {
     const states = await d.cases.states(page);
     for (const c of page) {
       const status = states.get(c.id)?.status ?? 'unknown';
       byStatus[status] = (byStatus[status] ?? 0) + 1;
+      if (c.verdict?.by === AUTO_CLOSE_ACTOR) {
+        autoClosed++;
+        continue;
+      }
       const verdict = c.verdict?.verdict ?? 'none';
       byVerdict[verdict] = (byVerdict[verdict] ?? 0) + 1;
     }
@@ -50,7 +59,7 @@ export async function periodReport(d: { store: AlertStore; record: CaseRecordSto
     since,
     until,
     alerts,
-    cases: { opened, byStatus, byVerdict, falsePositiveRate: judged ? (byVerdict.false_positive ?? 0) / judged : null, ...(opened >= MAX_CASES ? { partial: true } : {}) },
+    cases: { opened, byStatus, byVerdict, autoClosed, falsePositiveRate: judged ? (byVerdict.false_positive ?? 0) / judged : null, ...(opened >= MAX_CASES ? { partial: true } : {}) },
     timings,
     suppression: { suppressed: alerts.suppressed, share: alerts.alerts ? alerts.suppressed / alerts.alerts : null, byRule: alerts.bySuppression },
   };
@@ -72,7 +81,7 @@ ${rows([['Alerts received', r.alerts.alerts], ['Occurrences (repeats counted)', 
 ## Outcomes
 | | |
 |---|---|
-${rows([...Object.entries(r.cases.byStatus).map(([k, v]): [string, number] => [`status ${k}`, v]), ...Object.entries(r.cases.byVerdict).map(([k, v]): [string, number] => [`verdict ${k.replace('_', ' ')}`, v]), ['False-positive rate', pct(r.cases.falsePositiveRate)]])}
+${rows([...Object.entries(r.cases.byStatus).map(([k, v]): [string, number] => [`status ${k}`, v]), ...Object.entries(r.cases.byVerdict).map(([k, v]): [string, number] => [`verdict ${k.replace('_', ' ')}`, v]), ['Auto-closed by triage', r.cases.autoClosed], ['False-positive rate (analysts\' verdicts)', pct(r.cases.falsePositiveRate)]])}
 
 ## Timings (p50 / p90 / mean)
 | Time to | Cases | p50 | p90 | mean |

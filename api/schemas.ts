@@ -93,6 +93,7 @@ export const AlertAccepted = Type.Object({
   duplicate: Type.Boolean({ description: 'True when this alert was already accepted; no second playbook starts' }),
   outcome: Outcome,
   suppressedBy: Type.Optional(Type.String()),
+  autoClosed: Type.Optional(Type.Boolean({ description: 'Triage auto-close took it (RIPOSTE_TRIAGE_AUTO_CLOSE): its case is closed as a false positive, no playbook started; reopening the case sends it on' })),
 });
 
 export const BatchAccepted = Type.Object({
@@ -105,6 +106,7 @@ export const BatchAccepted = Type.Object({
       alertId: Type.Optional(Type.String()),
       caseId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
       suppressedBy: Type.Optional(Type.String()),
+      autoClosed: Type.Optional(Type.Boolean()),
       at: Type.Optional(Type.String()),
       errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
     })

@@ -46,12 +46,12 @@ async function main(): Promise<void> {
   await rules.start();
   if (stores.kind === 'postgres') rules.syncEvery(5000); // replicas share rules through the database
   logger.info({ store: stores.kind === 'postgres' ? 'postgresql' : config.ingest.storeFile, backlog: store.backlog(), suppressions: rules.activeCount() }, 'alert store open');
-  const triage = await Triage.start(store, logger, config.triage);
 
   const connection = await Connection.connect(temporalConnectionSettings(config.temporal));
   const converter = dataConverter(config.payloadKeys);
   const client = new Client({ connection, namespace: config.temporal.namespace, plugins: [telemetry.temporalPlugin], ...(converter ? { dataConverter: converter } : {}) });
   const record = await stores.caseRecord();
+  const triage = await Triage.start(store, logger, config.triage, record);
   const metrics = createApiMetrics({ backlog: () => store.backlog(), pendingApprovals: () => record.pendingApprovals() });
   const dispatcher = new Dispatcher({
     store,

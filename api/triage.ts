@@ -8,6 +8,10 @@ import type { CaseVerdict } from '../core/case.ts';
 import { entityKeys } from '../domain/entities.ts';
 import { TRIAGE_HORIZON_MS, TriageLearner, type TriageAlert, type TriageAssessment, type TriageOptions } from '../domain/triage.ts';
 import type { AlertStore, IngestResult, StoredAlert } from '../store/types.ts';
+import type { CaseRecordStore } from '../store/case-record.ts';
+import { autoCloseVerdict } from '../store/rows.ts';
+import { AUTO_CLOSE_ACTOR } from '../core/triage.ts';
+import { CaseFact } from '../core/case-events.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 export interface TriageSettings extends TriageOptions {
@@ -33,13 +37,14 @@ export class Triage {
   private constructor(
     private readonly store: AlertStore,
     private readonly logger: Logger,
-    private readonly settings: TriageSettings
+    private readonly settings: TriageSettings,
+    private readonly record?: Pick<CaseRecordStore, 'append'>
   ) {
     this.learner = new TriageLearner(settings);
   }
 
-  static async start(store: AlertStore, logger: Logger, settings: TriageSettings = {}): Promise<Triage> {
-    const triage = new Triage(store, logger, settings);
+  static async start(store: AlertStore, logger: Logger, settings: TriageSettings = {}, record?: Pick<CaseRecordStore, 'append'>): Promise<Triage> {
+    const triage = new Triage(store, logger, settings, record);
     triage.learner = await triage.build();
     const every = settings.refreshMs ?? 15 * 60_000;
     if (every > 0) {
@@ -60,6 +65,30 @@ export class Triage {
       const alert = alerts[i];
       if (alert && (r.outcome === 'new' || r.outcome === 'suppressed') && r.alertId === alert.id) this.learner.observe(triageAlert(alert, now.getTime()));
     });
+  }
+
+  /**
+   * Writes to the case record that auto-close closed the cases it opened closed: its verdict and
+   * the case closed, as `auto-close`, with the likelihood and the verdicts behind it. The alert
+   * store already holds the verdict; should this fail, the case still reads judged, and the
+   * failure is logged.
+   */
+  async recordAutoClosed(items: Array<{ alert: NativeAlert; triage?: TriageAssessment }>, results: IngestResult[], now: Date): Promise<void> {
+    if (!this.record) return;
+    for (const [i, r] of results.entries()) {
+      const triage = items[i]?.triage;
+      // Only the alert that opened its case closes it; one joining an auto-closed case changes nothing.
+      if (!r.autoClosed || !r.caseId || !triage || r.caseId !== `cs_${r.alertId.slice(3)}`) continue;
+      const verdict = JSON.parse(autoCloseVerdict(triage, now.toISOString())) as CaseVerdict;
+      try {
+        await this.record.append(r.caseId, [
+          { key: `auto-close:verdict:${r.caseId}`, at: verdict.at, kind: CaseFact.verdict, actor: AUTO_CLOSE_ACTOR, data: { ...verdict } },
+          { key: `auto-close:closed:${r.caseId}`, at: verdict.at, kind: CaseFact.closed, actor: AUTO_CLOSE_ACTOR, data: { resolution: `auto-closed: ${verdict.comment}` } },
+        ]);
+      } catch (err) {
+        this.logger.warn({ err, caseId: r.caseId }, 'triage: the case record did not take an auto-close');
+      }
+    }
   }
 
   /** Learns an analyst's verdict on a case from its alerts. */

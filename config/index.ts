@@ -84,7 +84,7 @@ export interface RiposteConfig {
    * The triage learner (api/triage.ts): RIPOSTE_CRITICAL_ASSETS raise a case's priority;
    * RIPOSTE_TRIAGE_WARM_ALERTS newest alerts warm it on start; RIPOSTE_TRIAGE_REFRESH rebuilds it.
    */
-  triage: { criticalAssets: string[]; warmAlerts: number; refreshMs: number };
+  triage: { criticalAssets: string[]; warmAlerts: number; refreshMs: number; autoCloseAt?: number };
   telemetry: { exporter: 'none' | 'otlp'; otlpEndpoint?: string; serviceName: string };
 }
 
@@ -272,6 +272,7 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
       criticalAssets: (get('RIPOSTE_CRITICAL_ASSETS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
       warmAlerts: int('RIPOSTE_TRIAGE_WARM_ALERTS', 200_000, 0, 10_000_000),
       refreshMs: parseDuration(duration('RIPOSTE_TRIAGE_REFRESH', '15m')) ?? 15 * 60_000,
+      ...autoCloseAt(get('RIPOSTE_TRIAGE_AUTO_CLOSE'), problems),
     },
     telemetry: {
       exporter,
@@ -281,6 +282,17 @@ export function loadConfig(env: Env = process.env): RiposteConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** RIPOSTE_TRIAGE_AUTO_CLOSE: `off` (the default) or the false-positive likelihood from which alerts are auto-closed (0.5–1). */
+function autoCloseAt(raw: string | undefined, problems: string[]): { autoCloseAt?: number } {
+  if (raw === undefined || raw === 'off') return {};
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0.5 || n > 1) {
+    problems.push(`RIPOSTE_TRIAGE_AUTO_CLOSE must be off or a likelihood between 0.5 and 1 (got "${raw}")`);
+    return {};
+  }
+  return { autoCloseAt: n };
 }
 
 /** Workflows a worker keeps cached (docs/PERFORMANCE.md: what an open case costs in memory). */

@@ -20,5 +20,8 @@ export interface TriageAssessment {
   autoClose?: boolean;
 }
 
+/** Who closes a case that auto-close took (RIPOSTE_TRIAGE_AUTO_CLOSE): its verdict's `by`. */
+export const AUTO_CLOSE_ACTOR = 'auto-close';
+
 /** A case's triage: its highest-priority alert's, and which alert that is. */
 export type CaseTriage = TriageAssessment & { alertId: string };

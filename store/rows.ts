@@ -1,7 +1,8 @@
 // The alert store's rows as both stores (SQLite, PostgreSQL) read them, and how a row becomes
 // an alert: the columns are the same on both, times as ISO 8601 text, JSON as text.
 import type { NativeAlert } from '../core/alert.ts';
-import type { CaseQuery, CaseTriage, StoredAlert, TriageAssessment } from './types.ts';
+import { AUTO_CLOSE_ACTOR } from '../core/triage.ts';
+import type { CaseQuery, CaseTriage, CaseVerdict, StoredAlert, TriageAssessment } from './types.ts';
 
 /** Every alert column but the raw payload, for reads that do not need it. */
 export const ALERT_COLUMNS =
@@ -122,3 +123,15 @@ export function caseTriage(alertId: string, triage: TriageAssessment | undefined
 export function rowTriage(row: CaseRow): { priority: number; triage?: CaseTriage } {
   return { priority: Number(row.priority ?? 0), ...(row.triage ? { triage: JSON.parse(row.triage) as CaseTriage } : {}) };
 }
+
+/**
+ * An auto-closable alert (its triage says so) is not dispatched when it opens a case — the case is
+ * opened closed, with this verdict — or when it joins a case auto-close opened.
+ */
+export function autoCloseVerdict(triage: TriageAssessment, now: string): string {
+  const verdict: CaseVerdict = { verdict: 'false_positive', by: AUTO_CLOSE_ACTOR, at: now, comment: `false-positive likelihood ${Math.round(triage.fpLikelihood * 100)}%: ${triage.fpBasis}` };
+  return JSON.stringify(verdict);
+}
+
+/** Whether a case's stored verdict is auto-close's. */
+export const closedByAutoClose = (verdict: string | null | undefined): boolean => Boolean(verdict && (JSON.parse(verdict) as CaseVerdict).by === AUTO_CLOSE_ACTOR);

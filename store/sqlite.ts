@@ -9,7 +9,7 @@ import { SuppressionMatcher, type SuppressionRule } from '../domain/suppression.
 import { GroupCommit } from './sqlite/group-commit.ts';
 import { IngestDecisions, type IngestJob, type IngestOutput } from './sqlite/ingest.ts';
 import { openStoreFile, type SqliteStoreOptions } from './sqlite/schema.ts';
-import { caseListQuery, rowTriage, toAlert, type CaseListDialect, type CaseRow } from './rows.ts';
+import { caseListQuery, closedByAutoClose, rowTriage, toAlert, type CaseListDialect, type CaseRow } from './rows.ts';
 import { prepareStatements, type Statements } from './sqlite/statements.ts';
 import type { AlertStats, AlertStore, CaseQuery, CaseVerdict, IngestItem, KeptVerdict, IngestPolicy, IngestResult, OutboxItem, RequestRecord, StoredAlert, StoredCase, StoredRequest } from './types.ts';
 
@@ -122,6 +122,18 @@ export class SqliteAlertStore implements AlertStore {
       this.stmt.setVerdict.run(JSON.stringify(verdict), caseId);
       for (const s of suggestions) this.stmt.saveSuppression.run(s.id, JSON.stringify(s));
     })();
+  }
+
+  async reopenAutoClosed(caseId: string, now: Date, limit: number): Promise<number> {
+    const queued = this.db.transaction(() => {
+      if (!closedByAutoClose(this.stmt.caseVerdict.get(caseId)?.verdict)) return 0;
+      this.stmt.clearVerdict.run(caseId);
+      const ids = this.stmt.caseAlertIds.all(caseId, limit);
+      for (const { id } of ids) this.stmt.insertOutbox.run(caseId, id, 'new', now.toISOString(), null);
+      return ids.length;
+    })();
+    this.pending += queued;
+    return queued;
   }
 
   async verdictsSince(since: string, limit: number): Promise<KeptVerdict[]> {

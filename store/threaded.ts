@@ -86,6 +86,9 @@ export class ThreadedAlertStore implements AlertStore {
   setVerdict(caseId: string, verdict: CaseVerdict, suggestions: SuppressionRule[]) {
     return this.call<void>('setVerdict', caseId, verdict, suggestions);
   }
+  reopenAutoClosed(caseId: string, now: Date, limit: number) {
+    return this.call<number>('reopenAutoClosed', caseId, now, limit);
+  }
   verdictsSince(since: string, limit: number) {
     return this.call<Awaited<ReturnType<AlertStore['verdictsSince']>>>('verdictsSince', since, limit);
   }

@@ -34,6 +34,11 @@ export interface IngestResult {
   caseId: string | null;
   outcome: IngestOutcome;
   suppressedBy?: string;
+  /**
+   * Triage auto-close took it (RIPOSTE_TRIAGE_AUTO_CLOSE): its case was opened closed, as a false
+   * positive by `auto-close`, or it joined such a case; no playbook was started for it.
+   */
+  autoClosed?: boolean;
 }
 
 export interface IngestPolicy {
@@ -141,6 +146,12 @@ export interface AlertStore {
   firstAlerts(caseIds: string[]): Promise<StoredAlert[]>;
   listCases(query: CaseQuery): Promise<StoredCase[]>;
   setVerdict(caseId: string, verdict: CaseVerdict, suggestions: SuppressionRule[]): Promise<void>;
+  /**
+   * Undoes auto-close on a case it closed: clears its verdict and queues its alerts (at most
+   * `limit`, oldest first) for dispatch, as if they had just arrived. Returns how many were queued
+   * (0, changing nothing, when auto-close did not close it).
+   */
+  reopenAutoClosed(caseId: string, now: Date, limit: number): Promise<number>;
   /** Cases with a verdict whose last alert came at or after `since`, the newest verdicts last, at most `limit`. */
   verdictsSince(since: string, limit: number): Promise<KeptVerdict[]>;
 

@@ -111,11 +111,18 @@ async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptReque
     keys.length ? { keys, bodySha, context: render } : undefined
   );
   deps.rules.countHits(results, now);
-  deps.triage?.observe(
-    accepted.map((a) => a.item.alert),
-    results,
-    now
-  );
+  if (deps.triage) {
+    deps.triage.observe(
+      accepted.map((a) => a.item.alert),
+      results,
+      now
+    );
+    await deps.triage.recordAutoClosed(
+      accepted.map((a) => a.item),
+      results,
+      now
+    );
+  }
   if (deps.metrics) {
     for (const r of results) {
       deps.metrics.ingested.inc({ source: adapter.name, outcome: r.outcome });

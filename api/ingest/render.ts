@@ -44,7 +44,7 @@ function renderSingle(result: IngestResult | undefined, rejection: Rejection | u
   }
   return {
     status: 202,
-    body: { alertId: result.alertId, caseId: result.caseId, duplicate: result.outcome === 'duplicate', outcome: result.outcome, ...(result.suppressedBy ? { suppressedBy: result.suppressedBy } : {}) },
+    body: { alertId: result.alertId, caseId: result.caseId, duplicate: result.outcome === 'duplicate', outcome: result.outcome, ...(result.suppressedBy ? { suppressedBy: result.suppressedBy } : {}), ...(result.autoClosed ? { autoClosed: true } : {}) },
   };
 }
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { SuppressionMatcher, type SuppressionRule } from '../../domain/suppression.ts';
-import { ALERT_COLUMNS, caseListQuery, rowTriage, toAlert, type AlertRow, type CaseListDialect, type CaseRow } from '../rows.ts';
+import { ALERT_COLUMNS, caseListQuery, closedByAutoClose, rowTriage, toAlert, type AlertRow, type CaseListDialect, type CaseRow } from '../rows.ts';
 import type { AlertStats, AlertStore, CaseQuery, CaseVerdict, IngestItem, KeptVerdict, IngestPolicy, IngestResult, OutboxItem, RequestRecord, StoredAlert, StoredCase, StoredRequest } from '../types.ts';
 import { ALERT_MIGRATIONS } from './alert-schema.ts';
 import { retryable, type PgDatabase } from './db.ts';
@@ -170,6 +170,22 @@ export class PgAlertStore implements AlertStore {
       await tx.query('UPDATE cases SET verdict = $1 WHERE id = $2', [JSON.stringify(verdict), caseId]);
       for (const s of suggestions) await saveSuppression(tx, s);
     });
+  }
+
+  async reopenAutoClosed(caseId: string, now: Date, limit: number): Promise<number> {
+    const queued = await this.db.transaction(async (tx) => {
+      // The case's row locked first, as ingest does before queuing to a case (outbox order).
+      const row = (await tx.query<{ verdict: string | null }>('SELECT verdict FROM cases WHERE id = $1 FOR UPDATE', [caseId])).rows[0];
+      if (!closedByAutoClose(row?.verdict)) return 0;
+      await tx.query('UPDATE cases SET verdict = NULL WHERE id = $1', [caseId]);
+      const r = await tx.query(
+        `INSERT INTO outbox (case_id, alert_id, kind, created_at) SELECT $1, id, 'new', $2 FROM (SELECT id, received_at, n FROM alerts WHERE case_id = $1 ORDER BY received_at, n LIMIT $3) a ORDER BY received_at, n`,
+        [caseId, now.toISOString(), limit]
+      );
+      return r.rowCount ?? 0;
+    });
+    await this.countBacklog();
+    return queued;
   }
 
   async verdictsSince(since: string, limit: number): Promise<KeptVerdict[]> {

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { entityKeys, fingerprint } from '../../domain/entities.ts';
 import { SuppressionMatcher, type SuppressionRule } from '../../domain/suppression.ts';
 import { ENTITY_REFRESH_MS, EntityRefresh } from '../entity-refresh.ts';
-import { ALERT_COLUMNS, caseTriage, type AlertRow } from '../rows.ts';
+import { ALERT_COLUMNS, autoCloseVerdict, caseTriage, closedByAutoClose, type AlertRow } from '../rows.ts';
 import { noNul } from './db.ts';
 import type { IngestItem, IngestPolicy, IngestResult, RequestRecord } from '../types.ts';
 
@@ -112,12 +112,13 @@ export class PgIngestDecisions {
 
     // 4. New: join the open case sharing an entity within the window, or open one.
     let caseId: string | null = null;
+    let autoClosed = false;
     const entities = entityKeys(alert.observables);
     if (!rule) {
       const since = new Date(policy.now.getTime() - policy.correlationWindowMs - ENTITY_REFRESH_MS).toISOString();
       const joined = entities.length
-        ? await one<{ id: string }>(
-            'SELECT c.id FROM case_entities e JOIN cases c ON c.id = e.case_id WHERE e.entity = ANY($1::text[]) AND e.last_seen >= $2 ORDER BY c.created_at LIMIT 1',
+        ? await one<{ id: string; verdict: string | null }>(
+            'SELECT c.id, c.verdict FROM case_entities e JOIN cases c ON c.id = e.case_id WHERE e.entity = ANY($1::text[]) AND e.last_seen >= $2 ORDER BY c.created_at LIMIT 1',
             [entities, since]
           )
         : undefined;
@@ -125,9 +126,13 @@ export class PgIngestDecisions {
       if (joined) {
         caseId = joined.id;
         await this.touchCase(tx, now, 1, alert.severity_id, caseId, triage);
+        autoClosed = Boolean(item.triage?.autoClose) && closedByAutoClose(joined.verdict);
       } else {
         caseId = `cs_${alert.id.slice(3)}`;
-        await tx.query('INSERT INTO cases (id, title, severity_id, created_at, last_alert_at, alert_count, priority, triage) VALUES ($1, $2, $3, $4, $4, 1, $5, $6)', [caseId, alert.title, alert.severity_id, now, triage.priority, triage.triage]);
+        autoClosed = Boolean(item.triage?.autoClose);
+        await tx.query('INSERT INTO cases (id, title, severity_id, created_at, last_alert_at, alert_count, priority, triage, verdict) VALUES ($1, $2, $3, $4, $4, 1, $5, $6, $7)', [
+          caseId, alert.title, alert.severity_id, now, triage.priority, triage.triage, autoClosed && item.triage ? autoCloseVerdict(item.triage, now) : null,
+        ]);
       }
       for (const e of entities) await this.touchEntity(tx, e, caseId, policy.now);
     }
@@ -142,10 +147,10 @@ export class PgIngestDecisions {
         count, now, caseId, rule?.id ?? null, item.status ?? null, item.raw, item.rawTruncated, item.occurrences ?? null, item.triage ? JSON.stringify(item.triage) : null,
       ]
     );
-    if (caseId) await this.queue(tx, caseId, alert.id, 'new', now, policy.traceparent, false);
+    if (caseId && !autoClosed) await this.queue(tx, caseId, alert.id, 'new', now, policy.traceparent, false);
     return {
-      result: { alertId: alert.id, caseId, outcome: rule ? 'suppressed' : 'new', ...(rule ? { suppressedBy: rule.id } : {}) },
-      queued: caseId !== null,
+      result: { alertId: alert.id, caseId, outcome: rule ? 'suppressed' : 'new', ...(rule ? { suppressedBy: rule.id } : {}), ...(autoClosed ? { autoClosed } : {}) },
+      queued: caseId !== null && !autoClosed,
     };
   }
 

@@ -5,7 +5,7 @@
 import { entityKeys, fingerprint } from '../../domain/entities.ts';
 import { SuppressionMatcher, type SuppressionRule } from '../../domain/suppression.ts';
 import type { IngestItem, IngestPolicy, IngestResult, RequestRecord } from '../types.ts';
-import { caseTriage, type AlertRow } from '../rows.ts';
+import { autoCloseVerdict, caseTriage, closedByAutoClose, type AlertRow } from '../rows.ts';
 import { ENTITY_REFRESH_MS, EntityRefresh } from '../entity-refresh.ts';
 import type { Statements } from './statements.ts';
 
@@ -86,6 +86,7 @@ export class IngestDecisions {
 
     // 4. New: join the open case sharing an entity within the window, or open one.
     let caseId: string | null = null;
+    let autoClosed = false;
     const entities = entityKeys(alert.observables);
     if (!rule) {
       const since = new Date(policy.now.getTime() - policy.correlationWindowMs - ENTITY_REFRESH_MS).toISOString();
@@ -94,9 +95,11 @@ export class IngestDecisions {
       if (caseId) {
         this.stmt.touchCase.run(now, 1, alert.severity_id, caseId);
         if (triage.triage) this.stmt.raiseCase.run(triage.priority, triage.triage, caseId, triage.priority);
+        autoClosed = Boolean(item.triage?.autoClose) && closedByAutoClose(this.stmt.caseVerdict.get(caseId)?.verdict);
       } else {
         caseId = `cs_${alert.id.slice(3)}`;
-        this.stmt.insertCase.run(caseId, alert.title, alert.severity_id, now, now, triage.priority, triage.triage);
+        autoClosed = Boolean(item.triage?.autoClose);
+        this.stmt.insertCase.run(caseId, alert.title, alert.severity_id, now, now, triage.priority, triage.triage, autoClosed && item.triage ? autoCloseVerdict(item.triage, now) : null);
       }
       for (const e of entities) this.touchEntity(e, caseId, policy.now);
     }
@@ -122,10 +125,10 @@ export class IngestDecisions {
       occurrences: item.occurrences ?? null,
       triage: item.triage ? JSON.stringify(item.triage) : null,
     });
-    if (caseId) this.stmt.insertOutbox.run(caseId, alert.id, 'new', now, policy.traceparent ?? null);
+    if (caseId && !autoClosed) this.stmt.insertOutbox.run(caseId, alert.id, 'new', now, policy.traceparent ?? null);
     return {
-      result: { alertId: alert.id, caseId, outcome: rule ? 'suppressed' : 'new', ...(rule ? { suppressedBy: rule.id } : {}) },
-      queued: caseId !== null,
+      result: { alertId: alert.id, caseId, outcome: rule ? 'suppressed' : 'new', ...(rule ? { suppressedBy: rule.id } : {}), ...(autoClosed ? { autoClosed } : {}) },
+      queued: caseId !== null && !autoClosed,
     };
   }
 

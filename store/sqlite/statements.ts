@@ -32,7 +32,7 @@ export function prepareStatements(db: Database.Database) {
       'SELECT c.id, c.created_at FROM case_entities e JOIN cases c ON c.id = e.case_id WHERE e.entity = ? AND e.last_seen >= ?'
     ),
     insertCase: db.prepare(
-      'INSERT INTO cases (id, title, severity_id, created_at, last_alert_at, alert_count, priority, triage) VALUES (?, ?, ?, ?, ?, 1, ?, ?)'
+      'INSERT INTO cases (id, title, severity_id, created_at, last_alert_at, alert_count, priority, triage, verdict) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)'
     ),
     touchCase: db.prepare(
       'UPDATE cases SET last_alert_at = ?, alert_count = alert_count + ?, severity_id = max(severity_id, ?) WHERE id = ?'
@@ -62,6 +62,9 @@ export function prepareStatements(db: Database.Database) {
       `SELECT ${ALERT_COLUMNS} FROM alerts WHERE id IN (SELECT (SELECT id FROM alerts f WHERE f.case_id = c.value ORDER BY received_at LIMIT 1) FROM json_each(?) c)`
     ),
     setVerdict: db.prepare('UPDATE cases SET verdict = ? WHERE id = ?'),
+    caseVerdict: db.prepare<[string], { verdict: string | null }>('SELECT verdict FROM cases WHERE id = ?'),
+    clearVerdict: db.prepare('UPDATE cases SET verdict = NULL WHERE id = ?'),
+    caseAlertIds: db.prepare<[string, number], { id: string }>('SELECT id FROM alerts WHERE case_id = ? ORDER BY received_at LIMIT ?'),
     verdictsSince: db.prepare<[string, number], { id: string; verdict: string }>(
       'SELECT id, verdict FROM (SELECT id, verdict, last_alert_at FROM cases WHERE verdict IS NOT NULL AND last_alert_at >= ? ORDER BY last_alert_at DESC LIMIT ?) ORDER BY last_alert_at'
     ),

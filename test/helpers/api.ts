@@ -92,8 +92,8 @@ export async function startApi(opts: {
   const store = await stores.alerts();
   const rules = new SuppressionRules(store, ingestConfig.suppressionsFile, logger);
   await rules.start();
-  const triage = await Triage.start(store, logger, { ...config.triage, refreshMs: 0 });
   const record = opts.record ?? (await testCaseRecord());
+  const triage = await Triage.start(store, logger, { ...config.triage, refreshMs: 0 }, record);
   const metrics = createApiMetrics({ backlog: () => store.backlog(), pendingApprovals: () => record.pendingApprovals() });
   const dispatcher = new Dispatcher({
     store,

@@ -28,7 +28,7 @@ export interface EvalResult {
   truePositives: number;
   anomalous: number;
   /** Per threshold: what auto-close took and what it cost. */
-  autoClose: Array<{ threshold: number; closed: number; precision: number; recall: number; truePositivesClosed: number; workloadSaved: number }>;
+  autoClose: Array<{ threshold: number; closed: number; precision: number; recall: number; truePositivesClosed: number; workloadSaved: number; truePositivesClosedByRule: Record<string, number> }>;
   unusual: { flagged: number; precision: number; recall: number };
   novel: { flagged: number; precision: number; recall: number };
   either: { flagged: number; precision: number; recall: number };
@@ -121,11 +121,13 @@ export function evaluate(opts: { seed?: number; days?: number; thresholds?: numb
   const autoClose = (opts.thresholds ?? [0.8, 0.9, 0.95]).map((threshold) => {
     const run = replay(history, seed, threshold);
     const c: Counts = { tp: 0, fp: 0, fn: 0 };
+    const byRule: Record<string, number> = {};
     for (const { a, t } of run) {
       if (t.autoClose) c[a.benign ? 'tp' : 'fp']++;
       else if (a.benign) c.fn++;
+      if (t.autoClose && !a.benign) byRule[a.rule] = (byRule[a.rule] ?? 0) + 1;
     }
-    return { threshold, closed: c.tp + c.fp, precision: precision(c), recall: recall(c), truePositivesClosed: c.fp, workloadSaved: (c.tp + c.fp) / run.length };
+    return { threshold, closed: c.tp + c.fp, precision: precision(c), recall: recall(c), truePositivesClosed: c.fp, workloadSaved: (c.tp + c.fp) / run.length, truePositivesClosedByRule: byRule };
   });
   const positives = base.map(({ a, t }) => ({ a, positive: !a.benign, priority: t.priority }));
   return {
@@ -154,7 +156,7 @@ export function printable(r: EvalResult): string {
     'Auto-close (alerts closed unseen; no verdict comes back from them):',
     '| threshold | closed | precision | recall (of benign) | true positives closed | analyst workload saved |',
     '|---|---|---|---|---|---|',
-    ...r.autoClose.map((a) => `| ${a.threshold} | ${a.closed} | ${pct(a.precision)} | ${pct(a.recall)} | ${a.truePositivesClosed} | ${pct(a.workloadSaved)} |`),
+    ...r.autoClose.map((a) => `| ${a.threshold} | ${a.closed} | ${pct(a.precision)} | ${pct(a.recall)} | ${a.truePositivesClosed}${a.truePositivesClosed ? ` (${Object.entries(a.truePositivesClosedByRule).map(([rule, n]) => `${rule}: ${n}`).join(', ')})` : ''} | ${pct(a.workloadSaved)} |`),
     '',
     'Flags against the anomalous ground truth:',
     '| flag | flagged | precision | recall |',

@@ -5,6 +5,7 @@ import { api, ApiError, canAct, message, type Action, type Approval, type CaseVi
 import { useLive } from './live.ts';
 import { relative, severityName, statusName } from './format.ts';
 import { TriagePanel } from './triage.tsx';
+import { Act } from './ui.tsx';
 
 /** Read again this often even when no change is told (a stream that was down a while). */
 const REFRESH_MS = 15_000;
@@ -36,7 +37,7 @@ export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
         <dt>Assignee</dt>
         <dd data-testid="case-assignee">
           {view.assignee ?? '—'}
-          {acts && view.assignee !== me.name && <Post label="Assign to me" path={`/v1/cases/${encodeURIComponent(view.caseId)}/assign`} body={{}} onDone={reload} />}
+          {acts && view.assignee !== me.name && <>{' '}<Act label="Assign to me" path={`/v1/cases/${encodeURIComponent(view.caseId)}/assign`} body={{}} onDone={reload} /></>}
         </dd>
         <dt>Tags</dt>
         <dd>{view.tags.length ? view.tags.join(', ') : '—'}</dd>
@@ -130,6 +131,11 @@ export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
 
       <section aria-labelledby="alerts-title">
         <h2 id="alerts-title">Alerts ({view.alertCount})</h2>
+        {view.alerts.length < view.alertCount && (
+          <p>
+            The first {view.alerts.length} of {view.alertCount} are shown: <a href={`#/alerts?caseId=${encodeURIComponent(view.caseId)}&days=90`}>search them all on the Alerts page</a>.
+          </p>
+        )}
         <ul class="alerts">
           {view.alerts.map((a) => <AlertItem key={a.id} alert={a} />)}
         </ul>
@@ -214,7 +220,7 @@ function ActionItem({ caseId, action, canUndo, onDone }: { caseId: string; actio
   return (
     <li data-action-id={action.id}>
       {action.description} <span class="muted">({action.driver}{action.simulated ? ', simulated: nothing changed' : ''})</span> — <strong>{action.status.replace('_', ' ')}</strong>
-      {canUndo && action.status === 'applied' && action.undo && <Post label="Undo" path={`/v1/cases/${encodeURIComponent(caseId)}/actions/${encodeURIComponent(action.id)}/undo`} body={{}} onDone={onDone} />}
+      {canUndo && action.status === 'applied' && action.undo && <>{' '}<Act label="Undo" path={`/v1/cases/${encodeURIComponent(caseId)}/actions/${encodeURIComponent(action.id)}/undo`} body={{}} onDone={onDone} /></>}
     </li>
   );
 }
@@ -253,30 +259,6 @@ function VerdictForm({ caseId, onDone }: { caseId: string; onDone: () => void })
 }
 
 /** A button that makes one write and says how it went. */
-function Post({ label, path, body, onDone }: { label: string; path: string; body: unknown; onDone: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  return (
-    <>
-      {' '}
-      <button
-        type="button"
-        disabled={busy}
-        onClick={() => {
-          setBusy(true);
-          setError(undefined);
-          api('POST', path, { body })
-            .then(onDone, (err: unknown) => setError(message(err)))
-            .finally(() => setBusy(false));
-        }}
-      >
-        {label}
-      </button>
-      {error && <span role="alert" class="error"> {error}</span>}
-    </>
-  );
-}
-
 function AlertItem({ alert }: { alert: CaseView['alerts'][number] }) {
   const [raw, setRaw] = useState<string>();
   const [open, setOpen] = useState(false);

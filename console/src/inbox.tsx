@@ -42,14 +42,17 @@ export function Inbox() {
     [query, pages]
   );
   const cases = data?.cases;
-  const [selected, setSelected] = useState(0);
+  // The selection follows its case, not its place: a live update that reorders the list keeps it.
+  const [selectedId, setSelectedId] = useState<string>();
+  const found = cases?.findIndex((c) => c.caseId === selectedId) ?? -1;
+  const selected = found < 0 ? 0 : found;
   useEffect(() => {
     const keys = (e: KeyboardEvent) => {
       if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement || e.ctrlKey || e.metaKey || e.altKey) return;
       const count = cases?.length ?? 0;
       if (count === 0) return;
-      if (e.key === 'j' || e.key === 'ArrowDown') setSelected((i) => Math.min(count - 1, i + 1));
-      else if (e.key === 'k' || e.key === 'ArrowUp') setSelected((i) => Math.max(0, i - 1));
+      if (e.key === 'j' || e.key === 'ArrowDown') setSelectedId(cases?.[Math.min(count - 1, selected + 1)]?.caseId);
+      else if (e.key === 'k' || e.key === 'ArrowUp') setSelectedId(cases?.[Math.max(0, selected - 1)]?.caseId);
       else if (e.key === 'Enter') {
         const c = cases?.[Math.min(selected, count - 1)];
         if (c) location.hash = `#/cases/${c.caseId}`;

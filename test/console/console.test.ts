@@ -4,7 +4,6 @@
 // not work: a bad token, a write without the CSRF token, the session cookie read by a script.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import os from 'node:os';
@@ -15,23 +14,7 @@ import { buildActivityDeps } from '../../worker/deps.ts';
 import { c2Finding } from '../helpers/alerts.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
 import { startWorker, testClient, uniqueQueue, type RunningWorker } from '../helpers/temporal.ts';
-
-const CHROMIUM = process.env.RIPOSTE_CHROMIUM ?? '/usr/bin/chromium';
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: unknown }>;
-}
-
-/** axe-core's WCAG 2.1 A/AA checks on the page as it is: the serious and critical violations. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  const violations = await page.evaluate<AxeViolation[]>(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations)`);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} — ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
+import { accessibilityProblems, CHROMIUM, openConsole as openConsoleAt, signIn } from './harness.ts';
 
 describe('the console in Chromium', () => {
   let api: TestApi;
@@ -59,27 +42,7 @@ describe('the console in Chromium', () => {
   });
 
   /** A fresh browser profile at the console, with every request it makes recorded. */
-  async function openConsole(): Promise<{ page: Page; requests: string[]; errors: string[] }> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const requests: string[] = [];
-    const errors: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('pageerror', (e) => errors.push(e.message));
-    // Every answer the page gets is a success, but the two 401s a signed-out page expects:
-    // "who am I?" before signing in, and a token that is not valid.
-    page.on('response', (r) => {
-      const expected = r.status() === 401 && /\/v1\/auth\/(session|sign-in)$/.test(new URL(r.url()).pathname);
-      if (r.status() >= 400 && !expected) errors.push(`${r.status()} ${r.request().method()} ${r.url()}`);
-    });
-    await page.goto(`${api.url}/`);
-    return { page, requests, errors };
-  }
-
-  async function signIn(page: Page, token: string): Promise<void> {
-    await page.getByLabel('Personal token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
+  const openConsole = (): Promise<{ page: Page; requests: string[]; errors: string[] }> => openConsoleAt(browser, api.url);
 
   it('signs in with a token, shows a new case without a reload, and signs out', async () => {
     const { page, requests, errors } = await openConsole();
@@ -219,6 +182,35 @@ describe('the console in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(`**/#/cases/${ids[1] ?? ''}`);
     await page.locator('#case-title').waitFor();
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('orders the inbox by triage priority, each case saying why; newest first on demand', async () => {
+    const post = async (n: number, severity_id: number) =>
+      (await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ uid: `console-tri-${n}-${Date.now()}`, hostname: `console-tri-${n}`, hostIp: `10.77.2.${n}`, remoteIp: `198.51.100.${150 + n}`, severity_id }) })).body.caseId as string;
+    const critical = await post(1, 5);
+    const low = await post(2, 2);
+    const { page, errors } = await openConsole();
+    await signIn(page, TOKENS.analyst);
+    await page.locator(`tr[data-case-id="${low}"]`).waitFor({ timeout: 15_000 });
+    const order = () => page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case-id')));
+    let ids = await order();
+    assert.ok(ids.indexOf(critical) < ids.indexOf(low), `by priority: the critical case first, though older (${JSON.stringify(ids)})`);
+    const listed = (await api.request('GET', `/v1/cases/${critical}`, { token: TOKENS.analyst })).body;
+    const row = page.locator(`tr[data-case-id="${critical}"]`);
+    assert.equal(await row.locator('.priority').textContent(), String(listed.priority), 'the row shows the priority the API gives');
+    assert.match((await row.locator('.why').textContent()) ?? '', /Critical severity/, 'and why');
+
+    await page.getByLabel('Order').selectOption('newest');
+    for (let i = 0; i < 50 && (ids = await order()).indexOf(low) > ids.indexOf(critical); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(ids.indexOf(low) < ids.indexOf(critical), `newest first: the low case first (${JSON.stringify(ids)})`);
+
+    await page.locator(`tr[data-case-id="${critical}"] a.title`).click();
+    const triage = page.getByRole('region', { name: 'Triage' });
+    await triage.waitFor();
+    assert.match((await triage.textContent()) ?? '', new RegExp(`Priority ${listed.priority} of 100.*False-positive likelihood \\d+%`), 'the case page shows the priority and the likelihood');
+    assert.ok((await triage.locator('ol.reasons li').count()) >= 2, 'with every reason');
     assert.deepEqual(errors, []);
     await page.context().close();
   });

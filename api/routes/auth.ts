@@ -76,6 +76,21 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
         res.json({ name: p.name, role: p.role, kind: p.kind, ...(p.expiresAt ? { expiresAt: p.expiresAt } : {}) });
       },
     },
+    {
+      method: 'get',
+      path: '/v1/auth/methods',
+      operationId: 'signInMethods',
+      summary: 'How people may sign in here: a token, and single sign-on when it is configured',
+      tags: ['people'],
+      roles: 'public',
+      responses: {
+        200: {
+          description: 'The sign-in page offers these',
+          schema: Type.Object({ token: Type.Boolean(), singleSignOn: Type.Optional(Type.Object({ login: Type.String({ description: 'Where the browser goes to sign in' }) })) }),
+        },
+      },
+      handler: (_req, res) => void res.json({ token: Boolean(deps.users), ...(deps.users && deps.oidc ? { singleSignOn: { login: '/v1/auth/oidc/login?returnTo=/' } } : {}) }),
+    },
   ];
   const { users, oidc } = deps;
   if (!users) return routes;

@@ -2,6 +2,8 @@
 // shown once), change a role — and the audit trail, newest first, a page at a time, filtered by
 // who acted and what they did.
 import { useState } from 'preact/hooks';
+import type { AuditEntry } from '../../store/audit.ts';
+import type { User as StoredUser } from '../../store/users.ts';
 import { api, message, type Me } from './api.ts';
 import { relative } from './format.ts';
 import { Loaded, useRead, When } from './ui.tsx';
@@ -10,31 +12,10 @@ const ROLES = ['viewer', 'analyst', 'admin'] as const;
 type Role = (typeof ROLES)[number];
 
 /** As GET /v1/users answers (api/routes/users.ts). */
-interface User {
-  name: string;
-  role: Role;
-  status: 'active' | 'disabled';
-  createdAt: string;
-  createdBy: string;
-  updatedAt: string;
-  updatedBy: string;
-  tokenCreatedAt: string;
-  lastUsedAt?: string;
-}
+type User = StoredUser;
 
 /** As GET /v1/audit answers (api/routes/audit.ts). */
-interface Entry {
-  seq: number;
-  at: string;
-  actor: string;
-  role?: string;
-  action: string;
-  target?: string;
-  caseId?: string;
-  outcome: string;
-  status?: number;
-  from?: string;
-}
+type Entry = AuditEntry;
 
 const PAGE = 50;
 

@@ -6,6 +6,7 @@ import { useLive } from './live.ts';
 import { relative, severityName, statusName } from './format.ts';
 import { TriagePanel } from './triage.tsx';
 import { Act } from './ui.tsx';
+import { AssignTo, CloseOrReopen, Evidence, Sightings, SlaDue, Tags } from './case-parts.tsx';
 
 /** Read again this often even when no change is told (a stream that was down a while). */
 const REFRESH_MS = 15_000;
@@ -39,8 +40,26 @@ export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
           {view.assignee ?? '—'}
           {acts && view.assignee !== me.name && <>{' '}<Act label="Assign to me" path={`/v1/cases/${encodeURIComponent(view.caseId)}/assign`} body={{}} onDone={reload} /></>}
         </dd>
+        {acts && (
+          <>
+            <dt>Hand over</dt>
+            <dd>
+              <AssignTo caseId={view.caseId} onDone={reload} />
+            </dd>
+          </>
+        )}
+        <dt>Acknowledge</dt>
+        <dd data-testid="sla-acknowledge">
+          <SlaDue due={view.sla.acknowledgeBy} met={Boolean(view.acknowledgedAt)} missed={view.sla.breached.includes('acknowledge')} />
+        </dd>
+        <dt>Contain</dt>
+        <dd data-testid="sla-contain">
+          <SlaDue due={view.sla.containBy} met={view.timings.containMs !== undefined} missed={view.sla.breached.includes('contain')} />
+        </dd>
         <dt>Tags</dt>
-        <dd>{view.tags.length ? view.tags.join(', ') : '—'}</dd>
+        <dd>
+          <Tags view={view} canEdit={acts} onDone={reload} />
+        </dd>
         <dt>Alerts</dt>
         <dd>{view.alertCount}</dd>
         <dt>Verdict</dt>
@@ -60,6 +79,8 @@ export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
         </dd>
       </dl>
       {error && <p role="alert" class="error">{error}</p>}
+
+      {acts && <CloseOrReopen view={view} onDone={reload} />}
 
       <TriagePanel priority={view.priority} triage={view.triage} />
 
@@ -128,6 +149,10 @@ export function CasePage({ caseId, me }: { caseId: string; me: Me }) {
           </ul>
         )}
       </section>
+
+      <Sightings view={view} />
+
+      <Evidence view={view} />
 
       <section aria-labelledby="alerts-title">
         <h2 id="alerts-title">Alerts ({view.alertCount})</h2>

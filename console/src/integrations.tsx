@@ -2,27 +2,13 @@
 // misses), how it has been doing — its last success and failure, with why it failed — its rate
 // limit and the activities it provides. Setting values are never shown, only whether they are set.
 import { useState } from 'preact/hooks';
+import type { IntegrationView } from '../../api/integrations.ts';
 import { api } from './api.ts';
 import { relative } from './format.ts';
 import { Loaded, useRead, When } from './ui.tsx';
 
 /** As GET /v1/integrations answers (api/routes/integrations.ts). */
-interface Integration {
-  name: string;
-  title: string;
-  category: string;
-  configured: boolean;
-  missing: string[];
-  settings: Array<{ name: string; required: boolean; secret: boolean; set: boolean }>;
-  rateLimit: { limit: number; intervalMs: number } | null;
-  activities: string[];
-  docUrl: string;
-  lastSuccessAt: string | null;
-  lastFailureAt: string | null;
-  lastFailure: { type: string; message: string } | null;
-  successes: number;
-  failures: number;
-}
+type Integration = IntegrationView;
 
 const SHOW = [
   ['all', 'All'],

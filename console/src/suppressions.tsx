@@ -6,6 +6,7 @@
 import type { Static } from '@sinclair/typebox';
 import { useEffect, useState } from 'preact/hooks';
 import type { SuppressionResponse } from '../../api/schemas.ts';
+import type { RankedSuggestion } from '../../api/suggestions.ts';
 import { api, canAct, message, type Me } from './api.ts';
 import { relative } from './format.ts';
 import { Act, Loaded, useRead, When } from './ui.tsx';
@@ -13,16 +14,8 @@ import { Act, Loaded, useRead, When } from './ui.tsx';
 export type Rule = Static<typeof SuppressionResponse>;
 type Match = Rule['match'];
 
-/** A suggestion as GET /v1/suppressions/suggestions ranks it (api/routes/suppressions.ts). */
-interface Ranked {
-  rule: Rule;
-  wouldHaveSuppressed: number;
-  examples: string[];
-  verdicts: { falsePositives: number; total: number };
-  falsePositiveRate: number;
-  score: number;
-  evidence: string;
-}
+/** A suggestion as GET /v1/suppressions/suggestions ranks it (api/suggestions.ts). */
+type Ranked = RankedSuggestion;
 
 /** What POST /v1/suppressions/impact answers. */
 interface Impact {

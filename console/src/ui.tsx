@@ -77,7 +77,7 @@ export function Loaded<T>({ read, what, isEmpty, empty, children }: { read: Read
 }
 
 /** A button that makes one write (POST or DELETE) and says how it went. */
-export function Act({ label, method = 'POST', path, body, onDone, describedBy }: { label: string; method?: 'POST' | 'DELETE'; path: string; body?: unknown; onDone: (answer: unknown) => void; describedBy?: string }) {
+export function Act({ label, ariaLabel, method = 'POST', path, body, onDone, describedBy }: { label: string; ariaLabel?: string; method?: 'POST' | 'DELETE'; path: string; body?: unknown; onDone: (answer: unknown) => void; describedBy?: string }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   return (
@@ -85,6 +85,7 @@ export function Act({ label, method = 'POST', path, body, onDone, describedBy }:
       <button
         type="button"
         disabled={busy}
+        aria-label={ariaLabel}
         aria-describedby={describedBy}
         onClick={() => {
           setBusy(true);

@@ -124,6 +124,13 @@ describe('single sign-on (OpenID Connect)', () => {
   const withCookie = (jar: Jar, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${api.url}${path}`, { method, headers: { cookie: jar.header(), ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, ...(body ? { body: JSON.stringify(body) } : {}) });
 
+  it('tells the console’s sign-in page that single sign-on is on, and where to begin', async () => {
+    const methods = await (await fetch(`${api.url}/v1/auth/methods`)).json();
+    assert.deepEqual(methods, { token: true, singleSignOn: { login: '/v1/auth/oidc/login?returnTo=/' } });
+    const begin = await fetch(`${api.url}${methods.singleSignOn.login}`, { redirect: 'manual' });
+    assert.equal(begin.status, 302, 'the link leads to the identity provider');
+  });
+
   it('an analyst signs in through the provider: lands where they were going, with their role from the groups claim; writes need the CSRF token', async () => {
     const { callback, jar } = await signIn('alice', '/v1/auth/session');
     assert.equal(callback.status, 303);

@@ -3,43 +3,23 @@
 // What an analyst does first: sign in with a token, see cases arrive, sign out — and what must
 // not work: a bad token, a write without the CSRF token, the session cookie read by a script.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../../config/index.ts';
-import { createLogger } from '../../telemetry/logger.ts';
-import { buildActivityDeps } from '../../worker/deps.ts';
+import type { Browser, Page } from 'playwright-core';
 import { c2Finding } from '../helpers/alerts.ts';
 import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
-import { startWorker, testClient, uniqueQueue, type RunningWorker } from '../helpers/temporal.ts';
-import { accessibilityProblems, CHROMIUM, openConsole as openConsoleAt, signIn } from './harness.ts';
+import { testClient, uniqueQueue } from '../helpers/temporal.ts';
+import { accessibilityProblems, openConsole as openConsoleAt, signIn, startConsoleStack, type ConsoleStack } from './harness.ts';
 
 describe('the console in Chromium', () => {
   let api: TestApi;
   let browser: Browser;
-  let worker: RunningWorker;
-  let closeClient: () => Promise<void>;
 
+  let stack: ConsoleStack;
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM}: node scripts/setup.mjs test installs Debian's chromium`);
-    const { client, close } = await testClient();
-    closeClient = close;
-    const taskQueue = uniqueQueue('console');
-    // The worker as `npm start` configures it by default (containment log-only), DNS kept on loopback.
-    const env = { RIPOSTE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-console-')), RIPOSTE_DNS_SERVERS: '127.0.0.1:9', RIPOSTE_DNS_TIMEOUT_MS: '200' };
-    const { deps } = buildActivityDeps(loadConfig(env), createLogger('silent', 'console-test'), env);
-    worker = await startWorker({ taskQueue, deps });
-    api = await startApi({ client, taskQueue, record: deps.caseRecord });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    stack = await startConsoleStack('console');
+    ({ api, browser } = stack);
   });
-  after(async () => {
-    await browser?.close();
-    await api?.close();
-    await worker?.stop();
-    await closeClient?.();
-  });
+  after(() => stack?.close());
 
   /** A fresh browser profile at the console, with every request it makes recorded. */
   const openConsole = (): Promise<{ page: Page; requests: string[]; errors: string[] }> => openConsoleAt(browser, api.url);
@@ -211,6 +191,43 @@ describe('the console in Chromium', () => {
     await triage.waitFor();
     assert.match((await triage.textContent()) ?? '', new RegExp(`Priority ${listed.priority} of 100.*False-positive likelihood \\d+%`), 'the case page shows the priority and the likelihood');
     assert.ok((await triage.locator('ol.reasons li').count()) >= 2, 'with every reason');
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('lets an analyst tag, hand over, close and reopen a case, with its service levels in view', async () => {
+    const caseId = (await api.request('POST', '/v1/alerts', { token: TOKENS.source, body: c2Finding({ uid: `console-mgmt-${Date.now()}`, hostname: 'console-mgmt', hostIp: '10.77.3.1', remoteIp: '198.51.100.171', severity_id: 5 }) })).body.caseId as string;
+    const read = async () => (await api.request('GET', `/v1/cases/${caseId}`, { token: TOKENS.analyst })).body;
+    const { page, errors } = await openConsole();
+    await signIn(page, TOKENS.analyst);
+    await page.goto(`${api.url}/#/cases/${caseId}`);
+    await page.locator('#case-title').waitFor();
+    assert.match((await page.getByTestId('sla-acknowledge').textContent()) ?? '', /^due in \d+ min$/, 'a critical case is due to be acknowledged within minutes');
+
+    await page.getByLabel('Add tag').fill('beaconing');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('button', { name: 'Remove tag beaconing' }).waitFor();
+    assert.deepEqual((await read()).tags, ['beaconing']);
+    await page.getByRole('button', { name: 'Remove tag beaconing' }).click();
+    await page.getByRole('button', { name: 'Remove tag beaconing' }).waitFor({ state: 'detached' });
+    assert.deepEqual((await read()).tags, []);
+
+    await page.getByLabel('Assign to').fill('bob');
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    await page.getByTestId('case-assignee').getByText('bob').waitFor();
+    assert.equal((await read()).assignee, 'bob');
+    assert.match((await page.getByTestId('sla-acknowledge').textContent()) ?? '', /^met$/, 'handing it over acknowledged it');
+
+    await page.getByLabel('Resolution').fill('lab host, reimaged');
+    await page.getByRole('button', { name: 'Close the case' }).click();
+    await page.getByTestId('case-resolution').waitFor();
+    assert.match((await page.getByTestId('case-resolution').textContent()) ?? '', /^Closed by alice .*: lab host, reimaged/);
+    assert.equal((await read()).resolution.text, 'lab host, reimaged');
+    await page.getByRole('button', { name: 'Reopen' }).click();
+    await page.getByLabel('Resolution').waitFor();
+    assert.equal((await read()).resolution, undefined);
+    assert.ok(await page.getByRole('heading', { name: 'Hunt sightings' }).isVisible(), 'the sightings section');
+    assert.ok(await page.getByRole('heading', { name: 'Evidence' }).isVisible(), 'the evidence section');
     assert.deepEqual(errors, []);
     await page.context().close();
   });

@@ -1,8 +1,16 @@
 // What the browser tests of the console share: where Chromium is, a fresh profile at the console
 // with what it requested and what went wrong recorded, signing in, and axe-core's checks.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig } from '../../config/index.ts';
+import { createLogger } from '../../telemetry/logger.ts';
+import { buildActivityDeps } from '../../worker/deps.ts';
+import { startApi, type TestApi } from '../helpers/api.ts';
+import { startWorker, testClient, uniqueQueue } from '../helpers/temporal.ts';
 
 export const CHROMIUM = process.env.RIPOSTE_CHROMIUM ?? '/usr/bin/chromium';
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -55,4 +63,33 @@ export async function openConsole(browser: Browser, url: string, o: { bypassCSP?
 export async function signIn(page: Page, token: string): Promise<void> {
   await page.getByLabel('Personal token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** What a console test runs against: the API, a real worker (log-only, as `npm start` by default) and Chromium. */
+export interface ConsoleStack {
+  api: TestApi;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startConsoleStack(name: string): Promise<ConsoleStack> {
+  assert.ok(fs.existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM}: node scripts/setup.mjs test installs Debian's chromium`);
+  const { client, close: closeClient } = await testClient();
+  const taskQueue = uniqueQueue(name);
+  // DNS kept on loopback.
+  const env = { RIPOSTE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), `riposte-${name}-`)), RIPOSTE_DNS_SERVERS: '127.0.0.1:9', RIPOSTE_DNS_TIMEOUT_MS: '200' };
+  const { deps } = buildActivityDeps(loadConfig(env), createLogger('silent', `${name}-test`), env);
+  const worker = await startWorker({ taskQueue, deps });
+  const api = await startApi({ client, taskQueue, record: deps.caseRecord });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  return {
+    api,
+    browser,
+    close: async () => {
+      await browser.close();
+      await api.close();
+      await worker.stop();
+      await closeClient();
+    },
+  };
 }

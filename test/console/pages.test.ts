@@ -3,46 +3,25 @@
 // integrations, metrics and admin — what an analyst does there, what a viewer and an analyst may
 // not, and that each page passes axe-core's WCAG 2.1 A/AA checks with no failed request.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../config/index.ts';
-import { createLogger } from '../../telemetry/logger.ts';
-import { buildActivityDeps } from '../../worker/deps.ts';
+import type { Browser, Page } from 'playwright-core';
 import { c2Finding } from '../helpers/alerts.ts';
-import { startApi, TOKENS, type TestApi } from '../helpers/api.ts';
-import { startWorker, testClient, uniqueQueue, type RunningWorker } from '../helpers/temporal.ts';
-import { accessibilityProblems, CHROMIUM, openConsole, signIn, type OpenConsole } from './harness.ts';
+import { TOKENS, type TestApi } from '../helpers/api.ts';
+import { accessibilityProblems, openConsole, signIn, startConsoleStack, type ConsoleStack, type OpenConsole } from './harness.ts';
 
 describe('the console pages in Chromium', () => {
   let api: TestApi;
   let browser: Browser;
-  let worker: RunningWorker;
-  let closeClient: () => Promise<void>;
   let n = 0;
   /** A name no other test (or run) uses. */
   const unique = (what: string) => `${what}-${Date.now().toString(36)}-${++n}`;
 
+  let stack: ConsoleStack;
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM}: node scripts/setup.mjs test installs Debian's chromium`);
-    const { client, close } = await testClient();
-    closeClient = close;
-    const taskQueue = uniqueQueue('console-pages');
-    // The worker as `npm start` configures it by default (containment log-only), DNS kept on loopback.
-    const env = { RIPOSTE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'riposte-pages-')), RIPOSTE_DNS_SERVERS: '127.0.0.1:9', RIPOSTE_DNS_TIMEOUT_MS: '200' };
-    const { deps } = buildActivityDeps(loadConfig(env), createLogger('silent', 'console-pages-test'), env);
-    worker = await startWorker({ taskQueue, deps });
-    api = await startApi({ client, taskQueue, record: deps.caseRecord });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    stack = await startConsoleStack('console-pages');
+    ({ api, browser } = stack);
   });
-  after(async () => {
-    await browser?.close();
-    await api?.close();
-    await worker?.stop();
-    await closeClient?.();
-  });
+  after(() => stack?.close());
 
   /** Signed in as `token`, at `#<hash>`; every failed request and console error recorded. */
   async function at(hash: string, token: string, o: { bypassCSP?: boolean } = {}): Promise<OpenConsole> {

@@ -101,16 +101,41 @@ export function wilsonLower(k: number, n: number, z: number): number {
   return (p + z2 / (2 * n) - z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
 }
 
-/** P(X >= k) for X ~ Poisson(lambda). */
+/** ln(n!), exact for small n, Stirling's series beyond. */
+function logFactorial(n: number): number {
+  if (n < 20) {
+    let f = 0;
+    for (let i = 2; i <= n; i++) f += Math.log(i);
+    return f;
+  }
+  return n * Math.log(n) - n + 0.5 * Math.log(2 * Math.PI * n) + 1 / (12 * n) - 1 / (360 * n ** 3);
+}
+
+/**
+ * P(X >= k) for X ~ Poisson(lambda). Summed upward from k, where the terms shrink fast, so a busy
+ * hour (k in the thousands) costs a few steps, not k.
+ */
 export function poissonTail(k: number, lambda: number): number {
   if (k <= 0) return 1;
+  if (k <= lambda) return Math.max(0, 1 - poissonCdfBelow(k, lambda));
+  let term = Math.exp(-lambda + k * Math.log(lambda) - logFactorial(k));
+  let sum = 0;
+  for (let i = k; term > sum * 1e-12 && i < k + 10_000; i++) {
+    sum += term;
+    term *= lambda / (i + 1);
+  }
+  return Math.min(1, sum);
+}
+
+/** P(X < k), summed from 0 (k at most lambda here: a quiet hour). */
+function poissonCdfBelow(k: number, lambda: number): number {
   let term = Math.exp(-lambda);
   let below = term;
   for (let i = 1; i < k; i++) {
     term *= lambda / i;
     below += term;
   }
-  return Math.max(0, 1 - below);
+  return below;
 }
 
 export class TriageLearner {

@@ -3,7 +3,7 @@
 // and when auto-close may take an alert.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TriageLearner, type TriageAlert } from '../../domain/triage.ts';
+import { poissonTail, TriageLearner, type TriageAlert } from '../../domain/triage.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-09-07T00:00:00Z');
@@ -59,6 +59,12 @@ describe('triage learner', () => {
     const burst = l.assess(alert({ at: hour + 120_000 }));
     assert.equal(burst.unusual, true, '11 in an hour against 1 is unusual');
     assert.ok(burst.reasons.some((r) => /^unusual: 11 alerts of rule "Scheduled task created" this hour, against 1\.0 usual/.test(r)), `says the figures: ${burst.reasons.join(' | ')}`);
+  });
+
+  it('judges a busy rule’s hour in a few steps, right in the tail', () => {
+    assert.ok(Math.abs(poissonTail(11, 1) - 1.0048e-8) < 1e-11, 'the tail of a quiet rule');
+    assert.ok(poissonTail(5000, 4000) < 1e-40, '5,000 in an hour against 4,000 usual is far out (not rounded to 1)');
+    assert.ok(poissonTail(4100, 4000) > 0.01 && poissonTail(4100, 4000) < 0.1, 'a little above a busy normal is not');
   });
 
   it('no rate is unusual before a week of history', () => {

@@ -49,6 +49,7 @@ import { PLAYBOOK_ALERTS } from '../test/helpers/playbook-alerts.ts';
 import { freeClusterPorts, startCluster, Supervised } from './cluster.ts';
 import { freePort, startDevServer, temporalAnswers, type DevServer } from './dev-server.ts';
 import { findTemporalCli } from './temporal-cli.mjs';
+import { prng } from './prng.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -94,17 +95,6 @@ if (!(OPTIONS.rate > 0 && OPTIONS.rate <= 50)) throw new Error('CHAOS_RATE must 
 if (!['load', 'approval-race'].includes(OPTIONS.scenario)) throw new Error(`CHAOS_SCENARIO must be load or approval-race (got "${OPTIONS.scenario}")`);
 if (!Number.isInteger(OPTIONS.seed)) throw new Error('CHAOS_SEED must be an integer');
 
-/** mulberry32: a small seeded generator, so a run's kill schedule can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- the stacks --------------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 // true positives, and attacks — a burst far above a host's normal rate, and rules firing on hosts
 // that never saw them. Seeded: the same seed gives the same history.
 
+import { prng } from './prng.ts';
+
 export interface LabelledAlert {
   source: string;
   rule: string;
@@ -25,17 +27,6 @@ export interface HistoryOptions {
 const HOUR = 3_600_000;
 const START = Date.parse('2026-09-07T00:00:00Z'); // a Monday
 
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Poisson-distributed count with mean `lambda` (Knuth; lambda is small here). */
 function poisson(rand: () => number, lambda: number): number {

@@ -185,14 +185,7 @@ function Suggestion({ rule: r, ranked, acts, onActivated }: { rule: Rule; ranked
           {ranked.examples.length > 0 && (
             <>
               {' '}
-              For instance:{' '}
-              {ranked.examples.map((id, i) => (
-                <span key={id}>
-                  {i > 0 && ', '}
-                  <a href={`#/alerts?q=${encodeURIComponent(id)}&days=30`}>{id}</a>
-                </span>
-              ))}
-              .
+              For instance: <AlertLinks ids={ranked.examples} />.
             </>
           )}
         </p>
@@ -217,6 +210,20 @@ function Suggestion({ rule: r, ranked, acts, onActivated }: { rule: Rule; ranked
   );
 }
 
+/** Alert ids, each a link to it on the Alerts page. */
+function AlertLinks({ ids }: { ids: string[] }) {
+  return (
+    <>
+      {ids.map((id, i) => (
+        <span key={id}>
+          {i > 0 && ', '}
+          <a href={`#/alerts?q=${encodeURIComponent(id)}&days=30`}>{id}</a>
+        </span>
+      ))}
+    </>
+  );
+}
+
 function ImpactNote({ impact }: { impact: Impact }) {
   return (
     <div class="impact" data-testid="impact">
@@ -226,14 +233,7 @@ function ImpactNote({ impact }: { impact: Impact }) {
         {impact.examples.length > 0 && (
           <>
             {' '}
-            For instance:{' '}
-            {impact.examples.slice(0, 5).map((id, i) => (
-              <span key={id}>
-                {i > 0 && ', '}
-                <a href={`#/alerts?q=${encodeURIComponent(id)}&days=30`}>{id}</a>
-              </span>
-            ))}
-            .
+            For instance: <AlertLinks ids={impact.examples.slice(0, 5)} />.
           </>
         )}
       </p>

@@ -1,7 +1,7 @@
 // The inbox: cases by triage priority (or newest first), each with why it ranks there, updated
 // live as they change; filters as the API offers them; a page of 100 at a time, more on demand;
 // j / k (or ↓ / ↑) move through the cases, Enter opens one.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, message, type CaseList, type CaseRow } from './api.ts';
 import { useLive } from './live.ts';
 import { relative, SEVERITY, severityName, STATUS, statusName } from './format.ts';
@@ -46,22 +46,31 @@ export function Inbox() {
   const [selectedId, setSelectedId] = useState<string>();
   const found = cases?.findIndex((c) => c.caseId === selectedId) ?? -1;
   const selected = found < 0 ? 0 : found;
+  // The keys read the list and the selection as they are now: a key pressed before the page has
+  // re-rendered (or re-subscribed) must not act on the previous ones.
+  const now = useRef({ cases, selectedId });
+  now.current.cases = cases;
   useEffect(() => {
     const keys = (e: KeyboardEvent) => {
       if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement || e.ctrlKey || e.metaKey || e.altKey) return;
-      const count = cases?.length ?? 0;
-      if (count === 0) return;
-      if (e.key === 'j' || e.key === 'ArrowDown') setSelectedId(cases?.[Math.min(count - 1, selected + 1)]?.caseId);
-      else if (e.key === 'k' || e.key === 'ArrowUp') setSelectedId(cases?.[Math.max(0, selected - 1)]?.caseId);
+      const list = now.current.cases ?? [];
+      if (list.length === 0) return;
+      const at = Math.max(0, list.findIndex((c) => c.caseId === now.current.selectedId));
+      const select = (i: number) => {
+        now.current.selectedId = list[i]?.caseId;
+        setSelectedId(now.current.selectedId);
+      };
+      if (e.key === 'j' || e.key === 'ArrowDown') select(Math.min(list.length - 1, at + 1));
+      else if (e.key === 'k' || e.key === 'ArrowUp') select(Math.max(0, at - 1));
       else if (e.key === 'Enter') {
-        const c = cases?.[Math.min(selected, count - 1)];
+        const c = list[at];
         if (c) location.hash = `#/cases/${c.caseId}`;
       } else return;
       e.preventDefault();
     };
     addEventListener('keydown', keys);
     return () => removeEventListener('keydown', keys);
-  }, [cases, selected]);
+  }, []);
   return (
     <section aria-labelledby="inbox-title">
       <h1 id="inbox-title">Inbox</h1>

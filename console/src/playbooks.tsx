@@ -4,19 +4,10 @@
 import { useState } from 'preact/hooks';
 import { api, canAct, message, type Me } from './api.ts';
 import { Loaded, useRead } from './ui.tsx';
+import type { PlaybookInfo } from '../../workflows/definitions.ts';
 
-/** As GET /v1/playbooks answers (api/routes/playbooks.ts PlaybookSchema). */
-interface Playbook {
-  name: string;
-  title: string;
-  version: number;
-  workflowType: string;
-  description: string;
-  route: string;
-  settings: Array<{ name: string; env: string; default: string; description: string; choices?: string[] }>;
-  approvals: Array<{ id: string; description: string }>;
-  sideEffects: string[];
-}
+/** As GET /v1/playbooks answers (the worker's catalog). */
+type Playbook = PlaybookInfo;
 
 /** What POST /v1/playbooks/{name}/dry-run answers, as far as this page shows it. */
 interface DryRun {

@@ -77,7 +77,7 @@ export class IngestDecisions {
       this.stmt.countRepeat.run(count, alert.time, alert.time, now, repeat.id);
       this.stmt.insertUid.run(alert.source, alert.sourceUid, repeat.id, item.occurrences ?? null, item.status ?? null);
       if (repeat.case_id) {
-        this.stmt.touchCase.run(now, 0, alert.severity_id, repeat.case_id);
+        this.stmt.touchCase.run({ now, added: 0, severity: alert.severity_id, priority: 0, triage: null, caseId: repeat.case_id });
         for (const e of entityKeys(alert.observables)) this.touchEntity(e, repeat.case_id, policy.now);
       }
       const outcome = rule ? 'suppressed' : 'deduplicated';
@@ -93,8 +93,7 @@ export class IngestDecisions {
       caseId = this.correlate(entities, since);
       const triage = caseTriage(alert.id, item.triage);
       if (caseId) {
-        this.stmt.touchCase.run(now, 1, alert.severity_id, caseId);
-        if (triage.triage) this.stmt.raiseCase.run(triage.priority, triage.triage, caseId, triage.priority);
+        this.stmt.touchCase.run({ now, added: 1, severity: alert.severity_id, ...triage, caseId });
         autoClosed = Boolean(item.triage?.autoClose) && closedByAutoClose(this.stmt.caseVerdict.get(caseId)?.verdict);
       } else {
         caseId = `cs_${alert.id.slice(3)}`;

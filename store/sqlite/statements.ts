@@ -34,11 +34,11 @@ export function prepareStatements(db: Database.Database) {
     insertCase: db.prepare(
       'INSERT INTO cases (id, title, severity_id, created_at, last_alert_at, alert_count, priority, triage, verdict) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)'
     ),
+    /** Counts an alert on its case; one that outranks the case's highest lends it its priority and triage. */
     touchCase: db.prepare(
-      'UPDATE cases SET last_alert_at = ?, alert_count = alert_count + ?, severity_id = max(severity_id, ?) WHERE id = ?'
+      `UPDATE cases SET last_alert_at = @now, alert_count = alert_count + @added, severity_id = max(severity_id, @severity),
+         triage = CASE WHEN @priority > priority THEN @triage ELSE triage END, priority = max(priority, @priority) WHERE id = @caseId`
     ),
-    /** A joining alert that outranks the case's highest lends it its priority and triage. */
-    raiseCase: db.prepare('UPDATE cases SET priority = ?, triage = ? WHERE id = ? AND priority < ?'),
     upsertEntity: db.prepare(
       `INSERT INTO case_entities (entity, case_id, last_seen) VALUES (?, ?, ?)
        ON CONFLICT (entity, case_id) DO UPDATE SET last_seen = excluded.last_seen`

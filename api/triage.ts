@@ -6,8 +6,8 @@
 import type { NativeAlert } from '../core/alert.ts';
 import type { CaseVerdict } from '../core/case.ts';
 import { entityKeys } from '../domain/entities.ts';
-import { TRIAGE_HORIZON_MS, TriageLearner, type TriageAlert, type TriageAssessment, type TriageOptions } from '../domain/triage.ts';
-import type { AlertStore, IngestResult, StoredAlert } from '../store/types.ts';
+import { TRIAGE_HORIZON_MS, TriageLearner, type TriageAlert, type TriageOptions } from '../domain/triage.ts';
+import type { AlertStore, IngestItem, IngestResult, StoredAlert } from '../store/types.ts';
 import type { CaseRecordStore } from '../store/case-record.ts';
 import { autoCloseVerdict } from '../store/rows.ts';
 import { AUTO_CLOSE_ACTOR } from '../core/triage.ts';
@@ -54,17 +54,25 @@ export class Triage {
     return triage;
   }
 
-  /** How this alert would be judged now. */
-  assess(alert: NativeAlert, now: Date): TriageAssessment {
-    return this.learner.assess(triageAlert(alert, now.getTime()));
+  /** Judges each item before it is committed (its `triage`); returns what the learner read of each, for `ingested`. */
+  judge(items: IngestItem[], now: Date): TriageAlert[] {
+    return items.map((item) => {
+      const read = triageAlert(item.alert, now.getTime());
+      item.triage = this.learner.assess(read);
+      return read;
+    });
   }
 
-  /** Counts the alerts ingest took as new (suppressed ones too: they are part of what is normal). */
-  observe(alerts: NativeAlert[], results: IngestResult[], now: Date): void {
+  /**
+   * After the commit: counts the alerts ingest took as new (suppressed ones too: they are part of
+   * what is normal), and records the cases auto-close opened closed.
+   */
+  async ingested(items: IngestItem[], judged: TriageAlert[], results: IngestResult[], now: Date): Promise<void> {
     results.forEach((r, i) => {
-      const alert = alerts[i];
-      if (alert && (r.outcome === 'new' || r.outcome === 'suppressed') && r.alertId === alert.id) this.learner.observe(triageAlert(alert, now.getTime()));
+      const read = judged[i];
+      if (read && (r.outcome === 'new' || r.outcome === 'suppressed') && r.alertId === items[i]?.alert.id) this.learner.observe(read);
     });
+    await this.recordAutoClosed(items, results, now);
   }
 
   /**
@@ -73,7 +81,7 @@ export class Triage {
    * store already holds the verdict; should this fail, the case still reads judged, and the
    * failure is logged.
    */
-  async recordAutoClosed(items: Array<{ alert: NativeAlert; triage?: TriageAssessment }>, results: IngestResult[], now: Date): Promise<void> {
+  private async recordAutoClosed(items: IngestItem[], results: IngestResult[], now: Date): Promise<void> {
     if (!this.record) return;
     for (const [i, r] of results.entries()) {
       const triage = items[i]?.triage;

@@ -103,26 +103,16 @@ async function accept(deps: IngestDeps, adapter: SourceAdapter, req: AcceptReque
   }
 
   const now = new Date();
-  if (deps.triage) for (const a of accepted) a.item.triage = deps.triage.assess(a.item.alert, now);
+  const items = accepted.map((a) => a.item);
+  const judged = deps.triage?.judge(items, now);
   const render: RenderSpec = { style, indexes: accepted.map((a) => a.index), rejected, title: adapter.title };
   const { results } = await deps.store.ingest(
-    accepted.map((a) => a.item),
+    items,
     { now, dedupWindowMs: deps.config.dedupWindowMs, correlationWindowMs: deps.config.correlationWindowMs, traceparent: currentTraceparent() },
     keys.length ? { keys, bodySha, context: render } : undefined
   );
   deps.rules.countHits(results, now);
-  if (deps.triage) {
-    deps.triage.observe(
-      accepted.map((a) => a.item.alert),
-      results,
-      now
-    );
-    await deps.triage.recordAutoClosed(
-      accepted.map((a) => a.item),
-      results,
-      now
-    );
-  }
+  if (judged) await deps.triage?.ingested(items, judged, results, now);
   if (deps.metrics) {
     for (const r of results) {
       deps.metrics.ingested.inc({ source: adapter.name, outcome: r.outcome });
